@@ -1,0 +1,61 @@
+# 两新组织党建工作调度平台 — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LX := $(BIN)/liangxin
+CITY ?= 360800
+PG_URL ?= postgres://postgres@127.0.0.1:5432/liangxin_ci_$$$$
+
+.PHONY: install run test lint check test-sqlite test-postgres test-e2e browser bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install
+	$(LX) migrate --noinput -v 0
+	@if [ ! -f var/.demo-loaded ]; then \
+		$(LX) setup --city $(CITY) && $(LX) demo && touch var/.demo-loaded; \
+	else $(LX) demo --logins; fi
+	$(LX) collectstatic --noinput -v 0
+	@echo "打开 http://127.0.0.1:8000 ，用上面的演示账号登录。按 Ctrl+C 停止。"
+	$(LX) runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+check: install
+	$(LX) check
+	$(LX) makemigrations --check --dry-run
+
+test-sqlite: install
+	$(BIN)/pytest -m "not e2e" -q
+
+# The same suite on PostgreSQL whenever 127.0.0.1:5432 answers (pytest-django creates and
+# drops a throwaway test database).
+test-postgres: install
+	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		echo "== PostgreSQL ==" && DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e" -q -p no:cacheprovider; \
+	else echo "PostgreSQL 127.0.0.1:5432 无响应，跳过 PostgreSQL 测试"; fi
+
+browser:
+	@command -v chromium >/dev/null || { \
+		echo "安装 Debian chromium（浏览器测试需要）"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test-e2e: install browser
+	$(BIN)/pytest -m e2e -q -p no:cacheprovider
+
+test: lint check test-sqlite test-postgres test-e2e
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

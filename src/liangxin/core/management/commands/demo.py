@@ -1,0 +1,33 @@
+import importlib
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+
+from liangxin.core import demo
+from liangxin.core.models import Installation
+
+
+class Command(BaseCommand):
+    requires_system_checks: list[str] = []
+
+    help = "载入确定性的演示数据（演示账号、功能区及各模块的演示数据）。可重复运行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--logins", action="store_true", help="只打印演示账号，不载入数据")
+
+    def handle(self, *args, logins, **options):
+        city = Installation.current_city()
+        if city is None:
+            raise CommandError("系统尚未初始化城市，请先运行：liangxin setup --city 360800")
+        if not logins:
+            for config in apps.get_app_configs():
+                if not config.name.startswith("liangxin."):
+                    continue
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{config.name}.demo":
+                        raise
+                    continue
+                module.load(city, self.stdout)
+        self.stdout.write(demo.logins_text(city))

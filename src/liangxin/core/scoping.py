@@ -1,0 +1,108 @@
+"""Jurisdiction: what a user may see. The one place where scope rules live.
+
+A user's jurisdiction is a region subtree, a functional area and/or a member unit. Each scoped
+model says, with three class attributes, which of its fields answer to those:
+
+* ``scope_region``: prefix of the model's ancestor-code columns (``""`` for ``province_code`` …
+  on the model itself, ``"organization__"`` through a relation), or ``None``;
+* ``scope_area``: the lookup that equals an area id, or ``None``;
+* ``scope_member_unit``: the lookup that equals a member-unit id, or ``None``;
+* ``scope_distinct``: True when one of those lookups crosses a to-many relation;
+* ``scope_all_roles``: roles that see every row of the model (the office, and for reference
+  data the system administrator).
+
+`Scope.q(model)` turns that into one ``Q`` (the union of what the user may see). The default
+managers expose it as ``Model.objects.visible_to(user)``, and views get querysets only that way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from liangxin.accounts.models import User
+
+LEVELS = ("province", "city", "county", "township")
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    region_level: str | None = None
+    region_code: str | None = None
+    area_id: int | None = None
+    member_unit_id: int | None = None
+
+    def q(self, model: type[models.Model]) -> Q | None:
+        """The filter for `model`, or None when the user sees all of it."""
+        if self.role in getattr(model, "scope_all_roles", ()):
+            return None
+        q = Q(pk__in=[])
+        region_prefix = getattr(model, "scope_region", None)
+        if self.region_code and region_prefix is not None:
+            q |= Q(**{f"{region_prefix}{self.region_level}_code": self.region_code})
+        area_lookup = getattr(model, "scope_area", None)
+        if self.area_id and area_lookup:
+            q |= Q(**{area_lookup: self.area_id})
+        unit_lookup = getattr(model, "scope_member_unit", None)
+        if self.member_unit_id and unit_lookup:
+            q |= Q(**{unit_lookup: self.member_unit_id})
+        return q
+
+
+NO_SCOPE = Scope(role="")
+
+
+def scope_for(user: User | None) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_liangxin_scope", None)
+    if cached is not None:
+        return cached
+    region = user.region
+    scope = Scope(
+        role=user.role,
+        region_level=region.level if region else None,
+        region_code=region.code if region else None,
+        area_id=user.area_id,
+        member_unit_id=user.member_unit_id,
+    )
+    user._liangxin_scope = scope
+    return scope
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user: User | None) -> ScopedQuerySet:
+        q = scope_for(user).q(self.model)
+        if q is None:
+            return self.all()
+        queryset = self.filter(q)
+        # A lookup through a to-many relation (e.g. Region.areas) can repeat rows.
+        return queryset.distinct() if getattr(self.model, "scope_distinct", False) else queryset
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+class RegionBound(models.Model):
+    """A row that belongs to a region, carrying its ancestor codes as indexed columns.
+
+    A rollup is one GROUP BY on a code column; a subtree is one equality on it.
+    """
+
+    province_code = models.CharField("省级代码", max_length=12, blank=True, db_index=True)
+    city_code = models.CharField("市级代码", max_length=12, blank=True, db_index=True)
+    county_code = models.CharField("县级代码", max_length=12, blank=True, db_index=True)
+    township_code = models.CharField("乡级代码", max_length=12, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def copy_ancestor_codes(self, region) -> None:
+        """Set the four code columns from `region` (a Region or None)."""
+        for level in LEVELS:
+            setattr(self, f"{level}_code", getattr(region, f"{level}_code", "") if region else "")

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from liangxin.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("regions/", views.region_list, name="regions"),
+    path("regions/<str:code>/", views.region_detail, name="region_detail"),
+    path("areas/", views.area_list, name="areas"),
+    path("areas/new/", views.area_edit, name="area_create"),
+    path("areas/<int:pk>/edit/", views.area_edit, name="area_edit"),
+    path("areas/<int:pk>/delete/", views.area_delete, name="area_delete"),
+    path("member-units/", views.member_unit_list, name="member_units"),
+    path("member-units/new/", views.member_unit_edit, name="member_unit_create"),
+    path("member-units/<int:pk>/", views.member_unit_detail, name="member_unit_detail"),
+    path("member-units/<int:pk>/edit/", views.member_unit_edit, name="member_unit_edit"),
+    path("audit/", views.audit_log, name="audit_log"),
+]

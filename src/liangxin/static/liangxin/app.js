@@ -1,0 +1,52 @@
+/*
+ * 两新组织党建工作调度平台 — small progressive enhancements. No dependencies.
+ * Written in ES5 so it also runs in older intranet browsers.
+ *
+ * 1. [data-confirm="文本"] on a button/link (click) or a <form> (submit) asks
+ *    window.confirm(文本) first and cancels the action if the user declines.
+ *    Runs in the capture phase, so it also stops htmx-driven requests.
+ * 2. Every htmx request gets an X-CSRFToken header, read from
+ *    <meta name="csrf-token" content="{{ csrf_token }}">.
+ */
+(function () {
+  "use strict";
+
+  function confirmed(el) {
+    var text = el.getAttribute("data-confirm");
+    return !text || window.confirm(text);
+  }
+
+  function cancel(evt) {
+    evt.preventDefault();
+    evt.stopImmediatePropagation();
+  }
+
+  document.addEventListener("click", function (evt) {
+    var target = evt.target;
+    if (!target || !target.closest) { return; }
+    var el = target.closest("[data-confirm]");
+    // Forms are handled on submit, so a click inside a confirming form is not double-asked.
+    if (!el || el.tagName === "FORM") { return; }
+    if (el.disabled || el.getAttribute("aria-disabled") === "true") { return; }
+    if (!confirmed(el)) { cancel(evt); }
+  }, true);
+
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (form && form.hasAttribute && form.hasAttribute("data-confirm") && !confirmed(form)) {
+      cancel(evt);
+    }
+  }, true);
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var token = csrfToken();
+    if (token && evt.detail && evt.detail.headers) {
+      evt.detail.headers["X-CSRFToken"] = token;
+    }
+  });
+})();

@@ -1,0 +1,41 @@
+import pytest
+
+from liangxin.core.models import Installation
+from liangxin.core.services import setup_installation
+from tests.factories import make_user
+
+CITY = "360800"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The region tree is reference data: load the real 吉安市 table once per session.
+    with django_db_blocker.unblock():
+        setup_installation(CITY)
+
+
+@pytest.fixture
+def city(db):
+    return Installation.current_city() or setup_installation(CITY)[0]
+
+
+@pytest.fixture
+def office(city):
+    return make_user("office", role="office")
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a client in as a user: `client_for(user).get(url)`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)

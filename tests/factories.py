@@ -1,0 +1,28 @@
+"""Small explicit factories: each test builds the rows it talks about."""
+
+from liangxin.accounts.models import User
+from liangxin.core.models import Area, AreaKind, MemberUnit, Region
+
+PASSWORD = "Test@Pass2026"
+
+
+def make_user(username: str, *, role: str, region: str | None = None, area: Area | None = None,
+              member_unit: str | None = None, **fields) -> User:
+    user = User(username=username, role=role, **fields)
+    if region:
+        user.region = Region.objects.get(code=region)
+    if area:
+        user.area = area
+    if member_unit:
+        user.member_unit = MemberUnit.objects.get(name=member_unit)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_area(name: str, region_code: str, kind: str = AreaKind.PARK) -> Area:
+    region = Region.objects.get(code=region_code)
+    area = Area(name=name, kind=kind, region=region)
+    area.copy_ancestor_codes(region)
+    area.save()
+    return area
