@@ -6,8 +6,15 @@ from liangxin.core.models import Area, AreaKind, MemberUnit, Region
 PASSWORD = "Test@Pass2026"
 
 
-def make_user(username: str, *, role: str, region: str | None = None, area: Area | None = None,
-              member_unit: str | None = None, **fields) -> User:
+def make_user(
+    username: str,
+    *,
+    role: str,
+    region: str | None = None,
+    area: Area | None = None,
+    member_unit: str | None = None,
+    **fields,
+) -> User:
     user = User(username=username, role=role, **fields)
     if region:
         user.region = Region.objects.get(code=region)

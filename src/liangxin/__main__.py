@@ -19,8 +19,14 @@ def main() -> None:
         sys.exit(2)
 
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except OperationalError as exc:
+        print(f"无法连接数据库或数据库出错：{exc}".strip(), file=sys.stderr)
+        print("请检查 DATABASE_URL、数据库服务是否启动，以及是否已运行 liangxin migrate。", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -131,7 +131,9 @@ def _database(url: str) -> dict:
     example = "示例：sqlite:////srv/liangxin/db.sqlite3 或 postgres://用户:密码@主机:5432/库名"
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in ("sqlite", "postgres", "postgresql", "pgsql"):
-        raise ImproperlyConfigured(f"DATABASE_URL“{url}”无法识别，只支持 sqlite:// 或 postgres:// 开头的地址。{example}")
+        raise ImproperlyConfigured(
+            f"DATABASE_URL“{url}”无法识别，只支持 sqlite:// 或 postgres:// 开头的地址。{example}"
+        )
     try:
         config = dj_database_url.parse(url, conn_max_age=envint("LIANGXIN_DB_CONN_MAX_AGE", "60"))
     except (ValueError, KeyError) as exc:

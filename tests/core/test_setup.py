@@ -19,7 +19,11 @@ def test_it_loads_jian_with_its_13_counties_and_their_townships(city):
     assert gunan.name == "古南街道"
     assert gunan.parent.code == "360802" and gunan.parent.name == "吉州区"
     assert (gunan.province_code, gunan.city_code, gunan.county_code, gunan.township_code) == (
-        "360000", "360800", "360802", "360802001")
+        "360000",
+        "360800",
+        "360802",
+        "360802001",
+    )
     assert Region.objects.filter(county_code="360802", level="township").count() > 5
 
 
@@ -32,8 +36,22 @@ def test_a_second_run_changes_nothing(city):
 
 def test_it_creates_the_committee_from_the_speech_and_each_countys_organization_department(city):
     names = set(MemberUnit.objects.values_list("name", flat=True))
-    for name in ["市场监管局", "民政局", "交通运输局", "邮政管理局", "司法局", "财政局", "税务局",
-                 "工商联", "商务局", "工信局", "科技局", "网信办", "吉州区委组织部", "井冈山市委组织部"]:
+    for name in [
+        "市场监管局",
+        "民政局",
+        "交通运输局",
+        "邮政管理局",
+        "司法局",
+        "财政局",
+        "税务局",
+        "工商联",
+        "商务局",
+        "工信局",
+        "科技局",
+        "网信办",
+        "吉州区委组织部",
+        "井冈山市委组织部",
+    ]:
         assert name in names
     postal = MemberUnit.objects.get(name="邮政管理局")
     assert list(postal.industries.values_list("code", flat=True)) == ["60"]
@@ -65,17 +83,25 @@ def test_it_loads_any_other_city_the_same_way(db):
     nanchang, report = setup_installation("360100")
     assert nanchang.name == "南昌市"
     assert report.created["行政区划"] > 0
-    assert Region.objects.filter(parent=nanchang).count() == Region.objects.filter(
-        level="county", city_code="360100").count() > 5
+    assert (
+        Region.objects.filter(parent=nanchang).count()
+        == Region.objects.filter(level="county", city_code="360100").count()
+        > 5
+    )
 
 
 # --- The real command line, as an installer runs it ------------------------------------------
 
+
 def run_cli(*args, env_extra=None, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
     env.update({"LIANGXIN_VAR_DIR": str(tmp_path / "var")}, **(env_extra or {}))
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    return subprocess.run([LIANGXIN, *args], capture_output=True, text=True, env=env, timeout=120, check=False)
+    # The command-line tests use their own SQLite file whatever database the suite runs on.
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env.update(env_extra or {})
+    return subprocess.run(
+        [LIANGXIN, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
 
 
 def test_the_setup_command_creates_the_city_and_a_second_run_reports_nothing_changed(tmp_path):
@@ -100,6 +126,14 @@ def test_a_malformed_database_url_is_one_chinese_sentence_and_a_non_zero_exit(tm
     assert "Traceback" not in result.stderr
 
 
+def test_an_unreachable_database_is_one_chinese_sentence_and_a_non_zero_exit(tmp_path):
+    result = run_cli(
+        "migrate", env_extra={"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}, tmp_path=tmp_path
+    )
+    assert result.returncode != 0
+    assert "无法连接数据库" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_bad_boolean_setting_is_reported_by_name(tmp_path):
     result = run_cli("check", env_extra={"DEBUG": "maybe"}, tmp_path=tmp_path)
     assert result.returncode != 0
@@ -116,8 +150,17 @@ def test_the_secret_key_is_generated_once_into_var_and_kept(tmp_path):
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
-    result = run_cli("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, env_extra={
-        "DEBUG": "0", "LIANGXIN_HTTPS": "1", "SECRET_KEY": "x" * 20 + "Q7#kd92LmZp0vB4!tR8sYw1eXc6nHj3uAq5",
-        "ALLOWED_HOSTS": "dj.example.gov.cn",
-    })
+    result = run_cli(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        tmp_path=tmp_path,
+        env_extra={
+            "DEBUG": "0",
+            "LIANGXIN_HTTPS": "1",
+            "SECRET_KEY": "x" * 20 + "Q7#kd92LmZp0vB4!tR8sYw1eXc6nHj3uAq5",
+            "ALLOWED_HOSTS": "dj.example.gov.cn",
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr

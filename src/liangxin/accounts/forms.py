@@ -30,7 +30,8 @@ class UserForm(forms.ModelForm):
         # Assigning a jurisdiction needs the whole tree, though the security administrator
         # sees none of its data.
         self.fields["region"].queryset = Region.objects.filter(
-            level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP]).order_by("code")
+            level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP]
+        ).order_by("code")
         self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"
         self.fields["area"].queryset = Area.objects.all()
         self.fields["member_unit"].queryset = MemberUnit.objects.filter(active=True)
@@ -38,9 +39,14 @@ class UserForm(forms.ModelForm):
 
 
 class NewUserForm(UserForm):
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text="至少 10 位，含大写字母、小写字母、数字、符号中的三类；用户首次登录须修改")
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少 10 位，含大写字母、小写字母、数字、符号中的三类；用户首次登录须修改",
+    )
 
 
 class ResetPasswordForm(forms.Form):
-    password = forms.CharField(label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )

@@ -15,13 +15,28 @@ class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     region = models.ForeignKey(
-        "core.Region", verbose_name="所辖区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "core.Region",
+        verbose_name="所辖区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     area = models.ForeignKey(
-        "core.Area", verbose_name="所辖功能区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "core.Area",
+        verbose_name="所辖功能区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     member_unit = models.ForeignKey(
-        "core.MemberUnit", verbose_name="所属成员单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        "core.MemberUnit",
+        verbose_name="所属成员单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 

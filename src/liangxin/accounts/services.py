@@ -55,8 +55,13 @@ def create_user(*, actor, password: str, source: str | None = None, **fields) ->
     user.must_change_password = actor is not None
     user.full_clean(exclude=["password"])
     user.save()
-    audit.record("accounts.user.created", actor=actor, obj=user, after=audit.snapshot(user, AUDITED_FIELDS),
-                 source=source)
+    audit.record(
+        "accounts.user.created",
+        actor=actor,
+        obj=user,
+        after=audit.snapshot(user, AUDITED_FIELDS),
+        source=source,
+    )
     return user
 
 
@@ -84,7 +89,11 @@ def set_password(user: User, password: str, *, actor, source: str | None = None)
     user.set_password(password)
     user.must_change_password = actor is not None and actor.pk != user.pk
     user.save(update_fields=["password", "must_change_password"])
-    action = "accounts.user.password_changed" if actor is None or actor.pk == user.pk else "accounts.user.password_reset"
+    action = (
+        "accounts.user.password_changed"
+        if actor is None or actor.pk == user.pk
+        else "accounts.user.password_reset"
+    )
     audit.record(action, actor=actor, obj=user, source=source)
 
 

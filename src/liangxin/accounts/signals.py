@@ -15,8 +15,14 @@ def on_login(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    audit.record("accounts.login.failed", actor_name=username, object_type="accounts.user",
-                 object_repr=username, result=AuditLog.Result.FAILURE, message="用户名或密码错误，或账号已锁定")
+    audit.record(
+        "accounts.login.failed",
+        actor_name=username,
+        object_type="accounts.user",
+        object_repr=username,
+        result=AuditLog.Result.FAILURE,
+        message="用户名或密码错误，或账号已锁定",
+    )
 
 
 @receiver(user_logged_out)

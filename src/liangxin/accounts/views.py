@@ -44,9 +44,13 @@ def password_change(request):
 
 def _locked_usernames(usernames) -> set[str]:
     since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
-    return set(AccessAttempt.objects.filter(
-        username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since,
-    ).values_list("username", flat=True))
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=list(usernames),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).values_list("username", flat=True)
+    )
 
 
 @role_required(Role.SECURITY_ADMIN)
@@ -60,9 +64,18 @@ def user_list(request):
         users = users.filter(role=role)
     page, query = paginate(request, users)
     locked = _locked_usernames(u.username for u in page)
-    return render(request, "accounts/user_list.html", {
-        "page": page, "query": query, "q": q, "role": role, "roles": Role.choices, "locked": locked,
-    })
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "page": page,
+            "query": query,
+            "q": q,
+            "role": role,
+            "roles": Role.choices,
+            "locked": locked,
+        },
+    )
 
 
 @role_required(Role.SECURITY_ADMIN)

@@ -24,7 +24,9 @@ class RequestContext:
     source: str = AuditLog.Source.PAGE
 
 
-_context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("liangxin_request", default=None)
+_context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "liangxin_request", default=None
+)
 
 
 def set_request_context(ctx: RequestContext | None) -> contextvars.Token:

@@ -9,41 +9,67 @@ WORK_ROLES = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PA
 # (heading, [(label, url name or None when not built yet, section slug, roles)])
 SECTIONS = [
     ("工作台", [("首页", "home", "home", None)]),
-    ("摸清底数", [
-        ("两新组织台账", None, "registry", WORK_ROLES),
-        ("三同步跟进", None, "followups", WORK_ROLES),
-    ]),
-    ("两个覆盖", [
-        ("覆盖情况", None, "coverage", WORK_ROLES),
-        ("党组织", None, "party-orgs", WORK_ROLES),
-        ("党建指导员", None, "instructors", WORK_ROLES),
-        ("联合党支部排查", None, "inspections", WORK_ROLES),
-    ]),
-    ("月调度", [
-        ("重点任务", None, "tasks", WORK_ROLES),
-        ("本月填报", None, "reports", WORK_ROLES),
-        ("调度看板", None, "board", WORK_ROLES),
-        ("通报", None, "bulletins", WORK_ROLES),
-    ]),
-    ("重点工作", [
-        ("行业党委", None, "industry-committees", WORK_ROLES),
-        ("新就业群体", None, "workforce", WORK_ROLES),
-        ("五融入五提升", None, "five-integrations", WORK_ROLES),
-        ("结对共建", None, "pairings", WORK_ROLES),
-        ("品牌与示范点", None, "brands", WORK_ROLES),
-        ("工委会议", None, "meetings", WORK_ROLES),
-    ]),
+    (
+        "摸清底数",
+        [
+            ("两新组织台账", None, "registry", WORK_ROLES),
+            ("三同步跟进", None, "followups", WORK_ROLES),
+        ],
+    ),
+    (
+        "两个覆盖",
+        [
+            ("覆盖情况", None, "coverage", WORK_ROLES),
+            ("党组织", None, "party-orgs", WORK_ROLES),
+            ("党建指导员", None, "instructors", WORK_ROLES),
+            ("联合党支部排查", None, "inspections", WORK_ROLES),
+        ],
+    ),
+    (
+        "月调度",
+        [
+            ("重点任务", None, "tasks", WORK_ROLES),
+            ("本月填报", None, "reports", WORK_ROLES),
+            ("调度看板", None, "board", WORK_ROLES),
+            ("通报", None, "bulletins", WORK_ROLES),
+        ],
+    ),
+    (
+        "重点工作",
+        [
+            ("行业党委", None, "industry-committees", WORK_ROLES),
+            ("新就业群体", None, "workforce", WORK_ROLES),
+            ("五融入五提升", None, "five-integrations", WORK_ROLES),
+            ("结对共建", None, "pairings", WORK_ROLES),
+            ("品牌与示范点", None, "brands", WORK_ROLES),
+            ("工委会议", None, "meetings", WORK_ROLES),
+        ],
+    ),
     ("驾驶舱", [("数据驾驶舱", None, "cockpit", WORK_ROLES)]),
-    ("基础数据", [
-        ("行政区划与功能区", "core:regions", "regions",
-         (Role.OFFICE, Role.SYSTEM_ADMIN, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK)),
-        ("成员单位", "core:member_units", "member-units",
-         (Role.OFFICE, Role.SYSTEM_ADMIN, Role.MEMBER_UNIT, Role.COUNTY)),
-    ]),
-    ("系统管理", [
-        ("用户与角色", "accounts:users", "users", (Role.SECURITY_ADMIN,)),
-        ("审计日志", "core:audit_log", "audit", (Role.AUDIT_ADMIN,)),
-    ]),
+    (
+        "基础数据",
+        [
+            (
+                "行政区划与功能区",
+                "core:regions",
+                "regions",
+                (Role.OFFICE, Role.SYSTEM_ADMIN, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK),
+            ),
+            (
+                "成员单位",
+                "core:member_units",
+                "member-units",
+                (Role.OFFICE, Role.SYSTEM_ADMIN, Role.MEMBER_UNIT, Role.COUNTY),
+            ),
+        ],
+    ),
+    (
+        "系统管理",
+        [
+            ("用户与角色", "accounts:users", "users", (Role.SECURITY_ADMIN,)),
+            ("审计日志", "core:audit_log", "audit", (Role.AUDIT_ADMIN,)),
+        ],
+    ),
 ]
 
 NOT_BUILT = {slug: label for _, items in SECTIONS for label, url, slug, _ in items if url is None}

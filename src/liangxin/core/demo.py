@@ -12,12 +12,21 @@ from liangxin.accounts.models import User
 from liangxin.core.models import Area, AreaKind, MemberUnit, MemberUnitKind, Region, RegionLevel
 from liangxin.core.roles import Role
 
-DEMO_PASSWORD = "Liangxin@2026"  # demo only: never use on a real installation
+DEMO_PASSWORD = "Liangxin@2026"  # noqa: S105  (demo only: never use on a real installation)
 
 UNIT_USERNAMES = {
-    "市场监管局": "scjg", "民政局": "minzheng", "交通运输局": "jiaotong", "邮政管理局": "youzheng",
-    "司法局": "sifa", "财政局": "caizheng", "税务局": "shuiwu", "工商联": "gongshanglian",
-    "商务局": "shangwu", "工信局": "gongxin", "科技局": "keji", "网信办": "wangxin",
+    "市场监管局": "scjg",
+    "民政局": "minzheng",
+    "交通运输局": "jiaotong",
+    "邮政管理局": "youzheng",
+    "司法局": "sifa",
+    "财政局": "caizheng",
+    "税务局": "shuiwu",
+    "工商联": "gongshanglian",
+    "商务局": "shangwu",
+    "工信局": "gongxin",
+    "科技局": "keji",
+    "网信办": "wangxin",
 }
 
 
@@ -26,7 +35,11 @@ def demo_areas(city: Region) -> list[tuple[str, str, Region]]:
     first_township = Region.objects.filter(parent=counties[0]).order_by("code").first() or counties[0]
     return [
         (f"{counties[0].name}工业园区", AreaKind.PARK, counties[0]),
-        (f"{counties[min(2, len(counties) - 1)].name}高新技术产业园区", AreaKind.PARK, counties[min(2, len(counties) - 1)]),
+        (
+            f"{counties[min(2, len(counties) - 1)].name}高新技术产业园区",
+            AreaKind.PARK,
+            counties[min(2, len(counties) - 1)],
+        ),
         (f"{first_township.name}商务楼宇", AreaKind.BUILDING, first_township),
         (f"{first_township.name}商贸市场", AreaKind.MARKET, first_township),
     ]
@@ -43,21 +56,47 @@ def demo_users(city: Region) -> list[dict]:
     units = {u.name: u for u in MemberUnit.objects.filter(kind=MemberUnitKind.DEPARTMENT)}
     for name, username in UNIT_USERNAMES.items():
         if name in units:
-            users.append({"username": username, "role": Role.MEMBER_UNIT, "member_unit": units[name],
-                          "full_name": f"{name}（演示）"})
+            users.append(
+                {
+                    "username": username,
+                    "role": Role.MEMBER_UNIT,
+                    "member_unit": units[name],
+                    "full_name": f"{name}（演示）",
+                }
+            )
     counties = list(Region.objects.filter(parent=city, level=RegionLevel.COUNTY).order_by("code"))
     for county in counties:
-        users.append({"username": f"qx{county.code}", "role": Role.COUNTY, "region": county,
-                      "full_name": f"{county.name}委组织部（演示）"})
+        users.append(
+            {
+                "username": f"qx{county.code}",
+                "role": Role.COUNTY,
+                "region": county,
+                "full_name": f"{county.name}委组织部（演示）",
+            }
+        )
     township = Region.objects.filter(parent=counties[0]).order_by("code").first()
     if township:
-        users.append({"username": f"xz{township.code}", "role": Role.TOWNSHIP, "region": township,
-                      "full_name": f"{township.name}（演示）"})
-        users.append({"username": "zhidaoyuan", "role": Role.INSTRUCTOR, "region": counties[0],
-                      "full_name": "党建指导员（演示）"})
+        users.append(
+            {
+                "username": f"xz{township.code}",
+                "role": Role.TOWNSHIP,
+                "region": township,
+                "full_name": f"{township.name}（演示）",
+            }
+        )
+        users.append(
+            {
+                "username": "zhidaoyuan",
+                "role": Role.INSTRUCTOR,
+                "region": counties[0],
+                "full_name": "党建指导员（演示）",
+            }
+        )
     park = Area.objects.filter(kind=AreaKind.PARK).order_by("pk").first()
     if park:
-        users.append({"username": "yuanqu", "role": Role.PARK, "area": park, "full_name": f"{park.name}（演示）"})
+        users.append(
+            {"username": "yuanqu", "role": Role.PARK, "area": park, "full_name": f"{park.name}（演示）"}
+        )
     return users
 
 

@@ -39,7 +39,9 @@ class TagsField(forms.CharField):
 class MemberUnitForm(forms.ModelForm):
     tags = TagsField(label="主管重点群体/标签", required=False, help_text="多个用顿号“、”分隔")
     industries = forms.ModelMultipleChoiceField(
-        label="主管行业（国民经济行业分类）", queryset=Industry.objects.all(), required=False,
+        label="主管行业（国民经济行业分类）",
+        queryset=Industry.objects.all(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 12}),
         help_text="按住 Ctrl 可多选；选门类表示整个门类",
     )
@@ -50,4 +52,6 @@ class MemberUnitForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
+        self.fields["region"].queryset = Region.objects.filter(
+            level__in=[RegionLevel.CITY, RegionLevel.COUNTY]
+        )

@@ -21,7 +21,12 @@ class Region(RegionBound):
     name = models.CharField("名称", max_length=100)
     level = models.CharField("级别", max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级区划", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     objects = ScopedManager()
@@ -52,7 +57,9 @@ class Area(RegionBound):
 
     name = models.CharField("名称", max_length=100, unique=True)
     kind = models.CharField("类型", max_length=10, choices=AreaKind.choices)
-    region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="areas")
+    region = models.ForeignKey(
+        Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="areas"
+    )
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = ScopedManager()
@@ -96,11 +103,20 @@ class MemberUnit(RegionBound):
     """成员单位: a department on the “两新”工委, or a county's organization department."""
 
     name = models.CharField("名称", max_length=100, unique=True)
-    kind = models.CharField("类别", max_length=12, choices=MemberUnitKind.choices, default=MemberUnitKind.DEPARTMENT)
-    region = models.ForeignKey(
-        Region, verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="member_units"
+    kind = models.CharField(
+        "类别", max_length=12, choices=MemberUnitKind.choices, default=MemberUnitKind.DEPARTMENT
     )
-    industries = models.ManyToManyField(Industry, verbose_name="主管行业", blank=True, related_name="member_units")
+    region = models.ForeignKey(
+        Region,
+        verbose_name="所属区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="member_units",
+    )
+    industries = models.ManyToManyField(
+        Industry, verbose_name="主管行业", blank=True, related_name="member_units"
+    )
     tags = models.JSONField("主管重点群体/标签", default=list, blank=True)
     contact = models.CharField("联系人", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
@@ -154,7 +170,12 @@ class AuditLog(models.Model):
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        "accounts.User", verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User",
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_name = models.CharField("操作人账号", max_length=150, blank=True)
     role = models.CharField("角色", max_length=20, blank=True)

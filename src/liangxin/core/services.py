@@ -65,27 +65,64 @@ def _region_rows(city4: str) -> list[dict]:
     """The city, its counties and townships, with ancestor codes, parents before children."""
     cities = {row["code"]: row for row in _data_rows("division", "cities.csv")}
     if city4 not in cities:
-        raise SetupError(f"未找到城市代码 {city4}00，请核对《统计用区划代码》中的地级市代码（例如吉安市为 360800）")
+        raise SetupError(
+            f"未找到城市代码 {city4}00，请核对《统计用区划代码》中的地级市代码（例如吉安市为 360800）"
+        )
     city = cities[city4]
     province_code = city["provinceCode"]
     provinces = {row["code"]: row["name"] for row in _data_rows("division", "provinces.csv")}
     p6, c6 = f"{province_code}0000", f"{city4}00"
     rows = [
-        {"code": p6, "name": provinces[province_code], "level": RegionLevel.PROVINCE, "parent": None,
-         "province_code": p6, "city_code": "", "county_code": "", "township_code": ""},
-        {"code": c6, "name": city["name"], "level": RegionLevel.CITY, "parent": p6,
-         "province_code": p6, "city_code": c6, "county_code": "", "township_code": ""},
+        {
+            "code": p6,
+            "name": provinces[province_code],
+            "level": RegionLevel.PROVINCE,
+            "parent": None,
+            "province_code": p6,
+            "city_code": "",
+            "county_code": "",
+            "township_code": "",
+        },
+        {
+            "code": c6,
+            "name": city["name"],
+            "level": RegionLevel.CITY,
+            "parent": p6,
+            "province_code": p6,
+            "city_code": c6,
+            "county_code": "",
+            "township_code": "",
+        },
     ]
     counties = [row for row in _data_rows("division", "areas.csv") if row["cityCode"] == city4]
     county_codes = {row["code"] for row in counties}
     for row in counties:
-        rows.append({"code": row["code"], "name": row["name"], "level": RegionLevel.COUNTY, "parent": c6,
-                     "province_code": p6, "city_code": c6, "county_code": row["code"], "township_code": ""})
+        rows.append(
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "level": RegionLevel.COUNTY,
+                "parent": c6,
+                "province_code": p6,
+                "city_code": c6,
+                "county_code": row["code"],
+                "township_code": "",
+            }
+        )
     for row in _data_rows("division", "streets.csv"):
         if row["cityCode"] == city4 and row["areaCode"] in county_codes:
-            rows.append({"code": row["code"], "name": row["name"], "level": RegionLevel.TOWNSHIP,
-                         "parent": row["areaCode"], "province_code": p6, "city_code": c6,
-                         "county_code": row["areaCode"], "township_code": row["code"]})
+            rows.append(
+                {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "level": RegionLevel.TOWNSHIP,
+                    "parent": row["areaCode"],
+                    "province_code": p6,
+                    "city_code": c6,
+                    "county_code": row["areaCode"],
+                    "township_code": row["code"],
+                }
+            )
     return rows
 
 
@@ -196,7 +233,10 @@ def setup_installation(city_code: str, *, actor=None, source: str = "command") -
     load_member_units(city, report)
     if report.changed:
         audit.record(
-            "core.installation.setup", actor=actor, obj=city, source=source,
+            "core.installation.setup",
+            actor=actor,
+            obj=city,
+            source=source,
             after={"created": report.created, "updated": report.updated},
         )
     return city, report
@@ -220,7 +260,7 @@ def create_area(*, actor, name: str, kind: str, region: Region, note: str = "") 
 
 @transaction.atomic
 def update_area(area: Area, *, actor, **changes) -> Area:
-    before = audit.snapshot(area)
+    before = audit.snapshot(Area.objects.get(pk=area.pk))  # a bound form may have changed `area`
     for key, value in changes.items():
         setattr(area, key, value)
     _check_area_region(area.region)

@@ -56,16 +56,27 @@ def region_list(request):
         # office, the county for a county user.
         top_level = regions.order_by("province_code", "city_code", "county_code", "township_code").first()
         if top_level is not None and top_level.level == RegionLevel.PROVINCE:
-            regions = regions.exclude(level=RegionLevel.PROVINCE).filter(level__in=[RegionLevel.CITY,
-                                                                                   RegionLevel.COUNTY])
+            regions = regions.exclude(level=RegionLevel.PROVINCE).filter(
+                level__in=[RegionLevel.CITY, RegionLevel.COUNTY]
+            )
         elif top_level is not None:
             regions = regions.filter(level=top_level.level)
-    regions = regions.annotate(child_count=Count("children", distinct=True), area_count=Count("areas", distinct=True))
+    regions = regions.annotate(
+        child_count=Count("children", distinct=True), area_count=Count("areas", distinct=True)
+    )
     page, query = paginate(request, regions.order_by("code"))
-    return render(request, "core/region_list.html", {
-        "page": page, "query": query, "q": q, "level": level, "levels": RegionLevel.choices,
-        "can_edit": request.user.role in REFERENCE_EDITORS,
-    })
+    return render(
+        request,
+        "core/region_list.html",
+        {
+            "page": page,
+            "query": query,
+            "q": q,
+            "level": level,
+            "levels": RegionLevel.choices,
+            "can_edit": request.user.role in REFERENCE_EDITORS,
+        },
+    )
 
 
 @role_required(*REGION_VIEWERS)
@@ -76,10 +87,18 @@ def region_detail(request, code: str):
     children = visible_regions.filter(parent=region).annotate(area_count=Count("areas", distinct=True))
     page, query = paginate(request, children.order_by("code"))
     areas = visible(Area, request).filter(**{f"{region.level}_code": region.code}).select_related("region")
-    return render(request, "core/region_detail.html", {
-        "region": region, "ancestors": ancestors, "page": page, "query": query, "areas": areas,
-        "can_edit": request.user.role in REFERENCE_EDITORS,
-    })
+    return render(
+        request,
+        "core/region_detail.html",
+        {
+            "region": region,
+            "ancestors": ancestors,
+            "page": page,
+            "query": query,
+            "areas": areas,
+            "can_edit": request.user.role in REFERENCE_EDITORS,
+        },
+    )
 
 
 @role_required(*REGION_VIEWERS)
@@ -92,10 +111,18 @@ def area_list(request):
     if kind in AreaKind.values:
         areas = areas.filter(kind=kind)
     page, query = paginate(request, areas)
-    return render(request, "core/area_list.html", {
-        "page": page, "query": query, "q": q, "kind": kind, "kinds": AreaKind.choices,
-        "can_edit": request.user.role in REFERENCE_EDITORS,
-    })
+    return render(
+        request,
+        "core/area_list.html",
+        {
+            "page": page,
+            "query": query,
+            "q": q,
+            "kind": kind,
+            "kinds": AreaKind.choices,
+            "can_edit": request.user.role in REFERENCE_EDITORS,
+        },
+    )
 
 
 @role_required(*REFERENCE_EDITORS)
@@ -138,8 +165,12 @@ def area_delete(request, pk: int):
 
 @role_required(*UNIT_VIEWERS)
 def member_unit_list(request):
-    units = visible(MemberUnit, request).select_related("region").annotate(
-        industry_count=Count("industries", distinct=True), user_count=Count("users", distinct=True))
+    units = (
+        visible(MemberUnit, request)
+        .select_related("region")
+        .annotate(industry_count=Count("industries", distinct=True), user_count=Count("users", distinct=True))
+        .order_by("sort", "id")
+    )
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     if q:
@@ -147,19 +178,32 @@ def member_unit_list(request):
     if kind:
         units = units.filter(kind=kind)
     page, query = paginate(request, units)
-    return render(request, "core/member_unit_list.html", {
-        "page": page, "query": query, "q": q, "kind": kind, "kinds": MemberUnit._meta.get_field("kind").choices,
-        "can_edit": request.user.role in REFERENCE_EDITORS,
-    })
+    return render(
+        request,
+        "core/member_unit_list.html",
+        {
+            "page": page,
+            "query": query,
+            "q": q,
+            "kind": kind,
+            "kinds": MemberUnit._meta.get_field("kind").choices,
+            "can_edit": request.user.role in REFERENCE_EDITORS,
+        },
+    )
 
 
 @role_required(*UNIT_VIEWERS)
 def member_unit_detail(request, pk: int):
     unit = get_visible_or_404(MemberUnit, request, pk=pk)
-    return render(request, "core/member_unit_detail.html", {
-        "unit": unit, "industries": unit.industries.all(),
-        "can_edit": request.user.role in REFERENCE_EDITORS,
-    })
+    return render(
+        request,
+        "core/member_unit_detail.html",
+        {
+            "unit": unit,
+            "industries": unit.industries.all(),
+            "can_edit": request.user.role in REFERENCE_EDITORS,
+        },
+    )
 
 
 @role_required(*REFERENCE_EDITORS)
@@ -193,7 +237,15 @@ def audit_log(request):
     if result in AuditLog.Result.values:
         logs = logs.filter(result=result)
     page, query = paginate(request, logs)
-    return render(request, "core/audit_log.html", {
-        "page": page, "query": query, "q": q, "action": action, "result": result,
-        "results": AuditLog.Result.choices,
-    })
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "page": page,
+            "query": query,
+            "q": q,
+            "action": action,
+            "result": result,
+            "results": AuditLog.Result.choices,
+        },
+    )

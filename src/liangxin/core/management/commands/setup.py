@@ -6,7 +6,9 @@ from liangxin.core.services import SetupError, setup_installation
 class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
-    help = "为本市初始化：载入行政区划（至乡镇街道）、国民经济行业分类和默认的“两新”工委成员单位。可重复运行。"
+    help = (
+        "为本市初始化：载入行政区划（至乡镇街道）、国民经济行业分类和默认的“两新”工委成员单位。可重复运行。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--city", required=True, help="地级市行政区划代码，例如吉安市为 360800")
@@ -22,4 +24,6 @@ class Command(BaseCommand):
         for kind in report.created:
             self.stdout.write(f"{kind}：新增 {report.created[kind]}，更新 {report.updated.get(kind, 0)}")
         counties = region.children.count()
-        self.stdout.write(self.style.SUCCESS(f"已为{region.name}（{region.code}）完成初始化：{counties} 个县（市、区）。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"已为{region.name}（{region.code}）完成初始化：{counties} 个县（市、区）。")
+        )
