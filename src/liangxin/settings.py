@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "axes",
     "liangxin.core",
     "liangxin.accounts",
+    "liangxin.registry",
+    "liangxin.coverage",
+    "liangxin.dispatch",
 ]
 
 MIDDLEWARE = [

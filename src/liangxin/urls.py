@@ -18,5 +18,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("soon/<slug:section>/", core_views.not_built, name="not_built"),
     path("accounts/", include("liangxin.accounts.urls")),
+    path("registry/", include("liangxin.registry.urls")),
+    path("coverage/", include("liangxin.coverage.urls")),
+    path("dispatch/", include("liangxin.dispatch.urls")),
     path("", include("liangxin.core.urls")),
 ]

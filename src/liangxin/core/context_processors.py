@@ -1,5 +1,9 @@
 """The navigation: the whole product, with sections not built yet saying so plainly."""
 
+import functools
+import importlib
+
+from django.apps import apps
 from django.urls import reverse
 
 from liangxin.core.roles import Role
@@ -72,7 +76,31 @@ SECTIONS = [
     ),
 ]
 
-NOT_BUILT = {slug: label for _, items in SECTIONS for label, url, slug, _ in items if url is None}
+
+@functools.cache
+def built_sections() -> dict[str, str]:
+    """slug -> URL name, from each app's `nav.NAV` (an app lists the sections it has built)."""
+    found: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        if config.name.startswith("liangxin."):
+            try:
+                module = importlib.import_module(f"{config.name}.nav")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.nav":
+                    raise
+                continue
+            found.update(module.NAV)
+    return found
+
+
+def not_built() -> dict[str, str]:
+    built = built_sections()
+    return {
+        slug: label
+        for _, items in SECTIONS
+        for label, url, slug, _ in items
+        if url is None and slug not in built
+    }
 
 
 def navigation(request):
@@ -86,6 +114,7 @@ def navigation(request):
         for label, url_name, slug, roles in items:
             if roles is not None and user.role not in roles:
                 continue
+            url_name = url_name or built_sections().get(slug)
             url = reverse(url_name) if url_name else reverse("not_built", args=[slug])
             active = current == url or (url_name not in (None, "home") and current.startswith(url))
             links.append({"label": label, "url": url, "built": url_name is not None, "active": active})

@@ -154,6 +154,28 @@ class Installation(models.Model):
         return row.city if row else None
 
 
+class ImportBatch(models.Model):
+    """One imported file: who, when, which file, what it did. Organizations point at the batch
+    that created them, so the change history names the file without an audit row per row."""
+
+    at = models.DateTimeField("导入时间", auto_now_add=True)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("导入人", max_length=150, blank=True)
+    filename = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("文件摘要", max_length=64, blank=True)
+    source = models.CharField("来源", max_length=10, default="page")
+    summary = models.JSONField("结果", default=dict)
+
+    class Meta:
+        verbose_name = "导入记录"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.at:%Y-%m-%d %H:%M}）"
+
+
 class AuditLog(models.Model):
     """One audited event. Written only through `liangxin.core.audit.record`."""
 

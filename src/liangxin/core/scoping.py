@@ -7,6 +7,9 @@ model says, with three class attributes, which of its fields answer to those:
   on the model itself, ``"organization__"`` through a relation), or ``None``;
 * ``scope_area``: the lookup that equals an area id, or ``None``;
 * ``scope_member_unit``: the lookup that equals a member-unit id, or ``None``;
+* ``scope_industry`` / ``scope_industry_section``: lookups of a GB/T 4754 大类 code / 门类
+  letter, for rows a member unit supervises by industry; ``scope_tags_q(tags)``: a classmethod
+  giving the rows carrying any of a member unit's key-group tags;
 * ``scope_distinct``: True when one of those lookups crosses a to-many relation;
 * ``scope_all_roles``: roles that see every row of the model (the office, and for reference
   data the system administrator).
@@ -36,6 +39,9 @@ class Scope:
     region_code: str | None = None
     area_id: int | None = None
     member_unit_id: int | None = None
+    member_unit_divisions: tuple[str, ...] = ()
+    member_unit_sections: tuple[str, ...] = ()
+    member_unit_tags: tuple[str, ...] = ()
 
     def q(self, model: type[models.Model]) -> Q | None:
         """The filter for `model`, or None when the user sees all of it."""
@@ -51,6 +57,14 @@ class Scope:
         unit_lookup = getattr(model, "scope_member_unit", None)
         if self.member_unit_id and unit_lookup:
             q |= Q(**{unit_lookup: self.member_unit_id})
+        industry_lookup = getattr(model, "scope_industry", None)
+        if self.member_unit_divisions and industry_lookup:
+            q |= Q(**{f"{industry_lookup}__in": self.member_unit_divisions})
+        section_lookup = getattr(model, "scope_industry_section", None)
+        if self.member_unit_sections and section_lookup:
+            q |= Q(**{f"{section_lookup}__in": self.member_unit_sections})
+        if self.member_unit_tags and hasattr(model, "scope_tags_q"):
+            q |= model.scope_tags_q(self.member_unit_tags)
         return q
 
 
@@ -64,12 +78,17 @@ def scope_for(user: User | None) -> Scope:
     if cached is not None:
         return cached
     region = user.region
+    unit = user.member_unit
+    codes = list(unit.industries.values_list("code", flat=True)) if unit else []
     scope = Scope(
         role=user.role,
         region_level=region.level if region else None,
         region_code=region.code if region else None,
         area_id=user.area_id,
         member_unit_id=user.member_unit_id,
+        member_unit_divisions=tuple(c for c in codes if len(c) == 2),
+        member_unit_sections=tuple(c for c in codes if len(c) == 1),
+        member_unit_tags=tuple(unit.tags) if unit else (),
     )
     user._liangxin_scope = scope
     return scope

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from liangxin.core import services
-from liangxin.core.context_processors import NOT_BUILT
+from liangxin.core.context_processors import not_built as not_built_sections
 from liangxin.core.forms import AreaForm, MemberUnitForm
 from liangxin.core.listing import paginate
 from liangxin.core.models import Area, AreaKind, AuditLog, Installation, MemberUnit, Region, RegionLevel
@@ -32,9 +32,10 @@ def home(request):
 
 @login_required
 def not_built(request, section: str):
-    if section not in NOT_BUILT:
+    sections = not_built_sections()
+    if section not in sections:
         raise Http404("未找到该页面")
-    return render(request, "core/not_built.html", {"section": NOT_BUILT[section]})
+    return render(request, "core/not_built.html", {"section": sections[section]})
 
 
 def _apply_region_filters(request, queryset):

@@ -1,0 +1,106 @@
+"""Writing tables out: .xlsx through XlsxWriter (constant memory) and .csv, both with
+formula-injection escaping, and the rejected-rows workbook of an import."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import xlsxwriter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is written as text (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_xlsx(
+    target: Any,
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+    *,
+    widths: dict[int, int] | None = None,
+) -> None:
+    """Write sheets of (name, headers, rows) to a path or binary stream. Rows are streamed."""
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for name, headers, rows in sheets:
+        sheet = workbook.add_worksheet(name[:31])
+        sheet.freeze_panes(1, 0)
+        for col, header in enumerate(headers):
+            sheet.write_string(0, col, str(header), bold)
+            sheet.set_column(col, col, (widths or {}).get(col, max(10, min(40, len(str(header)) * 2 + 4))))
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, bool):
+                    sheet.write_string(r, c, "是" if value else "否")
+                elif isinstance(value, datetime.date):
+                    sheet.write_datetime(
+                        r, c, datetime.datetime(value.year, value.month, value.day), date_format
+                    )
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(safe_cell(str(value))))
+    workbook.close()
+
+
+def csv_lines(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[str]:
+    """CSV text line by line (UTF-8 with BOM so Excel opens it right), for streaming responses."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(headers)
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(
+            [
+                "" if v is None else ("是" if v is True else "否" if v is False else safe_cell(str(v)))
+                for v in row
+            ]
+        )
+        yield buffer.getvalue()
+
+
+def write_rejected_rows(target: Any, report) -> bool:
+    """The rows an import rejected, as they were, with an 错误原因 column. False when none."""
+    sheets = []
+    for sheet in report.sheets:
+        if not sheet.rejected_rows:
+            continue
+        width = max([len(sheet.headers)] + [len(cells) for _, cells, _ in sheet.rejected_rows])
+        headers = ["原行号", *sheet.headers, *[""] * (width - len(sheet.headers)), "错误原因"]
+        rows = (
+            [
+                number,
+                *cells,
+                *[None] * (width - len(cells)),
+                "；".join(f"“{p.column}”：{p.message}" if p.column else p.message for p in problems),
+            ]
+            for number, cells, problems in sheet.rejected_rows
+        )
+        sheets.append((f"{sheet.sheet}-错误", headers, rows))
+    if not sheets:
+        return False
+    write_xlsx(target, sheets)
+    return True

@@ -1,0 +1,327 @@
+"""The import pipeline every sheet type shares (pretix-style: declared columns, validate each
+row with row and column numbers, write valid rows in bulk, one transaction per file).
+
+An app contributes sheet types in its ``imports.py``: ``IMPORTERS = [SomeImporter, ...]``, each
+a `SheetImporter` subclass with a `SheetSpec` (recognized by its header row), a ``parse``
+(one row → a record, or problems) and a ``write`` (a chunk of records → the database).
+
+`run_import` reads the file safely (`core.tabular.files`), recognizes each sheet by its header
+row, streams its rows through the importer in chunks, and commits the whole file in one
+transaction — or rolls it back for a dry run (the preview shows exactly what a real run would
+do) and, with ``strict``, when any row was rejected. Memory stays flat: rows are streamed, and
+only rejected rows are kept (for the error workbook).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+
+from liangxin.core import audit
+from liangxin.core.models import ImportBatch
+from liangxin.core.tabular import (
+    DataRow,
+    FileRejected,
+    HeaderMatch,
+    SheetSpec,
+    ValueProblem,
+    check_and_read,
+    find_header,
+    header_not_found_message,
+    is_empty,
+)
+
+MAX_KEPT_REJECTED_ROWS = 50_000
+
+
+class ImportFailed(Exception):
+    """The file as a whole cannot be imported; ``message`` is Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    def __str__(self) -> str:
+        where = f"第 {self.row} 行" + (f"“{self.column}”列" if self.column else "")
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class SheetReport:
+    sheet: str
+    type: str
+    label: str
+    header_row: int = 0
+    headers: list[str] = field(default_factory=list)  # the header row as written, for the error workbook
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    rejected_rows: list[tuple[int, list[Any], list[Problem]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def reject(self, row: DataRow, problems: list[Problem]) -> None:
+        self.rejected += 1
+        self.errors.extend(problems)
+        if len(self.rejected_rows) < MAX_KEPT_REJECTED_ROWS:
+            self.rejected_rows.append((row.number, row.cells, problems))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "type": self.type,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    dry_run: bool
+    strict: bool
+    sheets: list[SheetReport] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    committed: bool = False
+    batch_id: int | None = None
+
+    @property
+    def rejected(self) -> int:
+        return sum(s.rejected for s in self.sheets)
+
+    @property
+    def changed(self) -> int:
+        return sum(s.created + s.updated for s in self.sheets)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheets": [s.as_dict() for s in self.sheets]}
+
+
+@dataclass
+class ImportContext:
+    actor: Any
+    filename: str
+    source: str = "page"  # page | command | api
+    dry_run: bool = False
+    strict: bool = False
+    options: dict[str, Any] = field(default_factory=dict)  # sheet-type specific (e.g. period)
+    batch: ImportBatch | None = None
+
+
+class RowReader:
+    """Reads one row's cells by column key, collecting problems with row number and header."""
+
+    def __init__(self, row: DataRow, match: HeaderMatch):
+        self.row = row
+        self.match = match
+        self.problems: list[Problem] = []
+        self._cells = match.pick(row.cells)
+
+    def header(self, key: str) -> str:
+        return self.match.headers.get(key) or self.match.spec.column(key).label
+
+    def raw(self, key: str) -> Any:
+        return self._cells.get(key)
+
+    def has(self, key: str) -> bool:
+        return key in self.match.columns
+
+    def problem(self, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.row.number, self.header(key) if key else "", message))
+
+    def get(self, key: str, parser: Callable[[Any], Any], *, required: bool = False, **kwargs) -> Any:
+        raw = self._cells.get(key)
+        if is_empty(raw):
+            if required:
+                self.problem(key, f"“{self.header(key)}”不能为空，请填写")
+            return None
+        try:
+            return parser(raw, **kwargs)
+        except ValueProblem as exc:
+            self.problem(key, exc.message)
+            return None
+
+
+class SheetImporter:
+    """One sheet type. Subclasses set ``spec`` and implement ``parse`` and ``write``."""
+
+    spec: ClassVar[SheetSpec]
+    order: ClassVar[int] = 100  # lower first: organizations before what refers to them
+    chunk_size: ClassVar[int] = 2000
+
+    def __init__(self, ctx: ImportContext, match: HeaderMatch, report: SheetReport):
+        self.ctx = ctx
+        self.match = match
+        self.report = report
+
+    def start(self) -> None:
+        """Load what parsing needs (lookup tables) once per sheet."""
+
+    def parse(self, r: RowReader) -> Any:
+        """Return a record for a valid row; report problems with ``r.problem``/``r.get``."""
+        raise NotImplementedError
+
+    def write(self, records: list[tuple[DataRow, Any]]) -> None:
+        """Write a chunk; count into ``self.report`` (created/updated/unchanged); a row that
+        fails against the database goes to ``self.report.reject(row, problems)``."""
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """After the last chunk (e.g. open follow-ups for what was created)."""
+
+    def run(self) -> None:
+        self.start()
+        chunk: list[tuple[DataRow, Any]] = []
+        for row in self.match.data_rows():
+            reader = RowReader(row, self.match)
+            record = self.parse(reader)
+            if reader.problems or record is None:
+                self.report.reject(row, reader.problems or [Problem(row.number, "", "该行无法导入")])
+                continue
+            chunk.append((row, record))
+            if len(chunk) >= self.chunk_size:
+                self.write(chunk)
+                chunk = []
+        if chunk:
+            self.write(chunk)
+        self.finish()
+
+
+def importers() -> list[type[SheetImporter]]:
+    """Every sheet type of the installed apps, in processing order."""
+    found: list[type[SheetImporter]] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("liangxin."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.imports")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.imports":
+                raise
+            continue
+        found.extend(module.IMPORTERS)
+    return sorted(found, key=lambda cls: cls.order)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _sha256(source: Any) -> str:
+    digest = hashlib.sha256()
+    if isinstance(source, bytes | bytearray):
+        digest.update(source)
+    elif hasattr(source, "read"):
+        source.seek(0)
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            digest.update(chunk)
+        source.seek(0)
+    else:
+        with open(source, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = None) -> ImportReport:
+    """Import a file (a path, bytes or binary file object). Raises ImportFailed (Chinese message)
+    when the file cannot be read or no sheet is recognized."""
+    classes = [c for c in importers() if only is None or c.spec.type in set(only)]
+    specs = [c.spec for c in classes]
+    max_bytes = settings.LIANGXIN_UPLOAD_MAX_MB * 1024 * 1024
+    try:
+        workbook = check_and_read(source, ctx.filename, max_bytes=max_bytes)
+    except FileRejected as exc:
+        raise ImportFailed(exc.message) from None
+    report = ImportReport(filename=ctx.filename, dry_run=ctx.dry_run, strict=ctx.strict)
+    with workbook:
+        matched: list[tuple[type[SheetImporter], HeaderMatch, str]] = []
+        try:
+            for sheet in workbook.sheets:
+                match = find_header(sheet.rows, specs)
+                if match is None:
+                    report.skipped_sheets.append(sheet.name)
+                    continue
+                cls = next(c for c in classes if c.spec is match.spec)
+                matched.append((cls, match, sheet.name))
+        except FileRejected as exc:
+            raise ImportFailed(exc.message) from None
+        if not matched:
+            raise ImportFailed(header_not_found_message(specs))
+        matched.sort(key=lambda item: item[0].order)
+        try:
+            with transaction.atomic():
+                ctx.batch = ImportBatch.objects.create(
+                    actor=ctx.actor if getattr(ctx.actor, "is_authenticated", False) else None,
+                    actor_name=ctx.actor.get_username()
+                    if getattr(ctx.actor, "is_authenticated", False)
+                    else "",
+                    filename=ctx.filename[:255],
+                    sha256=_sha256(source),
+                    source=ctx.source,
+                )
+                for cls, match, sheet_name in matched:
+                    sheet_report = SheetReport(
+                        sheet=sheet_name,
+                        type=cls.spec.type,
+                        label=cls.spec.label,
+                        header_row=match.header_row_number,
+                        headers=[str(c) if c is not None else "" for c in match.header_cells[-1]],
+                    )
+                    report.sheets.append(sheet_report)
+                    missing = match.missing_required
+                    if missing:
+                        for column in missing:
+                            sheet_report.errors.append(
+                                Problem(
+                                    match.header_row_number,
+                                    column.label,
+                                    f"缺少必填列“{column.label}”，请按导入模板补上该列",
+                                )
+                            )
+                        continue
+                    try:
+                        cls(ctx, match, sheet_report).run()
+                    except FileRejected as exc:
+                        raise ImportFailed(exc.message) from None
+                if ctx.dry_run or (ctx.strict and report.rejected):
+                    raise _Rollback
+                ctx.batch.summary = report.as_dict() | {"rejected": report.rejected}
+                ctx.batch.summary["sheets"] = [
+                    {k: v for k, v in s.items() if k != "errors"} for s in ctx.batch.summary["sheets"]
+                ]
+                ctx.batch.save(update_fields=["summary"])
+                audit.record(
+                    "core.import.completed",
+                    actor=ctx.actor,
+                    obj=ctx.batch,
+                    source=ctx.source,
+                    source_detail=ctx.filename,
+                    after=ctx.batch.summary,
+                )
+                report.committed = True
+                report.batch_id = ctx.batch.pk
+        except _Rollback:
+            pass
+    return report

@@ -1,0 +1,459 @@
+"""Safe opening and streaming reading of uploaded spreadsheets (.xlsx .xls .ods .csv).
+
+``check_and_read`` runs every check possible *before* parsing (extension, size, real type by
+magic bytes, zip-bomb limits, encryption) and returns a ``Workbook`` whose ``Sheet.rows`` are
+single-pass generators: row i (0-based) is spreadsheet row i + 1 and cell j is column j (0 = A),
+leading empty rows/columns kept as None, so row numbers in messages match Excel. Cells: str,
+int, float, bool, date, datetime, time, timedelta or None (CSV: str or None). CSV rows are
+decoded and parsed lazily (a 1,000,000-row CSV is never held as Python objects); spreadsheet
+sheets are parsed by calamine (Rust) one at a time, when first iterated, and converted row by row.
+
+A bad *file* raises ``FileRejected`` (Chinese ``message``) — from ``check_and_read`` or, for
+problems only found while parsing a sheet, while iterating ``Sheet.rows``.
+
+The content decides the type, not the extension: zip (xlsx/ods) and OLE2 (xls) content is read
+under any supported extension (misnamed .xls/.xlsx files are common); text is read as CSV only
+under a .csv name; HTML, "XML 电子表格 2003", PDF, Word … are refused, naming what they are.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import os
+import struct
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import python_calamine
+
+Cell = str | int | float | bool | datetime.date | datetime.time | datetime.timedelta | None
+SUPPORTED_EXTENSIONS = (".xlsx", ".xls", ".ods", ".csv")
+
+MSG_ENCRYPTED = "文件已加密（设置了打开密码），请取消密码后另存为 .xlsx 再上传"
+MSG_CORRUPT = "文件已损坏或不完整，无法读取，请重新导出后上传"
+MSG_BOMB = "文件解压后过大，疑似压缩炸弹，已拒绝"
+MSG_EMPTY = "文件是空的（0 字节），请检查后重新上传"
+MSG_ENCODING = "无法识别文件的文字编码，请用 Excel 打开后另存为“CSV UTF-8（逗号分隔）”或 .xlsx 格式再上传"
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_HEAD_BYTES = 8192
+_CHUNK = 1 << 20  # multiple of 128, see _ole2_entries
+
+_SAVE_AS = "请用 Excel 打开该文件，选择“另存为”→“Excel 工作簿 (*.xlsx)”后再上传"
+_COPY = "请把表格内容复制到 Excel 中，另存为 .xlsx 后上传"
+_UNZIP = "请解压后上传其中的表格文件"
+# What a file "really is", for messages: kind -> (description, advice).
+_WHAT: dict[str, tuple[str, str]] = {
+    "html": ("网页（HTML）格式", "部分系统导出的“Excel”文件实际是网页，" + _SAVE_AS),
+    "xml2003": ("“XML 电子表格 2003”格式", _SAVE_AS),
+    "xml": ("XML 数据文件", "请上传 Excel 表格（.xlsx）或 CSV 文件"),
+    "text": ("纯文本（可能是 CSV 文件）", "请将扩展名改为 .csv 后上传，或用 Excel 打开后另存为 .xlsx"),
+    "pdf": ("PDF 文档", "PDF 无法导入，请上传 Excel 表格原件"),
+    "image": ("图片", "图片无法导入，请上传 Excel 表格"),
+    "rtf": ("RTF 文档", _COPY),
+    "word": ("Word 文档", _COPY),
+    "ppt": ("PowerPoint 演示文稿", _COPY),
+    "odt": ("OpenDocument 文本文档", _COPY),
+    "xlsb": ("Excel 二进制工作簿（.xlsb）", "暂不支持该格式，" + _SAVE_AS),
+    "zip": ("压缩包（ZIP）", _UNZIP),
+    "archive": ("压缩包", _UNZIP),
+    "binary": ("无法识别的格式", "请确认上传的是 Excel 表格（.xlsx、.xls、.ods）或 CSV 文件"),
+}
+
+
+class FileRejected(Exception):
+    """The uploaded file cannot be read; ``message`` is a Chinese sentence for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Sheet:
+    """One sheet. ``rows`` is a single-pass iterator of ``list[Cell]``; row i is spreadsheet row i+1."""
+
+    name: str
+    rows: Iterator[list[Cell]]
+    visible: bool = True
+
+
+@dataclass
+class Workbook:
+    """The sheets of one file (CSV: one sheet named after the file stem). Close it when done."""
+
+    filename: str
+    kind: str  # "xlsx" | "xls" | "ods" | "csv"
+    sheets: list[Sheet]
+    encoding: str | None = None  # CSV only
+    delimiter: str | None = None  # CSV only
+    _closers: list[Any] = field(default_factory=list, repr=False)
+
+    def close(self) -> None:
+        closers, self._closers = self._closers, []
+        for closer in closers:
+            closer()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _fmt_mb(size: int, limit: int) -> list[str]:
+    digits = next((d for d in (1, 2, 3) if f"{size / 2**20:.{d}f}" != f"{limit / 2**20:.{d}f}"), 3)
+    return [f"{n / 2**20:.{digits}f}".rstrip("0").rstrip(".") for n in (size, limit)]
+
+
+class _Source:
+    """Path or in-memory bytes, with bounded reads for sniffing."""
+
+    def __init__(self, obj: Any, max_bytes: int):
+        self.path: str | None = None
+        self.data: bytes | None = None
+        if isinstance(obj, bytes | bytearray | memoryview):
+            self.data = bytes(obj)
+            self.size = len(self.data)
+        elif isinstance(obj, str | os.PathLike):
+            self.path = os.fspath(obj)
+            self.size = os.stat(self.path).st_size
+        elif hasattr(obj, "read"):
+            if getattr(obj, "seekable", lambda: False)():
+                self.size = obj.seek(0, io.SEEK_END)
+                obj.seek(0)
+                if self.size > max_bytes:
+                    return
+            self.data = obj.read(max_bytes + 1)
+            self.size = max(len(self.data), getattr(self, "size", 0))
+        else:
+            raise TypeError(f"expected a path, bytes or a binary file object, got {type(obj).__name__}")
+
+    def open(self) -> io.BufferedIOBase:
+        return open(self.path, "rb") if self.path is not None else io.BytesIO(self.data)
+
+    def head(self, n: int = _HEAD_BYTES) -> bytes:
+        with self.open() as f:
+            return f.read(n)
+
+    def chunks(self) -> Iterator[bytes]:
+        with self.open() as f:
+            while chunk := f.read(_CHUNK):
+                yield chunk
+
+
+def check_and_read(
+    path_or_bytes: Any,
+    filename: str,
+    *,
+    max_bytes: int = 50 * 1024 * 1024,
+    max_zip_entries: int = 10_000,
+    max_uncompressed: int = 500 * 1024 * 1024,
+) -> Workbook:
+    """Check an upload and open it for streaming reading.
+
+    ``path_or_bytes`` is a filesystem path, ``bytes`` or a binary file object (e.g. an uploaded
+    file); ``filename`` is the user's file name, used for the extension and the CSV sheet name.
+    Raises ``FileRejected`` for any problem with the file.
+    """
+    ext = PurePath(filename).suffix.lower()
+    if ext not in SUPPORTED_EXTENSIONS:
+        shown = f"“{ext}”" if ext else "（文件没有扩展名）"
+        raise FileRejected(f"不支持的文件类型{shown}，请上传 .xlsx、.xls、.ods 或 .csv 文件")
+    source = _Source(path_or_bytes, max_bytes)
+    if source.size > max_bytes:
+        size_mb, limit_mb = _fmt_mb(source.size, max_bytes)
+        raise FileRejected(f"文件大小为 {size_mb} MB，超过上限 {limit_mb} MB，请拆分后分批上传")
+    if source.size == 0:
+        raise FileRejected(MSG_EMPTY)
+    head = source.head()
+    if head.startswith(ZIP_MAGICS):
+        kind = _check_zip(source, max_zip_entries, max_uncompressed)
+        return _open_calamine(source, filename, kind)
+    if head.startswith(OLE2_MAGIC):
+        entries = _ole2_entries(source.chunks())
+        book = entries.get("Workbook") or entries.get("Book")
+        if entries.keys() & _ENCRYPTED_STREAMS or (book and _xls_has_filepass(source, book)):
+            raise FileRejected(MSG_ENCRYPTED)
+        if not book and "WordDocument" in entries:
+            raise _refused(ext, "word")
+        if not book and "PowerPoint Document" in entries:
+            raise _refused(ext, "ppt")
+        return _open_calamine(source, filename, "xls")
+    kind = sniff_content(head)
+    if kind == "text" and ext == ".csv":
+        return _open_csv(source, filename)
+    raise _refused(ext, kind)
+
+
+def _refused(ext: str, kind: str) -> FileRejected:
+    what, advice = _WHAT[kind]
+    return FileRejected(f"文件扩展名为 {ext}，但内容实际是{what}。{advice}")
+
+
+def sniff_content(head: bytes) -> str:
+    """Classify non-zip, non-OLE2 content from its first bytes: 'text', 'html', 'xml2003', 'xml',
+    'pdf', 'image', 'rtf', 'archive' or 'binary'."""
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
+        return "image"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")):
+        return "archive"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="ignore")
+    elif b"\x00" in head:
+        return "binary"
+    else:
+        text = head.decode("utf-8", errors="ignore")
+    text = text.lstrip("\ufeff \t\r\n").lower()
+    if text.startswith("mime-version:") or "<html" in text or text.startswith("<!doctype html"):
+        return "html"  # also Excel "single file web page" (.mht)
+    if text.startswith("<"):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in text:
+            return "xml2003"
+        return "html" if "<table" in text else "xml"
+    return "text"
+
+
+# ---------------------------------------------------------------------------- zip (xlsx / ods)
+
+
+def _eocd_entry_count(source: _Source) -> int | None:
+    """Total entries from the End Of Central Directory record, read without parsing the
+    central directory (a 50 MB directory would be ~1M ZipInfo objects). None if not found."""
+    with source.open() as f:
+        f.seek(max(0, source.size - 65_557 - 20))
+        tail = f.read()
+        pos = tail.rfind(b"PK\x05\x06")
+        if pos < 0 or len(tail) - pos < 22:
+            return None
+        count = struct.unpack("<H", tail[pos + 10 : pos + 12])[0]
+        if count != 0xFFFF:
+            return count
+        locator = tail.rfind(b"PK\x06\x07", 0, pos)
+        if locator < 0:
+            return None
+        offset = struct.unpack("<Q", tail[locator + 8 : locator + 16])[0]
+        f.seek(offset)
+        record = f.read(56)
+        if not record.startswith(b"PK\x06\x06") or len(record) < 40:
+            return None
+        return struct.unpack("<Q", record[32:40])[0]
+
+
+def _check_zip(source: _Source, max_entries: int, max_uncompressed: int) -> str:
+    count = _eocd_entry_count(source)
+    if count is None:
+        raise FileRejected(MSG_CORRUPT)
+    if count > max_entries:
+        raise FileRejected(f"文件内部包含 {count} 个部件，超过上限 {max_entries} 个，疑似压缩炸弹，已拒绝")
+    try:
+        with source.open() as f, zipfile.ZipFile(f) as zf:
+            infos = zf.infolist()
+            if len(infos) > max_entries:
+                raise FileRejected(MSG_BOMB)
+            if sum(info.file_size for info in infos) > max_uncompressed:
+                raise FileRejected(MSG_BOMB)
+            if any(info.flag_bits & 0x1 for info in infos):
+                raise FileRejected(MSG_ENCRYPTED)
+            names = {info.filename for info in infos}
+            mimetype = b""
+            if "mimetype" in names and zf.getinfo("mimetype").file_size < 256:
+                mimetype = zf.read("mimetype")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        raise FileRejected(MSG_CORRUPT) from exc
+    if "xl/workbook.xml" in names or (
+        "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
+    ):
+        if "xl/workbook.bin" in names:
+            raise FileRejected(f"文件内容是{_WHAT['xlsb'][0]}。{_WHAT['xlsb'][1]}")
+        return "xlsx"
+    if b"spreadsheet" in mimetype:
+        return "ods"
+    markers = {"word": "word/document.xml" in names, "ppt": "ppt/presentation.xml" in names}
+    markers["odt"] = b"opendocument.text" in mimetype
+    what, advice = _WHAT[next((kind for kind, hit in markers.items() if hit), "zip")]
+    raise FileRejected(f"文件内容实际是{what}，不是表格。{advice}")
+
+
+# ---------------------------------------------------------------------------- OLE2 (xls)
+
+_ENCRYPTED_STREAMS = {"EncryptionInfo", "EncryptedPackage"}
+_OLE2_NAMES = (*_ENCRYPTED_STREAMS, "Workbook", "Book", "WordDocument", "PowerPoint Document")
+
+
+def _ole2_entries(chunks: Iterator[bytes]) -> dict[str, bytes]:
+    """Directory entries (128 bytes each) of a few well-known streams in an OLE2 compound file.
+
+    Heuristic instead of a full FAT walk: directory entries are 128 bytes, start at offsets that
+    are multiples of 128 (sectors are 512/4096 bytes after a 512-byte header), begin with the
+    UTF-16LE name, and carry the name's byte length (incl. the terminator) at +64 and the object
+    type (1 storage, 2 stream) at +66. A name found at an aligned offset with matching length
+    and type is a directory entry; the same text inside cell data practically never is.
+    Chunks must be multiples of 128 bytes long (the last may be shorter).
+    """
+    found: dict[str, bytes] = {}
+    needles = [(name, name.encode("utf-16-le")) for name in _OLE2_NAMES]
+    for chunk in chunks:
+        for name, needle in needles:
+            start = chunk.find(needle)
+            while start >= 0 and name not in found:
+                entry = chunk[start : start + 128]
+                if (
+                    start % 128 == 0
+                    and len(entry) == 128
+                    and struct.unpack("<H", entry[64:66])[0] == len(needle) + 2
+                    and entry[66] in (1, 2)
+                ):
+                    found[name] = entry
+                start = chunk.find(needle, start + 1)
+    return found
+
+
+def _xls_has_filepass(source: _Source, entry: bytes) -> bool:
+    """Legacy .xls encryption: a FILEPASS record (0x002F) right after the first BOF record of
+    the Workbook stream. Only checked when that stream is in regular sectors (>= 4096 bytes)."""
+    start, size = struct.unpack("<IQ", entry[116:128])
+    with source.open() as f:
+        shift = struct.unpack("<H", f.read(32)[30:32])[0]
+        if size < 4096 or not 7 <= shift <= 16:
+            return False
+        f.seek((start + 1) << shift)
+        head = f.read(64)
+    if len(head) < 8 or struct.unpack("<H", head[:2])[0] not in (0x0809, 0x0409, 0x0209, 0x0009):
+        return False
+    after_bof = 4 + struct.unpack("<H", head[2:4])[0]
+    return head[after_bof : after_bof + 2] == b"\x2f\x00"
+
+
+# ---------------------------------------------------------------------------- calamine
+
+
+def _rejection(exc: BaseException) -> FileRejected | None:
+    """FileRejected for a calamine failure, None for exceptions to re-raise. pyo3 turns Rust
+    panics into pyo3_runtime.PanicException, a BaseException subclass, hence the name test."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        return None
+    encrypted = isinstance(exc, python_calamine.PasswordError) or "password" in str(exc).lower()
+    return FileRejected(MSG_ENCRYPTED if encrypted else MSG_CORRUPT)
+
+
+def _open_calamine(source: _Source, filename: str, kind: str) -> Workbook:
+    try:
+        with source.open() as f:
+            book = python_calamine.CalamineWorkbook.from_filelike(f)
+        metadata = book.sheets_metadata
+    except BaseException as exc:
+        if rejection := _rejection(exc):
+            raise rejection from exc
+        raise
+    sheets = [
+        Sheet(
+            name=meta.name,
+            rows=_calamine_rows(book, index),
+            visible=meta.visible == python_calamine.SheetVisibleEnum.Visible,
+        )
+        for index, meta in enumerate(metadata)
+        if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+    ]
+    closers = [sheet.rows.close for sheet in sheets]  # type: ignore[attr-defined]
+    return Workbook(filename, kind, sheets, _closers=[*closers, book.close])
+
+
+def _calamine_rows(book: Any, index: int) -> Iterator[list[Cell]]:
+    """Rows of one sheet. python-calamine's iter_rows pads the empty rows above the used range
+    but starts each row at the first used column, so the columns are padded here."""
+    try:
+        sheet = book.get_sheet_by_index(index)
+        start = sheet.start
+        if start is None:
+            return
+        pad = [None] * start[1]
+        for raw in sheet.iter_rows():
+            yield pad + [None if value == "" else value for value in raw]
+    except BaseException as exc:
+        if rejection := _rejection(exc):
+            raise rejection from exc
+        raise
+
+
+# ---------------------------------------------------------------------------- CSV
+
+
+def _decodes(chunks: Iterator[bytes], encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for chunk in chunks:
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect_encoding(source: _Source) -> str | None:
+    """BOM first; else the whole file must decode as UTF-8, else as GB18030 (superset of GBK)."""
+    head = source.head(4)
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        if _decodes(source.chunks(), encoding):
+            return encoding
+    return None
+
+
+def sniff_delimiter(sample: str) -> str:
+    """',', ';' or tab: csv.Sniffer on the first lines, else the most frequent, else ','."""
+    lines = [line for line in sample.splitlines() if line.strip()][:50]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t").delimiter
+    except csv.Error:
+        pass
+    counts = {d: sum(line.count(d) for line in lines) for d in ",;\t"}
+    best = max(counts, key=lambda d: counts[d])  # ties go to ',' (first)
+    return best if counts[best] else ","
+
+
+def _open_csv(source: _Source, filename: str) -> Workbook:
+    encoding = _detect_encoding(source)
+    if encoding is None:
+        raise FileRejected(MSG_ENCODING)
+    sample = source.head(65_536).decode(encoding, errors="ignore")
+    if len(sample) > 1 and source.size > 65_536:
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    delimiter = sniff_delimiter(sample)
+    rows = _csv_rows(source, encoding, delimiter)
+    sheets = [Sheet(name=PurePath(filename).stem, rows=rows)]
+    return Workbook(filename, "csv", sheets, encoding=encoding, delimiter=delimiter, _closers=[rows.close])
+
+
+def _csv_rows(source: _Source, encoding: str, delimiter: str) -> Iterator[list[Cell]]:
+    row_number = 0
+    with io.TextIOWrapper(source.open(), encoding=encoding, newline="") as text:
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            for row in reader:
+                row_number += 1
+                yield [value if value != "" else None for value in row]
+        except csv.Error as exc:
+            raise FileRejected(
+                f"第 {row_number + 1} 行格式错误（内容过长或含有无法识别的字符），请检查该行后重新上传"
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise FileRejected(MSG_ENCODING) from exc

@@ -1,0 +1,204 @@
+"""The registry (摸清底数): every 两新组织 of the city, and the 三同步 follow-ups it opens."""
+
+from django.conf import settings
+from django.db import models
+
+from liangxin.core.roles import Role
+from liangxin.core.scoping import RegionBound, ScopedManager
+
+
+class OrgKind(models.TextChoices):
+    ENTERPRISE = "enterprise", "非公企业"
+    SOCIAL = "social", "社会组织"
+
+
+class RegStatus(models.TextChoices):
+    ACTIVE = "active", "存续"
+    OPERATING = "operating", "在业"
+    MOVED_OUT = "moved_out", "迁出"
+    CANCELLED = "cancelled", "注销"
+    REVOKED = "revoked", "吊销"
+
+
+# Statuses that count (domain.md §4): 迁出/注销/吊销 are kept but never counted.
+COUNTED_STATUSES = (RegStatus.ACTIVE, RegStatus.OPERATING)
+CLOSED_STATUSES = (RegStatus.CANCELLED, RegStatus.REVOKED)
+
+
+class Tag(models.Model):
+    """A key group or label: 产业链头部企业, 专精特新“小巨人”, 快递, 律师事务所 …"""
+
+    name = models.CharField("标签", max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = "重点标签"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(RegionBound):
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("组织名称", max_length=200, db_index=True)
+    kind = models.CharField("组织类别", max_length=12, choices=OrgKind.choices, db_index=True)
+    region = models.ForeignKey(
+        "core.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        "core.Area",
+        verbose_name="所属功能区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    industry = models.ForeignKey(
+        "core.Industry",
+        verbose_name="所属行业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    industry_section = models.CharField("行业门类", max_length=1, blank=True, db_index=True)
+    industry_detail = models.CharField("行业代码（原文）", max_length=5, blank=True)
+    founded_on = models.DateField("成立日期", null=True, blank=True)
+    status = models.CharField(
+        "登记状态", max_length=10, choices=RegStatus.choices, default=RegStatus.ACTIVE, db_index=True
+    )
+    employees = models.PositiveIntegerField("从业人员数", null=True, blank=True)
+    party_members = models.PositiveIntegerField("正式党员数", default=0)
+    probationary_members = models.PositiveIntegerField("预备党员数", default=0)
+    above_scale = models.BooleanField("规上企业", default=False, db_index=True)
+    tags = models.ManyToManyField(
+        Tag, verbose_name="重点标签", blank=True, through="OrganizationTag", related_name="organizations"
+    )
+    supervising_unit = models.ForeignKey(
+        "core.MemberUnit",
+        verbose_name="主管单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    address = models.CharField("地址", max_length=255, blank=True)
+    contact = models.CharField("联系人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        verbose_name="来自导入",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedManager()
+    scope_region = ""
+    scope_area = "area_id"
+    scope_member_unit = "supervising_unit_id"
+    scope_industry = "industry_id"
+    scope_industry_section = "industry_section"
+    scope_all_roles = (Role.OFFICE,)
+
+    class Meta:
+        verbose_name = "两新组织"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["county_code", "status"]),
+            models.Index(fields=["township_code", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_tags_q(cls, tags) -> models.Q:
+        return models.Q(pk__in=OrganizationTag.objects.filter(tag__name__in=tags).values("organization_id"))
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in COUNTED_STATUSES
+
+
+class OrganizationTag(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "tag"], name="unique_organization_tag")
+        ]
+        indexes = [models.Index(fields=["tag", "organization"])]
+
+
+class FollowUp(models.Model):
+    """三同步: a new organization must be followed up (党员信息 → 组建党组织 or 选派指导员);
+    a closed one must have its party organization settled."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "新设立组织同步跟进"
+        CLOSED = "closed", "注销/吊销组织党组织处置"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待办"
+        DONE = "done", "已办结"
+
+    class Outcome(models.TextChoices):
+        COLLECTED = "collected", "已采集党员信息"
+        PARTY_ORG = "party_org", "已组建党组织"
+        INSTRUCTOR = "instructor", "已选派党建指导员"
+        SETTLED = "settled", "已妥善处置党组织"
+        NOT_NEEDED = "not_needed", "无需处理"
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="组织", on_delete=models.CASCADE, related_name="followups"
+    )
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    due_on = models.DateField("办理时限", db_index=True)
+    opened_at = models.DateTimeField("发起时间", auto_now_add=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome = models.CharField("办理结果", max_length=12, choices=Outcome.choices, blank=True)
+    note = models.CharField("办理情况", max_length=500, blank=True)
+
+    objects = ScopedManager()
+    scope_region = "organization__"
+    scope_area = "organization__area_id"
+    scope_member_unit = "organization__supervising_unit_id"
+    scope_industry = "organization__industry_id"
+    scope_industry_section = "organization__industry_section"
+    scope_all_roles = (Role.OFFICE,)
+
+    @classmethod
+    def scope_tags_q(cls, tags) -> models.Q:
+        return models.Q(
+            organization_id__in=OrganizationTag.objects.filter(tag__name__in=tags).values("organization_id")
+        )
+
+    class Meta:
+        verbose_name = "三同步跟进"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind"],
+                condition=models.Q(status="open"),
+                name="one_open_followup_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name}：{self.get_kind_display()}"
