@@ -134,6 +134,9 @@ class OrganizationTag(models.Model):
         ]
         indexes = [models.Index(fields=["tag", "organization"])]
 
+    def __str__(self) -> str:
+        return f"{self.organization_id}:{self.tag_id}"
+
 
 class FollowUp(models.Model):
     """三同步: a new organization must be followed up (党员信息 → 组建党组织 or 选派指导员);
@@ -183,12 +186,6 @@ class FollowUp(models.Model):
     scope_industry_section = "organization__industry_section"
     scope_all_roles = (Role.OFFICE,)
 
-    @classmethod
-    def scope_tags_q(cls, tags) -> models.Q:
-        return models.Q(
-            organization_id__in=OrganizationTag.objects.filter(tag__name__in=tags).values("organization_id")
-        )
-
     class Meta:
         verbose_name = "三同步跟进"
         ordering = ["due_on", "id"]
@@ -202,3 +199,9 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization.name}：{self.get_kind_display()}"
+
+    @classmethod
+    def scope_tags_q(cls, tags) -> models.Q:
+        return models.Q(
+            organization_id__in=OrganizationTag.objects.filter(tag__name__in=tags).values("organization_id")
+        )

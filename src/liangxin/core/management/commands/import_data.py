@@ -60,7 +60,8 @@ class Command(BaseCommand):
             for problem in sheet.errors[:200]:
                 self.stdout.write(f"  {problem}")
             if len(sheet.errors) > 200:
-                self.stdout.write(f"  …… 另有 {len(sheet.errors) - 200} 条问题，请用 --errors 导出全部")
+                more = len(sheet.errors) - 200
+                self.stdout.write(f"  …… 另有 {more} 条问题，请用 --errors 导出全部")
         for name in report.skipped_sheets:
             self.stdout.write(f"工作表“{name}”未识别（没有找到可导入的表头），已跳过")
         if opts["strict"] and report.rejected:
