@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "liangxin.registry",
     "liangxin.coverage",
     "liangxin.dispatch",
+    "liangxin.documents",
 ]
 
 MIDDLEWARE = [

@@ -21,5 +21,6 @@ urlpatterns = [
     path("registry/", include("liangxin.registry.urls")),
     path("coverage/", include("liangxin.coverage.urls")),
     path("dispatch/", include("liangxin.dispatch.urls")),
+    path("documents/", include("liangxin.documents.urls")),
     path("", include("liangxin.core.urls")),
 ]
