@@ -77,7 +77,12 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-def record(
+def current_source() -> str:
+    ctx = _context.get()
+    return ctx.source if ctx else AuditLog.Source.COMMAND
+
+
+def build(
     action: str,
     *,
     actor=None,
@@ -93,14 +98,14 @@ def record(
     message: str = "",
     actor_name: str = "",
 ) -> AuditLog:
-    """Write one audit row. `action` is namespaced: ``app.object.verb`` (e.g. ``core.area.created``)."""
+    """An unsaved audit row (for bulk insertion by imports); `record` saves one."""
     ctx = _context.get()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor if is_user else None,
         actor_name=actor_name or (actor.get_username() if is_user else ""),
         role=getattr(actor, "role", "") if is_user else "",
@@ -116,3 +121,11 @@ def record(
         result=result,
         message=message[:500],
     )
+
+
+def record(action: str, **kwargs: Any) -> AuditLog:
+    """Write one audit row. `action` is namespaced: ``app.object.verb`` (e.g. ``core.area.created``);
+    keyword arguments as for `build`."""
+    row = build(action, **kwargs)
+    row.save()
+    return row

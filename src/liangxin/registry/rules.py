@@ -1,0 +1,323 @@
+"""The one definition of a valid organization row, shared by the import and the edit form.
+
+`COLUMNS` declares the importable columns with their accepted header variants; `parse_row`
+turns one row (read through a `RowReader`, or the form's equivalent) into a record dict holding
+only the columns the row provides, so that a file without an 地址 column leaves addresses alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from liangxin.core.models import Area, Industry, Installation, MemberUnit, Region, RegionLevel
+from liangxin.core.tabular import (
+    Column,
+    SheetSpec,
+    ValueProblem,
+    credit_code_division,
+    credit_code_kind,
+    credit_code_problem,
+    normalize_credit_code,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_list,
+    parse_phone,
+    parse_text,
+)
+from liangxin.registry.models import OrgKind, RegStatus
+
+COLUMNS = [
+    Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "统一信用代码"), required=True),
+    Column("name", "组织名称", ("单位名称", "企业名称", "机构名称", "组织全称"), required=True),
+    Column("kind", "组织类别", ("组织类型", "类别", "单位类型")),
+    Column("region", "所属区划", ("所属区域", "所在地区", "区划", "区划代码")),
+    Column("county", "区县", ("县（市、区）", "所属区县", "县市区", "县区")),
+    Column("township", "乡镇（街道）", ("乡镇", "街道", "所属乡镇", "乡镇街道")),
+    Column("area", "所属园区", ("园区", "楼宇", "功能区", "所属功能区", "商圈市场")),
+    Column("industry", "所属行业", ("行业", "行业代码", "行业门类", "国民经济行业")),
+    Column("founded_on", "成立日期", ("成立时间", "注册日期", "登记日期")),
+    Column("status", "登记状态", ("经营状态", "状态")),
+    Column("employees", "从业人员数", ("从业人员", "职工人数", "员工人数", "职工数")),
+    Column("party_members", "正式党员数", ("党员数", "党员人数", "正式党员")),
+    Column("probationary_members", "预备党员数", ("预备党员",)),
+    Column("above_scale", "是否规上", ("是否规上企业", "规上企业", "规上")),
+    Column("tags", "重点标签", ("标签", "重点类别")),
+    Column("supervising_unit", "主管单位", ("行业主管部门", "业务主管单位", "主管部门")),
+    Column("address", "地址", ("住所", "注册地址", "经营地址")),
+    Column("contact", "联系人", ("负责人",)),
+    Column("phone", "联系电话", ("电话", "手机")),
+]
+
+SPEC = SheetSpec(type="organizations", label="两新组织", columns=COLUMNS, signature=("credit_code", "name"))
+
+STATUS_WORDS = {
+    "存续": RegStatus.ACTIVE,
+    "在营": RegStatus.ACTIVE,
+    "在册": RegStatus.ACTIVE,
+    "正常": RegStatus.ACTIVE,
+    "在业": RegStatus.OPERATING,
+    "开业": RegStatus.OPERATING,
+    "营业": RegStatus.OPERATING,
+    "迁出": RegStatus.MOVED_OUT,
+    "注销": RegStatus.CANCELLED,
+    "撤销": RegStatus.CANCELLED,
+    "吊销": RegStatus.REVOKED,
+}
+SOCIAL_WORDS = (
+    "社会组织",
+    "社会团体",
+    "民办非企业",
+    "社会服务机构",
+    "基金会",
+    "律师事务所",
+    "行业协会",
+    "商会",
+)
+ENTERPRISE_WORDS = (
+    "非公企业",
+    "民营企业",
+    "私营企业",
+    "有限责任公司",
+    "股份有限公司",
+    "外资企业",
+    "合伙企业",
+    "个人独资企业",
+    "港澳台",
+)
+OUT_OF_SCOPE_WORDS = {
+    "国有": "国有企业",
+    "国企": "国有企业",
+    "集体": "集体企业",
+    "个体": "个体工商户",
+    "合作社": "农民专业合作社",
+}
+
+
+@dataclass
+class Lookups:
+    """Reference tables loaded once per import or form: names and codes to ids."""
+
+    city: Region
+    regions_by_code: dict[str, Region] = field(default_factory=dict)
+    regions_by_name: dict[str, list[Region]] = field(default_factory=dict)
+    areas: dict[str, Area] = field(default_factory=dict)
+    industries: dict[str, Industry] = field(default_factory=dict)
+    industry_names: dict[str, str] = field(default_factory=dict)
+    units: dict[str, MemberUnit] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Lookups:
+        city = Installation.current_city()
+        if city is None:
+            raise ValueProblem("系统尚未初始化城市，请先运行 liangxin setup --city 城市代码")
+        lookups = cls(city=city)
+        for region in Region.objects.filter(city_code=city.code).exclude(level=RegionLevel.CITY):
+            lookups.regions_by_code[region.code] = region
+            lookups.regions_by_name.setdefault(region.name, []).append(region)
+            if region.level == RegionLevel.TOWNSHIP:
+                county = region.parent
+                lookups.regions_by_name.setdefault(f"{county.name}{region.name}", []).append(region)
+        lookups.areas = {a.name: a for a in Area.objects.filter(city_code=city.code).select_related("region")}
+        for industry in Industry.objects.all():
+            lookups.industries[industry.code] = industry
+            lookups.industry_names[industry.name] = industry.code
+        for unit in MemberUnit.objects.filter(active=True):
+            lookups.units[unit.name] = unit
+            lookups.units.setdefault(f"{city.name}{unit.name}", unit)
+            lookups.units.setdefault(f"市{unit.name}", unit)
+        return lookups
+
+
+def parse_credit_code(value: Any) -> str:
+    code = normalize_credit_code(parse_text(value) or "")
+    problem = credit_code_problem(code)
+    if problem:
+        raise ValueProblem(problem)
+    return code
+
+
+def derive_kind(code: str, written: str | None) -> str:
+    """非公企业 or 社会组织 from the code (domain.md §5); the 组织类别 column decides only when the
+    code does not, and marks state-owned or collective enterprises, which are out of scope."""
+    words = (written or "").strip()
+    for word, label in OUT_OF_SCOPE_WORDS.items():
+        if word in words and "非公" not in words and "民营" not in words:
+            raise ValueProblem(f"{label}不属于“两新”组织，不纳入台账")
+    kind = credit_code_kind(code)
+    if kind == "individual":
+        raise ValueProblem("信用代码第 1–2 位为 92（个体工商户），个体工商户不属于“两新”组织，不纳入台账")
+    if kind == "coop" and not getattr(settings, "LIANGXIN_INCLUDE_COOPERATIVES", False):
+        raise ValueProblem("信用代码第 1–2 位为 93（农民专业合作社），不属于“两新”组织，不纳入台账")
+    if kind == "enterprise":
+        return OrgKind.ENTERPRISE
+    if kind == "social":
+        return OrgKind.SOCIAL
+    if any(w in words for w in SOCIAL_WORDS):
+        return OrgKind.SOCIAL
+    if any(w in words for w in ENTERPRISE_WORDS) or words == "企业":
+        return OrgKind.ENTERPRISE
+    raise ValueProblem(
+        f"无法从信用代码（第 1–2 位为 {code[:2]}）判断组织类别，请在“组织类别”列填写“非公企业”或“社会组织”"
+    )
+
+
+def find_region(
+    value: Any, lookups: Lookups, *, level: str | None = None, within: Region | None = None
+) -> Region:
+    text = re.sub(r"\s+", "", parse_text(value) or "")
+    if text.isdigit():
+        text = text[:9] if len(text) == 12 and text.endswith("000") else text
+        region = lookups.regions_by_code.get(text)
+        if region is None:
+            raise ValueProblem(
+                f"区划代码“{text}”不在{lookups.city.name}，请填写本市的县（市、区）或乡镇（街道）代码"
+            )
+        candidates = [region]
+    else:
+        candidates = lookups.regions_by_name.get(text, [])
+        if not candidates and not text.startswith(lookups.city.name):
+            candidates = lookups.regions_by_name.get(text.removeprefix(lookups.city.name), [])
+    if level:
+        candidates = [r for r in candidates if r.level == level]
+    if within is not None:
+        candidates = [r for r in candidates if r.county_code == within.code]
+    if not candidates:
+        raise ValueProblem(
+            f"在{lookups.city.name}找不到区划“{text}”，请填写本市的县（市、区）或乡镇（街道）名称或代码"
+        )
+    if len(candidates) > 1:
+        raise ValueProblem(f"区划名称“{text}”在本市有多个，请填写区划代码，或写成“县（市、区）名称+乡镇名称”")
+    return candidates[0]
+
+
+def parse_industry(value: Any, lookups: Lookups) -> tuple[str | None, str, str]:
+    """(大类 code or None, 门类 letter, the code as written) from `C`, `C39`, `39`, `3911`, `C3911`
+    or a name such as 制造业."""
+    text = re.sub(r"\s+", "", parse_text(value) or "").upper()
+    name_code = lookups.industry_names.get(text)
+    if name_code:
+        text = name_code
+    match = re.fullmatch(r"([A-T])?(\d{2,4})?", text)
+    if not match or not text:
+        raise ValueProblem(
+            f"无法识别的行业“{text}”，请填写国民经济行业分类（GB/T 4754-2017）代码如 C39，或门类名称如“制造业”"
+        )
+    letter, digits = match.groups()
+    division = digits[:2] if digits else None
+    if division:
+        industry = lookups.industries.get(division)
+        if industry is None:
+            raise ValueProblem(f"行业代码“{text}”中的大类“{division}”不存在，请核对 GB/T 4754-2017")
+        if letter and industry.section != letter:
+            raise ValueProblem(
+                f"行业代码“{text}”的门类与大类不符：大类 {division} 属于门类 {industry.section}"
+            )
+        return division, industry.section, digits
+    return None, letter, letter
+
+
+def parse_status(value: Any) -> str:
+    text = parse_text(value) or ""
+    for word, status in STATUS_WORDS.items():
+        if word in text:
+            return status
+    raise ValueProblem(f"无法识别的登记状态“{text}”，请填写 存续、在业、迁出、注销 或 吊销")
+
+
+def find_unit(value: Any, lookups: Lookups) -> MemberUnit:
+    text = re.sub(r"\s+", "", parse_text(value) or "")
+    unit = lookups.units.get(text)
+    if unit is None:
+        raise ValueProblem(f"找不到成员单位“{text}”，请填写“两新”工委成员单位的名称，如 市场监管局、民政局")
+    return unit
+
+
+def find_area(value: Any, lookups: Lookups) -> Area:
+    text = parse_text(value) or ""
+    area = lookups.areas.get(text)
+    if area is None:
+        raise ValueProblem(f"找不到功能区“{text}”，请先在“行政区划与功能区”中添加该园区、楼宇或市场")
+    return area
+
+
+def parse_row(r, lookups: Lookups, *, today: datetime.date) -> dict[str, Any] | None:
+    """One organization row → a record of the provided columns, or None with problems on `r`."""
+    code = r.get("credit_code", parse_credit_code, required=True)
+    record: dict[str, Any] = {"credit_code": code, "name": r.get("name", parse_text, required=True)}
+    if code:
+        try:
+            record["kind"] = derive_kind(code, parse_text(r.raw("kind")) if r.has("kind") else None)
+        except ValueProblem as exc:
+            r.problem("kind" if r.has("kind") and r.raw("kind") else "credit_code", exc.message)
+
+    region = None
+    county = (
+        r.get("county", find_region, lookups=lookups, level=RegionLevel.COUNTY) if r.has("county") else None
+    )
+    if r.has("township") and r.raw("township"):
+        region = r.get("township", find_region, lookups=lookups, level=RegionLevel.TOWNSHIP, within=county)
+    elif r.has("region") and r.raw("region"):
+        region = r.get("region", find_region, lookups=lookups)
+        if region is not None and county is not None and region.county_code != county.code:
+            r.problem("region", f"所属区划“{region.name}”不在{county.name}内，请核对")
+    else:
+        region = county
+    if region is None and not any(r.has(k) and r.raw(k) for k in ("county", "township", "region")) and code:
+        division = credit_code_division(code)
+        region = lookups.regions_by_code.get(division)
+        if region is None or region.level != RegionLevel.COUNTY:
+            r.problem(
+                "region",
+                f"未填写所属区划，信用代码中的登记机关代码（{division}）也不在{lookups.city.name}，"
+                "请填写所属县（市、区）或乡镇（街道）",
+            )
+            region = None
+    record["region"] = region
+
+    area = r.get("area", find_area, lookups=lookups) if r.has("area") else None
+    if area is not None and region is not None and area.county_code != region.county_code:
+        r.problem("area", f"功能区“{area.name}”在{area.region.name}，与所属区划“{region.name}”不一致")
+    if r.has("area"):
+        record["area"] = area
+    if r.has("industry"):
+        industry = r.get("industry", parse_industry, lookups=lookups)
+        record["industry"] = industry or (None, "", "")
+    if r.has("founded_on"):
+        founded = r.get("founded_on", parse_date)
+        if founded and founded > today:
+            r.problem("founded_on", f"成立日期 {founded:%Y-%m-%d} 晚于今天，请核对")
+        record["founded_on"] = founded
+    if r.has("status"):
+        record["status"] = r.get("status", parse_status) or RegStatus.ACTIVE
+    for key in ("employees", "party_members", "probationary_members"):
+        if r.has(key):
+            value = r.get(key, parse_int, min_value=0, max_value=10_000_000)
+            record[key] = value if key == "employees" else (value or 0)
+    if r.has("above_scale"):
+        record["above_scale"] = bool(r.get("above_scale", parse_bool))
+    if r.has("tags"):
+        tags = r.get("tags", parse_list) or []
+        too_long = [t for t in tags if len(t) > 50]
+        if too_long:
+            r.problem("tags", f"标签“{too_long[0][:20]}…”过长（最多 50 字），多个标签请用顿号分隔")
+        record["tags"] = tuple(sorted(tags))
+    if r.has("supervising_unit"):
+        record["supervising_unit"] = r.get("supervising_unit", find_unit, lookups=lookups)
+    for key, limit in (("address", 255), ("contact", 50)):
+        if r.has(key):
+            text = r.get(key, parse_text) or ""
+            if len(text) > limit:
+                r.problem(key, f"内容过长（{len(text)} 字），最多 {limit} 字")
+            record[key] = text
+    if r.has("phone"):
+        record["phone"] = r.get("phone", parse_phone) or ""
+    name = record.get("name") or ""
+    if len(name) > 200:
+        r.problem("name", f"组织名称过长（{len(name)} 字），最多 200 字")
+    return None if r.problems else record
