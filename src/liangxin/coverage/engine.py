@@ -1,0 +1,340 @@
+"""The coverage engine: the only place the rules of domain.md §4 live.
+
+* An organization is **in scope** as of D when its kind is 非公企业/社会组织, its registration
+  status is 存续/在业 and its founding date, where known, is on or before D; named narrower
+  scopes (三有, 规上, a tag) filter further.
+* Its **status** as of D is the first that holds: ``single`` (an active 单独组建 party organization
+  covers it) › ``joint`` (an active 联合组建 one does) › ``work`` (an instructor is assigned) ›
+  ``none``. A party organization is active from its founding date (else the date it was recorded)
+  until its dissolution (a 撤销 one without a date covers nothing); a link and an assignment from
+  their start date until their end date (exclusive).
+* **应建未建** = 正式党员 ≥ 3 and status ≠ single. **uncovered** = status none.
+
+Everything is SQL: the status is one CASE over EXISTS subqueries, and a table is one
+``GROUP BY (group, status)`` query pivoted in Python over its few result rows — no loop over
+organizations, the same answer on SQLite and PostgreSQL. Callers pass the organizations the
+user may see (``Organization.objects.visible_to(user)``), so every figure is scoped.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+
+from liangxin.core.models import Area, Industry, Installation, Region, RegionLevel
+from liangxin.coverage.models import Assignment, CoverageLink, Formation, PartyOrgStatus
+from liangxin.registry.models import COUNTED_STATUSES, OrgKind, OrganizationTag
+
+SINGLE, JOINT, WORK, NONE = "single", "joint", "work", "none"
+STATUSES = (SINGLE, JOINT, WORK, NONE)
+STATUS_LABELS = {SINGLE: "单独组建", JOINT: "联合组建", WORK: "工作覆盖", NONE: "未覆盖"}
+SCOPE_LABELS = {"all": "全部", "三有": "“三有”组织", "规上": "规上企业"}
+BY_CHOICES = ("region", "county", "township", "area", "industry", "kind", "tag")
+
+
+class CoverageError(ValueError):
+    """A bad argument (scope, grouping, region); ``message`` is Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def should_build_members() -> int:
+    return int(getattr(settings, "LIANGXIN_SINGLE_BRANCH_MIN_MEMBERS", 3))
+
+
+def sanyou_thresholds() -> tuple[int, int]:
+    """(非公企业 employees, 社会组织 staff) from which an organization is “三有”."""
+    return (
+        int(getattr(settings, "LIANGXIN_SANYOU_ENTERPRISE_EMPLOYEES", 10)),
+        int(getattr(settings, "LIANGXIN_SANYOU_SOCIAL_STAFF", 30)),
+    )
+
+
+# ----------------------------------------------------------------------------- the rules
+
+
+def party_org_active_q(as_of: datetime.date, prefix: str = "") -> Q:
+    """The party organization (at ``prefix``) exists on `as_of`."""
+    p = prefix
+    founded = Q(**{f"{p}founded_on__lte": as_of}) | Q(
+        **{f"{p}founded_on__isnull": True, f"{p}recorded_on__lte": as_of}
+    )
+    alive = Q(**{f"{p}status": PartyOrgStatus.ACTIVE, f"{p}dissolved_on__isnull": True}) | Q(
+        **{f"{p}dissolved_on__gt": as_of}
+    )
+    return founded & alive
+
+
+def link_active_q(as_of: datetime.date) -> Q:
+    """A CoverageLink that covers on `as_of`."""
+    return (
+        (Q(starts_on__isnull=True) | Q(starts_on__lte=as_of))
+        & (Q(ends_on__isnull=True) | Q(ends_on__gt=as_of))
+        & party_org_active_q(as_of, "party_org__")
+    )
+
+
+def assignment_active_q(as_of: datetime.date) -> Q:
+    return Q(starts_on__lte=as_of) & (Q(ends_on__isnull=True) | Q(ends_on__gt=as_of))
+
+
+def status_expression(as_of: datetime.date) -> Case:
+    """The coverage status of the outer Organization row on `as_of` (single › joint › work › none)."""
+    links = CoverageLink.objects.filter(link_active_q(as_of), organization=OuterRef("pk"))
+    work = Assignment.objects.filter(assignment_active_q(as_of), organization=OuterRef("pk"))
+    return Case(
+        When(Exists(links.filter(party_org__formation=Formation.SINGLE)), then=Value(SINGLE)),
+        When(Exists(links.filter(party_org__formation=Formation.JOINT)), then=Value(JOINT)),
+        When(Exists(work), then=Value(WORK)),
+        default=Value(NONE),
+        output_field=CharField(),
+    )
+
+
+def parse_scope(scope: str | None) -> str:
+    """'all' | '三有' | '规上' | 'tag:NAME' (also 'sanyou', 'above_scale' for shells)."""
+    scope = (scope or "all").strip()
+    aliases = {"": "all", "全部": "all", "sanyou": "三有", "above_scale": "规上", "guishang": "规上"}
+    scope = aliases.get(scope, scope)
+    if scope in SCOPE_LABELS:
+        return scope
+    if scope.startswith(("tag:", "标签:", "标签：")):
+        name = scope.split(":", 1)[-1].split("：", 1)[-1].strip()
+        if name:
+            return f"tag:{name}"
+    raise CoverageError(f"无法识别的统计范围“{scope}”，应为 all、三有、规上 或 tag:标签名")
+
+
+def scope_label(scope: str) -> str:
+    scope = parse_scope(scope)
+    return SCOPE_LABELS.get(scope) or f"标签“{scope[4:]}”"
+
+
+def in_scope_q(as_of: datetime.date, scope: str = "all") -> Q:
+    """The denominator: organizations counted on `as_of` under the named scope."""
+    scope = parse_scope(scope)
+    q = (
+        Q(kind__in=[OrgKind.ENTERPRISE, OrgKind.SOCIAL])
+        & Q(status__in=COUNTED_STATUSES)
+        & (Q(founded_on__isnull=True) | Q(founded_on__lte=as_of))
+    )
+    if scope == "三有":
+        enterprise_min, social_min = sanyou_thresholds()
+        q &= Q(kind=OrgKind.ENTERPRISE, employees__gte=enterprise_min) | Q(
+            kind=OrgKind.SOCIAL, employees__gte=social_min
+        )
+    elif scope == "规上":
+        q &= Q(above_scale=True)
+    elif scope.startswith("tag:"):
+        q &= Q(pk__in=OrganizationTag.objects.filter(tag__name=scope[4:]).values("organization_id"))
+    return q
+
+
+def organizations_with_status(visible_to: QuerySet, *, as_of: datetime.date, scope: str = "all") -> QuerySet:
+    """The in-scope organizations of `visible_to`, each annotated with ``coverage`` (its status)."""
+    return visible_to.filter(in_scope_q(as_of, scope)).annotate(coverage=status_expression(as_of))
+
+
+def should_build_q() -> Q:
+    """On a queryset from `organizations_with_status`: the 应建未建 organizations."""
+    return Q(party_members__gte=should_build_members()) & ~Q(coverage=SINGLE)
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _rate(part: int, whole: int, places: str) -> Decimal:
+    if not whole:
+        return Decimal(0).quantize(Decimal(places))
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Figures:
+    code: str
+    name: str
+    total: int = 0
+    single: int = 0
+    joint: int = 0
+    work: int = 0
+    none: int = 0
+    should_build: int = 0
+
+    def add(self, other: Figures) -> None:
+        for key in ("total", "single", "joint", "work", "none", "should_build"):
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+
+    @property
+    def covered(self) -> int:
+        return self.single + self.joint
+
+    def rate(self, part: int) -> Decimal:
+        return _rate(part, self.total, "0.0001")
+
+    @property
+    def org_rate(self) -> Decimal:
+        return self.rate(self.single + self.joint)
+
+    @property
+    def single_rate(self) -> Decimal:
+        return self.rate(self.single)
+
+    @property
+    def work_rate(self) -> Decimal:
+        return self.rate(self.single + self.joint + self.work)
+
+    def pct(self, part: int) -> Decimal:
+        return _rate(100 * part, self.total, "0.1")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "total": self.total,
+            "in_scope": self.total,
+            "single": self.single,
+            "joint": self.joint,
+            "work": self.work,
+            "none": self.none,
+            "uncovered": self.none,
+            "org_rate": float(self.org_rate),
+            "single_rate": float(self.single_rate),
+            "work_rate": float(self.work_rate),
+            "org_rate_pct": float(self.pct(self.single + self.joint)),
+            "single_rate_pct": float(self.pct(self.single)),
+            "work_rate_pct": float(self.pct(self.single + self.joint + self.work)),
+            "should_build": self.should_build,
+        }
+
+
+@dataclass
+class CoverageTable:
+    as_of: datetime.date
+    scope: str
+    by: str
+    region: Region | None
+    rows: list[Figures] = field(default_factory=list)
+    total: Figures = field(default_factory=lambda: Figures("", "合计"))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "scope": self.scope,
+            "region": self.region.code if self.region else None,
+            "by": self.by,
+            "rows": [r.as_dict() for r in self.rows],
+            "total": self.total.as_dict(),
+        }
+
+
+def _grouping(by: str, region: Region | None) -> tuple[str, str]:
+    """(grouping name, Organization field to group on)."""
+    if by == "region":
+        level = region.level if region else RegionLevel.CITY
+        by = {
+            RegionLevel.PROVINCE: "county",
+            RegionLevel.CITY: "county",
+            RegionLevel.COUNTY: "township",
+        }.get(level, "area")
+    fields = {
+        "county": "county_code",
+        "township": "township_code",
+        "area": "area_id",
+        "industry": "industry_section",
+        "kind": "kind",
+        "tag": "tags__name",
+    }
+    if by not in fields:
+        raise CoverageError(f"无法识别的分组方式“{by}”，应为 {'、'.join(BY_CHOICES)} 之一")
+    return by, fields[by]
+
+
+def _names(by: str, region: Region | None) -> dict[Any, str]:
+    """Every row the table shows even when empty (the children regions), with names."""
+    if by == "county":
+        parent = region if region and region.level != RegionLevel.PROVINCE else Installation.current_city()
+        return dict(
+            Region.objects.filter(parent=parent, level=RegionLevel.COUNTY).values_list("code", "name")
+        )
+    if by == "township":
+        regions = Region.objects.filter(level=RegionLevel.TOWNSHIP)
+        if region is not None and region.level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP):
+            regions = regions.filter(**{f"{region.level}_code": region.code})
+        return dict(regions.values_list("code", "name"))
+    if by == "area":
+        areas = Area.objects.all()
+        if region is not None and region.level != RegionLevel.PROVINCE:
+            areas = areas.filter(**{f"{region.level}_code": region.code})
+        return dict(areas.values_list("pk", "name"))
+    if by == "industry":
+        return dict(Industry.objects.filter(code__regex=r"^[A-Z]$").values_list("code", "name"))
+    if by == "kind":
+        return dict(OrgKind.choices)
+    return {}
+
+
+def coverage(
+    visible_to: QuerySet,
+    *,
+    as_of: datetime.date,
+    scope: str = "all",
+    by: str = "region",
+    region: Region | None = None,
+    filters: Q | None = None,
+) -> CoverageTable:
+    """The coverage table of the organizations in `visible_to` on `as_of`, one row per group.
+
+    `by`: ``region`` (the direct children of `region`, default the city), ``county``,
+    ``township``, ``area``, ``industry`` (门类), ``kind`` or ``tag``. `filters` narrows further
+    (e.g. one industry). One query (two for ``tag``, whose rows overlap)."""
+    scope = parse_scope(scope)
+    by_name, group_field = _grouping(by, region)
+    orgs = visible_to
+    if region is not None and region.level != RegionLevel.PROVINCE:
+        orgs = orgs.filter(**{f"{region.level}_code": region.code})
+    if filters is not None:
+        orgs = orgs.filter(filters)
+    annotated = organizations_with_status(orgs, as_of=as_of, scope=scope)
+    min_members = should_build_members()
+    counts = (
+        annotated.order_by()
+        .values(group_field, "coverage")
+        .annotate(n=Count("pk"), members=Count("pk", filter=Q(party_members__gte=min_members)))
+    )
+    names = _names(by_name, region)
+    rows: dict[Any, Figures] = {key: Figures(str(key), name) for key, name in names.items()}
+    for item in counts:
+        key = item[group_field]
+        key = "" if key is None else key
+        row = rows.get(key)
+        if row is None:
+            label = {"tag": key, "industry": "未填行业"}.get(by_name, "")
+            row = rows[key] = Figures(str(key), label or names.get(key) or "未细分（直属）")
+        row.total += item["n"]
+        setattr(row, item["coverage"], getattr(row, item["coverage"]) + item["n"])
+        if item["coverage"] != SINGLE:
+            row.should_build += item["members"]
+    table = CoverageTable(as_of=as_of, scope=scope, by=by_name, region=region)
+    table.rows = sorted(rows.values(), key=lambda r: (r.code == "", r.code))
+    if by_name == "tag":
+        table.rows = [r for r in table.rows if r.total and r.code]  # untagged: no row
+        table.total = coverage(
+            visible_to, as_of=as_of, scope=scope, by="kind", region=region, filters=filters
+        ).total
+    else:
+        for row in table.rows:
+            table.total.add(row)
+    if region is not None:
+        table.total.code, table.total.name = region.code, region.name
+    return table
+
+
+def end_of_previous_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1) - datetime.timedelta(days=1)

@@ -1,0 +1,244 @@
+"""“两个覆盖”: party organizations and what they cover, instructors and their assignments, and the
+regular inspections of joint branches.
+
+Every coverage link and assignment carries dates, and a party organization its founding and
+dissolution dates, so a figure can be computed as of any day (see `engine.py`, the only place
+the counting rules live).
+
+Scope: a party organization and an instructor carry the ancestor codes of their own region (a
+joint branch: the smallest region holding every organization it covers), so county, township
+and park users see theirs. A member unit sees the party organizations it owns (its 行业党委)
+and those covering an organization of its industries; the instructors assigned to one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from liangxin.core.roles import Role
+from liangxin.core.scoping import RegionBound, ScopedManager
+
+
+class PartyOrgType(models.TextChoices):
+    COMMITTEE = "committee", "党委"
+    GENERAL_BRANCH = "general", "党总支"
+    BRANCH = "branch", "党支部"
+
+
+class Formation(models.TextChoices):
+    SINGLE = "single", "单独组建"
+    JOINT = "joint", "联合组建"
+
+
+class PartyOrgStatus(models.TextChoices):
+    ACTIVE = "active", "正常"
+    DISSOLVED = "dissolved", "撤销"
+
+
+class PartyOrganization(RegionBound):
+    name = models.CharField("党组织名称", max_length=200, unique=True)
+    org_type = models.CharField("党组织类别", max_length=10, choices=PartyOrgType.choices)
+    formation = models.CharField("组建方式", max_length=10, choices=Formation.choices, db_index=True)
+    region = models.ForeignKey(
+        "core.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        "core.Area",
+        verbose_name="所属功能区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="party_organizations",
+    )
+    owner_unit = models.ForeignKey(
+        "core.MemberUnit",
+        verbose_name="所属成员单位（行业党委）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="party_organizations",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    secretary = models.CharField("书记姓名", max_length=50, blank=True)
+    secretary_vacant_since = models.DateField("书记空缺起始日期", null=True, blank=True)
+    founded_on = models.DateField("成立日期", null=True, blank=True)
+    recorded_on = models.DateField("录入日期")
+    term_ends_on = models.DateField("任期届满日期", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=PartyOrgStatus.choices, default=PartyOrgStatus.ACTIVE
+    )
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    organizations = models.ManyToManyField(
+        "registry.Organization", through="CoverageLink", related_name="party_organizations"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ScopedManager()
+    scope_region = ""
+    scope_area = "area_id"
+    scope_member_unit = "owner_unit_id"
+    scope_industry = "links__organization__industry_id"
+    scope_industry_section = "links__organization__industry_section"
+    scope_distinct = True
+    scope_all_roles = (Role.OFFICE,)
+
+    class Meta:
+        verbose_name = "党组织"
+        ordering = ["region__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_tags_q(cls, tags) -> models.Q:
+        from liangxin.registry.models import OrganizationTag
+
+        return models.Q(
+            links__organization_id__in=OrganizationTag.objects.filter(tag__name__in=tags).values(
+                "organization_id"
+            )
+        )
+
+    @property
+    def is_industry_committee(self) -> bool:
+        return self.org_type == PartyOrgType.COMMITTEE and self.owner_unit_id is not None
+
+    @property
+    def covers_from(self):
+        return self.founded_on or self.recorded_on
+
+
+class CoverageLink(models.Model):
+    """A party organization covers an organization from `starts_on` (empty: from the party
+    organization's founding) until `ends_on` (exclusive; empty: still)."""
+
+    party_org = models.ForeignKey(PartyOrganization, on_delete=models.CASCADE, related_name="links")
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.CASCADE, related_name="coverage_links"
+    )
+    starts_on = models.DateField("覆盖起始日期", null=True, blank=True)
+    ends_on = models.DateField("覆盖终止日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "覆盖关系"
+        indexes = [models.Index(fields=["organization", "party_org"])]
+
+    def __str__(self) -> str:
+        return f"{self.party_org_id}→{self.organization_id}"
+
+
+class Instructor(RegionBound):
+    """党建指导员 (or 联络员): 工作覆盖 of the organizations assigned to them."""
+
+    name = models.CharField("指导员姓名", max_length=50)
+    phone = models.CharField("联系电话", max_length=30)
+    workplace = models.CharField("工作单位", max_length=100, blank=True)
+    region = models.ForeignKey(
+        "core.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instructor_profile",
+    )
+    organizations = models.ManyToManyField(
+        "registry.Organization", through="Assignment", related_name="instructors"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_region = ""
+    scope_industry = "assignments__organization__industry_id"
+    scope_industry_section = "assignments__organization__industry_section"
+    scope_distinct = True
+    scope_all_roles = (Role.OFFICE,)
+
+    class Meta:
+        verbose_name = "党建指导员"
+        ordering = ["region__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["name", "phone"], name="unique_instructor_name_phone")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_tags_q(cls, tags) -> models.Q:
+        from liangxin.registry.models import OrganizationTag
+
+        return models.Q(
+            assignments__organization_id__in=OrganizationTag.objects.filter(tag__name__in=tags).values(
+                "organization_id"
+            )
+        )
+
+
+class Assignment(models.Model):
+    """An instructor assigned to an organization from `starts_on` until `ends_on` (exclusive)."""
+
+    instructor = models.ForeignKey(Instructor, on_delete=models.CASCADE, related_name="assignments")
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.CASCADE, related_name="assignments"
+    )
+    starts_on = models.DateField("派驻日期")
+    ends_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "指导员派驻"
+        indexes = [models.Index(fields=["organization", "starts_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.instructor_id}→{self.organization_id}"
+
+
+class Rating(models.TextChoices):
+    GOOD = "good", "好"
+    FAIR = "fair", "较好"
+    AVERAGE = "average", "一般"
+    POOR = "poor", "差"
+
+
+class BranchInspection(models.Model):
+    """常态化排查 of a joint branch: is it real (联而不合、联而不活)?"""
+
+    party_org = models.ForeignKey(
+        PartyOrganization, verbose_name="联合党支部", on_delete=models.CASCADE, related_name="inspections"
+    )
+    inspected_on = models.DateField("排查日期", db_index=True)
+    meetings_held = models.BooleanField("本季度按要求开展“三会一课”", default=False)
+    secretary_in_post = models.BooleanField("书记在岗", default=False)
+    organizations_registered = models.BooleanField("所覆盖组织均在册（未注销/吊销）", default=True)
+    rating = models.CharField("评定等次", max_length=10, choices=Rating.choices)
+    actions = models.TextField("整改措施/跟进事项", blank=True)
+    inspector = models.CharField("排查人", max_length=50, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_region = "party_org__"
+    scope_area = "party_org__area_id"
+    scope_member_unit = "party_org__owner_unit_id"
+    scope_industry = "party_org__links__organization__industry_id"
+    scope_industry_section = "party_org__links__organization__industry_section"
+    scope_distinct = True
+    scope_all_roles = (Role.OFFICE,)
+
+    class Meta:
+        verbose_name = "联合党支部排查"
+        ordering = ["-inspected_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.party_org} {self.inspected_on}"

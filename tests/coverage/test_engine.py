@@ -1,0 +1,188 @@
+"""The coverage rules of domain.md §4, as a user of the figures would state them."""
+
+import datetime
+
+import pytest
+from django.test import override_settings
+
+from liangxin.coverage import engine
+from liangxin.coverage.models import Assignment, CoverageLink, Formation
+from liangxin.registry.models import Organization
+from tests.coverage.factories import make_instructor, make_org, make_party_org
+
+D = datetime.date
+MAY = D(2022, 5, 31)
+AUG = D(2022, 8, 31)
+
+
+def statuses(as_of=MAY, scope="all"):
+    qs = engine.organizations_with_status(Organization.objects.all(), as_of=as_of, scope=scope)
+    return dict(qs.values_list("name", "coverage"))
+
+
+def city_total(as_of=MAY, scope="all", **kwargs):
+    return engine.coverage(Organization.objects.all(), as_of=as_of, scope=scope, **kwargs).total
+
+
+@pytest.mark.django_db
+class TestPrecedence:
+    def test_it_ranks_single_over_joint_over_work_over_none(self, city):
+        a = make_org("甲公司", members=5)
+        b = make_org("乙公司", members=1)
+        c = make_org("丙公司")
+        make_org("丁公司")
+        make_party_org("甲公司党支部", a)
+        make_party_org("联合党支部", a, b, formation=Formation.JOINT)
+        make_instructor("张指导", a, b, c)
+        assert statuses() == {"甲公司": "single", "乙公司": "joint", "丙公司": "work", "丁公司": "none"}
+
+    def test_an_instructor_does_not_turn_a_joint_covered_organization_into_work(self, city):
+        b = make_org("乙公司", members=1)
+        make_party_org("联合党支部", b, formation=Formation.JOINT)
+        make_instructor("张指导", b)
+        assert statuses() == {"乙公司": "joint"}
+
+
+@pytest.mark.django_db
+class TestDates:
+    def test_a_branch_founded_in_july_does_not_cover_in_may_but_does_in_august(self, city):
+        org = make_org("七月建支部公司", members=4)
+        make_party_org("七月党支部", org, founded_on=D(2022, 7, 1))
+        assert statuses(MAY) == {"七月建支部公司": "none"}
+        assert statuses(AUG) == {"七月建支部公司": "single"}
+
+    def test_a_branch_without_founding_date_covers_from_the_day_it_was_recorded(self, city):
+        org = make_org("甲公司", members=4)
+        make_party_org("甲党支部", org, founded_on=None, recorded_on=D(2022, 6, 15))
+        assert statuses(MAY) == {"甲公司": "none"}
+        assert statuses(AUG) == {"甲公司": "single"}
+
+    def test_a_dissolved_branch_covers_nothing_after_its_dissolution(self, city):
+        org = make_org("甲公司", members=4)
+        make_party_org("甲党支部", org, dissolved_on=D(2022, 6, 1))
+        assert statuses(MAY) == {"甲公司": "single"}
+        assert statuses(AUG) == {"甲公司": "none"}
+
+    def test_a_dissolved_branch_without_date_covers_nothing_at_all(self, city):
+        org = make_org("甲公司", members=4)
+        party_org = make_party_org("甲党支部", org)
+        party_org.status = "dissolved"
+        party_org.save()
+        assert statuses(MAY) == {"甲公司": "none"}
+
+    def test_links_and_assignments_count_only_between_their_dates(self, city):
+        a = make_org("甲公司", members=4)
+        b = make_org("乙公司")
+        party_org = make_party_org("甲党支部", founded_on=D(2018, 1, 1), region="360802001")
+        CoverageLink.objects.create(party_org=party_org, organization=a, starts_on=D(2022, 6, 1))
+        instructor = make_instructor("张指导", region="360802001")
+        Assignment.objects.create(
+            instructor=instructor, organization=b, starts_on=D(2021, 1, 1), ends_on=D(2022, 5, 31)
+        )
+        assert statuses(D(2022, 5, 30)) == {"甲公司": "none", "乙公司": "work"}
+        assert statuses(MAY) == {"甲公司": "none", "乙公司": "none"}
+        assert statuses(D(2022, 6, 1)) == {"甲公司": "single", "乙公司": "none"}
+
+    def test_a_deregistered_or_not_yet_founded_organization_is_not_counted(self, city):
+        make_org("在业公司", status="operating")
+        make_org("注销公司", status="cancelled")
+        make_org("吊销公司", status="revoked")
+        make_org("迁出公司", status="moved_out")
+        make_org("六月成立公司", founded_on=D(2022, 6, 10))
+        assert set(statuses(MAY)) == {"在业公司"}
+        assert set(statuses(AUG)) == {"在业公司", "六月成立公司"}
+
+
+@pytest.mark.django_db
+class TestScopes:
+    def test_sanyou_counts_enterprises_from_10_and_social_organizations_from_30(self, city):
+        make_org("九人企业", employees=9)
+        make_org("十人企业", employees=10)
+        make_org("二十九人社会组织", kind="social", employees=29)
+        make_org("三十人社会组织", kind="social", employees=30)
+        make_org("人数不详企业")
+        assert set(statuses(scope="三有")) == {"十人企业", "三十人社会组织"}
+
+    @override_settings(LIANGXIN_SANYOU_ENTERPRISE_EMPLOYEES=5)
+    def test_the_sanyou_threshold_is_configurable(self, city):
+        make_org("九人企业", employees=9)
+        assert set(statuses(scope="三有")) == {"九人企业"}
+
+    def test_above_scale_and_tags_are_scopes(self, city):
+        make_org("规上企业", above_scale=True)
+        make_org("快递网点", tags=("快递",))
+        make_org("普通企业")
+        assert set(statuses(scope="规上")) == {"规上企业"}
+        assert set(statuses(scope="tag:快递")) == {"快递网点"}
+        assert city_total(scope="all").total == 3
+
+    def test_an_unknown_scope_is_refused_with_a_chinese_message(self, city):
+        with pytest.raises(engine.CoverageError, match="无法识别的统计范围"):
+            engine.parse_scope("big")
+
+
+@pytest.mark.django_db
+class TestRatesAndRollup:
+    def test_it_computes_the_three_rates_and_should_build(self, city):
+        a = make_org("甲", members=5)
+        b = make_org("乙", members=3)
+        c = make_org("丙", members=1)
+        make_org("丁", members=4)
+        make_party_org("甲党支部", a)
+        make_party_org("联合支部", b, c, formation=Formation.JOINT)
+        total = city_total()
+        assert (total.total, total.single, total.joint, total.work, total.none) == (4, 1, 2, 0, 1)
+        assert str(total.org_rate) == "0.7500"
+        assert str(total.single_rate) == "0.2500"
+        assert str(total.work_rate) == "0.7500"
+        # 乙 (joint, 3 members) and 丁 (none, 4 members) should have their own branch.
+        assert total.should_build == 2
+        data = total.as_dict()
+        assert data["org_rate"] == 0.75 and data["org_rate_pct"] == 75.0 and data["uncovered"] == 1
+
+    def test_a_townships_organizations_count_in_its_county_and_city(self, city):
+        a = make_org("古南甲", region="360802001", members=3)
+        make_org("古南乙", region="360802001")
+        make_org("永叔甲", region="360802002")
+        make_org("青原甲", region="360803001")
+        make_org("区直属", region="360802")
+        make_party_org("古南甲党支部", a)
+        by_county = engine.coverage(Organization.objects.all(), as_of=MAY)
+        rows = {r.code: r for r in by_county.rows}
+        assert rows["360802"].total == 4 and rows["360802"].single == 1
+        assert rows["360803"].total == 1
+        assert by_county.total.total == 5
+        assert len(by_county.rows) == 13  # every county of 吉安市, even the empty ones
+        county = city.children.get(code="360802")
+        by_township = engine.coverage(Organization.objects.all(), as_of=MAY, region=county)
+        rows = {r.code: r for r in by_township.rows}
+        assert rows["360802001"].total == 2 and rows["360802001"].single == 1
+        assert rows["360802002"].total == 1
+        assert rows[""].total == 1 and rows[""].name == "未细分（直属）"
+        assert by_township.total.total == 4 and by_township.total.name == "吉州区"
+
+    def test_it_groups_by_industry_kind_and_tag(self, city):
+        make_org("甲", industry_section="C")
+        make_org("乙", industry_section="C", tags=("快递", "外卖"))
+        make_org("丙", kind="social", tags=("快递",))
+        by_kind = {
+            r.code: r.total for r in engine.coverage(Organization.objects.all(), as_of=MAY, by="kind").rows
+        }
+        assert by_kind == {"enterprise": 2, "social": 1}
+        by_industry = engine.coverage(Organization.objects.all(), as_of=MAY, by="industry")
+        assert {r.code: r.total for r in by_industry.rows if r.total} == {"C": 2, "": 1}
+        by_tag = engine.coverage(Organization.objects.all(), as_of=MAY, by="tag")
+        assert {r.code: r.total for r in by_tag.rows} == {"快递": 2, "外卖": 1}
+        assert by_tag.total.total == 3
+
+    def test_it_counts_only_what_the_user_may_see(self, city):
+        make_org("吉州甲", region="360802001")
+        make_org("青原甲", region="360803001")
+        visible = Organization.objects.filter(county_code="360803")
+        assert engine.coverage(visible, as_of=MAY).total.total == 1
+
+    def test_one_grouping_is_one_query(self, city, django_assert_num_queries):
+        make_org("甲", members=3)
+        county = city.children.get(code="360802")
+        with django_assert_num_queries(2):  # the figures, the names of the rows
+            engine.coverage(Organization.objects.all(), as_of=MAY, region=county)
