@@ -23,6 +23,7 @@ from liangxin.registry.models import Organization, OrganizationTag, Tag
 
 _serial = itertools.count(1)
 D = datetime.date
+JAN_2020 = D(2020, 1, 1)
 
 
 def credit_code(prefix: str = "91", division: str = "360802", serial: int | None = None) -> str:
@@ -61,7 +62,7 @@ def make_party_org(
     name: str,
     *orgs: Organization,
     formation: str = Formation.SINGLE,
-    founded_on: datetime.date | None = D(2020, 1, 1),
+    founded_on: datetime.date | None = JAN_2020,
     region: str | None = None,
     dissolved_on: datetime.date | None = None,
     **fields,
@@ -90,7 +91,7 @@ def make_instructor(
     name: str,
     *orgs: Organization,
     phone: str = "13800138000",
-    starts_on: datetime.date = D(2020, 1, 1),
+    starts_on: datetime.date = JAN_2020,
     region: str | None = None,
     **fields,
 ) -> Instructor:

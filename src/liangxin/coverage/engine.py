@@ -28,7 +28,7 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QueryS
 
 from liangxin.core.models import Area, Industry, Installation, Region, RegionLevel
 from liangxin.coverage.models import Assignment, CoverageLink, Formation, PartyOrgStatus
-from liangxin.registry.models import COUNTED_STATUSES, OrgKind, OrganizationTag
+from liangxin.registry.models import COUNTED_STATUSES, OrganizationTag, OrgKind
 
 SINGLE, JOINT, WORK, NONE = "single", "joint", "work", "none"
 STATUSES = (SINGLE, JOINT, WORK, NONE)
