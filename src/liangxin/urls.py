@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from liangxin.accounts.forms import LoginForm
 from liangxin.core import views as core_views
+from liangxin.core import views_import
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -17,6 +18,9 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("soon/<slug:section>/", core_views.not_built, name="not_built"),
+    path("import/", views_import.upload, name="data_import"),
+    path("import/<str:token>/confirm/", views_import.confirm, name="data_import_confirm"),
+    path("import/<str:token>/errors.xlsx", views_import.errors, name="data_import_errors"),
     path("accounts/", include("liangxin.accounts.urls")),
     path("registry/", include("liangxin.registry.urls")),
     path("coverage/", include("liangxin.coverage.urls")),

@@ -21,6 +21,13 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def unescape_cell(value: Any) -> Any:
+    """The inverse of `safe_cell`, so an exported file re-imports to the same values."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 def write_xlsx(
     target: Any,
     sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 
 from liangxin.core import audit
+from liangxin.core.exporting import unescape_cell
 from liangxin.core.models import ImportBatch
 from liangxin.core.tabular import (
     DataRow,
@@ -136,7 +137,7 @@ class RowReader:
         self.row = row
         self.match = match
         self.problems: list[Problem] = []
-        self._cells = match.pick(row.cells)
+        self._cells = {k: unescape_cell(v) for k, v in match.pick(row.cells).items()}
 
     def header(self, key: str) -> str:
         return self.match.headers.get(key) or self.match.spec.column(key).label

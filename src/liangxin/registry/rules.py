@@ -54,6 +54,30 @@ COLUMNS = [
     Column("phone", "联系电话", ("电话", "手机")),
 ]
 
+COLUMN_NOTES = {
+    "credit_code": "18 位统一社会信用代码；全角、小写、空格会自动纠正；同一文件内重复的以先出现的为准",
+    "name": "组织全称",
+    "kind": "非公企业 或 社会组织；留空时由信用代码第 1–2 位判断（91 企业；51/52/53/59 社会组织；31 律师事务所）。"
+    "个体工商户（92）、农民专业合作社（93）、国有/集体企业不纳入",
+    "region": "本市县（市、区）或乡镇（街道）的名称或代码；也可分别填写“区县”“乡镇（街道）”两列；"
+    "都不填时按信用代码第 3–8 位的登记机关确定县（市、区）",
+    "county": "县（市、区）名称或代码",
+    "township": "乡镇（街道）名称或代码",
+    "area": "已在系统中登记的园区、商务楼宇或商圈市场名称",
+    "industry": "国民经济行业分类代码，如 C、C39、3911，或门类名称如“制造业”",
+    "founded_on": "如 2019-03-05、2019/3/5、2019.03.05、2019年3月5日、20190305",
+    "status": "存续、在业、迁出、注销、吊销；留空为存续",
+    "employees": "整数，可带千分位或“人”",
+    "party_members": "整数，不能为负数",
+    "probationary_members": "整数，不能为负数",
+    "above_scale": "是/否、√/×、Y/N、1/0",
+    "tags": "多个用顿号、逗号或分号分隔，如 专精特新“小巨人”、产业链头部企业",
+    "supervising_unit": "“两新”工委成员单位名称，如 市场监管局、民政局",
+    "address": "最多 255 字",
+    "contact": "最多 50 字",
+    "phone": "11 位手机号或带区号的固定电话；导出文件中打了星号的号码重新导入时保持不变",
+}
+
 SPEC = SheetSpec(type="organizations", label="两新组织", columns=COLUMNS, signature=("credit_code", "name"))
 
 STATUS_WORDS = {
@@ -315,7 +339,8 @@ def parse_row(r, lookups: Lookups, *, today: datetime.date) -> dict[str, Any] | 
             if len(text) > limit:
                 r.problem(key, f"内容过长（{len(text)} 字），最多 {limit} 字")
             record[key] = text
-    if r.has("phone"):
+    if r.has("phone") and "*" not in str(r.raw("phone") or ""):
+        # A masked number (138****5678, from an export) means “unchanged”, not a new value.
         record["phone"] = r.get("phone", parse_phone) or ""
     name = record.get("name") or ""
     if len(name) > 200:

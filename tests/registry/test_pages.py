@@ -1,0 +1,260 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from liangxin.core.models import AuditLog
+from liangxin.registry.models import FollowUp, Organization
+from tests.factories import make_user
+from tests.registry.factories import credit_code, make_org, write_workbook
+from tests.scoping import OutsiderGetsNothing, ScopeCase
+
+
+@pytest.fixture
+def jizhou(city):
+    return make_user("jizhou", role="county", region="360802")
+
+
+@pytest.fixture
+def taihe(city):
+    return make_user("taihe", role="county", region="360826")
+
+
+class TestOrganizationsAreScopedByRegion(OutsiderGetsNothing):
+    @pytest.fixture
+    def scope_case(self, jizhou, taihe):
+        org = make_org("泰和县澄江机械有限公司", region="360826100", phone="13907961234")
+        FollowUp.objects.create(organization=org, kind="new", due_on="2030-01-01")
+        return ScopeCase(
+            obj=org,
+            insider=taihe,
+            outsider=jizhou,
+            marker="泰和县澄江机械",
+            detail_urls=[
+                reverse("registry:organization_detail", args=[org.pk]),
+                reverse("registry:organization_edit", args=[org.pk]),
+            ],
+            list_urls=[
+                reverse("registry:organizations"),
+                reverse("registry:organizations") + "?q=澄江",
+                reverse("registry:followups"),
+            ],
+            export_urls=[reverse("registry:organization_export", args=["csv"])],
+            change_urls=[reverse("registry:organization_edit", args=[org.pk])],
+        )
+
+
+class TestFollowUpsAreScoped(OutsiderGetsNothing):
+    @pytest.fixture
+    def scope_case(self, jizhou, taihe):
+        org = make_org("泰和县跟进测试公司", region="360826100")
+        followup = FollowUp.objects.create(organization=org, kind="new", due_on="2030-01-01")
+        return ScopeCase(
+            obj=followup,
+            insider=taihe,
+            outsider=jizhou,
+            marker="泰和县跟进测试公司",
+            detail_urls=[reverse("registry:followup_close", args=[followup.pk])],
+            list_urls=[reverse("registry:followups")],
+            change_urls=[reverse("registry:followup_close", args=[followup.pk])],
+        )
+
+
+class TestAMemberUnitSeesTheIndustriesItSupervises(OutsiderGetsNothing):
+    @pytest.fixture
+    def scope_case(self, city):
+        org = make_org("吉安顺丰速运有限公司", industry_id="60", industry_section="G")
+        return ScopeCase(
+            obj=org,
+            insider=make_user("yz", role="member_unit", member_unit="邮政管理局"),
+            outsider=make_user("mz", role="member_unit", member_unit="民政局"),
+            marker="吉安顺丰速运",
+            detail_urls=[reverse("registry:organization_detail", args=[org.pk])],
+            list_urls=[reverse("registry:organizations")],
+            export_urls=[reverse("registry:organization_export", args=["csv"])],
+        )
+
+
+def test_the_list_searches_by_name_and_code_and_filters_by_party_members(client_for, office):
+    a = make_org("井冈山红色旅游公司", party_members=5)
+    make_org("吉州区小商店连锁", party_members=1)
+    client = client_for(office)
+    page = client.get(reverse("registry:organizations") + "?q=红色").content.decode()
+    assert "井冈山红色旅游公司" in page and "小商店" not in page
+    page = client.get(reverse("registry:organizations") + f"?q={a.credit_code[:12]}").content.decode()
+    assert "井冈山红色旅游公司" in page
+    page = client.get(reverse("registry:organizations") + "?party=3%2B").content.decode()
+    assert "井冈山红色旅游公司" in page and "小商店" not in page
+
+
+def test_the_list_filters_by_region_subtree(client_for, office):
+    make_org("古南街道企业", region="360802001")
+    make_org("泰和企业", region="360826100")
+    page = client_for(office).get(reverse("registry:organizations") + "?region=360802").content.decode()
+    assert "古南街道企业" in page and "泰和企业" not in page
+
+
+def test_the_list_page_uses_a_fixed_number_of_queries(client_for, office, django_assert_max_num_queries):
+    for i in range(30):
+        make_org(f"批量公司{i}")
+    client = client_for(office)
+    client.get(reverse("registry:organizations"))
+    with django_assert_max_num_queries(14):
+        client.get(reverse("registry:organizations"))
+
+
+def test_the_form_applies_the_import_rules_and_names_the_field(client_for, office):
+    response = client_for(office).post(
+        reverse("registry:organization_create"),
+        {
+            "credit_code": "91360802MA0000001X",
+            "name": "表单公司",
+            "region": "360802",
+            "status": "存续",
+            "party_members": "-1",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "校验位错误" in page and "负数" in page
+    assert not Organization.objects.filter(name="表单公司").exists()
+
+
+def test_the_form_creates_an_organization_with_history_and_a_follow_up(client_for, office):
+    code = credit_code(serial=501)
+    response = client_for(office).post(
+        reverse("registry:organization_create"),
+        {
+            "credit_code": code,
+            "name": "表单新建公司",
+            "region": "360802001",
+            "status": "存续",
+            "industry": "C39",
+            "party_members": "3",
+            "tags": "科技领航企业、快递",
+            "founded_on": "2021-05-01",
+        },
+    )
+    assert response.status_code == 302
+    org = Organization.objects.get(credit_code=code)
+    assert org.industry_id == "39" and org.party_members == 3
+    assert FollowUp.objects.filter(organization=org, kind="new").exists()
+    assert AuditLog.objects.get(action="registry.organization.created", object_id=str(org.pk)).actor == office
+
+    client_for(office).post(
+        reverse("registry:organization_edit", args=[org.pk]),
+        {
+            "name": "表单新建公司（更名）",
+            "region": "360802001",
+            "status": "在业",
+            "industry": "C39",
+            "party_members": "4",
+            "tags": "科技领航企业",
+        },
+    )
+    page = client_for(office).get(reverse("registry:organization_detail", args=[org.pk])).content.decode()
+    assert "表单新建公司（更名）" in page and "修改" in page and "party_members" in page
+
+
+def test_a_county_user_cannot_create_an_organization_in_another_county(client_for, jizhou):
+    response = client_for(jizhou).post(
+        reverse("registry:organization_create"),
+        {"credit_code": credit_code(serial=502), "name": "越界公司", "region": "360826100", "status": "存续"},
+    )
+    assert response.status_code == 200
+    assert not Organization.objects.filter(name="越界公司").exists()
+
+
+def test_the_export_has_the_template_columns_and_re_imports_without_changes(client_for, office, tmp_path):
+    make_org("导出公司", address="=cmd|' /C calc'!A0", phone="13907960000", party_members=2)
+    response = client_for(office).get(reverse("registry:organization_export", args=["xlsx"]))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("统一社会信用代码", "组织名称")
+    assert rows[1][1] == "导出公司" and rows[1][15].startswith("'=")
+
+    from liangxin.core.importing import ImportContext, run_import
+
+    path = tmp_path / "re.xlsx"
+    path.write_bytes(
+        b"".join(
+            client_for(office).get(reverse("registry:organization_export", args=["xlsx"])).streaming_content
+        )
+    )
+    sheet = run_import(path, ImportContext(actor=office, filename="re.xlsx")).sheets[0]
+    assert (sheet.created, sheet.updated, sheet.unchanged, sheet.rejected) == (0, 0, 1, 0)
+
+
+def test_a_member_unit_sees_phone_numbers_masked(client_for, city):
+    make_org("邮政测试公司", industry_id="60", industry_section="G", phone="13907961234")
+    user = make_user("yz", role="member_unit", member_unit="邮政管理局")
+    page = client_for(user).get(reverse("registry:organizations")).content.decode()
+    assert "139****1234" in page and "13907961234" not in page
+    text = b"".join(
+        client_for(user).get(reverse("registry:organization_export", args=["csv"])).streaming_content
+    )
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    assert rows[1][-1] == "139****1234"
+
+
+def test_closing_a_follow_up_records_the_outcome(client_for, office):
+    org = make_org("待跟进公司")
+    followup = FollowUp.objects.create(organization=org, kind="new", due_on="2030-01-01")
+    client_for(office).post(
+        reverse("registry:followup_close", args=[followup.pk]),
+        {"outcome": "instructor", "note": "已选派指导员张三"},
+    )
+    followup.refresh_from_db()
+    assert followup.status == "done" and followup.closed_by == office
+    assert AuditLog.objects.filter(action="registry.followup.closed").exists()
+
+
+def test_the_upload_page_previews_then_imports_and_offers_the_error_workbook(client_for, office, tmp_path):
+    good = credit_code(serial=503)
+    path = write_workbook(
+        tmp_path / "上传.xlsx",
+        [["统一社会信用代码", "组织名称", "区县"], [good, "上传公司", "吉州区"], ["bad", "坏行", "吉州区"]],
+    )
+    client = client_for(office)
+    with open(path, "rb") as fh:
+        preview = client.post(reverse("data_import"), {"file": fh})
+    page = preview.content.decode()
+    assert "将新增 <strong>1</strong>" in page and "拒绝 <strong" in page
+    assert not Organization.objects.filter(credit_code=good).exists()
+    token = preview.context["token"]
+    errors = client.get(reverse("data_import_errors", args=[token]))
+    assert errors.status_code == 200
+    result = client.post(reverse("data_import_confirm", args=[token]))
+    assert "导入完成" in result.content.decode()
+    assert Organization.objects.filter(credit_code=good).exists()
+    # Another user cannot use the token.
+    other = make_user("other", role="office")
+    assert client_for(other).post(reverse("data_import_confirm", args=[token])).status_code == 404
+
+
+def test_the_upload_page_refuses_a_disguised_file_in_chinese(client_for, office, tmp_path):
+    path = tmp_path / "假表格.xlsx"
+    path.write_text("just text")
+    with open(path, "rb") as fh:
+        page = client_for(office).post(reverse("data_import"), {"file": fh}).content.decode()
+    assert "实际是" in page
+
+
+def test_the_import_template_has_the_columns_and_instructions(client_for, office):
+    response = client_for(office).get(reverse("registry:import_template"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert [c.value for c in book["两新组织"][1]][:2] == ["统一社会信用代码", "组织名称"]
+    assert book["填表说明"]["A1"].value == "列名"
+
+
+def test_the_export_command_limits_to_a_region(tmp_path, city):
+    from django.core.management import call_command
+
+    make_org("吉州导出", region="360802001")
+    make_org("泰和导出", region="360826100")
+    out = tmp_path / "out.csv"
+    call_command("export_data", "organizations", str(out), "--region", "360826")
+    text = out.read_text(encoding="utf-8-sig")
+    assert "泰和导出" in text and "吉州导出" not in text
