@@ -72,17 +72,24 @@ def party_org_active_q(as_of: datetime.date, prefix: str = "") -> Q:
     return founded & alive
 
 
-def link_active_q(as_of: datetime.date) -> Q:
-    """A CoverageLink that covers on `as_of`."""
-    return (
-        (Q(starts_on__isnull=True) | Q(starts_on__lte=as_of))
-        & (Q(ends_on__isnull=True) | Q(ends_on__gt=as_of))
-        & party_org_active_q(as_of, "party_org__")
+def link_dates_q(as_of: datetime.date, prefix: str = "") -> Q:
+    """The CoverageLink (at ``prefix``) runs on `as_of`."""
+    p = prefix
+    return (Q(**{f"{p}starts_on__isnull": True}) | Q(**{f"{p}starts_on__lte": as_of})) & (
+        Q(**{f"{p}ends_on__isnull": True}) | Q(**{f"{p}ends_on__gt": as_of})
     )
 
 
-def assignment_active_q(as_of: datetime.date) -> Q:
-    return Q(starts_on__lte=as_of) & (Q(ends_on__isnull=True) | Q(ends_on__gt=as_of))
+def link_active_q(as_of: datetime.date) -> Q:
+    """A CoverageLink that covers on `as_of`."""
+    return link_dates_q(as_of) & party_org_active_q(as_of, "party_org__")
+
+
+def assignment_active_q(as_of: datetime.date, prefix: str = "") -> Q:
+    p = prefix
+    return Q(**{f"{p}starts_on__lte": as_of}) & (
+        Q(**{f"{p}ends_on__isnull": True}) | Q(**{f"{p}ends_on__gt": as_of})
+    )
 
 
 def status_expression(as_of: datetime.date) -> Case:

@@ -1,0 +1,289 @@
+"""Every change to coverage data: party organizations and their links, instructors and their
+assignments, joint-branch inspections. Plain functions, atomic, with an explicit actor; each
+writes its audit record in the same transaction. Dates of change (`today`) are passed in."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from liangxin.core import audit
+from liangxin.core.models import Installation, Region
+from liangxin.core.scoping import LEVELS, scope_for
+from liangxin.coverage.models import (
+    Assignment,
+    BranchInspection,
+    CoverageLink,
+    Formation,
+    Instructor,
+    PartyOrganization,
+    PartyOrgStatus,
+)
+from liangxin.registry.models import Organization
+
+PARTY_ORG_FIELDS = (
+    "name",
+    "org_type",
+    "formation",
+    "region",
+    "area",
+    "owner_unit",
+    "parent",
+    "secretary",
+    "founded_on",
+    "term_ends_on",
+    "status",
+    "dissolved_on",
+)
+INSTRUCTOR_FIELDS = ("name", "phone", "workplace", "region", "user")
+
+
+def common_region(organizations: Iterable[Organization]) -> Region | None:
+    """The smallest region holding every organization (a township, a county or the city)."""
+    orgs = list(organizations)
+    if not orgs:
+        return None
+    for level in reversed(LEVELS):
+        codes = {getattr(o, f"{level}_code") for o in orgs}
+        if len(codes) == 1 and (code := codes.pop()):
+            return Region.objects.get(code=code)
+    return Installation.current_city()
+
+
+def _actor_region(actor) -> Region | None:
+    scope = scope_for(actor) if actor is not None else None
+    if scope and scope.region_code:
+        return Region.objects.get(code=scope.region_code)
+    return None
+
+
+def _default_region(orgs, parent, actor) -> Region:
+    return (
+        common_region(orgs)
+        or (parent.region if parent else None)
+        or _actor_region(actor)
+        or Installation.current_city()
+    )
+
+
+def _codes(org_ids: Iterable[int]) -> list[str]:
+    return sorted(Organization.objects.filter(pk__in=list(org_ids)).values_list("credit_code", flat=True))
+
+
+def _open_links(party_org: PartyOrganization, today: datetime.date):
+    return party_org.links.exclude(ends_on__lte=today) if party_org.pk else CoverageLink.objects.none()
+
+
+def _party_org_snapshot(party_org: PartyOrganization, today: datetime.date) -> dict[str, Any]:
+    data = audit.snapshot(party_org, list(PARTY_ORG_FIELDS))
+    data["organizations"] = _codes(_open_links(party_org, today).values_list("organization_id", flat=True))
+    return data
+
+
+@transaction.atomic
+def save_party_org(
+    party_org: PartyOrganization | None,
+    *,
+    actor,
+    today: datetime.date,
+    organizations: list[Organization] | None = None,
+    source: str | None = None,
+    source_detail: str = "",
+    **values: Any,
+) -> tuple[PartyOrganization, str]:
+    """Create (``party_org=None``) or update a party organization; ``organizations`` (when given)
+    is the full list it covers from `today` on: links not in it end today, new ones start today
+    (or, for a new party organization, from its founding). Returns (party_org, "created" |
+    "updated" | "unchanged"). The caller checks the actor may see the organizations."""
+    creating = party_org is None
+    if creating:
+        party_org = PartyOrganization(recorded_on=today)
+        before: dict[str, Any] = {}
+    else:
+        party_org = PartyOrganization.objects.select_for_update().get(pk=party_org.pk)
+        before = _party_org_snapshot(party_org, today)
+    was_active = party_org.status == PartyOrgStatus.ACTIVE
+    had_secretary = bool(party_org.secretary)
+    for key, value in values.items():
+        if key not in PARTY_ORG_FIELDS:
+            raise TypeError(f"unknown party organization field {key!r}")
+        setattr(party_org, key, value)
+    if party_org.parent_id and party_org.parent_id == party_org.pk:
+        raise ValidationError({"parent": "上级党组织不能是它自己"})
+    if party_org.status == PartyOrgStatus.ACTIVE:
+        party_org.dissolved_on = None
+    elif party_org.dissolved_on is None and was_active and not creating:
+        party_org.dissolved_on = today
+    if party_org.secretary:
+        party_org.secretary_vacant_since = None
+    elif had_secretary or (creating and party_org.secretary_vacant_since is None):
+        party_org.secretary_vacant_since = today if had_secretary else party_org.founded_on or today
+    if "region" not in values or values["region"] is None:
+        current = (
+            organizations
+            if organizations is not None
+            else Organization.objects.filter(pk__in=_open_links(party_org, today).values("organization_id"))
+        )
+        party_org.region = _default_region(current, party_org.parent, actor)
+    party_org.copy_ancestor_codes(party_org.region)
+    party_org.full_clean(exclude=["organizations"])
+    party_org.save()
+    if organizations is not None:
+        _set_links(party_org, organizations, today=today, start=None if creating else today)
+    after = _party_org_snapshot(party_org, today)
+    if creating:
+        audit.record(
+            "coverage.party_org.created",
+            actor=actor,
+            obj=party_org,
+            after=after,
+            source=source,
+            source_detail=source_detail,
+        )
+        return party_org, "created"
+    b, a = audit.changed(before, after)
+    if not a:
+        return party_org, "unchanged"
+    audit.record(
+        "coverage.party_org.updated",
+        actor=actor,
+        obj=party_org,
+        before=b,
+        after=a,
+        source=source,
+        source_detail=source_detail,
+    )
+    return party_org, "updated"
+
+
+def _set_links(party_org, organizations, *, today, start) -> None:
+    wanted = {o.pk for o in organizations}
+    open_links = list(_open_links(party_org, today))
+    have = {link.organization_id for link in open_links}
+    for link in open_links:
+        if link.organization_id not in wanted:
+            if link.starts_on and link.starts_on >= today:
+                link.delete()
+            else:
+                link.ends_on = today
+                link.save(update_fields=["ends_on"])
+    CoverageLink.objects.bulk_create(
+        [CoverageLink(party_org=party_org, organization_id=pk, starts_on=start) for pk in wanted - have]
+    )
+
+
+# ----------------------------------------------------------------------------- instructors
+
+
+def _instructor_snapshot(instructor: Instructor, today: datetime.date) -> dict[str, Any]:
+    data = audit.snapshot(instructor, list(INSTRUCTOR_FIELDS))
+    open_ids = (
+        instructor.assignments.exclude(ends_on__lte=today).values_list("organization_id", flat=True)
+        if instructor.pk
+        else []
+    )
+    data["organizations"] = _codes(open_ids)
+    return data
+
+
+@transaction.atomic
+def save_instructor(
+    instructor: Instructor | None,
+    *,
+    actor,
+    today: datetime.date,
+    organizations: list[Organization] | None = None,
+    starts_on: datetime.date | None = None,
+    source: str | None = None,
+    source_detail: str = "",
+    **values: Any,
+) -> tuple[Instructor, str]:
+    """Create or update an instructor; ``organizations`` (when given) is the full list assigned
+    from ``starts_on`` (default today): assignments not in it end today."""
+    creating = instructor is None
+    instructor = Instructor() if creating else Instructor.objects.select_for_update().get(pk=instructor.pk)
+    before = {} if creating else _instructor_snapshot(instructor, today)
+    for key, value in values.items():
+        if key not in INSTRUCTOR_FIELDS:
+            raise TypeError(f"unknown instructor field {key!r}")
+        setattr(instructor, key, value)
+    if values.get("region") is None and (creating or organizations is not None):
+        instructor.region = _default_region(organizations or [], None, actor)
+    instructor.copy_ancestor_codes(instructor.region)
+    instructor.full_clean(exclude=["organizations"])
+    instructor.save()
+    if organizations is not None:
+        wanted = {o.pk for o in organizations}
+        open_rows = list(instructor.assignments.exclude(ends_on__lte=today))
+        have = {a.organization_id for a in open_rows}
+        for row in open_rows:
+            if row.organization_id not in wanted:
+                if row.starts_on >= today:
+                    row.delete()
+                else:
+                    row.ends_on = today
+                    row.save(update_fields=["ends_on"])
+        Assignment.objects.bulk_create(
+            [
+                Assignment(instructor=instructor, organization_id=pk, starts_on=starts_on or today)
+                for pk in wanted - have
+            ]
+        )
+    after = _instructor_snapshot(instructor, today)
+    action, b, a = "coverage.instructor.created", {}, after
+    if not creating:
+        b, a = audit.changed(before, after)
+        if not a:
+            return instructor, "unchanged"
+        action = "coverage.instructor.updated"
+    audit.record(
+        action,
+        actor=actor,
+        obj=instructor,
+        before=b or None,
+        after=a,
+        source=source,
+        source_detail=source_detail,
+    )
+    return instructor, "created" if creating else "updated"
+
+
+# ----------------------------------------------------------------------------- inspections
+
+
+@transaction.atomic
+def record_inspection(
+    party_org: PartyOrganization,
+    *,
+    actor,
+    inspected_on: datetime.date,
+    rating: str,
+    meetings_held: bool = False,
+    secretary_in_post: bool = False,
+    organizations_registered: bool = True,
+    actions: str = "",
+    inspector: str = "",
+) -> BranchInspection:
+    if party_org.formation != Formation.JOINT:
+        raise ValidationError(
+            {"party_org": f"“{party_org.name}”不是联合党支部，常态化排查只针对联合组建的党组织"}
+        )
+    inspection = BranchInspection(
+        party_org=party_org,
+        inspected_on=inspected_on,
+        rating=rating,
+        meetings_held=meetings_held,
+        secretary_in_post=secretary_in_post,
+        organizations_registered=organizations_registered,
+        actions=actions,
+        inspector=inspector,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    inspection.full_clean()
+    inspection.save()
+    audit.record("coverage.inspection.created", actor=actor, obj=inspection, after=audit.snapshot(inspection))
+    return inspection
