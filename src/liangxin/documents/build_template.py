@@ -1,0 +1,439 @@
+"""Build the shipped bulletin template, templates_docx/bulletin.docx, in 公文 format (GB/T 9704-2012).
+
+Run once after changing this file and commit the result:
+
+    .venv/bin/python -m liangxin.documents.build_template
+
+The template is a docxtpl (Jinja) document; its variables are filled by documents.docx. An office
+that wants its own letterhead copies the file, edits it in Word (keeping the {{ }} / {%p %} / {%tr %}
+tags) and points the LIANGXIN_BULLETIN_TEMPLATE setting at it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import docx
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+
+OUTPUT = Path(__file__).with_name("templates_docx") / "bulletin.docx"
+
+# Fonts: the names Chinese government offices install; LibreOffice and Word substitute when absent.
+FANGSONG = "仿宋_GB2312"  # body
+HEITI = "黑体"  # first-level headings
+KAITI = "楷体_GB2312"  # second-level headings
+XIAOBIAOSONG = "方正小标宋简体"  # title
+SONGTI = "宋体"  # page numbers
+ALT_NAMES = {FANGSONG: "仿宋", KAITI: "楷体", XIAOBIAOSONG: "小标宋"}
+
+# Sizes in half-points: 2号 22 pt, 3号 16 pt, 4号 14 pt, 小四 12 pt.
+SIZE_TITLE, SIZE_BODY, SIZE_PAGE_NUMBER, SIZE_TABLE = 44, 32, 28, 24
+
+# Page: A4, top 37 mm, left 28 mm, text block 156 × 225 mm.
+PAGE_W, PAGE_H, TOP, LEFT, TEXT_W, TEXT_H = 210, 297, 37, 28, 156, 225
+LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
+LINE_PITCH = 579  # twips: 28.95 pt exactly; 22 × 28.95 pt fits the 225 mm (637.8 pt) text block
+TEXT_W_PT = TEXT_W / 25.4 * 72
+# 28 characters of 16 pt need 448 pt but the line is 442.2 pt: condense every character by
+# 0.25 pt (w:spacing, in twentieths of a point). A docGrid character pitch would do the same in
+# Word, but LibreOffice lays a 16 pt character over two 15.8 pt grid cells (14 per line), so the
+# grid fixes only the lines and the condensing fixes the characters, the same in both.
+TRACKING = -5
+assert CHARS_PER_LINE * (SIZE_BODY / 2 + TRACKING / 20) <= TEXT_W_PT
+TWO_CHARS = SIZE_BODY * 20  # 2 characters of 16 pt in twips (first-line indent)
+
+
+# ---------------------------------------------------------------------------- XML helpers
+
+
+def _child(parent, tag: str, **attrs: str):
+    """The parent's child `tag`, created if missing, with the given w: attributes set."""
+    element = parent.find(qn(tag))
+    if element is None:
+        element = OxmlElement(tag)
+        parent.append(element)
+    for key, value in attrs.items():
+        element.set(qn(f"w:{key}"), value)
+    return element
+
+
+def _fresh(parent, tag: str):
+    """Replace the parent's `tag` child by an empty one (drop the default template's formatting)."""
+    old = parent.find(qn(tag))
+    new = OxmlElement(tag)
+    if old is not None:
+        old.addprevious(new)
+        parent.remove(old)
+    else:
+        parent.append(new)
+    return new
+
+
+def set_run_properties(rpr, font: str, size: int, *, bold: bool = False, tracking: int = 0) -> None:
+    """Fonts for every script (eastAsia explicitly, or Word shows the Latin font) and the size."""
+    for tag in ("w:rFonts", "w:b", "w:bCs", "w:color", "w:spacing", "w:sz", "w:szCs", "w:lang"):
+        for old in rpr.findall(qn(tag)):
+            rpr.remove(old)
+    fonts = OxmlElement("w:rFonts")
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attr}"), font)
+    fonts.set(qn("w:hint"), "eastAsia")
+    rpr.insert(0, fonts)
+    if bold:
+        rpr.append(OxmlElement("w:b"))
+    if tracking:
+        _child(rpr, "w:spacing", val=str(tracking))  # schema order: after color, before sz
+    for tag in ("w:sz", "w:szCs"):
+        _child(rpr, tag, val=str(size))
+    _child(rpr, "w:lang", val="en-US", eastAsia="zh-CN")
+
+
+def set_paragraph_properties(
+    ppr,
+    *,
+    align: str = "both",
+    line: int = LINE_PITCH,
+    first_line: int = TWO_CHARS,
+    before: int = 0,
+    after: int = 0,
+    right: int = 0,
+    outline: int | None = None,
+    keep_next: bool = False,
+) -> None:
+    for child in list(ppr):
+        if child.tag != qn("w:rPr"):
+            ppr.remove(child)
+    # Children in schema order (CT_PPrBase): keepNext, snapToGrid, spacing, ind, jc, outlineLvl.
+    elements = []
+    if keep_next:
+        elements.append(OxmlElement("w:keepNext"))
+    spacing = OxmlElement("w:spacing")
+    for key, value in (("before", before), ("after", after), ("line", line)):
+        spacing.set(qn(f"w:{key}"), str(value))
+    spacing.set(qn("w:lineRule"), "exact")
+    elements.append(spacing)
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left"), "0")
+    ind.set(qn("w:right"), str(right))
+    if first_line:
+        ind.set(qn("w:firstLineChars"), str(first_line * 100 // (SIZE_BODY * 10)))
+        ind.set(qn("w:firstLine"), str(first_line))
+    else:
+        ind.set(qn("w:firstLineChars"), "0")
+        ind.set(qn("w:firstLine"), "0")
+    elements.append(ind)
+    jc = OxmlElement("w:jc")
+    jc.set(qn("w:val"), align)
+    elements.append(jc)
+    if outline is not None:
+        level = OxmlElement("w:outlineLvl")
+        level.set(qn("w:val"), str(outline))
+        elements.append(level)
+    for position, element in enumerate(elements):
+        ppr.insert(position, element)
+
+
+def define_style(
+    document, style_id: str, name: str, *, font: str, size: int, bold=False, tracking=TRACKING, **paragraph
+):
+    """Create or reset a paragraph style with explicit fonts, size and paragraph layout."""
+    styles = document.styles.element
+    element = next((s for s in styles.findall(qn("w:style")) if s.get(qn("w:styleId")) == style_id), None)
+    if element is None:
+        element = OxmlElement("w:style")
+        element.set(qn("w:type"), "paragraph")
+        element.set(qn("w:customStyle"), "1")
+        element.set(qn("w:styleId"), style_id)
+        _child(element, "w:name", val=name)
+        if style_id != "Normal":
+            _child(element, "w:basedOn", val="Normal")
+        _child(element, "w:qFormat")
+        styles.append(element)
+    for tag in ("w:link", "w:rsid"):
+        for old in element.findall(qn(tag)):
+            element.remove(old)
+    ppr = _fresh(element, "w:pPr")
+    set_paragraph_properties(ppr, **paragraph)
+    rpr = _fresh(element, "w:rPr")
+    set_run_properties(rpr, font, size, bold=bold, tracking=tracking if size == SIZE_BODY else 0)
+    return element
+
+
+def remove_theme_fonts(document) -> None:
+    """Theme font references override explicit names; the default template is full of them."""
+    for fonts in document.styles.element.iter(qn("w:rFonts")):
+        themed = [key for key in fonts.keys() if key.endswith("Theme") or key.endswith("theme")]
+        for key in themed:
+            del fonts.attrib[key]
+        if themed or fonts.get(qn("w:eastAsia")) is None:
+            for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+                fonts.set(qn(f"w:{attr}"), fonts.get(qn(f"w:{attr}")) or FANGSONG)
+
+
+def register_alt_font_names(document) -> None:
+    """fontTable entries with the common alternative name, so a missing 仿宋_GB2312 falls back to 仿宋."""
+    table = document.part.package.main_document_part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+    )
+    from lxml import etree
+
+    root = etree.fromstring(table.blob)
+    for name in (FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI):
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        if name in ALT_NAMES:
+            alt = etree.SubElement(font, qn("w:altName"))
+            alt.set(qn("w:val"), ALT_NAMES[name])
+        charset = etree.SubElement(font, qn("w:charset"))
+        charset.set(qn("w:val"), "86")  # GB2312
+        family = etree.SubElement(font, qn("w:family"))
+        family.set(qn("w:val"), "modern" if name in (FANGSONG, KAITI) else "auto")
+    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# ---------------------------------------------------------------------------- styles and page
+
+
+def define_styles(document) -> None:
+    # Defaults first: anything unstyled is still 仿宋 3号 on the 28.95 pt grid.
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    rpr_default = _child(defaults, "w:rPrDefault")
+    set_run_properties(_fresh(rpr_default, "w:rPr"), FANGSONG, SIZE_BODY)
+    ppr_default = _child(defaults, "w:pPrDefault")
+    ppr = _fresh(ppr_default, "w:pPr")
+    _child(ppr, "w:spacing", after="0", line=str(LINE_PITCH), lineRule="exact")
+    remove_theme_fonts(document)
+
+    define_style(document, "Normal", "Normal", font=FANGSONG, size=SIZE_BODY)
+    define_style(
+        document, "Title", "Title", font=XIAOBIAOSONG, size=SIZE_TITLE, align="center", line=700,
+        first_line=0, after=LINE_PITCH,
+    )  # fmt: skip
+    define_style(document, "Heading1", "heading 1", font=HEITI, size=SIZE_BODY, outline=0, keep_next=True)
+    define_style(document, "Heading2", "heading 2", font=KAITI, size=SIZE_BODY, outline=1, keep_next=True)
+    define_style(document, "Recipients", "主送机关", font=FANGSONG, size=SIZE_BODY, first_line=0)
+    define_style(
+        document, "Signature", "署名", font=FANGSONG, size=SIZE_BODY, align="right", first_line=0,
+        right=TWO_CHARS * 2,
+    )  # fmt: skip
+    define_style(
+        document, "TableText", "表格文字", font=FANGSONG, size=SIZE_TABLE, align="center", line=360,
+        first_line=0,
+    )  # fmt: skip
+    define_style(
+        document, "TableTextLeft", "表格文字（左）", font=FANGSONG, size=SIZE_TABLE, align="left",
+        line=360, first_line=0,
+    )  # fmt: skip
+    define_style(
+        document, "TableHeading", "表头", font=HEITI, size=SIZE_TABLE, align="center", line=360,
+        first_line=0,
+    )  # fmt: skip
+    define_style(
+        document, "TableCaption", "表题", font=HEITI, size=SIZE_BODY, align="center", first_line=0,
+        keep_next=True,
+    )  # fmt: skip
+    define_style(
+        document, "Footer", "footer", font=SONGTI, size=SIZE_PAGE_NUMBER, align="right", line=0,
+        first_line=0,
+    )  # fmt: skip
+    # Page-number lines are not on the body grid: single spacing instead of the exact pitch.
+    footer_spacing = (
+        next(s for s in document.styles.element.findall(qn("w:style")) if s.get(qn("w:styleId")) == "Footer")
+        .find(qn("w:pPr"))
+        .find(qn("w:spacing"))
+    )
+    footer_spacing.set(qn("w:line"), "240")
+    footer_spacing.set(qn("w:lineRule"), "auto")
+
+
+def set_page(document) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
+    section.top_margin, section.left_margin = Mm(TOP), Mm(LEFT)
+    section.right_margin = Mm(PAGE_W - LEFT - TEXT_W)  # 26 mm
+    section.bottom_margin = Mm(PAGE_H - TOP - TEXT_H)  # 35 mm
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(28)  # the page number sits about 7 mm below the text block
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_PITCH))
+    document.settings.odd_and_even_pages_header_footer = True
+    set_page_number(document, section.footer, align="right")
+    set_page_number(document, section.even_page_footer, align="left")
+
+
+def _run(paragraph, text: str = "", *, font: str, size: int):
+    run = paragraph.add_run(text)
+    set_run_properties(run._r.get_or_add_rPr(), font, size)
+    return run
+
+
+def set_page_number(document, footer, *, align: str) -> None:
+    """“— 1 —” in 4号宋体: odd pages right, even pages left, one character in from the edge."""
+    footer.is_linked_to_previous = False
+    paragraph = footer.paragraphs[0]
+    paragraph.style = style(document, "Footer")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if align == "right" else WD_ALIGN_PARAGRAPH.LEFT
+    one_char = str(SIZE_PAGE_NUMBER * 10)
+    ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
+    ind.set(qn("w:right" if align == "right" else "w:left"), one_char)
+    _run(paragraph, "— ", font=SONGTI, size=SIZE_PAGE_NUMBER)
+    for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("1", None), ("end", None)):
+        run = _run(paragraph, font=SONGTI, size=SIZE_PAGE_NUMBER)
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            instr.text = text
+            run._r.append(instr)
+        elif kind == "1":
+            run.text = "1"
+        else:
+            _child(run._r, "w:fldChar", fldCharType=kind)
+    _run(paragraph, " —", font=SONGTI, size=SIZE_PAGE_NUMBER)
+
+
+# ---------------------------------------------------------------------------- body
+
+
+FONT_OF_STYLE = {
+    "Title": (XIAOBIAOSONG, SIZE_TITLE),
+    "Heading1": (HEITI, SIZE_BODY),
+    "Heading2": (KAITI, SIZE_BODY),
+    "TableHeading": (HEITI, SIZE_TABLE),
+    "TableCaption": (HEITI, SIZE_BODY),
+    "TableText": (FANGSONG, SIZE_TABLE),
+    "TableTextLeft": (FANGSONG, SIZE_TABLE),
+}
+
+
+def style(document, style_id: str):
+    return next(s for s in document.styles if s.style_id == style_id)
+
+
+def para(document, text: str, style_id: str = "Normal"):
+    paragraph = document.add_paragraph(style=style(document, style_id))
+    font, size = FONT_OF_STYLE.get(style_id, (FANGSONG, SIZE_BODY))
+    _run(paragraph, text, font=font, size=size)
+    return paragraph
+
+
+def _cell_text(cell, text: str, style_id: str) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.style = style(cell.part.document, style_id)
+    font, size = FONT_OF_STYLE[style_id]
+    _run(paragraph, text, font=font, size=size)
+    tc_pr = cell._tc.get_or_add_tcPr()
+    _child(tc_pr, "w:vAlign", val="center")
+
+
+def table(document, headers: list[str], widths_mm: list[int], loop: str, cells: list[str], left: set[int]):
+    """A table with a repeated header row and a docxtpl row loop: {%tr for … %} / cells / {%tr endfor %}."""
+    grid = document.add_table(rows=4, cols=len(headers))
+    grid.style = style(document, "TableGrid")
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    tbl_pr = grid._tbl.tblPr
+    _child(tbl_pr, "w:tblW", w=str(sum(widths_mm) * 1440 * 10 // 254), type="dxa")
+    for col, grid_col in enumerate(grid._tbl.tblGrid.findall(qn("w:gridCol"))):
+        grid_col.set(qn("w:w"), str(Mm(widths_mm[col]).twips))  # LibreOffice lays out by the grid
+    for row_index, row in enumerate(grid.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        _child(tr_pr, "w:cantSplit")
+        if row_index == 0:
+            _child(tr_pr, "w:tblHeader")  # repeated at the top of every page
+        for col, cell in enumerate(row.cells):
+            cell.width = Mm(widths_mm[col])
+    for col, header in enumerate(headers):
+        _cell_text(grid.rows[0].cells[col], header, "TableHeading")
+    _cell_text(grid.rows[1].cells[0], "{%tr for row in " + loop + " %}", "TableText")
+    for col, text in enumerate(cells):
+        _cell_text(grid.rows[2].cells[col], text, "TableTextLeft" if col in left else "TableText")
+    _cell_text(grid.rows[3].cells[0], "{%tr endfor %}", "TableText")
+    return grid
+
+
+def paragraph_loop(document, items: str, body: list[tuple[str, str]], var: str = "p") -> None:
+    """{%p for … %} paragraphs {%p endfor %}: each item becomes one or more styled paragraphs."""
+    para(document, "{%p for " + var + " in " + items + " %}")
+    for text, style_id in body:
+        para(document, text, style_id)
+    para(document, "{%p endfor %}")
+
+
+COVERAGE_HEADERS = ["县（市、区）", "纳入统计组织数", "组织覆盖率", "较上月（百分点）", "单独组建率", "工作覆盖率", "应建未建", "未覆盖"]  # fmt: skip
+COVERAGE_FIELDS = ["name", "in_scope", "org_rate", "org_rate_change", "single_rate", "work_rate", "should_build", "uncovered"]  # fmt: skip
+COVERAGE_WIDTHS = [26, 18, 19, 19, 19, 19, 18, 18]
+TASK_HEADERS = ["编号", "重点任务", "牵头单位", "进展状态", "进展情况"]
+TASK_FIELDS = ["code", "title", "lead", "light", "progress"]
+TASK_WIDTHS = [14, 46, 26, 22, 48]
+
+
+def build(path: Path = OUTPUT) -> Path:
+    document = docx.Document()
+    define_styles(document)
+    register_alt_font_names(document)
+    set_page(document)
+    body = document.element.body
+    for paragraph in list(document.paragraphs):  # the default template's empty first paragraph
+        body.remove(paragraph._p)
+
+    para(document, "{{ title }}", "Title")
+    para(document, "{{ recipients }}", "Recipients")
+    para(document, "{{ intro }}")
+
+    para(document, "一、总体情况", "Heading1")
+    paragraph_loop(document, "overall_paragraphs", [("{{ p }}", "Normal")])
+
+    para(document, "二、两新组织“两个覆盖”主要指标", "Heading1")
+    paragraph_loop(document, "coverage_paragraphs", [("{{ p }}", "Normal")])
+    para(document, "表1  各县（市、区）两新组织“两个覆盖”情况", "TableCaption")
+    coverage = table(
+        document, COVERAGE_HEADERS, COVERAGE_WIDTHS, "coverage_rows",
+        ["{{ row." + f + " }}" for f in COVERAGE_FIELDS], left=set(),
+    )  # fmt: skip
+    total = coverage.add_row()
+    for col, f in enumerate(COVERAGE_FIELDS):
+        _cell_text(
+            total.cells[col], "{{ coverage_total." + f + " }}", "TableHeading" if col == 0 else "TableText"
+        )
+        total.cells[col].width = Mm(COVERAGE_WIDTHS[col])
+    _child(total._tr.get_or_add_trPr(), "w:cantSplit")
+
+    para(document, "三、重点任务推进情况", "Heading1")
+    para(document, "{{ tasks_paragraph }}")
+    para(document, "表2  重点任务推进情况", "TableCaption")
+    table(
+        document, TASK_HEADERS, TASK_WIDTHS, "tasks", ["{{ row." + f + " }}" for f in TASK_FIELDS],
+        left={1, 2, 4},
+    )  # fmt: skip
+
+    para(document, "四、存在问题", "Heading1")
+    paragraph_loop(document, "problems", [("{{ p.heading }}", "Heading2"), ("{{ p.text }}", "Normal")])
+
+    para(document, "五、红黑榜", "Heading1")
+    paragraph_loop(document, "rankings", [("{{ p.heading }}", "Heading2"), ("{{ p.text }}", "Normal")])
+
+    para(document, "六、下步要求", "Heading1")
+    paragraph_loop(document, "requirements", [("{{ p }}", "Normal")])
+
+    para(document, "", "Normal")
+    para(document, "{{ issuer }}", "Signature")
+    para(document, "{{ issue_date }}", "Signature")
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
+
+
+if __name__ == "__main__":
+    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT))

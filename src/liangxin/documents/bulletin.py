@@ -1,0 +1,398 @@
+"""The monthly bulletin (通报) as plain data, and the sentences with numbers it is written in.
+
+A BulletinData holds every figure of one bulletin (domain.md §6). It is filled from the coverage
+and dispatch figures for a period and date; the .docx (documents.docx) and the workbook
+(documents.workbook) are rendered from it and nothing else, so both show the same numbers.
+
+Rates are fractions (0.813 for 81.3%) or None when there is nothing to divide by; changes from
+last month are in percentage points, computed from the rounded percentages a reader sees, so
+“81.3%，较上月提高1.2个百分点” always adds up on paper.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+Rate = Decimal | float | int | None
+
+LIGHT_LABELS = {"done": "已完成", "green": "正常", "yellow": "滞后", "red": "逾期"}
+LIGHT_ORDER = ("done", "green", "yellow", "red")
+
+DEFAULT_RECIPIENTS = "各县（市、区）委组织部，市“两新”工委各成员单位："
+DASH = "—"
+
+_TENTH = Decimal("0.1")
+
+
+# ---------------------------------------------------------------------------- numbers
+
+
+def ratio(numerator: int | None, denominator: int | None) -> Decimal | None:
+    """numerator ÷ denominator as a fraction; None when the denominator is 0 or missing."""
+    if numerator is None or not denominator:
+        return None
+    return Decimal(numerator) / Decimal(denominator)
+
+
+def to_percent(rate: Rate) -> Decimal | None:
+    """A fraction as a percentage with one decimal, rounded half up (0.8125 → 81.3)."""
+    if rate is None:
+        return None
+    # str() first: a float like 0.8125 must round as the decimal a person reads, not its binary value.
+    return (Decimal(str(rate)) * 100).quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def change_points(current: Rate, previous: Rate) -> Decimal | None:
+    """The change in percentage points between two rates, as the rounded figures show it."""
+    now, before = to_percent(current), to_percent(previous)
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+def format_percent(rate: Rate) -> str:
+    """“81.3%”, or “—” when there is no rate."""
+    percent = to_percent(rate)
+    return DASH if percent is None else f"{percent}%"
+
+
+def format_points(points: Decimal | float | None) -> str:
+    """A change in points for a table cell: “+1.2”, “-0.4”, “0.0”, or “—” in the first month."""
+    if points is None:
+        return DASH
+    value = Decimal(str(points)).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    if value > 0:
+        return f"+{value}"
+    if value < 0:
+        return f"-{-value}"
+    return "0.0"
+
+
+def format_number(value: Decimal | float | int | None) -> str:
+    """A count or score as written in a document: 12, 98.5 (one decimal at most), or “—”."""
+    if value is None:
+        return DASH
+    if isinstance(value, int):
+        return str(value)
+    number = Decimal(str(value)).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    return str(number.quantize(Decimal(1))) if number == number.to_integral_value() else str(number)
+
+
+def chinese_date(day: datetime.date) -> str:
+    """2022年5月31日 (GB/T 9704-2012 writes dates in Arabic numerals, without leading zeros)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ---------------------------------------------------------------------------- phrases
+
+
+def change_phrase(points: Decimal | float | None) -> str:
+    """“较上月提高1.2个百分点” / “较上月下降0.4个百分点” / “与上月持平”; "" without last month."""
+    if points is None:
+        return ""
+    value = Decimal(str(points)).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    if value > 0:
+        return f"较上月提高{value}个百分点"
+    if value < 0:
+        return f"较上月下降{-value}个百分点"
+    return "与上月持平"
+
+
+def rate_sentence(subject: str, rate: Rate, points: Decimal | float | None = None) -> str:
+    """“全市组织覆盖率为81.3%，较上月提高1.2个百分点” (no comparison in the first month)."""
+    if rate is None:
+        return f"{subject}暂无统计数据"
+    phrase = change_phrase(points)
+    return f"{subject}为{format_percent(rate)}" + (f"，{phrase}" if phrase else "")
+
+
+def count_change_phrase(current: int, previous: int | None, measure: str = "个") -> str:
+    """“较上月增加3个” / “较上月减少2个” / “与上月持平”; "" without last month."""
+    if previous is None:
+        return ""
+    if current > previous:
+        return f"较上月增加{current - previous}{measure}"
+    if current < previous:
+        return f"较上月减少{previous - current}{measure}"
+    return "与上月持平"
+
+
+def join_names(names: Iterable[str]) -> str:
+    return "、".join(names)
+
+
+# ---------------------------------------------------------------------------- data
+
+
+@dataclass
+class OverallFigures:
+    """总体情况: the (task, unit) pairs of the period by light, and the reporting rates."""
+
+    task_count: int
+    expected: int
+    submitted: int
+    on_time: int
+    done: int
+    green: int
+    yellow: int
+    red: int
+    report_rate_change: Decimal | None = None  # points vs last month; None in the first month
+    on_time_rate_change: Decimal | None = None
+
+    @property
+    def report_rate(self) -> Decimal | None:
+        return ratio(self.submitted, self.expected)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return ratio(self.on_time, self.expected)
+
+
+@dataclass
+class CoverageRow:
+    """One county's (or the city's) “两个覆盖” figures as of the bulletin's date."""
+
+    name: str
+    in_scope: int
+    org_rate: Rate
+    single_rate: Rate
+    work_rate: Rate
+    should_build: int
+    uncovered: int
+    org_rate_change: Decimal | None = None  # points vs last month; None in the first month
+    single_rate_change: Decimal | None = None
+    work_rate_change: Decimal | None = None
+
+
+@dataclass
+class TaskRow:
+    """A key task in the progress table: its light and a one-line progress summary."""
+
+    code: str
+    title: str
+    lead: str
+    light: str  # done / green / yellow / red
+    progress: str = ""
+
+    def __post_init__(self) -> None:
+        if self.light not in LIGHT_LABELS:
+            raise ValueError(f"任务“{self.code} {self.title}”的进展状态“{self.light}”无法识别")
+
+    @property
+    def light_label(self) -> str:
+        return LIGHT_LABELS[self.light]
+
+
+@dataclass
+class ProblemTask:
+    """An overdue or lagging task and the units whose part of it is."""
+
+    code: str
+    title: str
+    units: list[str]
+
+
+@dataclass
+class RankEntry:
+    rank: int
+    unit: str
+    score: Decimal | float | int | None
+
+
+@dataclass
+class UnitRow:
+    """One unit's reporting in the period (the workbook's 单位报送情况 sheet)."""
+
+    unit: str
+    expected: int
+    submitted: int
+    on_time: int
+    score: Decimal | float | int | None = None
+    rank: int | None = None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return ratio(self.submitted, self.expected)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return ratio(self.on_time, self.expected)
+
+
+@dataclass
+class GridRow:
+    """One cell of the task × unit grid: a unit's part of a task in the period."""
+
+    code: str
+    title: str
+    lead: str
+    unit: str
+    light: str
+    report: str = ""  # the report's state as a user reads it, e.g. 已报送 / 未报送 / 已退回
+    progress: int | None = None  # 完成进度 %
+    on_time: bool | None = None
+
+    @property
+    def light_label(self) -> str:
+        return LIGHT_LABELS.get(self.light, self.light)
+
+
+@dataclass
+class BulletinData:
+    year: int
+    month: int
+    as_of: datetime.date
+    issuer: str
+    issue_date: datetime.date
+    overall: OverallFigures
+    coverage: list[CoverageRow]  # one per county, in the order they are listed
+    coverage_total: CoverageRow  # the city
+    tasks: list[TaskRow]
+    overdue: list[ProblemTask] = field(default_factory=list)
+    lagging: list[ProblemTask] = field(default_factory=list)
+    late_units: list[str] = field(default_factory=list)  # did not report on time, by name
+    red_list: list[RankEntry] = field(default_factory=list)  # 红榜
+    black_list: list[RankEntry] = field(default_factory=list)  # 黑榜
+    requirements: list[str] = field(default_factory=list)  # 下步要求, editable paragraphs
+    units: list[UnitRow] = field(default_factory=list)
+    grid: list[GridRow] = field(default_factory=list)
+    title: str = ""
+    doc_number: str = ""  # 发文字号, e.g. 吉党建办〔2022〕5号; the letterhead template may show it
+    recipients: str = DEFAULT_RECIPIENTS
+    coverage_scope: str = "全部两新组织"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"通报月份“{self.month}”不是1至12之间的数")
+        if not self.title:
+            self.title = f"关于{self.year}年{self.month}月全市基层党建重点任务推进情况的通报"
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year}年{self.month}月"
+
+    @property
+    def period_code(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+# ---------------------------------------------------------------------------- sections
+
+
+def intro_paragraph(data: BulletinData) -> str:
+    return (
+        f"为推动年度基层党建重点任务落地见效，市委党建办对{data.period_label}重点任务推进情况"
+        f"进行了调度（数据截至{chinese_date(data.as_of)}）。现将有关情况通报如下。"
+    )
+
+
+def overall_paragraphs(data: BulletinData) -> list[str]:
+    o = data.overall
+    return [
+        f"本月纳入调度的重点任务共{o.task_count}项，涉及各责任单位应报送事项{o.expected}个。"
+        f"从进展情况看，已完成{o.done}个，正常推进{o.green}个，滞后{o.yellow}个，逾期{o.red}个。",
+        f"从报送情况看，已报送{o.submitted}个，{rate_sentence('报送率', o.report_rate, o.report_rate_change)}；"
+        f"按时报送{o.on_time}个，{rate_sentence('按时报送率', o.on_time_rate, o.on_time_rate_change)}。",
+    ]
+
+
+def coverage_paragraphs(data: BulletinData) -> list[str]:
+    city = data.coverage_total
+    paragraphs = [
+        f"截至{chinese_date(data.as_of)}，全市纳入统计的两新组织（口径：{data.coverage_scope}）"
+        f"{city.in_scope}个。"
+        f"{rate_sentence('全市组织覆盖率', city.org_rate, city.org_rate_change)}；"
+        f"{rate_sentence('单独组建率', city.single_rate, city.single_rate_change)}；"
+        f"{rate_sentence('工作覆盖率', city.work_rate, city.work_rate_change)}。"
+        f"应建未建党组织的{city.should_build}个，党的组织和工作均未覆盖的{city.uncovered}个。"
+    ]
+    ranked = [row for row in data.coverage if to_percent(row.org_rate) is not None]
+    if len(ranked) >= 2:
+        ranked.sort(key=lambda row: to_percent(row.org_rate))
+        lowest, highest = ranked[0], ranked[-1]
+        sentence = (
+            f"分县（市、区）看，组织覆盖率最高的是{highest.name}（{format_percent(highest.org_rate)}），"
+            f"最低的是{lowest.name}（{format_percent(lowest.org_rate)}）"
+        )
+        falling = [
+            row for row in data.coverage if row.org_rate_change is not None and row.org_rate_change < 0
+        ]
+        if falling:
+            sentence += "；较上月下降的有" + join_names(
+                f"{row.name}（{change_phrase(row.org_rate_change).removeprefix('较上月')}）"
+                for row in falling
+            )
+        paragraphs.append(sentence + "。")
+    return paragraphs
+
+
+def light_counts(tasks: Sequence[TaskRow]) -> dict[str, int]:
+    counts = dict.fromkeys(LIGHT_ORDER, 0)
+    for task in tasks:
+        counts[task.light] += 1
+    return counts
+
+
+def tasks_paragraph(data: BulletinData) -> str:
+    if not data.tasks:
+        return "本月没有纳入调度的重点任务。"
+    c = light_counts(data.tasks)
+    return (
+        f"{len(data.tasks)}项重点任务中，已完成{c['done']}项，正常推进{c['green']}项，"
+        f"滞后{c['yellow']}项，逾期{c['red']}项。具体情况见下表。"
+    )
+
+
+def task_reference(code: str, title: str) -> str:
+    """第3项“规范联合党支部设置” for a numbered task; “（A-1）规范…” style codes stay as they are."""
+    if not code:
+        return f"“{title}”"
+    return f"第{code}项“{title}”" if code.isdigit() else f"{code}“{title}”"
+
+
+def _problem_tasks_sentence(tasks: Sequence[ProblemTask], kind: str) -> str:
+    if not tasks:
+        return f"本月没有{kind}的任务。"
+    items = "；".join(
+        task_reference(t.code, t.title) + (f"（{join_names(t.units)}）" if t.units else "") for t in tasks
+    )
+    return f"共有{len(tasks)}项任务{kind}：{items}。"
+
+
+def problem_sections(data: BulletinData) -> list[tuple[str, str]]:
+    """存在问题 as (second-level heading, paragraph) pairs."""
+    if data.late_units:
+        late = f"{len(data.late_units)}个单位未按时报送：{join_names(data.late_units)}。"
+    else:
+        late = "各单位均按时报送。"
+    return [
+        ("（一）任务逾期", _problem_tasks_sentence(data.overdue, "逾期未完成")),
+        ("（二）任务滞后", _problem_tasks_sentence(data.lagging, "进度滞后")),
+        ("（三）未按时报送", late),
+    ]
+
+
+def _ranking_sentence(entries: Sequence[RankEntry], lead: str, empty: str) -> str:
+    if not entries:
+        return empty
+    names = join_names(
+        f"{e.unit}（{format_number(e.score)}分）" if e.score is not None else e.unit for e in entries
+    )
+    return f"{lead}{names}。"
+
+
+def ranking_sections(data: BulletinData) -> list[tuple[str, str]]:
+    """红榜/黑榜 as (second-level heading, paragraph) pairs."""
+    return [
+        (
+            "（一）红榜",
+            _ranking_sentence(data.red_list, "综合得分靠前的单位（按名次排列）：", "本月暂无上榜单位。"),
+        ),
+        (
+            "（二）黑榜",
+            _ranking_sentence(data.black_list, "综合得分靠后的单位（按名次排列）：", "本月暂无上榜单位。"),
+        ),
+    ]

@@ -1,0 +1,110 @@
+"""The bulletin as a Word document: a BulletinData rendered through a docxtpl template.
+
+The shipped template (templates_docx/bulletin.docx, built by build_template.py) is in 公文 format;
+an office replaces it with its own letterhead through the LIANGXIN_BULLETIN_TEMPLATE setting.
+Every value handed to the template is already formatted text, so a template needs no filters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from docxtpl import DocxTemplate
+
+from . import bulletin as b
+
+DEFAULT_TEMPLATE = Path(__file__).with_name("templates_docx") / "bulletin.docx"
+
+
+class TemplateProblem(Exception):
+    """The configured template cannot be used; the message says which file and why (Chinese)."""
+
+
+def template_path() -> Path:
+    """The template in use: settings.LIANGXIN_BULLETIN_TEMPLATE when set, else the shipped one."""
+    configured = getattr(settings, "LIANGXIN_BULLETIN_TEMPLATE", None)
+    return Path(configured) if configured else DEFAULT_TEMPLATE
+
+
+def _coverage_row(row: b.CoverageRow) -> dict[str, str]:
+    return {
+        "name": row.name,
+        "in_scope": b.format_number(row.in_scope),
+        "org_rate": b.format_percent(row.org_rate),
+        "org_rate_change": b.format_points(row.org_rate_change),
+        "single_rate": b.format_percent(row.single_rate),
+        "single_rate_change": b.format_points(row.single_rate_change),
+        "work_rate": b.format_percent(row.work_rate),
+        "work_rate_change": b.format_points(row.work_rate_change),
+        "should_build": b.format_number(row.should_build),
+        "uncovered": b.format_number(row.uncovered),
+    }
+
+
+def _rank(entry: b.RankEntry) -> dict[str, str]:
+    return {"rank": str(entry.rank), "unit": entry.unit, "score": b.format_number(entry.score)}
+
+
+def bulletin_context(data: b.BulletinData) -> dict[str, Any]:
+    """The template's variables (documented in the README under “通报模板变量”)."""
+    o = data.overall
+    return {
+        "title": data.title,
+        "doc_number": data.doc_number,
+        "recipients": data.recipients,
+        "period": data.period_label,
+        "as_of": b.chinese_date(data.as_of),
+        "issuer": data.issuer,
+        "issue_date": b.chinese_date(data.issue_date),
+        "intro": b.intro_paragraph(data),
+        "overall_paragraphs": b.overall_paragraphs(data),
+        "overall": {
+            "task_count": str(o.task_count),
+            "expected": str(o.expected),
+            "submitted": str(o.submitted),
+            "on_time": str(o.on_time),
+            "done": str(o.done),
+            "green": str(o.green),
+            "yellow": str(o.yellow),
+            "red": str(o.red),
+            "report_rate": b.format_percent(o.report_rate),
+            "report_rate_change": b.format_points(o.report_rate_change),
+            "on_time_rate": b.format_percent(o.on_time_rate),
+            "on_time_rate_change": b.format_points(o.on_time_rate_change),
+        },
+        "coverage_paragraphs": b.coverage_paragraphs(data),
+        "coverage_rows": [_coverage_row(row) for row in data.coverage],
+        "coverage_total": _coverage_row(data.coverage_total),
+        "tasks_paragraph": b.tasks_paragraph(data),
+        "tasks": [
+            {
+                "code": t.code,
+                "title": t.title,
+                "lead": t.lead,
+                "light": t.light_label,
+                "progress": t.progress,
+            }
+            for t in data.tasks
+        ],
+        "problems": [{"heading": h, "text": t} for h, t in b.problem_sections(data)],
+        "rankings": [{"heading": h, "text": t} for h, t in b.ranking_sections(data)],
+        "red_list": [_rank(e) for e in data.red_list],
+        "black_list": [_rank(e) for e in data.black_list],
+        "requirements": list(data.requirements),
+    }
+
+
+def render_bulletin(data: b.BulletinData, target: Any, *, template: Path | str | None = None) -> None:
+    """Write the bulletin as .docx to a path or a binary stream."""
+    path = Path(template) if template else template_path()
+    if not path.is_file():
+        raise TemplateProblem(f"通报模板文件“{path}”不存在，请检查 LIANGXIN_BULLETIN_TEMPLATE 设置")
+    try:
+        document = DocxTemplate(str(path))
+        # autoescape: names and progress text are user input; “<” or “&” must not break the XML.
+        document.render(bulletin_context(data), autoescape=True)
+    except Exception as error:  # docxtpl raises Jinja, XML and zip errors alike
+        raise TemplateProblem(f"通报模板“{path.name}”无法生成文档：{error}") from error
+    document.save(target)

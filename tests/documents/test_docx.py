@@ -1,0 +1,296 @@
+"""The bulletin as a Word document in 公文 format (GB/T 9704-2012, domain.md §7)."""
+
+import io
+import re
+import zipfile
+
+import docx
+import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm, Pt
+
+from liangxin.documents import build_template
+from liangxin.documents import bulletin as b
+from liangxin.documents.docx import DEFAULT_TEMPLATE, TemplateProblem, render_bulletin, template_path
+from tests.documents.factories import sample_bulletin
+
+
+def render(data=None, **kwargs) -> docx.document.Document:
+    out = io.BytesIO()
+    render_bulletin(data or sample_bulletin(), out, **kwargs)
+    out.seek(0)
+    return docx.Document(out)
+
+
+def document_text(document) -> str:
+    """Everything a reader sees: paragraphs and table cells, in order."""
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def style_by_id(document, style_id):
+    return next(s for s in document.styles if s.style_id == style_id)
+
+
+def east_asian_font(element) -> str | None:
+    fonts = element.find(qn("w:rPr") + "/" + qn("w:rFonts")) if element is not None else None
+    return None if fonts is None else fonts.get(qn("w:eastAsia"))
+
+
+@pytest.fixture(scope="module")
+def document():
+    return render()
+
+
+# ---------------------------------------------------------------------------- page
+
+
+def test_it_is_a4_with_the_margins_of_the_standard(document):
+    section = document.sections[0]
+    assert section.page_width.mm == pytest.approx(210, abs=0.1)
+    assert section.page_height.mm == pytest.approx(297, abs=0.1)
+    assert section.top_margin.mm == pytest.approx(37, abs=0.1)
+    assert section.left_margin.mm == pytest.approx(28, abs=0.1)
+    # the text block is 156 × 225 mm
+    width = Emu(section.page_width - section.left_margin - section.right_margin)
+    height = Emu(section.page_height - section.top_margin - section.bottom_margin)
+    assert (width.mm, height.mm) == (pytest.approx(156, abs=0.1), pytest.approx(225, abs=0.1))
+    # and in the XML as Word stores it (twentieths of a point)
+    margins = section._sectPr.find(qn("w:pgMar"))
+    assert (margins.get(qn("w:top")), margins.get(qn("w:left"))) == ("2098", "1587")
+    assert (margins.get(qn("w:right")), margins.get(qn("w:bottom"))) == ("1474", "1984")
+
+
+def test_it_fits_22_lines_of_28_characters_in_the_text_block(document):
+    normal = style_by_id(document, "Normal")
+    layout = normal.paragraph_format
+    assert layout.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+    assert layout.line_spacing == Pt(28.95)
+    text_height = Mm(225)
+    assert 22 * layout.line_spacing <= text_height < 23 * layout.line_spacing
+    # 3号 characters condensed by the style's character spacing: 28 fit in 156 mm, 29 do not
+    assert normal.font.size == Pt(16)
+    tracking = int(normal.element.find(qn("w:rPr")).find(qn("w:spacing")).get(qn("w:val")))
+    pitch = Pt(16) + Pt(tracking / 20)
+    assert 28 * pitch <= Mm(156) < 29 * pitch
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"
+
+
+def test_it_sets_the_fonts_of_the_standard_with_explicit_east_asian_names(document):
+    expected = {
+        "Normal": ("仿宋_GB2312", 16),
+        "Title": ("方正小标宋简体", 22),
+        "Heading1": ("黑体", 16),
+        "Heading2": ("楷体_GB2312", 16),
+        "Footer": ("宋体", 14),
+    }
+    for style_id, (font, size) in expected.items():
+        style = style_by_id(document, style_id)
+        assert east_asian_font(style.element) == font, style_id
+        assert style.font.size == Pt(size), style_id
+        assert not style.font.bold, style_id
+    assert style_by_id(document, "Title").paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+
+
+def test_it_names_the_east_asian_font_on_every_run_and_leaves_no_theme_font(document):
+    runs = list(document.element.body.iter(qn("w:r")))
+    assert runs
+    for run in runs:
+        assert east_asian_font(run), run.xml[:200]
+    for fonts in document.styles.element.iter(qn("w:rFonts")):
+        assert fonts.get(qn("w:eastAsia")), fonts.getparent().getparent().get(qn("w:styleId"))
+        assert not [k for k in fonts.keys() if k.lower().endswith("theme")]
+
+
+def test_it_offers_the_usual_fallback_names_for_the_government_fonts(document):
+    table = document.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+    )
+    assert 'w:name="仿宋_GB2312"' in table.blob.decode() and 'w:val="仿宋"' in table.blob.decode()
+    assert 'w:name="方正小标宋简体"' in table.blob.decode() and 'w:val="小标宋"' in table.blob.decode()
+
+
+def test_it_uses_heiti_for_first_and_kaiti_for_second_level_headings(document):
+    level_one = [p.text for p in document.paragraphs if p.style.style_id == "Heading1"]
+    level_two = [p.text for p in document.paragraphs if p.style.style_id == "Heading2"]
+    assert level_one == [
+        "一、总体情况",
+        "二、两新组织“两个覆盖”主要指标",
+        "三、重点任务推进情况",
+        "四、存在问题",
+        "五、红黑榜",
+        "六、下步要求",
+    ]
+    assert level_two == ["（一）任务逾期", "（二）任务滞后", "（三）未按时报送", "（一）红榜", "（二）黑榜"]
+    assert document.paragraphs[0].style.style_id == "Title"
+    assert document.paragraphs[0].text == "关于2022年5月全市基层党建重点任务推进情况的通报"
+
+
+def test_it_numbers_pages_in_the_footer_odd_right_and_even_left(document):
+    settings_xml = document.settings.element
+    assert settings_xml.find(qn("w:evenAndOddHeaders")) is not None
+    section = document.sections[0]
+    for footer, alignment, indent in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "w:right"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "w:left"),
+    ):
+        paragraph = footer.paragraphs[0]
+        assert paragraph.text == "— 1 —"
+        assert paragraph.alignment == alignment
+        # one character (14 pt) in from the edge
+        assert paragraph._p.pPr.find(qn("w:ind")).get(qn(indent)) == "280"
+        instructions = [t.text.strip() for t in paragraph._p.iter(qn("w:instrText"))]
+        assert instructions == ["PAGE"]
+        assert {east_asian_font(r) for r in paragraph._p.iter(qn("w:r"))} == {"宋体"}
+        sizes = {r.find(qn("w:rPr")).find(qn("w:sz")).get(qn("w:val")) for r in paragraph._p.iter(qn("w:r"))}
+        assert sizes == {"28"}
+
+
+def test_it_repeats_the_header_row_of_every_table(document):
+    assert len(document.tables) == 2
+    for table in document.tables:
+        header = table.rows[0]._tr
+        assert header.trPr.find(qn("w:tblHeader")) is not None
+
+
+# ---------------------------------------------------------------------------- content
+
+
+def test_it_fills_the_coverage_and_task_tables(document):
+    coverage, tasks = document.tables
+    rows = [[cell.text for cell in row.cells] for row in coverage.rows]
+    assert rows[1] == ["吉州区", "1600", "81.3%", "+1.2", "62.5%", "90.7%", "37", "149"]
+    assert rows[2][3] == "-0.4"
+    assert rows[-1] == ["全市", "2950", "76.4%", "+0.8", "56.0%", "87.6%", "110", "366"]
+    task_rows = [[cell.text for cell in row.cells] for row in tasks.rows]
+    assert task_rows[1:] == [
+        ["1", "开展两新组织党组织书记轮训", "市委组织部", "已完成", "已完成轮训286人次"],
+        ["2", "推进非公企业党组织应建尽建", "市场监管局", "滞后", "完成进度47%"],
+        ["3", "规范联合党支部设置", "民政局", "逾期", "尚有9个联合支部未排查"],
+        ["4", "新就业群体“暖心驿站”建设", "交通运输局", "正常", "新建驿站12个"],
+    ]
+
+
+def expected_numbers(data: b.BulletinData) -> set[str]:
+    """Every figure of the data as the document writes it."""
+    o = data.overall
+    numbers = {str(v) for v in (o.task_count, o.expected, o.submitted, o.on_time, o.done, o.green, o.yellow, o.red)}  # fmt: skip
+    numbers |= {b.format_percent(o.report_rate), b.format_percent(o.on_time_rate)}
+    numbers |= {str(abs(o.report_rate_change)), str(abs(o.on_time_rate_change))}
+    for row in [*data.coverage, data.coverage_total]:
+        numbers |= {str(row.in_scope), str(row.should_build), str(row.uncovered)}
+        numbers |= {b.format_percent(r) for r in (row.org_rate, row.single_rate, row.work_rate)}
+        numbers |= {b.format_points(row.org_rate_change)}
+    numbers |= {str(abs(data.coverage_total.org_rate_change)), str(data.coverage_total.single_rate_change)}
+    numbers |= {t.code for t in data.tasks} | {
+        f"{b.format_number(e.score)}分" for e in data.red_list + data.black_list
+    }
+    numbers |= {str(len(data.tasks)), str(len(data.late_units))}
+    numbers |= {b.chinese_date(data.as_of), b.chinese_date(data.issue_date)}
+    return numbers
+
+
+def test_every_figure_of_the_bulletin_is_in_the_document(document):
+    text = document_text(document)
+    missing = sorted(n for n in expected_numbers(sample_bulletin()) if n not in text)
+    assert missing == []
+
+
+def test_the_document_has_no_number_the_data_does_not_give(document):
+    data = sample_bulletin()
+    text = document_text(document)
+    allowed = {"2022", "5", "31", "6", "1", "2", "3", "4"}  # period, dates, 表1/表2, counts by light
+    allowed |= {re.sub(r"[^\d.]", "", n) for n in expected_numbers(data)}
+    allowed |= {m for t in data.tasks for m in re.findall(r"\d+(?:\.\d+)?", t.progress)}
+    found = set(re.findall(r"\d+(?:\.\d+)?", text))
+    assert found - allowed == set()
+
+
+def test_it_writes_the_editable_requirements_and_the_signature(document):
+    paragraphs = [p.text for p in document.paragraphs]
+    start = paragraphs.index("六、下步要求")
+    assert paragraphs[start + 1 : start + 3] == sample_bulletin().requirements
+    signature = [p for p in document.paragraphs if p.style.style_id == "Signature"]
+    assert [p.text for p in signature] == ["中共吉安市委党建工作领导小组办公室", "2022年6月6日"]
+
+
+def test_it_writes_the_first_month_without_comparisons():
+    data = sample_bulletin()
+    data.overall.report_rate_change = data.overall.on_time_rate_change = None
+    for row in [*data.coverage, data.coverage_total]:
+        row.org_rate_change = row.single_rate_change = None
+    text = document_text(render(data))
+    assert "较上月" not in text.replace("较上月（百分点）", "")
+    assert "全市组织覆盖率为76.4%；" in text
+
+
+def test_it_keeps_user_text_with_markup_characters_intact():
+    data = sample_bulletin(
+        tasks=[b.TaskRow("1", "A&B <联合> 党支部", "民政局", "green", "进度 < 50% & 推进中")],
+        requirements=["=1+1"],
+    )
+    text = document_text(render(data))
+    assert "A&B <联合> 党支部" in text
+    assert "进度 < 50% & 推进中" in text
+    assert "=1+1" in text
+
+
+def test_it_writes_zero_values_and_missing_rates_plainly():
+    data = sample_bulletin(coverage=[], coverage_total=b.CoverageRow("全市", 0, None, None, None, 0, 0))
+    text = document_text(render(data))
+    assert "全市组织覆盖率暂无统计数据" in text
+
+
+# ---------------------------------------------------------------------------- template
+
+
+def test_it_uses_the_shipped_template_unless_the_settings_name_another(settings, tmp_path):
+    assert template_path() == DEFAULT_TEMPLATE
+    own = tmp_path / "letterhead.docx"
+    letterhead = docx.Document()
+    letterhead.add_paragraph("吉安市委党建办（红头）")
+    letterhead.add_paragraph("{{ title }}")
+    letterhead.save(own)
+    settings.LIANGXIN_BULLETIN_TEMPLATE = str(own)
+    assert template_path() == own
+    assert [p.text for p in render().paragraphs] == [
+        "吉安市委党建办（红头）",
+        "关于2022年5月全市基层党建重点任务推进情况的通报",
+    ]
+
+
+def test_it_says_which_template_is_missing(settings, tmp_path):
+    settings.LIANGXIN_BULLETIN_TEMPLATE = str(tmp_path / "没有.docx")
+    with pytest.raises(TemplateProblem, match=r"通报模板文件“.*没有\.docx”不存在"):
+        render()
+
+
+def test_it_says_which_template_is_broken(settings, tmp_path):
+    broken = tmp_path / "坏模板.docx"
+    document = docx.Document()
+    document.add_paragraph("{{ title ")
+    document.save(broken)
+    settings.LIANGXIN_BULLETIN_TEMPLATE = str(broken)
+    with pytest.raises(TemplateProblem, match=r"通报模板“坏模板\.docx”无法生成文档"):
+        render()
+
+
+def test_the_shipped_template_is_what_the_build_script_makes(tmp_path):
+    rebuilt = build_template.build(tmp_path / "bulletin.docx")
+    parts = ["word/document.xml", "word/styles.xml", "word/settings.xml", "word/footer1.xml", "word/footer2.xml", "word/fontTable.xml"]  # fmt: skip
+    with zipfile.ZipFile(DEFAULT_TEMPLATE) as shipped, zipfile.ZipFile(rebuilt) as fresh:
+        for part in parts:
+            assert shipped.read(part) == fresh.read(part), (
+                f"{part}: run python -m liangxin.documents.build_template"
+            )
+
+
+def test_it_writes_to_a_path_too(tmp_path):
+    target = tmp_path / "通报.docx"
+    render_bulletin(sample_bulletin(), target)
+    assert docx.Document(target).paragraphs[0].text.endswith("的通报")
