@@ -1,0 +1,317 @@
+"""THE status function of the dispatch (domain.md §6): lights, reporting rates, scores, ranks.
+
+`period_status(period, as_of)` computes everything for one period as of a date from the report
+*events* (each step keeps the content it had), so any date's picture can be rebuilt exactly.
+It runs four queries whatever the size of the grid. Every page, command and bulletin reads
+its numbers here; nothing else decides a light.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from liangxin.dispatch.models import Period, ProgressStatus, Report, ReportEvent, Task, TaskUnit
+
+LIGHTS = ("done", "red", "yellow", "green")
+LIGHT_LABELS = {"done": "已完成", "red": "逾期", "yellow": "滞后", "green": "正常"}
+REPORT_LABELS = {
+    "missing": "未报送",
+    "draft": "草稿",
+    "submitted": "已报送",
+    "returned": "已退回",
+    "accepted": "已通过",
+}
+COUNTING = ("submitted", "accepted")  # a report that counts as submitted
+
+
+@dataclass
+class Snapshot:
+    status: str
+    percent: int
+    at: datetime.datetime
+
+
+@dataclass
+class ReportAsOf:
+    """One report's state on date D, rebuilt from its events."""
+
+    report_id: int
+    period_month: datetime.date
+    state: str = "missing"
+    submitted: Snapshot | None = None  # the submission that counts (latest)
+    accepted_done: bool = False
+    returned_times: int = 0
+
+
+@dataclass
+class Cell:
+    task_id: int
+    unit_id: int
+    light: str
+    report: str
+    progress: int | None
+    on_time: bool
+    expected: bool
+    submitted: bool
+    report_id: int | None
+    is_lead: bool
+    done_on_time: bool = False
+
+
+@dataclass
+class UnitRow:
+    unit: Any
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    returned: int = 0
+    pairs: int = 0
+    done_on_time: int = 0
+    rate: float | None = None
+    on_time_rate: float | None = None
+    score: float = 0.0
+    rank: int = 0
+
+
+@dataclass
+class PeriodStatus:
+    period: Period
+    as_of: datetime.date
+    tasks: list[Task]
+    assignments: dict[int, list[TaskUnit]]
+    cells: dict[tuple[int, int], Cell]
+    units: list[UnitRow]
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def red_list(self) -> list[UnitRow]:
+        """红榜: the five best-ranked units."""
+        return self.units[:5]
+
+    @property
+    def black_list(self) -> list[UnitRow]:
+        """黑榜: the five lowest-ranked units (worst first), not already on the 红榜."""
+        best = {row.unit.pk for row in self.red_list}
+        return [row for row in reversed(self.units[-5:]) if row.unit.pk not in best]
+
+    def rate(self, key: str) -> float | None:
+        expected = self.totals.get("expected", 0)
+        return self.totals[key] / expected if expected else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period.key,
+            "as_of": self.as_of.isoformat(),
+            "totals": dict(self.totals),
+            "tasks": [
+                {
+                    "code": task.code,
+                    "title": task.title,
+                    "lead": task.lead.name,
+                    "units": [
+                        {
+                            "unit": a.unit.name,
+                            "light": (c := self.cells[(task.pk, a.unit_id)]).light,
+                            "report": c.report,
+                            "progress": c.progress,
+                            "on_time": c.on_time,
+                        }
+                        for a in self.assignments[task.pk]
+                    ],
+                }
+                for task in self.tasks
+            ],
+            "units": [
+                {
+                    "unit": row.unit.name,
+                    "expected": row.expected,
+                    "submitted": row.submitted,
+                    "on_time": row.on_time,
+                    "rate": _round(row.rate),
+                    "on_time_rate": _round(row.on_time_rate),
+                    "score": row.score,
+                    "rank": row.rank,
+                }
+                for row in self.units
+            ],
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The first instant after `day` in the installation's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+
+
+def local_date(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def reports_as_of(reports: list[dict], events: list[dict]) -> dict[int, ReportAsOf]:
+    """Replay each report's events (already limited to those on or before D, in order)."""
+    states = {r["id"]: ReportAsOf(report_id=r["id"], period_month=r["period__month"]) for r in reports}
+    for e in events:
+        s = states[e["report_id"]]
+        action = e["action"]
+        if action == ReportEvent.Action.SAVED:
+            if s.state == "missing":
+                s.state = "draft"
+        elif action == ReportEvent.Action.SUBMITTED:
+            s.state = "submitted"
+            s.submitted = Snapshot(e["status"], e["percent"], e["at"])
+            s.accepted_done = False
+        elif action == ReportEvent.Action.RETURNED:
+            s.state = "returned"
+            s.returned_times += 1
+        elif action == ReportEvent.Action.ACCEPTED:
+            s.state = "accepted"
+            if s.submitted is None:  # accepted straight from an import
+                s.submitted = Snapshot(e["status"], e["percent"], e["at"])
+            s.accepted_done = e["status"] == ProgressStatus.DONE
+    return states
+
+
+def light_for(
+    *,
+    task: Task,
+    latest: Snapshot | None,
+    has_report_this_period: bool,
+    period: Period,
+    as_of: datetime.date,
+    lag_points: int,
+) -> str:
+    """First match wins: done › red › yellow › green (domain.md §6)."""
+    if latest is not None and latest.status == ProgressStatus.DONE:
+        return "done"
+    if task.deadline is not None and as_of > task.deadline:
+        return "red"
+    if latest is not None and latest.status == ProgressStatus.LAGGING:
+        return "yellow"
+    if latest is not None and task.deadline is not None:
+        span = (task.deadline - task.start).days
+        elapsed = 1.0 if span <= 0 else min(max((as_of - task.start).days / span, 0.0), 1.0)
+        if elapsed * 100 - latest.percent > lag_points:
+            return "yellow"
+    if as_of > period.due_date and not has_report_this_period:
+        return "yellow"
+    return "green"
+
+
+def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodStatus:
+    """Lights, rates, scores and ranks of `period` as of `as_of` (default: today)."""
+    as_of = as_of or timezone.localdate()
+    plan = period.plan
+    tasks = list(
+        Task.objects.filter(plan=plan, start__lte=period.last_day).select_related("lead").order_by("sort_key")
+    )
+    assignments: dict[int, list[TaskUnit]] = defaultdict(list)
+    for a in (
+        TaskUnit.objects.filter(task__in=[t.pk for t in tasks])
+        .select_related("unit")
+        .order_by("-is_lead", "unit__sort", "unit_id")
+    ):
+        assignments[a.task_id].append(a)
+    reports = list(
+        Report.objects.filter(task__plan=plan, period__month__lte=period.month).values(
+            "id", "task_id", "unit_id", "period_id", "period__month"
+        )
+    )
+    events = list(
+        ReportEvent.objects.filter(
+            report__task__plan=plan, report__period__month__lte=period.month, at__lt=end_of_day(as_of)
+        )
+        .order_by("at", "id")
+        .values("report_id", "action", "at", "status", "percent")
+    )
+    states = reports_as_of(reports, events)
+    by_pair: dict[tuple[int, int], list[tuple[dict, ReportAsOf]]] = defaultdict(list)
+    for r in reports:
+        by_pair[(r["task_id"], r["unit_id"])].append((r, states[r["id"]]))
+
+    cells: dict[tuple[int, int], Cell] = {}
+    unit_rows: dict[int, UnitRow] = {}
+    totals = dict.fromkeys(("expected", "submitted", "on_time", "done", "green", "yellow", "red"), 0)
+    for task in tasks:
+        for a in assignments[task.pk]:
+            history = sorted(by_pair.get((task.pk, a.unit_id), []), key=lambda item: item[1].period_month)
+            current = next((s for r, s in history if r["period_id"] == period.pk), None)
+            earlier = [s for r, s in history if r["period_id"] != period.pk]
+            expected = not any(s.accepted_done for s in earlier)
+            counted = [s for r, s in history if s.state in COUNTING and s.submitted is not None]
+            latest = counted[-1].submitted if counted else None
+            this_counts = current is not None and current.state in COUNTING
+            light = light_for(
+                task=task,
+                latest=latest,
+                has_report_this_period=this_counts,
+                period=period,
+                as_of=as_of,
+                lag_points=plan.lag_points,
+            )
+            on_time = bool(this_counts and local_date(current.submitted.at) <= period.due_date)
+            done_on_time = bool(
+                light == "done" and (task.deadline is None or local_date(latest.at) <= task.deadline)
+            )
+            cell = Cell(
+                task_id=task.pk,
+                unit_id=a.unit_id,
+                light=light,
+                report=current.state if current else "missing",
+                progress=latest.percent if latest else None,
+                on_time=on_time,
+                expected=expected,
+                submitted=expected and this_counts,
+                report_id=current.report_id if current else None,
+                is_lead=a.is_lead,
+                done_on_time=done_on_time,
+            )
+            cells[(task.pk, a.unit_id)] = cell
+            row = unit_rows.setdefault(a.unit_id, UnitRow(unit=a.unit))
+            row.pairs += 1
+            row.done_on_time += done_on_time
+            row.returned += current.returned_times if current else 0
+            totals[light] += 1
+            if expected:
+                row.expected += 1
+                row.submitted += cell.submitted
+                row.on_time += cell.submitted and on_time
+                totals["expected"] += 1
+                totals["submitted"] += cell.submitted
+                totals["on_time"] += cell.submitted and on_time
+    units = list(unit_rows.values())
+    _score(units, plan)
+    return PeriodStatus(
+        period=period,
+        as_of=as_of,
+        tasks=tasks,
+        assignments=assignments,
+        cells=cells,
+        units=units,
+        totals=totals,
+    )
+
+
+def _score(units: list[UnitRow], plan) -> None:
+    """score = (w₁·按时报送率 + w₂·按期完成率) ÷ (w₁ + w₂) × 100 − penalty × times returned,
+    never below 0; ranked by score, then on-time rate (ties share a rank)."""
+    weight = (plan.weight_on_time + plan.weight_done) or 1
+    for row in units:
+        row.rate = row.submitted / row.expected if row.expected else None
+        row.on_time_rate = row.on_time / row.expected if row.expected else None
+        done_rate = row.done_on_time / row.pairs if row.pairs else 0.0
+        raw = (plan.weight_on_time * (row.on_time_rate or 0.0) + plan.weight_done * done_rate) / weight * 100
+        row.score = round(max(raw - plan.penalty_returned * row.returned, 0.0), 1)
+    units.sort(key=lambda r: (-r.score, -(r.on_time_rate or 0.0), r.unit.sort, r.unit.pk))
+    previous = None
+    for index, row in enumerate(units, start=1):
+        key = (row.score, row.on_time_rate or 0.0)
+        row.rank = previous[1] if previous and previous[0] == key else index
+        previous = (key, row.rank)
