@@ -83,7 +83,7 @@ def _choice(options: dict[str, str], what: str):
     return parse
 
 
-def _codes(value: Any) -> list[str]:
+def parse_codes(value: Any) -> list[str]:
     codes = []
     for item in parse_list(value) or []:
         code = normalize_credit_code(item)
@@ -148,7 +148,7 @@ class PartyOrganizationImporter(_CoverageImporter):
         if r.has("status"):
             record["status"] = r.get("status", _choice(STATUSES, "状态")) or PartyOrgStatus.ACTIVE
         if r.has("codes"):
-            record["codes"] = r.get("codes", _codes) or []
+            record["codes"] = r.get("codes", parse_codes) or []
         if r.has("parent"):
             record["parent"] = r.get("parent", parse_text)
         if r.has("owner_unit") and (unit := r.get("owner_unit", parse_text)):
@@ -242,7 +242,7 @@ class InstructorImporter(_CoverageImporter):
         if r.has("workplace"):
             record["workplace"] = r.get("workplace", parse_text) or ""
         if r.has("codes"):
-            record["codes"] = r.get("codes", _codes) or []
+            record["codes"] = r.get("codes", parse_codes) or []
         record["starts_on"] = r.get("starts_on", parse_date) if r.has("starts_on") else None
         key = (record["name"], record["phone"])
         if all(key) and key in self.seen:

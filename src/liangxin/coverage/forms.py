@@ -1,0 +1,129 @@
+"""Forms for party organizations, instructors and inspections. Covered organizations are typed
+as credit codes (the same rule as the import sheet) and must be visible to the user."""
+
+from __future__ import annotations
+
+from django import forms
+
+from liangxin.core.tabular import ValueProblem, parse_phone
+from liangxin.coverage.imports import parse_codes
+from liangxin.coverage.models import (
+    BranchInspection,
+    Formation,
+    PartyOrganization,
+    PartyOrgStatus,
+    PartyOrgType,
+    Rating,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _organizations_from_codes(text: str, visible_orgs) -> list:
+    try:
+        codes = parse_codes(text)
+    except ValueProblem as exc:
+        raise forms.ValidationError(exc.message) from None
+    found = {o.credit_code: o for o in visible_orgs.filter(credit_code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise forms.ValidationError(
+            f"统一社会信用代码{'、'.join(missing)}不在两新组织台账中（或不在您的管辖范围内），请核对"
+        )
+    return [found[c] for c in codes]
+
+
+class PartyOrgForm(forms.Form):
+    name = forms.CharField(label="党组织名称", max_length=200)
+    org_type = forms.ChoiceField(
+        label="党组织类别", choices=PartyOrgType.choices, initial=PartyOrgType.BRANCH
+    )
+    formation = forms.ChoiceField(label="组建方式", choices=Formation.choices)
+    codes = forms.CharField(
+        label="覆盖组织统一社会信用代码",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="多个代码用顿号、逗号、分号或换行分隔",
+    )
+    parent = forms.ModelChoiceField(
+        label="上级党组织", queryset=PartyOrganization.objects.none(), required=False
+    )
+    secretary = forms.CharField(label="书记姓名", max_length=50, required=False)
+    founded_on = forms.DateField(label="成立日期", required=False, widget=DATE)
+    term_ends_on = forms.DateField(label="任期届满日期", required=False, widget=DATE)
+    status = forms.ChoiceField(label="状态", choices=PartyOrgStatus.choices, initial=PartyOrgStatus.ACTIVE)
+    dissolved_on = forms.DateField(label="撤销日期", required=False, widget=DATE)
+
+    def __init__(self, *args, visible_orgs, visible_party_orgs, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visible_orgs = visible_orgs
+        self.instance = instance
+        parents = visible_party_orgs.filter(
+            org_type__in=[PartyOrgType.COMMITTEE, PartyOrgType.GENERAL_BRANCH]
+        )
+        if instance is not None:
+            parents = parents.exclude(pk=instance.pk)
+        self.fields["parent"].queryset = parents.order_by("name")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = PartyOrganization.objects.filter(name=name)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(f"已有名为“{name}”的党组织，党组织名称在全市不能重复")
+        return name
+
+    def clean_codes(self):
+        return _organizations_from_codes(self.cleaned_data.get("codes", ""), self.visible_orgs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("dissolved_on") and data.get("status") != PartyOrgStatus.DISSOLVED:
+            self.add_error("dissolved_on", "填写了撤销日期，但状态不是“撤销”，请核对")
+        if data.get("formation") == Formation.JOINT and len(data.get("codes") or []) == 1:
+            self.add_error("codes", "联合组建的党组织应覆盖 2 个以上组织")
+        return data
+
+
+class InstructorForm(forms.Form):
+    name = forms.CharField(label="指导员姓名", max_length=50)
+    phone = forms.CharField(label="联系电话", max_length=30)
+    workplace = forms.CharField(label="工作单位", max_length=100, required=False)
+    codes = forms.CharField(
+        label="指导组织统一社会信用代码",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="多个代码用顿号、逗号、分号或换行分隔",
+    )
+    starts_on = forms.DateField(label="派驻日期", required=False, widget=DATE)
+
+    def __init__(self, *args, visible_orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visible_orgs = visible_orgs
+
+    def clean_phone(self):
+        try:
+            return parse_phone(self.cleaned_data["phone"])
+        except ValueProblem as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean_codes(self):
+        return _organizations_from_codes(self.cleaned_data.get("codes", ""), self.visible_orgs)
+
+
+class InspectionForm(forms.ModelForm):
+    class Meta:
+        model = BranchInspection
+        fields = [
+            "inspected_on",
+            "meetings_held",
+            "secretary_in_post",
+            "organizations_registered",
+            "rating",
+            "actions",
+            "inspector",
+        ]
+        widgets = {"inspected_on": DATE, "actions": forms.Textarea(attrs={"rows": 3})}
+
+    rating = forms.ChoiceField(label="评定等次", choices=Rating.choices)

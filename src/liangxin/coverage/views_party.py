@@ -1,0 +1,323 @@
+"""Pages for party organizations, instructors, joint-branch inspections and the health list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from liangxin.core.listing import paginate
+from liangxin.core.permissions import get_visible_or_404, role_required, visible
+from liangxin.core.roles import Role
+from liangxin.coverage import blindspots, engine, services
+from liangxin.coverage.filters import export, export_format, filter_choices, parse_filters, phone_for
+from liangxin.coverage.forms import InspectionForm, InstructorForm, PartyOrgForm
+from liangxin.coverage.models import (
+    BranchInspection,
+    Formation,
+    Instructor,
+    PartyOrganization,
+    PartyOrgStatus,
+    PartyOrgType,
+)
+from liangxin.coverage.views import VIEWERS
+from liangxin.registry.models import Organization
+
+EDITORS = (Role.OFFICE, Role.COUNTY, Role.TOWNSHIP, Role.PARK, Role.MEMBER_UNIT)
+INSPECTORS = (Role.OFFICE, Role.COUNTY, Role.TOWNSHIP, Role.PARK)
+
+
+def _set_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "message_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# ----------------------------------------------------------------------------- party organizations
+
+PARTY_ORG_HEADERS = [
+    "党组织名称",
+    "党组织类别",
+    "组建方式",
+    "所属区划",
+    "书记",
+    "成立日期",
+    "状态",
+    "覆盖组织数",
+]
+
+
+@role_required(*VIEWERS)
+def party_org_list(request):
+    today = timezone.localdate()
+    party_orgs = visible(PartyOrganization, request)
+    q = request.GET.get("q", "").strip()
+    formation = request.GET.get("formation", "")
+    status = request.GET.get("status", "")
+    org_type = request.GET.get("org_type", "")
+    if q:
+        party_orgs = party_orgs.filter(Q(name__contains=q) | Q(secretary=q))
+    if formation in Formation.values:
+        party_orgs = party_orgs.filter(formation=formation)
+    if status in PartyOrgStatus.values:
+        party_orgs = party_orgs.filter(status=status)
+    if org_type in PartyOrgType.values:
+        party_orgs = party_orgs.filter(org_type=org_type)
+    party_orgs = (
+        PartyOrganization.objects.filter(pk__in=party_orgs.values("pk"))
+        .select_related("region")
+        .annotate(org_count=Count("links", filter=engine.link_dates_q(today, "links__")))
+        .order_by("county_code", "township_code", "name")
+    )
+    if fmt := export_format(request):
+        rows = (
+            [p.name, p.get_org_type_display(), p.get_formation_display(), p.region.name, p.secretary,
+             p.founded_on, p.get_status_display(), p.org_count]
+            for p in party_orgs
+        )  # fmt: skip
+        return export(request, fmt, "党组织", PARTY_ORG_HEADERS, rows)
+    page, query = paginate(request, party_orgs)
+    return render(
+        request,
+        "coverage/party_org_list.html",
+        {
+            "page": page,
+            "query": query,
+            "q": q,
+            "formation": formation,
+            "status": status,
+            "org_type": org_type,
+            "formations": Formation.choices,
+            "statuses": PartyOrgStatus.choices,
+            "org_types": PartyOrgType.choices,
+            "can_edit": request.user.role in EDITORS,
+        },
+    )
+
+
+@role_required(*VIEWERS)
+def party_org_detail(request, pk: int):
+    party_org = get_visible_or_404(PartyOrganization, request, pk=pk)
+    links = party_org.links.select_related("organization").order_by("ends_on", "organization__name")
+    visible_org_ids = set(
+        visible(Organization, request)
+        .filter(pk__in=links.values("organization_id"))
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "coverage/party_org_detail.html",
+        {
+            "party_org": party_org,
+            "links": links,
+            "visible_org_ids": visible_org_ids,
+            "children": visible(PartyOrganization, request).filter(parent=party_org),
+            "inspections": party_org.inspections.all()[:20],
+            "can_edit": request.user.role in EDITORS,
+            "can_inspect": request.user.role in INSPECTORS and party_org.formation == Formation.JOINT,
+        },
+    )
+
+
+@role_required(*EDITORS)
+def party_org_edit(request, pk: int | None = None):
+    party_org = get_visible_or_404(PartyOrganization, request, pk=pk) if pk else None
+    today = timezone.localdate()
+    initial = {}
+    if party_org is not None:
+        initial = {
+            f: getattr(party_org, f)
+            for f in ("name", "org_type", "formation", "parent", "secretary", "founded_on", "term_ends_on",
+                      "status", "dissolved_on")
+        }  # fmt: skip
+        codes = party_org.links.exclude(ends_on__lte=today).values_list(
+            "organization__credit_code", flat=True
+        )
+        initial["codes"] = "\n".join(codes)
+    form = PartyOrgForm(
+        request.POST or None,
+        initial=initial,
+        instance=party_org,
+        visible_orgs=visible(Organization, request),
+        visible_party_orgs=visible(PartyOrganization, request),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        orgs = data.pop("codes")
+        if request.user.role == Role.MEMBER_UNIT and party_org is None:
+            data["owner_unit"] = request.user.member_unit
+        try:
+            saved, _ = services.save_party_org(
+                party_org, actor=request.user, today=today, organizations=orgs, **data
+            )
+        except ValidationError as exc:
+            _set_errors(form, exc)
+        else:
+            messages.success(request, f"已保存党组织“{saved.name}”")
+            return redirect("coverage:party_org_detail", pk=saved.pk)
+    return render(request, "coverage/party_org_form.html", {"form": form, "party_org": party_org})
+
+
+# ----------------------------------------------------------------------------- instructors
+
+
+@role_required(*VIEWERS)
+def instructor_list(request):
+    today = timezone.localdate()
+    instructors = visible(Instructor, request)
+    q = request.GET.get("q", "").strip()
+    if q:
+        instructors = instructors.filter(Q(name__contains=q) | Q(workplace__contains=q))
+    instructors = (
+        Instructor.objects.filter(pk__in=instructors.values("pk"))
+        .select_related("region")
+        .annotate(load=Count("assignments", filter=engine.assignment_active_q(today, "assignments__")))
+        .order_by("county_code", "name")
+    )
+    if fmt := export_format(request):
+        rows = ([i.name, phone_for(request.user, i), i.workplace, i.region.name, i.load] for i in instructors)
+        return export(
+            request, fmt, "党建指导员", ["指导员姓名", "联系电话", "工作单位", "所属区划", "指导组织数"], rows
+        )
+    page, query = paginate(request, instructors)
+    for instructor in page:
+        instructor.shown_phone = phone_for(request.user, instructor)
+    return render(
+        request,
+        "coverage/instructor_list.html",
+        {
+            "page": page,
+            "query": query,
+            "q": q,
+            "max_orgs": blindspots.instructor_max_orgs(),
+            "can_edit": request.user.role in EDITORS,
+        },
+    )
+
+
+@role_required(*VIEWERS)
+def instructor_detail(request, pk: int):
+    instructor = get_visible_or_404(Instructor, request, pk=pk)
+    assignments = instructor.assignments.select_related("organization").order_by(
+        "ends_on", "organization__name"
+    )
+    return render(
+        request,
+        "coverage/instructor_detail.html",
+        {
+            "instructor": instructor,
+            "phone": phone_for(request.user, instructor),
+            "assignments": assignments.filter(organization__in=visible(Organization, request)),
+            "can_edit": request.user.role in EDITORS,
+        },
+    )
+
+
+@role_required(*EDITORS)
+def instructor_edit(request, pk: int | None = None):
+    instructor = get_visible_or_404(Instructor, request, pk=pk) if pk else None
+    today = timezone.localdate()
+    initial = {}
+    if instructor is not None:
+        initial = {"name": instructor.name, "phone": instructor.phone, "workplace": instructor.workplace}
+        codes = instructor.assignments.exclude(ends_on__lte=today).values_list(
+            "organization__credit_code", flat=True
+        )
+        initial["codes"] = "\n".join(codes)
+    form = InstructorForm(request.POST or None, initial=initial, visible_orgs=visible(Organization, request))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        clash = Instructor.objects.filter(name=data["name"], phone=data["phone"])
+        if instructor is not None:
+            clash = clash.exclude(pk=instructor.pk)
+        if clash.exists():
+            form.add_error("phone", "已有同名且电话相同的指导员，请勿重复录入")
+        else:
+            orgs, starts_on = data.pop("codes"), data.pop("starts_on")
+            try:
+                saved, _ = services.save_instructor(
+                    instructor,
+                    actor=request.user,
+                    today=today,
+                    organizations=orgs,
+                    starts_on=starts_on,
+                    **data,
+                )
+            except ValidationError as exc:
+                _set_errors(form, exc)
+            else:
+                messages.success(request, f"已保存党建指导员“{saved.name}”")
+                return redirect("coverage:instructor_detail", pk=saved.pk)
+    return render(request, "coverage/instructor_form.html", {"form": form, "instructor": instructor})
+
+
+# ----------------------------------------------------------------------------- inspections and health
+
+
+@role_required(*VIEWERS)
+def inspection_list(request):
+    inspections = visible(BranchInspection, request).select_related("party_org")
+    q = request.GET.get("q", "").strip()
+    if q:
+        inspections = inspections.filter(party_org__name__contains=q)
+    page, query = paginate(request, inspections.order_by("-inspected_on", "-id"))
+    return render(request, "coverage/inspection_list.html", {"page": page, "query": query, "q": q})
+
+
+@role_required(*INSPECTORS)
+def inspection_create(request, pk: int):
+    party_org = get_visible_or_404(PartyOrganization, request, pk=pk)
+    form = InspectionForm(request.POST or None, initial={"inspected_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_inspection(party_org, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _set_errors(form, exc)
+        else:
+            messages.success(request, f"已记录“{party_org.name}”的排查情况")
+            return redirect("coverage:party_org_detail", pk=party_org.pk)
+    return render(request, "coverage/inspection_form.html", {"form": form, "party_org": party_org})
+
+
+HEALTH_HEADERS = ["联合党支部", "所属区划", "覆盖组织数", "党员数", "书记", "最近排查", "评定", "提示"]
+
+
+@role_required(*VIEWERS)
+def health_list(request):
+    f = parse_filters(request)
+    flagged = request.GET.get("flagged") == "1"
+    rows = blindspots.health(
+        visible(PartyOrganization, request).filter(f.region_q()), as_of=f.as_of, flagged_only=flagged
+    )
+    ratings = dict(BranchInspection._meta.get_field("rating").choices)
+
+    def flags(p):
+        return [flag.label for flag in blindspots.FLAGS if getattr(p, flag.key)]
+
+    if fmt := export_format(request):
+        values = (
+            [p.name, p.region.name, p.org_count, p.member_count, p.secretary or "（空缺）", p.last_inspected_on,
+             ratings.get(p.last_rating, ""), "、".join(flags(p))]
+            for p in rows
+        )  # fmt: skip
+        return export(request, fmt, "联合党支部健康清单", HEALTH_HEADERS, values)
+    page, query = paginate(request, rows)
+    for p in page:
+        p.flag_labels = flags(p)
+        p.rating_label = ratings.get(p.last_rating, "")
+    return render(
+        request,
+        "coverage/health.html",
+        {
+            "f": f,
+            "page": page,
+            "query": query,
+            "flagged": flagged,
+            "filter_query": f.query(),
+            **filter_choices(),
+        },
+    )
