@@ -179,7 +179,7 @@ def test_the_office_edits_a_member_units_industries_and_tags(client_for, office)
 
 
 def test_unbuilt_sections_say_so_plainly(client_for, office):
-    page = client_for(office).get(reverse("not_built", args=["coverage"])).content.decode()
+    page = client_for(office).get(reverse("not_built", args=["meetings"])).content.decode()
     assert "尚未开放" in page
     home = client_for(office).get(reverse("home")).content.decode()
     assert "未开放" in home and "两新组织台账" in home

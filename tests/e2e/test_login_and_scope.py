@@ -46,6 +46,6 @@ def test_the_navigation_shows_the_whole_product_and_says_what_is_not_open(
     nav = page.locator("nav.sidebar")
     for label in ["两新组织台账", "覆盖情况", "重点任务", "通报", "数据驾驶舱", "成员单位"]:
         expect(nav).to_contain_text(label)
-    nav.get_by_role("link", name=re.compile("数据驾驶舱")).click()
+    nav.get_by_role("link", name=re.compile("工委会议")).click()
     expect(page.get_by_text("尚未开放")).to_be_visible()
     screenshot("not-built")

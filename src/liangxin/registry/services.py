@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from liangxin.core import audit
+from liangxin.core.bulk import insert_rows, update_rows
 from liangxin.core.models import AuditLog, ImportBatch
 from liangxin.core.scoping import scope_for
 from liangxin.registry.models import (
@@ -50,7 +51,23 @@ class ApplyResult:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[Any, str, str]] = field(default_factory=list)  # (row key, column key, message)
-    organizations: list[Organization] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+
+
+# Database columns a record may set, as attribute names (ids and ancestor codes included).
+COLUMNS = (
+    *PLAIN_FIELDS,
+    "region_id",
+    "province_code",
+    "city_code",
+    "county_code",
+    "township_code",
+    "area_id",
+    "industry_id",
+    "industry_section",
+    "industry_detail",
+    "supervising_unit_id",
+)
 
 
 def _values(record: dict[str, Any]) -> dict[str, Any]:
@@ -71,13 +88,14 @@ def _values(record: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _display(org: Organization, tags: tuple[str, ...]) -> dict[str, Any]:
-    data = audit.snapshot(org, list(PLAIN_FIELDS))
+def _display(row: dict[str, Any], tags: tuple[str, ...]) -> dict[str, Any]:
+    """The audited view of an organization row."""
+    data = {k: row.get(k) for k in PLAIN_FIELDS}
     data.update(
-        region_id=org.region_id,
-        area_id=org.area_id,
-        industry=org.industry_id or org.industry_section,
-        supervising_unit_id=org.supervising_unit_id,
+        region_id=row.get("region_id"),
+        area_id=row.get("area_id"),
+        industry=row.get("industry_id") or row.get("industry_section"),
+        supervising_unit_id=row.get("supervising_unit_id"),
         tags=list(tags),
     )
     return data
@@ -122,6 +140,26 @@ class Jurisdiction:
         )
 
 
+NEW_COLUMNS = ("credit_code", *COLUMNS, "created_at", "updated_at", "import_batch")
+NEW_DEFAULTS = {
+    "kind": "",
+    "founded_on": None,
+    "status": "active",
+    "employees": None,
+    "party_members": 0,
+    "probationary_members": 0,
+    "above_scale": False,
+    "address": "",
+    "contact": "",
+    "phone": "",
+    "area_id": None,
+    "industry_id": None,
+    "industry_section": "",
+    "industry_detail": "",
+    "supervising_unit_id": None,
+}
+
+
 def apply_records(
     items: list[tuple[Any, dict[str, Any]]],
     *,
@@ -132,125 +170,159 @@ def apply_records(
 ) -> ApplyResult:
     """Create or update organizations by credit code. `items` are (key, record) pairs; a record
     holds only the columns its source provides. Rows the actor may not write come back in
-    `rejected` with their key. Runs inside the caller's transaction (atomic here for the form)."""
+    `rejected` with their key. Runs inside the caller's transaction."""
     result = ApplyResult()
     jurisdiction = Jurisdiction(actor)
     codes = [record["credit_code"] for _, record in items]
-    existing = {o.credit_code: o for o in Organization.objects.filter(credit_code__in=codes)}
-    allowed = jurisdiction.visible_ids([o.pk for o in existing.values()])
-    old_tags: dict[int, tuple[str, ...]] = {}
-    for org_id, name in OrganizationTag.objects.filter(organization__in=existing.values()).values_list(
+    existing = {
+        row["credit_code"]: row
+        for row in Organization.objects.filter(credit_code__in=codes).values(
+            "id", "credit_code", "name", *COLUMNS
+        )
+    }
+    allowed = jurisdiction.visible_ids([row["id"] for row in existing.values()])
+    old_tags: dict[int, list[str]] = {}
+    for org_id, name in OrganizationTag.objects.filter(organization_id__in=allowed).values_list(
         "organization_id", "tag__name"
     ):
-        old_tags[org_id] = (*old_tags.get(org_id, ()), name)
-    old_tags = {k: tuple(sorted(v)) for k, v in old_tags.items()}
+        old_tags.setdefault(org_id, []).append(name)
+    tags_of = {k: tuple(sorted(v)) for k, v in old_tags.items()}
 
-    new_orgs: list[tuple[Organization, tuple[str, ...]]] = []
-    changed: list[tuple[Organization, list[str], dict, tuple | None]] = []
+    new_rows: list[dict[str, Any]] = []
+    new_tags: dict[str, tuple[str, ...]] = {}
+    changes: dict[tuple[str, ...], list[tuple]] = {}
+    retag: dict[int, tuple[str, ...]] = {}
     audits: list[AuditLog] = []
-    followups: list[FollowUp] = []
-    due = today + datetime.timedelta(days=followup_days())
+    closed: list[int] = []
+    now = timezone.now()
     unit_default = (
         jurisdiction.scope.member_unit_id if jurisdiction.scope and not jurisdiction.unrestricted else None
     )
 
     for key, record in items:
-        org = existing.get(record["credit_code"])
+        row = existing.get(record["credit_code"])
         region_problem = jurisdiction.region_problem(record.get("region"))
         if region_problem:
             result.rejected.append((key, "region", region_problem))
             continue
         values = _values(record)
         tags = record.get("tags")
-        if org is None:
+        if row is None:
             if "region_id" not in values:
                 result.rejected.append((key, "region", "新增组织必须有所属区划"))
                 continue
             if unit_default and not values.get("supervising_unit_id"):
                 values["supervising_unit_id"] = unit_default
-            org = Organization(credit_code=record["credit_code"], import_batch=batch, **values)
-            new_orgs.append((org, tags or ()))
+            new_rows.append({**NEW_DEFAULTS, **values, "credit_code": record["credit_code"]})
+            new_tags[record["credit_code"]] = tags or ()
             continue
-        if org.pk not in allowed:
+        if row["id"] not in allowed:
             result.rejected.append(
                 (key, "credit_code", "该信用代码的组织已在台账中，但不在您的管辖范围内，不能修改")
             )
             continue
-        dirty = [k for k, v in values.items() if getattr(org, k) != v]
-        tags_changed = tags is not None and tags != old_tags.get(org.pk, ())
+        dirty = tuple(k for k, v in values.items() if row[k] != v)
+        tags_changed = tags is not None and tags != tags_of.get(row["id"], ())
         if not dirty and not tags_changed:
             result.unchanged += 1
-            result.organizations.append(org)
+            result.ids.append(row["id"])
             continue
-        before = _display(org, old_tags.get(org.pk, ()))
-        was_counted = org.status in COUNTED_STATUSES
-        for k in dirty:
-            setattr(org, k, values[k])
-        changed.append((org, dirty, before, tags if tags_changed else None))
-        if org.status in CLOSED_STATUSES and "status" in dirty and was_counted:
-            followups.append(FollowUp(organization=org, kind=FollowUp.Kind.CLOSED, due_on=due))
-
-    if new_orgs:
-        Organization.objects.bulk_create([o for o, _ in new_orgs], batch_size=500)
-        result.created = len(new_orgs)
-        tag_ids = _tag_ids({t for _, tags in new_orgs for t in tags})
-        OrganizationTag.objects.bulk_create(
-            [OrganizationTag(organization_id=o.pk, tag_id=tag_ids[t]) for o, tags in new_orgs for t in tags],
-            batch_size=2000,
+        before = _display(row, tags_of.get(row["id"], ()))
+        if "status" in dirty and values["status"] in CLOSED_STATUSES and row["status"] in COUNTED_STATUSES:
+            closed.append(row["id"])
+        after_row = {**row, **values}
+        if dirty:
+            changes.setdefault((*dirty, "updated_at"), []).append(
+                (*(values[k] for k in dirty), now, row["id"])
+            )
+        if tags_changed:
+            retag[row["id"]] = tags
+        b, a = audit.changed(
+            before, _display(after_row, tags if tags_changed else tags_of.get(row["id"], ()))
         )
-        for org, tags in new_orgs:
-            result.organizations.append(org)
-            if org.status in COUNTED_STATUSES:
-                followups.append(FollowUp(organization=org, kind=FollowUp.Kind.NEW, due_on=due))
+        audits.append(
+            _audit_row(
+                "registry.organization.updated",
+                actor,
+                row["id"],
+                row["name"],
+                b,
+                a,
+                source,
+                batch.filename if batch else "",
+            )
+        )
+        result.updated += 1
+        result.ids.append(row["id"])
+
+    due = today + datetime.timedelta(days=followup_days())
+    if new_rows:
+        insert_rows(
+            Organization,
+            NEW_COLUMNS,
+            ([r[c] for c in NEW_COLUMNS[:-3]] + [now, now, batch.pk if batch else None] for r in new_rows),
+        )
+        ids = dict(
+            Organization.objects.filter(credit_code__in=[r["credit_code"] for r in new_rows]).values_list(
+                "credit_code", "id"
+            )
+        )
+        result.created = len(new_rows)
+        tag_ids = _tag_ids({t for tags in new_tags.values() for t in tags})
+        insert_rows(
+            OrganizationTag,
+            ("organization", "tag"),
+            ((ids[code], tag_ids[t]) for code, tags in new_tags.items() for t in tags),
+        )
+        counted = [ids[r["credit_code"]] for r in new_rows if r["status"] in COUNTED_STATUSES]
+        insert_rows(
+            FollowUp,
+            ("organization", "kind", "status", "due_on", "opened_at", "outcome", "note"),
+            ((org_id, FollowUp.Kind.NEW, FollowUp.Status.OPEN, due, now, "", "") for org_id in counted),
+        )
+        for r in new_rows:
+            org_id = ids[r["credit_code"]]
+            result.ids.append(org_id)
             if batch is None:
                 audits.append(
                     _audit_row(
                         "registry.organization.created",
                         actor,
-                        org,
+                        org_id,
+                        r["name"],
                         None,
-                        _display(org, tuple(sorted(tags))),
+                        _display(r, tuple(sorted(new_tags[r["credit_code"]]))),
                         source,
                     )
                 )
 
-    if changed:
-        fields = sorted({k for _, dirty, _, _ in changed for k in dirty} | {"updated_at"})
-        now = timezone.now()
-        for org, _, _, _ in changed:
-            org.updated_at = now
-        Organization.objects.bulk_update([o for o, _, _, _ in changed], fields, batch_size=500)
-        retag = [(o, t) for o, _, _, t in changed if t is not None]
-        if retag:
-            OrganizationTag.objects.filter(organization__in=[o for o, _ in retag]).delete()
-            tag_ids = _tag_ids({t for _, tags in retag for t in tags})
-            OrganizationTag.objects.bulk_create(
-                [OrganizationTag(organization_id=o.pk, tag_id=tag_ids[t]) for o, tags in retag for t in tags]
-            )
-        for org, _, before, new_tags in changed:
-            after = _display(org, new_tags if new_tags is not None else old_tags.get(org.pk, ()))
-            b, a = audit.changed(before, after)
-            audits.append(
-                _audit_row(
-                    "registry.organization.updated", actor, org, b, a, source, batch.filename if batch else ""
-                )
-            )
-            result.organizations.append(org)
-        result.updated = len(changed)
-
-    if followups:
-        FollowUp.objects.bulk_create(followups, ignore_conflicts=True)
+    for fields, rows in changes.items():
+        update_rows(Organization, fields, rows)
+    if retag:
+        OrganizationTag.objects.filter(organization_id__in=list(retag)).delete()
+        tag_ids = _tag_ids({t for tags in retag.values() for t in tags})
+        insert_rows(
+            OrganizationTag,
+            ("organization", "tag"),
+            ((org_id, tag_ids[t]) for org_id, tags in retag.items() for t in tags),
+        )
+    if closed:
+        FollowUp.objects.bulk_create(
+            [FollowUp(organization_id=org_id, kind=FollowUp.Kind.CLOSED, due_on=due) for org_id in closed],
+            ignore_conflicts=True,
+        )
     if audits:
         AuditLog.objects.bulk_create(audits, batch_size=1000)
     return result
 
 
-def _audit_row(action, actor, org, before, after, source, detail="") -> AuditLog:
+def _audit_row(action, actor, org_id, name, before, after, source, detail="") -> AuditLog:
     return audit.build(
         action,
         actor=actor,
-        obj=org,
         object_type="registry.organization",
+        object_id=str(org_id),
+        object_repr=name,
         before=before,
         after=after,
         source=source,
@@ -265,7 +337,7 @@ def save_organization(record: dict[str, Any], *, actor, today: datetime.date) ->
     if result.rejected:
         message = result.rejected[0][2]
         raise PermissionError(message)
-    return result.organizations[0]
+    return Organization.objects.get(pk=result.ids[0])
 
 
 @transaction.atomic

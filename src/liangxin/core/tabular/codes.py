@@ -51,6 +51,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def _clean(s: Any) -> str:
+    if type(s) is str and s.isascii() and s.isalnum():
+        return s  # fast path: already clean
     if s is None:
         return ""
     if isinstance(s, float) and s.is_integer():

@@ -36,7 +36,14 @@ def _nfkc(s: str) -> str:
 
 
 def is_empty(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not _nfkc(v))
+    if v is None:
+        return True
+    if type(v) is not str:
+        return False
+    stripped = v.strip()
+    if not stripped:
+        return True
+    return not stripped.isascii() and not _nfkc(stripped)
 
 
 def _shown(v: Any) -> str:
@@ -53,10 +60,17 @@ _WIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})  # A-Z
 _WIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})  # a-z
 
 
+_TEXT_TABLE = {**_INVISIBLE, **_WIDTH}
+
+
 def parse_text(v: Any, *, nfkc: bool = False) -> str | None:
     """Text with whitespace trimmed and inner runs of whitespace (incl. \\u3000, newlines)
     collapsed to one space; full-width letters/digits → half width. Full NFKC (which also turns
     （）， into (), ) only with ``nfkc=True``. Whole floats read as text lose the '.0'."""
+    if type(v) is str and not nfkc:
+        s = v.translate(_TEXT_TABLE)
+        if s.isprintable() and "  " not in s:
+            return s.strip() or None  # fast path: no runs of spaces, tabs, newlines or \u3000 to fold
     if is_empty(v):
         return None
     if isinstance(v, bool):
@@ -103,6 +117,10 @@ def parse_date(v: Any) -> datetime.date | None:
     Rejected with a message: year-only values (2019 — as a number these would be 1905 serials),
     year-month values (2019年3月: a full date is needed, see ``parse_month``), nonexistent
     dates (2019-02-30), years outside 1900–2100, and anything else."""
+    if type(v) is str and len(v) == 10 and v[4] == "-" and v[7] == "-" and v.isascii():
+        y, m, d = v[:4], v[5:7], v[8:]
+        if y.isdigit() and m.isdigit() and d.isdigit():  # fast path: ISO dates
+            return _make_date(int(y), int(m), int(d), v)
     if is_empty(v):
         return None
     if isinstance(v, datetime.datetime):
@@ -193,6 +211,8 @@ def parse_int(v: Any, *, min_value: int | None = 0, max_value: int | None = None
     """A whole number from int, whole float (12.0), or text like '1,210', '1，210', '12人', '１２',
     ' 12 '. Problems: non-whole numbers, values below ``min_value`` (0: "不能为负数") or above
     ``max_value``, placeholders like '无' / '-' (the message asks for 0), anything else."""
+    if type(v) is str and v.isascii() and v.isdigit():
+        return _check_range(int(v), v, min_value, max_value)  # fast path: plain digits
     if is_empty(v):
         return None
     shown = _shown(v)

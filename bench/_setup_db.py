@@ -1,0 +1,59 @@
+"""Helpers for the benchmarks: a throwaway SQLite database with the city loaded."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+LIANGXIN = str(Path(sys.executable).with_name("liangxin"))
+
+
+def env_for(db: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{db}",
+        LIANGXIN_VAR_DIR=str(OUT / "var"),
+        LIANGXIN_UPLOAD_MAX_MB="2000",
+        ALLOWED_HOSTS="testserver,127.0.0.1",
+    )
+    return env
+
+
+def fresh_db(name: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"{name}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    subprocess.run([LIANGXIN, "migrate", "-v", "0"], env=env_for(db), check=True)
+    subprocess.run([LIANGXIN, "setup", "--city", "360800"], env=env_for(db), check=True, capture_output=True)
+    return db
+
+
+def run_child(db: Path, code: str) -> dict:
+    """Run `code` in a fresh Python with Django set up on `db`; it prints one JSON line."""
+    prologue = "import django, json, resource, time, os; django.setup()\n"
+    epilogue = (
+        "\nprint(json.dumps(RESULT | {'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+    )
+    env = env_for(db) | {"DJANGO_SETTINGS_MODULE": "liangxin.settings"}
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", prologue + code + epilogue],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-3000:])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall_s"] = time.perf_counter() - started
+    return result
+
+
