@@ -43,7 +43,8 @@ def is_empty(v: Any) -> bool:
     stripped = v.strip()
     if not stripped:
         return True
-    return not stripped.isascii() and not _nfkc(stripped)
+    # Only invisible characters (zero-width spaces, BOM) can make visible-looking text empty.
+    return not stripped.isascii() and not stripped.translate(_INVISIBLE).strip()
 
 
 def _shown(v: Any) -> str:
