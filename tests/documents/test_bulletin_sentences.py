@@ -182,6 +182,10 @@ def test_it_keeps_task_codes_that_are_not_numbers():
     assert b.task_reference("", "规范联合党支部设置") == "“规范联合党支部设置”"
 
 
+def test_it_turns_quotes_inside_a_quoted_title_into_single_quotes():
+    assert b.task_reference("4", "新就业群体“暖心驿站”建设") == "第4项“新就业群体‘暖心驿站’建设”"
+
+
 def test_it_lists_the_red_and_black_lists_with_scores():
     rankings = dict(b.ranking_sections(sample_bulletin()))
     assert (

@@ -137,10 +137,16 @@ def test_a_task_title_that_looks_like_a_formula_stays_text():
 
 
 def test_it_writes_an_empty_month_without_failing():
-    data = sample_bulletin(tasks=[], overdue=[], lagging=[], late_units=[], red_list=[], black_list=[], units=[], grid=[])  # fmt: skip
+    data = sample_bulletin(
+        tasks=[], overdue=[], lagging=[], late_units=[], red_list=[], black_list=[], units=[], grid=[]
+    )
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)))
     assert rows(book["重点任务推进情况"]) == []
     assert book["存在问题"].freeze_panes == "A3"
+
+
+def test_the_same_data_gives_the_same_bytes():
+    assert workbook_bytes() == workbook_bytes()
 
 
 def test_it_writes_to_a_path(tmp_path):

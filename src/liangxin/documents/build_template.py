@@ -11,7 +11,10 @@ tags) and points the LIANGXIN_BULLETIN_TEMPLATE setting at it.
 
 from __future__ import annotations
 
+import datetime
+import io
 import sys
+import zipfile
 from pathlib import Path
 
 import docx
@@ -212,36 +215,79 @@ def define_styles(document) -> None:
 
     define_style(document, "Normal", "Normal", font=FANGSONG, size=SIZE_BODY)
     define_style(
-        document, "Title", "Title", font=XIAOBIAOSONG, size=SIZE_TITLE, align="center", line=700,
-        first_line=0, after=LINE_PITCH,
-    )  # fmt: skip
+        document,
+        "Title",
+        "Title",
+        font=XIAOBIAOSONG,
+        size=SIZE_TITLE,
+        align="center",
+        line=700,
+        first_line=0,
+        after=LINE_PITCH,
+    )
     define_style(document, "Heading1", "heading 1", font=HEITI, size=SIZE_BODY, outline=0, keep_next=True)
     define_style(document, "Heading2", "heading 2", font=KAITI, size=SIZE_BODY, outline=1, keep_next=True)
     define_style(document, "Recipients", "主送机关", font=FANGSONG, size=SIZE_BODY, first_line=0)
     define_style(
-        document, "Signature", "署名", font=FANGSONG, size=SIZE_BODY, align="right", first_line=0,
+        document,
+        "Signature",
+        "署名",
+        font=FANGSONG,
+        size=SIZE_BODY,
+        align="right",
+        first_line=0,
         right=TWO_CHARS * 2,
-    )  # fmt: skip
+    )
     define_style(
-        document, "TableText", "表格文字", font=FANGSONG, size=SIZE_TABLE, align="center", line=360,
+        document,
+        "TableText",
+        "表格文字",
+        font=FANGSONG,
+        size=SIZE_TABLE,
+        align="center",
+        line=360,
         first_line=0,
-    )  # fmt: skip
+    )
     define_style(
-        document, "TableTextLeft", "表格文字（左）", font=FANGSONG, size=SIZE_TABLE, align="left",
-        line=360, first_line=0,
-    )  # fmt: skip
-    define_style(
-        document, "TableHeading", "表头", font=HEITI, size=SIZE_TABLE, align="center", line=360,
+        document,
+        "TableTextLeft",
+        "表格文字（左）",
+        font=FANGSONG,
+        size=SIZE_TABLE,
+        align="left",
+        line=360,
         first_line=0,
-    )  # fmt: skip
+    )
     define_style(
-        document, "TableCaption", "表题", font=HEITI, size=SIZE_BODY, align="center", first_line=0,
+        document,
+        "TableHeading",
+        "表头",
+        font=HEITI,
+        size=SIZE_TABLE,
+        align="center",
+        line=360,
+        first_line=0,
+    )
+    define_style(
+        document,
+        "TableCaption",
+        "表题",
+        font=HEITI,
+        size=SIZE_BODY,
+        align="center",
+        first_line=0,
         keep_next=True,
-    )  # fmt: skip
+    )
     define_style(
-        document, "Footer", "footer", font=SONGTI, size=SIZE_PAGE_NUMBER, align="right", line=0,
+        document,
+        "Footer",
+        "footer",
+        font=SONGTI,
+        size=SIZE_PAGE_NUMBER,
+        align="right",
+        line=0,
         first_line=0,
-    )  # fmt: skip
+    )
     # Page-number lines are not on the body grid: single spacing instead of the exact pitch.
     footer_spacing = (
         next(s for s in document.styles.element.findall(qn("w:style")) if s.get(qn("w:styleId")) == "Footer")
@@ -370,8 +416,26 @@ def paragraph_loop(document, items: str, body: list[tuple[str, str]], var: str =
     para(document, "{%p endfor %}")
 
 
-COVERAGE_HEADERS = ["县（市、区）", "纳入统计组织数", "组织覆盖率", "较上月（百分点）", "单独组建率", "工作覆盖率", "应建未建", "未覆盖"]  # fmt: skip
-COVERAGE_FIELDS = ["name", "in_scope", "org_rate", "org_rate_change", "single_rate", "work_rate", "should_build", "uncovered"]  # fmt: skip
+COVERAGE_HEADERS = [
+    "县（市、区）",
+    "纳入统计组织数",
+    "组织覆盖率",
+    "较上月（百分点）",
+    "单独组建率",
+    "工作覆盖率",
+    "应建未建",
+    "未覆盖",
+]
+COVERAGE_FIELDS = [
+    "name",
+    "in_scope",
+    "org_rate",
+    "org_rate_change",
+    "single_rate",
+    "work_rate",
+    "should_build",
+    "uncovered",
+]
 COVERAGE_WIDTHS = [26, 18, 19, 19, 19, 19, 18, 18]
 TASK_HEADERS = ["编号", "重点任务", "牵头单位", "进展状态", "进展情况"]
 TASK_FIELDS = ["code", "title", "lead", "light", "progress"]
@@ -398,9 +462,13 @@ def build(path: Path = OUTPUT) -> Path:
     paragraph_loop(document, "coverage_paragraphs", [("{{ p }}", "Normal")])
     para(document, "表1  各县（市、区）两新组织“两个覆盖”情况", "TableCaption")
     coverage = table(
-        document, COVERAGE_HEADERS, COVERAGE_WIDTHS, "coverage_rows",
-        ["{{ row." + f + " }}" for f in COVERAGE_FIELDS], left=set(),
-    )  # fmt: skip
+        document,
+        COVERAGE_HEADERS,
+        COVERAGE_WIDTHS,
+        "coverage_rows",
+        ["{{ row." + f + " }}" for f in COVERAGE_FIELDS],
+        left=set(),
+    )
     total = coverage.add_row()
     for col, f in enumerate(COVERAGE_FIELDS):
         _cell_text(
@@ -413,9 +481,13 @@ def build(path: Path = OUTPUT) -> Path:
     para(document, "{{ tasks_paragraph }}")
     para(document, "表2  重点任务推进情况", "TableCaption")
     table(
-        document, TASK_HEADERS, TASK_WIDTHS, "tasks", ["{{ row." + f + " }}" for f in TASK_FIELDS],
+        document,
+        TASK_HEADERS,
+        TASK_WIDTHS,
+        "tasks",
+        ["{{ row." + f + " }}" for f in TASK_FIELDS],
         left={1, 2, 4},
-    )  # fmt: skip
+    )
 
     para(document, "四、存在问题", "Heading1")
     paragraph_loop(document, "problems", [("{{ p.heading }}", "Heading2"), ("{{ p.text }}", "Normal")])
@@ -430,9 +502,26 @@ def build(path: Path = OUTPUT) -> Path:
     para(document, "{{ issuer }}", "Signature")
     para(document, "{{ issue_date }}", "Signature")
 
+    properties = document.core_properties
+    properties.title, properties.author, properties.last_modified_by = "通报模板", "liangxin", "liangxin"
+    properties.created = properties.modified = datetime.datetime(2022, 1, 1)
+    properties.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    path.write_bytes(reproducible(buffer.getvalue()))
     return path
+
+
+def reproducible(package: bytes) -> bytes:
+    """The same bytes on every build: zip entries get a fixed timestamp (git sees no change)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=(2022, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(entry.filename))
+    return out.getvalue()
 
 
 if __name__ == "__main__":

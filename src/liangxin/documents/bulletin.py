@@ -22,6 +22,12 @@ LIGHT_LABELS = {"done": "已完成", "green": "正常", "yellow": "滞后", "red
 LIGHT_ORDER = ("done", "green", "yellow", "red")
 
 DEFAULT_RECIPIENTS = "各县（市、区）委组织部，市“两新”工委各成员单位："
+# 下步要求 as first offered for editing; the office rewrites it every month.
+DEFAULT_REQUIREMENTS = (
+    "各牵头单位要切实履行牵头抓总责任，对照任务清单和完成时限，倒排工期、挂图作战，确保按期完成。",
+    "对进度滞后、逾期未完成的任务，相关单位要认真分析原因，明确整改措施和完成时限，并在下月调度中报告整改情况。",
+    "各单位要严格落实月调度制度，每月25日前如实报送任务推进情况，市委党建办将定期通报调度结果。",
+)
 DASH = "—"
 
 _TENTH = Decimal("0.1")
@@ -348,9 +354,10 @@ def tasks_paragraph(data: BulletinData) -> str:
 
 def task_reference(code: str, title: str) -> str:
     """第3项“规范联合党支部设置” for a numbered task; “（A-1）规范…” style codes stay as they are."""
+    quoted = "“" + title.replace("“", "‘").replace("”", "’") + "”"  # quotes inside quotes are single
     if not code:
-        return f"“{title}”"
-    return f"第{code}项“{title}”" if code.isdigit() else f"{code}“{title}”"
+        return quoted
+    return f"第{code}项{quoted}" if code.isdigit() else f"{code}{quoted}"
 
 
 def _problem_tasks_sentence(tasks: Sequence[ProblemTask], kind: str) -> str:

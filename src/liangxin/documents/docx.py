@@ -7,6 +7,8 @@ Every value handed to the template is already formatted text, so a template need
 
 from __future__ import annotations
 
+import datetime
+import io
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from django.conf import settings
 from docxtpl import DocxTemplate
 
 from . import bulletin as b
+from .build_template import reproducible
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates_docx") / "bulletin.docx"
 
@@ -107,4 +110,14 @@ def render_bulletin(data: b.BulletinData, target: Any, *, template: Path | str |
         document.render(bulletin_context(data), autoescape=True)
     except Exception as error:  # docxtpl raises Jinja, XML and zip errors alike
         raise TemplateProblem(f"通报模板“{path.name}”无法生成文档：{error}") from error
-    document.save(target)
+    properties = document.docx.core_properties
+    properties.title = data.title
+    properties.modified = datetime.datetime.combine(data.issue_date, datetime.time())
+    buffer = io.BytesIO()
+    document.save(buffer)
+    # The same data gives the same bytes, so a re-generated published bulletin can be compared.
+    content = reproducible(buffer.getvalue())
+    if hasattr(target, "write"):
+        target.write(content)
+    else:
+        Path(target).write_bytes(content)

@@ -9,6 +9,7 @@ when someone edits the cell later (OWASP CSV injection).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -146,6 +147,10 @@ def write_bulletin_workbook(data: b.BulletinData, target: Any) -> None:
     o = data.overall
     caption = f"{data.period_label}（数据截至{b.chinese_date(data.as_of)}）"
     writer = _Writer(target)
+    # A fixed creation time: the same data gives the same bytes (XlsxWriter fixes the zip times).
+    writer.book.set_properties(
+        {"title": data.title, "created": datetime.datetime.combine(data.issue_date, datetime.time())}
+    )
     writer.sheet(
         "总体情况",
         f"{data.title} — 总体情况，{caption}",

@@ -1,0 +1,81 @@
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from liangxin.accounts.models import User
+from liangxin.documents.docx import TemplateProblem
+from liangxin.documents.pdf import PdfUnavailable, convert_to_pdf
+from liangxin.documents.services import BulletinProblem, make_bulletin, write_bulletin_files
+from liangxin.documents.sources import FiguresProblem
+
+
+def _date(value: str | None, name: str) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{name}“{value}”格式不对，应为 YYYY-MM-DD，例如 2022-05-31") from None
+
+
+def _period(value: str) -> datetime.date:
+    try:
+        year, month = value.strip().split("-")
+        return datetime.date(int(year), int(month), 1)
+    except ValueError:
+        raise CommandError(f"调度期“{value}”格式不对，应为 YYYY-MM，例如 2022-05") from None
+
+
+class Command(BaseCommand):
+    help = "生成某调度期的通报（公文格式 .docx），可同时生成 Excel 工作簿和 PDF。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", required=True, metavar="YYYY-MM", help="调度期，例如 2022-05")
+        parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="数据截至日期（默认今天）")
+        parser.add_argument("--out", required=True, metavar="FILE.docx", help="通报 Word 文件")
+        parser.add_argument("--xlsx", metavar="FILE.xlsx", help="同时生成通报各表的 Excel 工作簿")
+        parser.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 转换为 PDF（需已安装）")
+        parser.add_argument("--issuer", help="署名（默认“中共××市委党建工作领导小组办公室”）")
+        parser.add_argument("--issue-date", metavar="YYYY-MM-DD", help="成文日期（默认今天）")
+        parser.add_argument("--requirements", metavar="FILE.txt", help="“下步要求”文本文件，每段一行")
+        parser.add_argument("--user", metavar="USERNAME", help="以该用户的身份生成（记入审计日志）")
+
+    def handle(self, *args, **opts):
+        period = _period(opts["period"])
+        today = timezone.localdate()
+        as_of = _date(opts["as_of"], "截至日期") or today
+        issue_date = _date(opts["issue_date"], "成文日期") or today
+        actor = None
+        if opts["user"]:
+            actor = User.objects.filter(username=opts["user"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"用户“{opts['user']}”不存在或已停用")
+        requirements = None
+        if opts["requirements"]:
+            try:
+                text = Path(opts["requirements"]).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as error:
+                raise CommandError(f"“下步要求”文件“{opts['requirements']}”无法读取：{error}") from None
+            requirements = [line.strip() for line in text.splitlines() if line.strip()]
+        try:
+            data = make_bulletin(
+                period=period,
+                as_of=as_of,
+                issue_date=issue_date,
+                issuer=opts["issuer"],
+                requirements=requirements,
+            )
+            write_bulletin_files(data, actor=actor, docx_target=opts["out"], xlsx_target=opts["xlsx"])
+        except (BulletinProblem, FiguresProblem, TemplateProblem) as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"已生成《{data.title}》：{opts['out']}")
+        if opts["xlsx"]:
+            self.stdout.write(f"已生成工作簿：{opts['xlsx']}")
+        if opts["pdf"]:
+            try:
+                pdf = convert_to_pdf(opts["out"])
+            except PdfUnavailable as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"已生成 PDF：{pdf}")

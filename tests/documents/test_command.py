@@ -1,0 +1,159 @@
+"""`liangxin bulletin`: the bulletin of a period from the platform's own figures, end to end."""
+
+import datetime
+import io
+import json
+
+import docx
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from liangxin.core.models import AuditLog, Region
+from liangxin.documents import services
+from liangxin.documents.bulletin import format_percent, ratio
+from tests.coverage.factories import make_instructor, make_org, make_party_org
+from tests.dispatch.factories import make_period, make_task, submit
+from tests.factories import make_user
+
+
+def json_of(command, *args):
+    out = io.StringIO()
+    call_command(command, *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def text_of(path) -> str:
+    document = docx.Document(path)
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts.extend("|".join(c.text for c in row.cells) for row in table.rows)
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def may(city):
+    qingyuan = Region.objects.filter(parent__code="360803").order_by("code").first().code
+    covered = [make_org(f"吉州企业{i}", members=4) for i in range(5)]
+    make_party_org("吉州企业联合党支部", *covered[:3])
+    make_instructor("张指导", covered[3])
+    make_org("青原企业甲", region=qingyuan, members=3)
+    make_party_org("青原企业乙党支部", make_org("青原企业乙", region=qingyuan))
+    april = make_period("2022-04")
+    period = make_period("2022-05")
+    first = make_task("1", units=("邮政管理局",), title="快递小哥“暖心驿站”建设", deadline=None)
+    second = make_task(
+        "2", lead="民政局", units=("网信办",), title="=1+1 社会组织党建", deadline=datetime.date(2022, 5, 20)
+    )
+    submit(first, "交通运输局", april, when="2022-04-20", percent=30)
+    submit(first, "交通运输局", period, when="2022-05-20", percent=60)
+    submit(first, "邮政管理局", period, when="2022-05-27", status="lagging", percent=10)
+    submit(second, "民政局", period, when="2022-05-10", percent=40)
+    return period
+
+
+def run_bulletin(tmp_path, *extra):
+    out = io.StringIO()
+    call_command(
+        "bulletin",
+        "--period=2022-05",
+        "--as-of=2022-05-31",
+        "--issue-date=2022-06-06",
+        f"--out={tmp_path / '通报.docx'}",
+        f"--xlsx={tmp_path / '通报.xlsx'}",
+        *extra,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_its_numbers_equal_the_coverage_and_dispatch_commands_for_the_same_date(may, tmp_path):
+    output = run_bulletin(tmp_path)
+    assert "已生成《关于2022年5月全市基层党建重点任务推进情况的通报》" in output
+    text = text_of(tmp_path / "通报.docx")
+    coverage = json_of("coverage", "--as-of=2022-05-31")
+    for row in coverage["rows"]:
+        if row["in_scope"]:
+            rates = [f"{row[key]:.1f}%" for key in ("org_rate_pct", "single_rate_pct", "work_rate_pct")]
+        else:
+            rates = ["—", "—", "—"]  # no organizations: no rate rather than a misleading 0.0%
+        assert f"{row['name']}|{row['in_scope']}|{rates[0]}|" in text, row["name"]
+        assert f"|{rates[1]}|{rates[2]}|{row['should_build']}|{row['uncovered']}" in text, row["name"]
+    total = coverage["total"]
+    assert f"全市组织覆盖率为{total['org_rate_pct']:.1f}%" in text
+    assert f"全市纳入统计的两新组织（口径：全部两新组织）{total['in_scope']}个" in text
+    dispatch = json_of("dispatch_status", "--period=2022-05", "--as-of=2022-05-31")
+    t = dispatch["totals"]
+    assert f"已完成{t['done']}个，正常推进{t['green']}个，滞后{t['yellow']}个，逾期{t['red']}个" in text
+    assert f"已报送{t['submitted']}个，报送率为{format_percent(ratio(t['submitted'], t['expected']))}" in text
+    assert f"按时报送{t['on_time']}个" in text
+    for task in dispatch["tasks"]:
+        assert f"{task['code']}|{task['title']}|{task['lead']}|" in text
+    late = [u["unit"] for u in dispatch["units"] if u["on_time"] < u["expected"]]
+    assert late and f"{len(late)}个单位未按时报送：{'、'.join(late)}。" in text
+
+
+def test_it_compares_with_last_month(may, tmp_path):
+    run_bulletin(tmp_path)
+    text = text_of(tmp_path / "通报.docx")
+    # April: 4 expected, 1 submitted on time (25%); May: 4 expected, 3 submitted, 2 on time
+    assert "报送率为75.0%，较上月提高50.0个百分点" in text
+    assert "按时报送率为50.0%，较上月提高25.0个百分点" in text
+    assert "全市组织覆盖率为57.1%，与上月持平" in text
+
+
+def test_it_writes_the_workbook_with_formula_text_kept_as_text(may, tmp_path):
+    run_bulletin(tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "通报.xlsx")
+    titles = [row[1] for row in book["重点任务推进情况"].iter_rows(min_row=3, values_only=True)]
+    assert titles == ["快递小哥“暖心驿站”建设", "=1+1 社会组织党建"]
+    assert book["重点任务推进情况"]["B4"].data_type == "s"
+
+
+def test_it_records_the_export_in_the_audit_log(may, tmp_path):
+    office = make_user("office1", role="office")
+    run_bulletin(tmp_path, "--user=office1")
+    entry = AuditLog.objects.get(action="documents.bulletin.generated")
+    assert entry.actor == office
+    assert entry.object_id == "2022-05"
+    assert entry.after["as_of"] == "2022-05-31"
+
+
+def test_it_uses_the_office_requirements_text(may, tmp_path):
+    requirements = tmp_path / "要求.txt"
+    requirements.write_text("一要压实责任。\n\n二要加强调度。\n", encoding="utf-8")
+    run_bulletin(tmp_path, f"--requirements={requirements}", "--issuer=吉安市委党建办")
+    paragraphs = [p.text for p in docx.Document(tmp_path / "通报.docx").paragraphs]
+    start = paragraphs.index("六、下步要求")
+    assert paragraphs[start + 1 : start + 3] == ["一要压实责任。", "二要加强调度。"]
+    assert "吉安市委党建办" in paragraphs
+
+
+def test_it_says_when_the_period_does_not_exist(city, tmp_path):
+    with pytest.raises(CommandError, match="2022年7月通报无法生成：调度期 2022-07 不存在"):
+        call_command("bulletin", "--period=2022-07", f"--out={tmp_path / 'x.docx'}")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period=2022-13"], "调度期“2022-13”格式不对"),
+        (["--period=2022-05", "--as-of=31/05/2022"], "截至日期“31/05/2022”格式不对"),
+        (["--period=2022-05", "--user=nobody"], "用户“nobody”不存在或已停用"),
+        (
+            ["--period=2022-05", "--requirements=/no/such/file.txt"],
+            "“下步要求”文件“/no/such/file.txt”无法读取",
+        ),
+    ],
+)
+def test_it_explains_bad_arguments(city, tmp_path, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("bulletin", *args, f"--out={tmp_path / 'x.docx'}")
+
+
+def test_last_month_is_the_same_point_a_month_earlier():
+    assert services.month_before(datetime.date(2022, 5, 31)) == datetime.date(2022, 4, 30)
+    assert services.month_before(datetime.date(2022, 6, 5)) == datetime.date(2022, 5, 5)
+    assert services.month_before(datetime.date(2022, 1, 15)) == datetime.date(2021, 12, 15)
+    assert services.month_before(datetime.date(2022, 3, 29)) == datetime.date(2022, 2, 28)
