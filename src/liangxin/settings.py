@@ -228,6 +228,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # default is only what `make run` passes.
 LIANGXIN_DEFAULT_CITY = env("LIANGXIN_CITY", "360800")
 LIANGXIN_PAGE_SIZE = envint("LIANGXIN_PAGE_SIZE", "50")
+# 三同步: days a new organization's follow-up is due in; whether 农民专业合作社 (code 93) count.
+LIANGXIN_FOLLOWUP_DAYS = envint("LIANGXIN_FOLLOWUP_DAYS", "30")
+LIANGXIN_INCLUDE_COOPERATIVES = envbool("LIANGXIN_INCLUDE_COOPERATIVES", "0")
 
 LOGGING = {
     "version": 1,
