@@ -55,5 +55,3 @@ def run_child(db: Path, code: str) -> dict:
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["wall_s"] = time.perf_counter() - started
     return result
-
-
