@@ -62,6 +62,14 @@ class Cell:
     is_lead: bool
     done_on_time: bool = False
 
+    @property
+    def light_label(self) -> str:
+        return LIGHT_LABELS[self.light]
+
+    @property
+    def report_label(self) -> str:
+        return REPORT_LABELS[self.report]
+
 
 @dataclass
 class UnitRow:

@@ -1,5 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from liangxin.dispatch import views, views_reports
 
 app_name = "dispatch"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("export.xlsx", views.board_export, name="board_export"),
+    path("tasks/", views.task_list, name="tasks"),
+    path("tasks/new/", views.task_edit, name="task_create"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("chase/", views.chase, name="chase"),
+    path("chase/remind/", views.chase_remind, name="chase_remind"),
+    path("periods/", views.period_list, name="periods"),
+    path("periods/<int:pk>/", views.period_update, name="period_update"),
+    path("periods/<int:pk>/unlock/", views.period_unlock, name="period_unlock"),
+    path("mine/", views_reports.mine, name="mine"),
+    path("mine/workbook.xlsx", views_reports.mine_workbook, name="mine_workbook"),
+    path("mine/<str:period>/<int:task_pk>/", views_reports.report_edit, name="report_edit"),
+    path("reports/<int:pk>/", views_reports.report_detail, name="report_detail"),
+    path("reports/<int:pk>/accept/", views_reports.report_accept, name="report_accept"),
+    path("reports/<int:pk>/return/", views_reports.report_return, name="report_return"),
+    path("reports/<int:pk>/files/<int:file_pk>/", views_reports.attachment_download, name="attachment"),
+    path("review/", views_reports.review_queue, name="review"),
+]

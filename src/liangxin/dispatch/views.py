@@ -1,0 +1,398 @@
+"""Office and overview pages: the board, tasks and their history, chasing, periods."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from liangxin.core.exporting import write_xlsx
+from liangxin.core.listing import paginate
+from liangxin.core.models import MemberUnit
+from liangxin.core.permissions import get_visible_or_404, role_required, visible
+from liangxin.core.roles import Role
+from liangxin.dispatch import periods as period_service
+from liangxin.dispatch import plans, reminders
+from liangxin.dispatch.forms import PeriodForm, TaskForm
+from liangxin.dispatch.models import Category, Period, Plan, Report, Task
+from liangxin.dispatch.periods import DispatchError
+from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_status
+from liangxin.dispatch.units import acting_unit
+
+VIEWERS = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK, Role.INSTRUCTOR)
+OFFICE = (Role.OFFICE,)
+
+
+def pick_period(request) -> Period | None:
+    """The period asked for (?period=YYYY-MM), else this month's, else the latest."""
+    key = request.GET.get("period") or request.POST.get("period")
+    qs = Period.objects.select_related("plan")
+    if key:
+        try:
+            return qs.get(month=period_service.parse_period_key(key))
+        except (DispatchError, Period.DoesNotExist):
+            raise Http404("未找到该调度期") from None
+    today = timezone.localdate()
+    return qs.filter(month__lte=today).order_by("-month").first() or qs.order_by("month").first()
+
+
+def pick_as_of(request) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def scoped_status(request, period: Period, as_of: datetime.date):
+    """The period's status, with the tasks (and unit rows) the user may see."""
+    status = period_status(period, as_of)
+    if request.user.role != Role.OFFICE:
+        visible_ids = set(visible(Task, request).filter(plan=period.plan).values_list("pk", flat=True))
+        status.tasks = [t for t in status.tasks if t.pk in visible_ids]
+        own = acting_unit(request.user)
+        status.units = [row for row in status.units if own and row.unit.pk == own.pk]
+    return status
+
+
+def _grid(request, status):
+    category = request.GET.get("category", "")
+    unit_id = request.GET.get("unit", "")
+    light = request.GET.get("light", "")
+    q = request.GET.get("q", "").strip()
+    tasks = status.tasks
+    if category:
+        tasks = [t for t in tasks if t.category == category]
+    if q:
+        tasks = [t for t in tasks if q in t.title or q == t.code]
+    unit_ids = {int(unit_id)} if unit_id.isdigit() else None
+    rows = []
+    for task in tasks:
+        cells = [
+            (a, status.cells[(task.pk, a.unit_id)])
+            for a in status.assignments[task.pk]
+            if unit_ids is None or a.unit_id in unit_ids
+        ]
+        if light:
+            cells = [(a, c) for a, c in cells if c.light == light]
+        if cells:
+            rows.append({"task": task, "cells": {a.unit_id: c for a, c in cells}})
+    columns: dict[int, MemberUnit] = {}
+    for row in rows:
+        for a in status.assignments[row["task"].pk]:
+            if a.unit_id in row["cells"]:
+                columns.setdefault(a.unit_id, a.unit)
+    units = sorted(columns.values(), key=lambda u: (u.sort, u.pk))
+    for row in rows:
+        row["line"] = [row["cells"].get(u.pk) for u in units]
+    return rows, units, {"category": category, "unit": unit_id, "light": light, "q": q}
+
+
+@role_required(*VIEWERS)
+def board(request):
+    period = pick_period(request)
+    if period is None:
+        return render(request, "dispatch/board.html", {"period": None})
+    as_of = pick_as_of(request)
+    status = scoped_status(request, period, as_of)
+    rows, units, used = _grid(request, status)
+    page, query = paginate(request, rows)
+    all_units = {a.unit_id: a.unit for task in status.tasks for a in status.assignments[task.pk]}
+    return render(
+        request,
+        "dispatch/board.html",
+        {
+            "period": period,
+            "periods": Period.objects.order_by("-month"),
+            "as_of": as_of,
+            "status": status,
+            "page": page,
+            "query": query,
+            "units": units,
+            "used": used,
+            "categories": Category.choices,
+            "filter_units": sorted(all_units.values(), key=lambda u: (u.sort, u.pk)),
+            "lights": LIGHT_LABELS.items(),
+            "report_labels": REPORT_LABELS,
+            "light_labels": LIGHT_LABELS,
+            "is_office": request.user.role == Role.OFFICE,
+            "submitted_rate": status.rate("submitted"),
+            "on_time_rate": status.rate("on_time"),
+        },
+    )
+
+
+@role_required(*VIEWERS)
+def board_export(request):
+    period = pick_period(request)
+    if period is None:
+        raise Http404("尚无调度期")
+    status = scoped_status(request, period, pick_as_of(request))
+    rows, _, _ = _grid(request, status)
+
+    def lines():
+        for row in rows:
+            task = row["task"]
+            for a in status.assignments[task.pk]:
+                c = row["cells"].get(a.unit_id)
+                if c is None:
+                    continue
+                yield [
+                    task.code,
+                    task.get_category_display(),
+                    task.title,
+                    task.lead.name,
+                    a.unit.name,
+                    LIGHT_LABELS[c.light],
+                    REPORT_LABELS[c.report],
+                    c.progress,
+                    "是" if c.on_time else "否",
+                ]
+
+    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
+    headers = [
+        "序号",
+        "任务类别",
+        "重点任务",
+        "牵头单位",
+        "报送单位",
+        "亮灯",
+        "报送状态",
+        "完成进度",
+        "按时报送",
+    ]
+    write_xlsx(tmp.name, [(f"{period}调度", headers, lines())])
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, filename=f"月调度_{period.key}.xlsx")
+
+
+def _plan_for(request) -> Plan | None:
+    year = request.GET.get("year")
+    qs = Plan.objects.all()
+    if year and year.isdigit():
+        return qs.filter(year=int(year)).first()
+    return qs.filter(year=timezone.localdate().year).first() or qs.order_by("-year").first()
+
+
+@role_required(*VIEWERS)
+def task_list(request):
+    plan = _plan_for(request)
+    tasks = visible(Task, request).filter(plan=plan).select_related("lead") if plan else Task.objects.none()
+    category = request.GET.get("category", "")
+    q = request.GET.get("q", "").strip()
+    if category:
+        tasks = tasks.filter(category=category)
+    if q:
+        tasks = tasks.filter(Q(title__contains=q) | Q(code=q) | Q(lead__name__contains=q))
+    page, query = paginate(request, tasks.order_by("sort_key"))
+    return render(
+        request,
+        "dispatch/task_list.html",
+        {
+            "plan": plan,
+            "plans": Plan.objects.all(),
+            "page": page,
+            "query": query,
+            "category": category,
+            "q": q,
+            "categories": Category.choices,
+            "is_office": request.user.role == Role.OFFICE,
+        },
+    )
+
+
+@role_required(*VIEWERS)
+def task_detail(request, pk: int):
+    task = get_visible_or_404(Task, request, pk=pk)
+    assignments = list(task.assignments.select_related("unit").order_by("-is_lead", "unit__sort"))
+    reports = {
+        (r.period_id, r.unit_id): r
+        for r in visible(Report, request).filter(task=task).select_related("period")
+    }
+    today = timezone.localdate()
+    history = []
+    for period in (
+        Period.objects.filter(plan=task.plan, month__lte=today).order_by("-month").select_related("plan")
+    ):
+        # Past months as they stood at month end; the current month as of today.
+        status = period_status(period, min(today, period.last_day))
+        if task.pk not in status.assignments:
+            continue
+        history.append(
+            {
+                "period": period,
+                "cells": [
+                    (a, status.cells[(task.pk, a.unit_id)], reports.get((period.pk, a.unit_id)))
+                    for a in assignments
+                ],
+            }
+        )
+    return render(
+        request,
+        "dispatch/task_detail.html",
+        {
+            "task": task,
+            "assignments": assignments,
+            "history": history,
+            "light_labels": LIGHT_LABELS,
+            "report_labels": REPORT_LABELS,
+            "is_office": request.user.role == Role.OFFICE,
+        },
+    )
+
+
+@role_required(*OFFICE)
+def task_edit(request, pk: int | None = None):
+    task = get_visible_or_404(Task, request, pk=pk) if pk else None
+    plan = task.plan if task else _plan_for(request)
+    if plan is None:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+        plan = Plan(year=year)
+    initial = {}
+    if task:
+        initial = {
+            "code": task.code,
+            "category": task.category,
+            "title": task.title,
+            "requirement": task.requirement,
+            "lead": task.lead,
+            "units": [a.unit for a in task.assignments.filter(is_lead=False)],
+            "start": task.start,
+            "deadline": task.deadline_text or (task.deadline.isoformat() if task.deadline else "长期"),
+            "milestones": task.milestones,
+        }
+    form = TaskForm(request.POST or None, initial=initial, year=plan.year)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicate = Task.objects.filter(plan__year=plan.year, code=data["code"]).exclude(
+            pk=task.pk if task else None
+        )
+        if duplicate.exists():
+            form.add_error("code", f"{plan.year}年清单中已有序号为“{data['code']}”的任务")
+        else:
+            if plan.pk is None:
+                plan = plans.get_or_create_plan(plan.year, actor=request.user)
+            saved, _ = plans.save_task(
+                plan,
+                plans.TaskData(
+                    code=data["code"],
+                    category=data["category"],
+                    title=data["title"],
+                    requirement=data["requirement"],
+                    lead=data["lead"],
+                    units=list(data["units"]),
+                    start=data["start"] or datetime.date(plan.year, 1, 1),
+                    deadline=data["deadline_date"],
+                    deadline_text=data["deadline"] or "长期",
+                    milestones=data["milestones"],
+                ),
+                actor=request.user,
+                task=task,
+            )
+            messages.success(request, f"已保存任务“{saved.code}. {saved.title}”")
+            return redirect("dispatch:task_detail", pk=saved.pk)
+    return render(request, "dispatch/task_form.html", {"form": form, "task": task, "plan": plan})
+
+
+@role_required(*VIEWERS)
+def chase(request):
+    period = pick_period(request)
+    if period is None:
+        return render(request, "dispatch/chase.html", {"period": None})
+    today = timezone.localdate()
+    status = scoped_status(request, period, pick_as_of(request))
+    if request.user.role != Role.OFFICE:  # a lead unit follows the tasks it leads
+        own = acting_unit(request.user)
+        status.tasks = [t for t in status.tasks if own and t.lead_id == own.pk]
+    missing: dict[int, dict] = {}
+    flagged = []
+    for task in status.tasks:
+        for a in status.assignments[task.pk]:
+            c = status.cells[(task.pk, a.unit_id)]
+            if c.expected and not c.submitted:
+                entry = missing.setdefault(a.unit_id, {"unit": a.unit, "tasks": [], "report": set()})
+                entry["tasks"].append(task)
+                entry["report"].add(REPORT_LABELS[c.report])
+            if c.light in ("red", "yellow"):
+                flagged.append({"task": task, "unit": a.unit, "cell": c})
+    flagged.sort(key=lambda f: (f["cell"].light != "red", f["task"].sort_key))
+    return render(
+        request,
+        "dispatch/chase.html",
+        {
+            "period": period,
+            "periods": Period.objects.order_by("-month"),
+            "missing": sorted(missing.values(), key=lambda m: (m["unit"].sort, m["unit"].pk)),
+            "flagged": flagged,
+            "overdue": today > period.due_date,
+            "light_labels": LIGHT_LABELS,
+            "is_office": request.user.role == Role.OFFICE,
+        },
+    )
+
+
+@require_POST
+@role_required(*OFFICE)
+def chase_remind(request):
+    period = pick_period(request)
+    if period is None:
+        raise Http404("尚无调度期")
+    count = reminders.chase(period, actor=request.user, today=timezone.localdate())
+    if count:
+        messages.success(request, f"已向 {count} 个未报送单位发送催报提醒")
+    else:
+        messages.info(request, "今天已提醒过所有未报送单位，或所有单位均已报送")
+    return redirect(f"{request.path.replace('remind/', '')}?period={period.key}")
+
+
+@role_required(*OFFICE)
+def period_list(request):
+    periods_qs = Period.objects.select_related("plan").prefetch_related("unlocks__unit").order_by("-month")
+    page, query = paginate(request, periods_qs)
+    return render(
+        request,
+        "dispatch/period_list.html",
+        {"page": page, "query": query, "units": MemberUnit.objects.filter(active=True)},
+    )
+
+
+@require_POST
+@role_required(*OFFICE)
+def period_update(request, pk: int):
+    period = get_object_or_404(Period, pk=pk)
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("dispatch:periods")
+    try:
+        period_service.update_period(
+            period,
+            actor=request.user,
+            due_day=form.cleaned_data["due_day"],
+            locked=form.cleaned_data["locked"],
+        )
+    except DispatchError as exc:
+        messages.error(request, str(exc))
+    else:
+        state = "已锁定" if period.locked else "开放报送"
+        messages.success(request, f"{period}：截止日 {period.due_day} 日，{state}")
+    return redirect("dispatch:periods")
+
+
+@require_POST
+@role_required(*OFFICE)
+def period_unlock(request, pk: int):
+    period = get_object_or_404(Period, pk=pk)
+    unit = get_object_or_404(MemberUnit, pk=request.POST.get("unit") or 0)
+    if request.POST.get("relock"):
+        period_service.relock_for_unit(period, unit, actor=request.user)
+        messages.success(request, f"{period}：已重新锁定“{unit.name}”")
+    else:
+        period_service.unlock_for_unit(period, unit, actor=request.user)
+        messages.success(request, f"{period}：已为“{unit.name}”解锁，可补报")
+    return redirect("dispatch:periods")
