@@ -447,6 +447,9 @@ def build(path: Path = OUTPUT) -> Path:
     define_styles(document)
     register_alt_font_names(document)
     set_page(document)
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):  # Word 2010's copy of the styles, theme fonts and all
+            document.part.drop_rel(rel_id)
     body = document.element.body
     for paragraph in list(document.paragraphs):  # the default template's empty first paragraph
         body.remove(paragraph._p)
