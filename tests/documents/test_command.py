@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from liangxin.core.models import AuditLog, Region
-from liangxin.documents import services
+from liangxin.documents import pdf, services
 from liangxin.documents.bulletin import format_percent, ratio
 from tests.coverage.factories import make_instructor, make_org, make_party_org
 from tests.dispatch.factories import make_period, make_task, submit
@@ -128,6 +128,18 @@ def test_it_uses_the_office_requirements_text(may, tmp_path):
     start = paragraphs.index("六、下步要求")
     assert paragraphs[start + 1 : start + 3] == ["一要压实责任。", "二要加强调度。"]
     assert "吉安市委党建办" in paragraphs
+
+
+def test_it_says_which_file_it_cannot_write(may, tmp_path):
+    with pytest.raises(CommandError, match=r"无法写入文件“.*没有这个目录/通报\.docx”"):
+        call_command("bulletin", "--period=2022-05", f"--out={tmp_path / '没有这个目录' / '通报.docx'}")
+
+
+@pytest.mark.skipif(pdf.soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_it_converts_to_pdf_when_asked(may, tmp_path):
+    output = run_bulletin(tmp_path, "--pdf")
+    assert (tmp_path / "通报.pdf").stat().st_size > 10_000
+    assert "已生成 PDF" in output
 
 
 def test_it_says_when_the_period_does_not_exist(city, tmp_path):

@@ -70,6 +70,10 @@ class Command(BaseCommand):
             write_bulletin_files(data, actor=actor, docx_target=opts["out"], xlsx_target=opts["xlsx"])
         except (BulletinProblem, FiguresProblem, TemplateProblem) as error:
             raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(
+                f"无法写入文件“{error.filename or opts['out']}”：{error.strerror or error}"
+            ) from None
         self.stdout.write(f"已生成《{data.title}》：{opts['out']}")
         if opts["xlsx"]:
             self.stdout.write(f"已生成工作簿：{opts['xlsx']}")
