@@ -24,7 +24,10 @@ run: install
 	else $(LX) demo --logins; fi
 	$(LX) collectstatic --noinput -v 0
 	@echo "打开 http://127.0.0.1:8000 ，用上面的演示账号登录。按 Ctrl+C 停止。"
-	$(LX) runserver 127.0.0.1:8000
+	@# The task worker (imports, reminders) runs beside the web server and stops with it.
+	$(LX) db_worker --reload >var/worker.log 2>&1 & worker=$$!; \
+		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(LX) runserver 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check src tests bench

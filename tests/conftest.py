@@ -14,6 +14,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         setup_installation(CITY)
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks_and_private_media(settings, tmp_path):
+    """Background jobs run inline, and uploads land in the test's own folder."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def city(db):
     return Installation.current_city() or setup_installation(CITY)[0]

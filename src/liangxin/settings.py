@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "liangxin.core",
     "liangxin.accounts",
     "liangxin.registry",
@@ -217,6 +219,18 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("LIANGXIN_MEDIA_ROOT", str(VAR_DIR / "media")))
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Background work (DEP 14 tasks through django-tasks) ------------------------------------
+# "database": jobs wait in the database for `liangxin db_worker` (production, `make run`);
+# "immediate": jobs run inside the request (tests, or a site without a worker).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = env("LIANGXIN_TASKS", "database")
+if _task_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"环境变量 LIANGXIN_TASKS 应为 database 或 immediate，实际为“{_task_backend}”")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
 
 # --- Uploads ----------------------------------------------------------------------------------
 LIANGXIN_UPLOAD_MAX_MB = envint("LIANGXIN_UPLOAD_MAX_MB", "50")

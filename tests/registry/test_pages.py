@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from liangxin.core.models import AuditLog
+from liangxin.core.models import AuditLog, ImportJob
 from liangxin.registry.models import FollowUp, Organization
 from tests.factories import make_user
 from tests.registry.factories import credit_code, make_org, write_workbook
@@ -219,27 +219,56 @@ def test_the_upload_page_previews_then_imports_and_offers_the_error_workbook(cli
     )
     client = client_for(office)
     with open(path, "rb") as fh:
-        preview = client.post(reverse("data_import"), {"file": fh})
+        preview = client.post(reverse("data_import"), {"file": fh}, follow=True)
     page = preview.content.decode()
-    assert "将新增 <strong>1</strong>" in page and "拒绝 <strong" in page
+    assert "将新增 <strong>1</strong>" in page and "拒绝 <strong>1</strong>" in page
     assert not Organization.objects.filter(credit_code=good).exists()
-    token = preview.context["token"]
-    errors = client.get(reverse("data_import_errors", args=[token]))
+    job = ImportJob.objects.get()
+    assert job.status == "previewed" and job.user == office
+    errors = client.get(reverse("data_import_errors", args=[job.pk]))
     assert errors.status_code == 200
-    result = client.post(reverse("data_import_confirm", args=[token]))
+    # Another user can neither see nor confirm the job.
+    other = make_user("other", role="office")
+    from django.test import Client
+
+    stranger = Client()
+    stranger.force_login(other)
+    assert stranger.get(reverse("data_import_job", args=[job.pk])).status_code == 404
+    assert stranger.post(reverse("data_import_confirm", args=[job.pk])).status_code == 404
+    assert stranger.get(reverse("data_import_errors", args=[job.pk])).status_code == 404
+    result = client.post(reverse("data_import_confirm", args=[job.pk]), follow=True)
     assert "导入完成" in result.content.decode()
     assert Organization.objects.filter(credit_code=good).exists()
-    # Another user cannot use the token.
-    other = make_user("other", role="office")
-    assert client_for(other).post(reverse("data_import_confirm", args=[token])).status_code == 404
 
 
-def test_the_upload_page_refuses_a_disguised_file_in_chinese(client_for, office, tmp_path):
+def test_the_job_page_shows_progress_while_running_and_polls(client_for, office):
+    job = ImportJob.objects.create(user=office, filename="大文件.csv", stored="x.csv", status="running")
+    from liangxin.core import jobs
+
+    jobs.progress_path(job).write_text('{"rows": 42000}')
+    page = (
+        client_for(office)
+        .get(reverse("data_import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert "已处理 <strong>42000</strong> 行" in page and 'hx-trigger="every 1s"' in page
+
+
+def test_a_failed_import_says_why(client_for, office, tmp_path):
     path = tmp_path / "假表格.xlsx"
     path.write_text("just text")
     with open(path, "rb") as fh:
-        page = client_for(office).post(reverse("data_import"), {"file": fh}).content.decode()
+        page = client_for(office).post(reverse("data_import"), {"file": fh}, follow=True).content.decode()
     assert "实际是" in page
+    assert ImportJob.objects.get().status == "failed"
+
+
+def test_the_upload_page_refuses_an_unsupported_extension_before_saving_it(client_for, office, tmp_path):
+    path = tmp_path / "名单.docx"
+    path.write_text("x")
+    with open(path, "rb") as fh:
+        page = client_for(office).post(reverse("data_import"), {"file": fh}).content.decode()
+    assert "不支持的文件类型" in page and not ImportJob.objects.exists()
 
 
 def test_the_import_template_has_the_columns_and_instructions(client_for, office):

@@ -118,6 +118,27 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         return {"sheets": [s.as_dict() for s in self.sheets]}
 
+    def summary(self, max_errors: int = 200) -> dict[str, Any]:
+        """What the pages show: counts, labels and the first problems of each sheet (JSON-safe)."""
+        return {
+            "filename": self.filename,
+            "dry_run": self.dry_run,
+            "committed": self.committed,
+            "rejected": self.rejected,
+            "changed": self.changed,
+            "skipped_sheets": self.skipped_sheets,
+            "sheets": [
+                {
+                    **{k: v for k, v in s.as_dict().items() if k != "errors"},
+                    "label": s.label,
+                    "header_row": s.header_row,
+                    "error_count": len(s.errors),
+                    "errors": [e.as_dict() for e in s.errors[:max_errors]],
+                }
+                for s in self.sheets
+            ],
+        }
+
 
 @dataclass
 class ImportContext:
@@ -128,6 +149,8 @@ class ImportContext:
     strict: bool = False
     options: dict[str, Any] = field(default_factory=dict)  # sheet-type specific (e.g. period)
     batch: ImportBatch | None = None
+    progress: Callable[[int], None] | None = None  # called with the rows read so far
+    rows_read: int = 0
 
 
 class RowReader:
@@ -194,19 +217,28 @@ class SheetImporter:
     def run(self) -> None:
         self.start()
         chunk: list[tuple[DataRow, Any]] = []
-        for row in self.match.data_rows():
+        count = 0
+        for count, row in enumerate(self.match.data_rows(), start=1):
             reader = RowReader(row, self.match)
             record = self.parse(reader)
             if reader.problems or record is None:
                 self.report.reject(row, reader.problems or [Problem(row.number, "", "该行无法导入")])
-                continue
-            chunk.append((row, record))
-            if len(chunk) >= self.chunk_size:
-                self.write(chunk)
-                chunk = []
+            else:
+                chunk.append((row, record))
+                if len(chunk) >= self.chunk_size:
+                    self.write(chunk)
+                    chunk = []
+            if count % self.chunk_size == 0:
+                self._progress(self.chunk_size)
         if chunk:
             self.write(chunk)
         self.finish()
+        self._progress(count % self.chunk_size)
+
+    def _progress(self, rows: int) -> None:
+        self.ctx.rows_read += rows
+        if self.ctx.progress is not None:
+            self.ctx.progress(self.ctx.rows_read)
 
 
 def importers() -> list[type[SheetImporter]]:

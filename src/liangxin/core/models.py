@@ -176,6 +176,40 @@ class ImportBatch(models.Model):
         return f"{self.filename}（{self.at:%Y-%m-%d %H:%M}）"
 
 
+class ImportJob(models.Model):
+    """An uploaded file on its way through preview (a dry run) and import, run by the task
+    worker so that a large file shows progress instead of holding a request open."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "处理中"
+        PREVIEWED = "previewed", "待确认"
+        DONE = "done", "已导入"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField("文件名", max_length=255)
+    stored = models.CharField("保存的文件", max_length=100)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    committing = models.BooleanField("正式导入", default=False)
+    report = models.JSONField("结果", default=dict, blank=True)
+    error = models.CharField("错误", max_length=1000, blank=True)
+    has_error_rows = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.PREVIEWED, self.Status.DONE, self.Status.FAILED)
+
+
 class AuditLog(models.Model):
     """One audited event. Written only through `liangxin.core.audit.record`."""
 

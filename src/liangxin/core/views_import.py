@@ -1,19 +1,20 @@
-"""The upload page for every sheet type: upload → preview (a dry run) → confirm → result."""
+"""The upload page for every sheet type: upload → preview (a dry run) → confirm → result.
+Both runs are background jobs (core.jobs); the page shows their progress."""
 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from liangxin.core.exporting import write_rejected_rows
-from liangxin.core.importing import ImportContext, ImportFailed, importers, run_import
+from liangxin.core import jobs
+from liangxin.core.importing import importers
+from liangxin.core.models import ImportJob
 from liangxin.core.permissions import role_required
 from liangxin.core.roles import Role
 
@@ -38,27 +39,12 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _pending(request, token: str) -> dict:
-    pending = request.session.get("imports", {}).get(token)
-    if pending is None or not (_upload_dir() / pending["stored"]).exists():
-        raise Http404("未找到该导入文件，或它已被处理；请重新上传")
-    return pending
-
-
-def _run(request, pending: dict, *, dry_run: bool):
-    path = _upload_dir() / pending["stored"]
-    ctx = ImportContext(actor=request.user, filename=pending["name"], source="page", dry_run=dry_run)
-    report = run_import(path, ctx)
-    errors_name = pending["stored"] + ".errors.xlsx"
-    pending["has_errors"] = write_rejected_rows(str(_upload_dir() / errors_name), report)
-    pending["errors"] = errors_name
-    return report
+def _own_job(request, pk: int) -> ImportJob:
+    """A job is its uploader's alone: anyone else gets 404."""
+    job = ImportJob.objects.filter(pk=pk, user=request.user).first()
+    if job is None:
+        raise Http404("未找到该导入任务")
+    return job
 
 
 @role_required(*IMPORTERS_ROLES)
@@ -66,58 +52,49 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = secrets.token_urlsafe(16)
-        stored = token + PurePath(upload.name).suffix.lower()
-        with open(_upload_dir() / stored, "wb") as fh:
+        stored = secrets.token_urlsafe(16) + PurePath(upload.name).suffix.lower()
+        with open(jobs.upload_dir() / stored, "wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)
-        pending = {"name": upload.name, "stored": stored}
-        try:
-            report = _run(request, pending, dry_run=True)
-        except ImportFailed as exc:
-            (_upload_dir() / stored).unlink(missing_ok=True)
-            form.add_error("file", exc.message)
-        else:
-            imports = request.session.get("imports", {})
-            imports[token] = pending
-            request.session["imports"] = imports
-            return render(
-                request, "core/import_preview.html", {"report": report, "token": token, "pending": pending}
-            )
+        job = ImportJob.objects.create(user=request.user, filename=upload.name[:255], stored=stored)
+        jobs.run_import_job.enqueue(job.pk)
+        return redirect("data_import_job", pk=job.pk)
     kinds = [
         (cls.spec.label, "、".join(f"“{cls.spec.column(k).label}”" for k in cls.spec.signature))
         for cls in importers()
     ]
-    return render(request, "core/import_upload.html", {"form": form, "kinds": kinds})
+    recent = ImportJob.objects.filter(user=request.user)[:10]
+    return render(request, "core/import_upload.html", {"form": form, "kinds": kinds, "recent": recent})
+
+
+@role_required(*IMPORTERS_ROLES)
+def job_detail(request, pk: int):
+    job = _own_job(request, pk)
+    context = {"job": job, "report": job.report, "rows": jobs.read_progress(job)}
+    if request.headers.get("HX-Request"):
+        return render(request, "core/import_job_status.html", context)
+    return render(request, "core/import_job.html", context)
 
 
 @require_POST
 @role_required(*IMPORTERS_ROLES)
-def confirm(request, token: str):
-    pending = _pending(request, token)
-    try:
-        report = _run(request, pending, dry_run=False)
-    except ImportFailed as exc:
-        messages.error(request, exc.message)
-        return redirect("data_import")
-    imports = request.session.get("imports", {})
-    pending["done"] = True
-    imports[token] = pending
-    request.session["imports"] = imports
-    (_upload_dir() / pending["stored"]).unlink(missing_ok=True)
-    return render(request, "core/import_result.html", {"report": report, "token": token, "pending": pending})
+def confirm(request, pk: int):
+    job = _own_job(request, pk)
+    if job.status == ImportJob.Status.PREVIEWED:
+        job.committing = True
+        job.status = ImportJob.Status.QUEUED
+        job.save(update_fields=["committing", "status", "updated_at"])
+        jobs.progress_path(job).unlink(missing_ok=True)
+        jobs.run_import_job.enqueue(job.pk)
+    return redirect("data_import_job", pk=job.pk)
 
 
 @role_required(*IMPORTERS_ROLES)
-def errors(request, token: str):
-    pending = request.session.get("imports", {}).get(token)
-    if not pending or not pending.get("has_errors"):
+def errors(request, pk: int):
+    job = _own_job(request, pk)
+    path = jobs.errors_path(job)
+    if not job.has_error_rows or not path.exists():
         raise Http404("没有错误明细")
-    path = _upload_dir() / pending["errors"]
-    if not path.exists():
-        raise Http404("错误明细已过期，请重新上传")
     return FileResponse(
-        open(path, "rb"),
-        as_attachment=True,
-        filename=f"{PurePath(pending['name']).stem}-错误明细.xlsx",
+        open(path, "rb"), as_attachment=True, filename=f"{PurePath(job.filename).stem}-错误明细.xlsx"
     )
