@@ -11,7 +11,14 @@ from docx.shared import Emu, Mm, Pt
 
 from liangxin.documents import build_template
 from liangxin.documents import bulletin as b
-from liangxin.documents.docx import DEFAULT_TEMPLATE, TemplateProblem, render_bulletin, template_path
+from liangxin.documents.docx import (
+    CHAR_TWIPS,
+    DEFAULT_TEMPLATE,
+    TemplateProblem,
+    render_bulletin,
+    signature_indents,
+    template_path,
+)
 from tests.documents.factories import sample_bulletin
 
 
@@ -218,6 +225,22 @@ def test_it_writes_the_editable_requirements_and_the_signature(document):
     assert paragraphs[start + 1 : start + 3] == sample_bulletin().requirements
     signature = [p for p in document.paragraphs if p.style.style_id == "Signature"]
     assert [p.text for p in signature] == ["中共吉安市委党建工作领导小组办公室", "2022年6月6日"]
+    # 署名 two characters in; the date's first character two characters right of the 署名's
+    issuer, date = (p.paragraph_format.right_indent.twips for p in signature)
+    assert (issuer, date) == (2 * CHAR_TWIPS, round(9.75 * CHAR_TWIPS))
+
+
+@pytest.mark.parametrize(
+    ("issuer", "date", "expected"),
+    [
+        # 17 characters; 6 and 5 × ¼ where digits meet Chinese characters
+        ("中共吉安市委党建工作领导小组办公室", "2022年6月6日", (2, 9.75)),
+        ("吉安市委党建办", "2022年12月31日", (5.25, 2)),  # the date is longer: two in, the 署名 left
+        ("党建办", "2022年12月31日", (9.25, 2)),
+    ],
+)
+def test_it_places_the_signature_and_date_as_the_standard_says(issuer, date, expected):
+    assert signature_indents(issuer, date) == expected
 
 
 def test_it_writes_the_first_month_without_comparisons():

@@ -236,7 +236,7 @@ def define_styles(document) -> None:
         size=SIZE_BODY,
         align="right",
         first_line=0,
-        right=TWO_CHARS * 2,
+        right=TWO_CHARS,
     )
     define_style(
         document,
@@ -502,6 +502,7 @@ def build(path: Path = OUTPUT) -> Path:
     paragraph_loop(document, "requirements", [("{{ p }}", "Normal")])
 
     para(document, "", "Normal")
+    # 署名 and 成文日期: documents.docx sets their right indents from their lengths (GB/T 9704 7.3.5.2)
     para(document, "{{ issuer }}", "Signature")
     para(document, "{{ issue_date }}", "Signature")
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from docx.shared import Twips
 from docxtpl import DocxTemplate
 
 from . import bulletin as b
 from .build_template import reproducible
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates_docx") / "bulletin.docx"
+CHAR_TWIPS = 315  # one 3号 character as the template sets it: 16 pt condensed by 0.25 pt
 
 
 class TemplateProblem(Exception):
@@ -99,6 +102,37 @@ def bulletin_context(data: b.BulletinData) -> dict[str, Any]:
     }
 
 
+def text_width(text: str) -> float:
+    """Width in 3号 characters: Chinese characters and full-width marks 1, digits and Latin ½,
+    and the ¼ that Word and LibreOffice add where Chinese meets digits (autoSpaceDN)."""
+    narrow = [ord(char) < 0x2E80 for char in text]
+    boundaries = sum(1 for a, b_ in itertools.pairwise(narrow) if a != b_)
+    return sum(0.5 if n else 1 for n in narrow) + 0.25 * boundaries
+
+
+def signature_indents(issuer: str, date: str) -> tuple[float, float]:
+    """Right indents, in characters, of 署名 and 成文日期 on a document without a seal
+    (GB/T 9704-2012 7.3.5.2): 署名 two characters in from the right, the date one line below it
+    starting two characters further right; a date longer than that goes two characters in and
+    the 署名 moves left to keep the two-character step."""
+    issuer_width, date_width = text_width(issuer), text_width(date)
+    issuer_right = 2.0
+    date_right = issuer_right + issuer_width - 2 - date_width
+    if date_right < 2:
+        date_right = 2.0
+        issuer_right = date_right + date_width + 2 - issuer_width
+    return issuer_right, date_right
+
+
+def place_signature(document, data: b.BulletinData) -> None:
+    """Indent the rendered 署名 and 成文日期 paragraphs (style “Signature”) by their lengths."""
+    date = b.chinese_date(data.issue_date)
+    indents = dict(zip((data.issuer, date), signature_indents(data.issuer, date), strict=True))
+    for paragraph in document.paragraphs:
+        if paragraph.style.style_id == "Signature" and paragraph.text in indents:
+            paragraph.paragraph_format.right_indent = Twips(round(indents[paragraph.text] * CHAR_TWIPS))
+
+
 def render_bulletin(data: b.BulletinData, target: Any, *, template: Path | str | None = None) -> None:
     """Write the bulletin as .docx to a path or a binary stream."""
     path = Path(template) if template else template_path()
@@ -110,6 +144,7 @@ def render_bulletin(data: b.BulletinData, target: Any, *, template: Path | str |
         document.render(bulletin_context(data), autoescape=True)
     except Exception as error:  # docxtpl raises Jinja, XML and zip errors alike
         raise TemplateProblem(f"通报模板“{path.name}”无法生成文档：{error}") from error
+    place_signature(document.docx, data)
     properties = document.docx.core_properties
     properties.title = data.title
     properties.modified = datetime.datetime.combine(data.issue_date, datetime.time())
