@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "liangxin.coverage",
     "liangxin.dispatch",
     "liangxin.documents",
+    "liangxin.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -27,5 +27,6 @@ urlpatterns = [
     path("coverage/", include("liangxin.coverage.urls")),
     path("dispatch/", include("liangxin.dispatch.urls")),
     path("documents/", include("liangxin.documents.urls")),
+    path("cockpit/", include("liangxin.dashboard.urls")),
     path("", include("liangxin.core.urls")),
 ]

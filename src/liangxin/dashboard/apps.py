@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    name = "liangxin.dashboard"
+    label = "dashboard"
+    verbose_name = "数据驾驶舱"
