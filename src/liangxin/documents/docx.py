@@ -18,7 +18,7 @@ from docx.shared import Twips
 from docxtpl import DocxTemplate
 
 from . import bulletin as b
-from .build_template import reproducible
+from .wordml import reproducible
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates_docx") / "bulletin.docx"
 CHAR_TWIPS = 315  # one 3号 character as the template sets it: 16 pt condensed by 0.25 pt
