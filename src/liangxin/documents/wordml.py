@@ -92,9 +92,9 @@ def set_paragraph_properties(
     outline: int | None = None,
     keep_next: bool = False,
 ) -> None:
-    for child in list(ppr):
-        if child.tag != qn("w:rPr"):
-            ppr.remove(child)
+    for existing in list(ppr):
+        if existing.tag != qn("w:rPr"):
+            ppr.remove(existing)
     # Children in schema order (CT_PPrBase): keepNext, snapToGrid, spacing, ind, jc, outlineLvl.
     elements = []
     if keep_next:
