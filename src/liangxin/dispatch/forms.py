@@ -78,3 +78,22 @@ class TaskForm(forms.Form):
 class PeriodForm(forms.Form):
     due_day = forms.IntegerField(label="报送截止日", min_value=1, max_value=31)
     locked = forms.BooleanField(label="锁定（逾期报告须由工委办公室为单位解锁）", required=False)
+
+
+class PlanSettingsForm(forms.Form):
+    title = forms.CharField(label="清单名称", max_length=200, required=False)
+    lag_points = forms.IntegerField(
+        label="滞后判定差值（百分点）",
+        min_value=0,
+        max_value=100,
+        help_text="完成进度落后于时间进度超过该值即亮黄灯，默认 20",
+    )
+    weight_on_time = forms.IntegerField(label="得分权重：按时报送", min_value=0, max_value=100)
+    weight_done = forms.IntegerField(label="得分权重：按期完成", min_value=0, max_value=100)
+    penalty_returned = forms.IntegerField(label="扣分：每次被退回", min_value=0, max_value=100)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("weight_on_time") == 0 and data.get("weight_done") == 0:
+            raise forms.ValidationError("两项得分权重不能都为 0")
+        return data

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/new/", views.task_edit, name="task_create"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("plans/<int:year>/", views.plan_settings, name="plan_settings"),
     path("chase/", views.chase, name="chase"),
     path("chase/remind/", views.chase_remind, name="chase_remind"),
     path("periods/", views.period_list, name="periods"),

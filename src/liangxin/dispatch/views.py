@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ from liangxin.core.permissions import get_visible_or_404, role_required, visible
 from liangxin.core.roles import Role
 from liangxin.dispatch import periods as period_service
 from liangxin.dispatch import plans, reminders
-from liangxin.dispatch.forms import PeriodForm, TaskForm
+from liangxin.dispatch.forms import PeriodForm, PlanSettingsForm, TaskForm
 from liangxin.dispatch.models import Category, Period, Plan, Report, Task
 from liangxin.dispatch.periods import DispatchError
 from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_status
@@ -396,3 +397,15 @@ def period_unlock(request, pk: int):
         period_service.unlock_for_unit(period, unit, actor=request.user)
         messages.success(request, f"{period}：已为“{unit.name}”解锁，可补报")
     return redirect("dispatch:periods")
+
+
+@role_required(*OFFICE)
+def plan_settings(request, year: int):
+    plan = get_object_or_404(Plan, year=year)
+    fields = ("title", "lag_points", "weight_on_time", "weight_done", "penalty_returned")
+    form = PlanSettingsForm(request.POST or None, initial={f: getattr(plan, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        plans.update_plan_settings(plan, actor=request.user, **{f: form.cleaned_data[f] for f in fields})
+        messages.success(request, f"已保存{plan.year}年亮灯与评分设置")
+        return redirect(f"{reverse('dispatch:tasks')}?year={plan.year}")
+    return render(request, "dispatch/plan_settings.html", {"form": form, "plan": plan})
