@@ -328,3 +328,40 @@ def test_a_formula_in_a_rejected_row_stays_text_in_the_error_workbook(tmp_path, 
     buffer.seek(0)
     cell = load_workbook(buffer).active.cell(row=2, column=3)
     assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_a_re_import_after_a_form_edit_is_not_mistaken_for_unchanged(messy, client):
+    from django.urls import reverse
+
+    run(messy)
+    org = Organization.objects.get(credit_code=GOOD)
+    office = make_user("office9", role="office")
+    client.force_login(office)
+    client.post(
+        reverse("registry:organization_edit", args=[org.pk]),
+        {
+            "name": org.name,
+            "region": "360802001",
+            "status": "存续",
+            "industry": "C39",
+            "party_members": "30",
+            "employees": "1210",
+            "probationary_members": "1",
+            "above_scale": "on",
+            "tags": "专精特新“小巨人”、产业链头部企业",
+            "supervising_unit": "工信局",
+            "founded_on": "2019-03-05",
+        },
+    )
+    assert Organization.objects.get(pk=org.pk).party_members == 30
+    sheet = run(messy).sheets[0]
+    assert (sheet.updated, sheet.unchanged) == (1, 1)
+    assert Organization.objects.get(pk=org.pk).party_members == 12
+
+
+def test_the_same_values_written_differently_are_unchanged(messy, tmp_path):
+    run(messy)
+    rows = messy_rows()
+    rows[3][5] = "2019-03-05"  # was 2019/3/5
+    sheet = run(write_workbook(tmp_path / "同值.xlsx", rows)).sheets[0]
+    assert (sheet.created, sheet.updated, sheet.unchanged) == (0, 0, 2)

@@ -168,6 +168,11 @@ class RowReader:
     def raw(self, key: str) -> Any:
         return self._cells.get(key)
 
+    def fingerprint(self) -> int:
+        """A stable 64-bit digest of the row's cells by column: equal rows, equal digests."""
+        digest = hashlib.blake2b(repr(tuple(self._cells.items())).encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big", signed=True)
+
     def has(self, key: str) -> bool:
         return key in self.match.columns
 
@@ -214,26 +219,35 @@ class SheetImporter:
     def finish(self) -> None:
         """After the last chunk (e.g. open follow-ups for what was created)."""
 
+    def prefilter(self, readers: list[RowReader]) -> list[RowReader]:
+        """Before parsing a chunk: drop rows known to need nothing (counting them). Default: none."""
+        return readers
+
     def run(self) -> None:
         self.start()
+        pending: list[DataRow] = []
+        for row in self.match.data_rows():
+            pending.append(row)
+            if len(pending) >= self.chunk_size:
+                self._process(pending)
+                pending = []
+        if pending:
+            self._process(pending)
+        self.finish()
+
+    def _process(self, rows: list[DataRow]) -> None:
         chunk: list[tuple[DataRow, Any]] = []
-        count = 0
-        for count, row in enumerate(self.match.data_rows(), start=1):
-            reader = RowReader(row, self.match)
+        for reader in self.prefilter([RowReader(row, self.match) for row in rows]):
             record = self.parse(reader)
             if reader.problems or record is None:
-                self.report.reject(row, reader.problems or [Problem(row.number, "", "该行无法导入")])
+                self.report.reject(
+                    reader.row, reader.problems or [Problem(reader.row.number, "", "该行无法导入")]
+                )
             else:
-                chunk.append((row, record))
-                if len(chunk) >= self.chunk_size:
-                    self.write(chunk)
-                    chunk = []
-            if count % self.chunk_size == 0:
-                self._progress(self.chunk_size)
+                chunk.append((reader.row, record))
         if chunk:
             self.write(chunk)
-        self.finish()
-        self._progress(count % self.chunk_size)
+        self._progress(len(rows))
 
     def _progress(self, rows: int) -> None:
         self.ctx.rows_read += rows

@@ -87,6 +87,7 @@ class Organization(RegionBound):
     phone = models.CharField("联系电话", max_length=30, blank=True)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    row_hash = models.BigIntegerField("导入行摘要", null=True, blank=True, editable=False)
     import_batch = models.ForeignKey(
         "core.ImportBatch",
         verbose_name="来自导入",

@@ -57,6 +57,7 @@ class ApplyResult:
 # Database columns a record may set, as attribute names (ids and ancestor codes included).
 COLUMNS = (
     *PLAIN_FIELDS,
+    "row_hash",
     "region_id",
     "province_code",
     "city_code",
@@ -73,6 +74,8 @@ COLUMNS = (
 def _values(record: dict[str, Any]) -> dict[str, Any]:
     """Record → model attribute values (ids and ancestor codes)."""
     values = {k: record[k] for k in PLAIN_FIELDS if k in record}
+    # The digest of the import row that last wrote the organization; a form edit clears it.
+    values["row_hash"] = record.get("row_hash")
     if "region" in record and record["region"] is not None:
         region = record["region"]
         values["region_id"] = region.pk
@@ -221,12 +224,17 @@ def apply_records(
                 (key, "credit_code", "该信用代码的组织已在台账中，但不在您的管辖范围内，不能修改")
             )
             continue
-        dirty = tuple(k for k, v in values.items() if row[k] != v)
+        dirty = tuple(k for k, v in values.items() if k != "row_hash" and row[k] != v)
         tags_changed = tags is not None and tags != tags_of.get(row["id"], ())
         if not dirty and not tags_changed:
+            if (
+                row["row_hash"] != values["row_hash"]
+            ):  # same values, written differently: remember the new row
+                changes.setdefault(("row_hash",), []).append((values["row_hash"], row["id"]))
             result.unchanged += 1
             result.ids.append(row["id"])
             continue
+        dirty = (*dirty, "row_hash")
         before = _display(row, tags_of.get(row["id"], ()))
         if "status" in dirty and values["status"] in CLOSED_STATUSES and row["status"] in COUNTED_STATUSES:
             closed.append(row["id"])
