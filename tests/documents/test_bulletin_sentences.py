@@ -111,6 +111,11 @@ def test_it_titles_the_bulletin_after_its_period():
     assert sample_bulletin(title="关于专项调度的通报").title == "关于专项调度的通报"
 
 
+def test_it_breaks_the_default_title_where_the_meaning_allows():
+    assert sample_bulletin().title_lines == ["关于2022年5月全市基层党建", "重点任务推进情况的通报"]
+    assert sample_bulletin(title="关于专项调度的通报").title_lines == ["关于专项调度的通报"]
+
+
 def test_it_refuses_a_month_that_does_not_exist():
     with pytest.raises(ValueError, match="通报月份“13”"):
         sample_bulletin(month=13)

@@ -134,7 +134,7 @@ def test_it_uses_heiti_for_first_and_kaiti_for_second_level_headings(document):
     ]
     assert level_two == ["（一）任务逾期", "（二）任务滞后", "（三）未按时报送", "（一）红榜", "（二）黑榜"]
     assert document.paragraphs[0].style.style_id == "Title"
-    assert document.paragraphs[0].text == "关于2022年5月全市基层党建重点任务推进情况的通报"
+    assert document.paragraphs[0].text == "关于2022年5月全市基层党建\n重点任务推进情况的通报"
 
 
 def test_it_numbers_pages_in_the_footer_odd_right_and_even_left(document):
@@ -284,7 +284,7 @@ def test_it_uses_the_shipped_template_unless_the_settings_name_another(settings,
     assert template_path() == own
     assert [p.text for p in render().paragraphs] == [
         "吉安市委党建办（红头）",
-        "关于2022年5月全市基层党建重点任务推进情况的通报",
+        "关于2022年5月全市基层党建\n重点任务推进情况的通报",
     ]
 
 

@@ -277,6 +277,15 @@ class BulletinData:
             self.title = f"关于{self.year}年{self.month}月全市基层党建重点任务推进情况的通报"
 
     @property
+    def title_lines(self) -> list[str]:
+        """The title as set on the page: the default one breaks where the meaning allows into an
+        inverted trapezoid (GB/T 9704-2012 7.3.3); any other title is left to wrap by itself."""
+        head = f"关于{self.year}年{self.month}月全市基层党建"
+        if self.title == head + "重点任务推进情况的通报":
+            return [head, "重点任务推进情况的通报"]
+        return [self.title]
+
+    @property
     def period_label(self) -> str:
         return f"{self.year}年{self.month}月"
 

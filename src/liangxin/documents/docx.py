@@ -57,7 +57,7 @@ def bulletin_context(data: b.BulletinData) -> dict[str, Any]:
     """The template's variables (documented in the README under “通报模板变量”)."""
     o = data.overall
     return {
-        "title": data.title,
+        "title": "\n".join(data.title_lines),  # docxtpl turns \n into a line break
         "doc_number": data.doc_number,
         "recipients": data.recipients,
         "period": data.period_label,
