@@ -1,0 +1,343 @@
+"""Coverage engine benchmark (issue 4): 1,000,000 organizations and 150,000 party organizations
+in a temporary SQLite database under /tmp.
+
+Prints, in seconds: the city's coverage table by county (target ≤ 1 s), by township of one
+county, by industry and by kind; the drill-down page of a county (target ≤ 300 ms); and the
+same figures computed in memory from the same rows by pandas (or, without pandas, plain
+Python) as the reference speed, checking that the numbers are identical.
+
+Runs in a child process with its own database, so it does not disturb other benchmarks.
+Smaller for a quick look: BENCH_COVERAGE_ORGS=100000 make bench.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ORGS = int(os.environ.get("BENCH_COVERAGE_ORGS", "1000000"))
+PARTY_ORGS = ORGS * 15 // 100
+AS_OF = datetime.date(2022, 5, 31)
+HERE = Path(__file__).resolve()
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="lx_bench_coverage_", dir="/tmp"))
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
+        LIANGXIN_VAR_DIR=str(workdir),
+        DJANGO_SETTINGS_MODULE="liangxin.settings",
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        DEBUG="0",
+    )
+    try:
+        subprocess.run([sys.executable, str(HERE), "--child"], env=env, check=True)
+    finally:
+        if not os.environ.get("BENCH_KEEP_DB"):
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"数据库保留在 {workdir}")
+
+
+def _timed(fn, repeat: int = 3) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def _generate(rng: random.Random) -> None:
+    from django.db import connection, transaction
+
+    from liangxin.core.models import Region
+    from liangxin.core.tabular import compute_check_char
+    from liangxin.registry.models import Organization
+
+    townships = list(
+        Region.objects.filter(level="township").values_list("pk", "code", "county_code", "city_code")
+    )
+    province = Region.objects.get(level="province").code
+    sections = "CCCCFFFFEEGGHHIIKLMAO"
+    fields = [f for f in Organization._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    sql = f"INSERT INTO registry_organization ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    now = datetime.datetime(2022, 6, 1, tzinfo=datetime.UTC)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one per row
+        batch = []
+        for i in range(1, ORGS + 1):
+            region_id, township, county, city = townships[i % len(townships)]
+            body = f"91{county}M{i:08d}"
+            status = "active" if rng.random() < 0.93 else rng.choice(("cancelled", "revoked", "moved_out"))
+            members = rng.choices((0, 1, 2, 3, 5, 12, 60), weights=(55, 12, 8, 10, 8, 5, 2))[0]
+            values = {
+                "credit_code": body + compute_check_char(body),
+                "name": f"基准测试{i}有限公司",
+                "kind": "enterprise" if i % 9 else "social",
+                "region_id": region_id,
+                "area_id": None,
+                "industry_id": None,
+                "industry_section": sections[i % len(sections)],
+                "industry_detail": "",
+                "founded_on": datetime.date(2000, 1, 1) + datetime.timedelta(days=rng.randrange(8400)),
+                "status": status,
+                "employees": rng.randrange(1, 200),
+                "party_members": members,
+                "probationary_members": 0,
+                "above_scale": i % 17 == 0,
+                "supervising_unit_id": None,
+                "address": "",
+                "contact": "",
+                "phone": "",
+                "created_at": now,
+                "updated_at": now,
+                "import_batch_id": None,
+                "province_code": province,
+                "city_code": city,
+                "county_code": county,
+                "township_code": township,
+            }
+            batch.append([values[f.attname] for f in fields])
+            if len(batch) == 20000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+    print(f"生成 {ORGS:,} 个组织：{time.perf_counter() - started:.1f} s", flush=True)
+
+
+def _generate_coverage(rng: random.Random) -> None:
+    from django.db import connection, transaction
+
+    from liangxin.registry.models import Organization
+
+    started = time.perf_counter()
+    rows = list(Organization.objects.order_by("pk").values_list("pk", "party_members", "region_id", "province_code",
+                                                                 "city_code", "county_code", "township_code"))  # fmt: skip
+    big = [r for r in rows if r[1] >= 3]
+    small = [r for r in rows if r[1] < 3]
+    party, links = [], []
+    single_count = min(len(big), PARTY_ORGS * 2 // 3)
+    for n, r in enumerate(rng.sample(big, single_count), start=1):
+        party.append((f"基准单独党支部{n}", "branch", "single", r))
+        links.append((len(party), [r[0]]))
+    n = 0
+    while len(party) < PARTY_ORGS and small:
+        n += 1
+        group = [small.pop(rng.randrange(len(small))) for _ in range(min(3, len(small)))]
+        party.append((f"基准联合党支部{n}", "branch", "joint", group[0]))
+        links.append((len(party), [g[0] for g in group]))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO coverage_partyorganization (name, org_type, formation, region_id, secretary, founded_on,"
+            " recorded_on, status, dissolved_on, province_code, city_code, county_code, township_code,"
+            " created_at, updated_at) VALUES (%s, %s, %s, %s, '', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (name, kind, formation, r[2], founded, founded, status, dissolved, *r[3:], now, now)
+                for name, kind, formation, r in party
+                for founded in [datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(2900))]
+                for dissolved in [founded + datetime.timedelta(days=400) if rng.random() < 0.03 else None]
+                for status in ["dissolved" if dissolved else "active"]
+                for now in [datetime.datetime(2022, 6, 1, tzinfo=datetime.UTC)]
+            ],
+        )
+        cursor.execute("SELECT MIN(id) FROM coverage_partyorganization")
+        first = cursor.fetchone()[0]
+        cursor.executemany(
+            "INSERT INTO coverage_coveragelink (party_org_id, organization_id) VALUES (%s, %s)",
+            [(first + index - 1, org) for index, orgs in links for org in orgs],
+        )
+        cursor.execute(
+            "INSERT INTO coverage_instructor (name, phone, workplace, region_id, province_code, city_code,"
+            " county_code, township_code, created_at) SELECT '基准指导员' || id, '1390000' || id, '', region_id,"
+            " province_code, city_code, county_code, township_code, created_at FROM coverage_partyorganization"
+            " WHERE id < %s",
+            [first + ORGS // 100],
+        )
+        cursor.execute("SELECT MIN(id), COUNT(*) FROM coverage_instructor")
+        first_instructor, instructors = cursor.fetchone()
+        cursor.executemany(
+            "INSERT INTO coverage_assignment (instructor_id, organization_id, starts_on) VALUES (%s, %s, %s)",
+            [
+                (first_instructor + rng.randrange(instructors), r[0],
+                 datetime.date(2018, 1, 1) + datetime.timedelta(days=rng.randrange(1800)))
+                for r in rng.sample(small, min(len(small), ORGS // 10))
+            ],
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"生成党组织 {len(party):,} 个、覆盖关系 {sum(len(o) for _, o in links):,} 条、"
+        f"指导员 {instructors:,} 名：{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+
+
+def _reference(engine_module) -> tuple[str, dict[str, dict[str, int]]]:
+    """The same figures by county from the same rows, computed in memory (pandas if present)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, county_code, kind, status, founded_on, party_members FROM registry_organization"
+        )
+        orgs = cursor.fetchall()
+        cursor.execute(
+            "SELECT l.organization_id, p.formation, l.starts_on, l.ends_on, p.founded_on, p.recorded_on,"
+            " p.status, p.dissolved_on FROM coverage_coveragelink l JOIN coverage_partyorganization p"
+            " ON p.id = l.party_org_id"
+        )
+        links = cursor.fetchall()
+        cursor.execute("SELECT organization_id, starts_on, ends_on FROM coverage_assignment")
+        assignments = cursor.fetchall()
+    d = AS_OF.isoformat()
+    try:
+        import pandas as pd
+    except ImportError:
+        pd = None
+
+    def date_ok(value, *, upto=True):
+        return value is None or (str(value) <= d if upto else str(value) > d)
+
+    started = time.perf_counter()
+    if pd is not None:
+        o = pd.DataFrame(orgs, columns=["id", "county", "kind", "status", "founded", "members"])
+        lk = pd.DataFrame(
+            links,
+            columns=["org", "formation", "starts", "ends", "founded", "recorded", "pstatus", "dissolved"],
+        )
+        a = pd.DataFrame(assignments, columns=["org", "starts", "ends"])
+        for frame, cols in (
+            (o, ["founded"]),
+            (lk, ["starts", "ends", "founded", "recorded", "dissolved"]),
+            (a, ["starts", "ends"]),
+        ):
+            for col in cols:
+                frame[col] = frame[col].astype("string")
+        o = o[
+            o.kind.isin(["enterprise", "social"])
+            & o.status.isin(["active", "operating"])
+            & (o.founded.isna() | (o.founded <= d))
+        ]
+        begun = lk.founded.fillna(lk.recorded) <= d
+        alive = (lk.dissolved.isna() & (lk.pstatus == "active")) | (lk.dissolved > d)
+        running = (lk.starts.isna() | (lk.starts <= d)) & (lk.ends.isna() | (lk.ends > d))
+        active = lk[begun & alive & running]
+        single = set(active[active.formation == "single"].org)
+        joint = set(active[active.formation == "joint"].org)
+        work = set(a[(a.starts <= d) & (a.ends.isna() | (a.ends > d))].org)
+        status = pd.Series("none", index=o.index)
+        status[o.id.isin(work)] = "work"
+        status[o.id.isin(joint)] = "joint"
+        status[o.id.isin(single)] = "single"
+        o = o.assign(cov=status, sb=(o.members >= 3) & (status != "single"))
+        grouped = o.groupby(["county", "cov"]).size().unstack(fill_value=0)
+        should = o.groupby("county").sb.sum()
+        result = {
+            county: {k: int(grouped.loc[county].get(k, 0)) for k in engine_module.STATUSES}
+            | {"should_build": int(should[county])}
+            for county in grouped.index
+        }
+        label = "pandas"
+    else:
+        single, joint, work = set(), set(), set()
+        for org, formation, starts, ends, founded, recorded, pstatus, dissolved in links:
+            begun = str(founded or recorded) <= d
+            alive = (dissolved is None and pstatus == "active") or (
+                dissolved is not None and str(dissolved) > d
+            )
+            if begun and alive and date_ok(starts) and date_ok(ends, upto=False):
+                (single if formation == "single" else joint).add(org)
+        for org, starts, ends in assignments:
+            if str(starts) <= d and date_ok(ends, upto=False):
+                work.add(org)
+        result: dict = {}
+        for pk, county, kind, status_, founded, members in orgs:
+            if (
+                kind not in ("enterprise", "social")
+                or status_ not in ("active", "operating")
+                or not date_ok(founded)
+            ):
+                continue
+            s = "single" if pk in single else "joint" if pk in joint else "work" if pk in work else "none"
+            row = result.setdefault(county, dict.fromkeys((*engine_module.STATUSES, "should_build"), 0))
+            row[s] += 1
+            row["should_build"] += members >= 3 and s != "single"
+        label = "纯 Python（未安装 pandas）"
+    return f"{label}：{time.perf_counter() - started:.2f} s（不含读取）", result
+
+
+def child() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from liangxin.accounts.models import User
+    from liangxin.core.models import Region
+    from liangxin.core.services import setup_installation
+    from liangxin.coverage import engine
+    from liangxin.registry.models import Organization
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    call_command("migrate", verbosity=0)
+    setup_installation("360800")
+    rng = random.Random(4)
+    _generate(rng)
+    _generate_coverage(rng)
+    city = Region.objects.get(code="360800")
+    county = Region.objects.get(code="360802")
+    orgs = Organization.objects.all()
+    print(
+        f"截至 {AS_OF}，{ORGS:,} 个组织、{PARTY_ORGS:,} 个党组织（SQLite {connection.Database.sqlite_version}）："
+    )
+    by_county = None
+    for label, kwargs in [
+        ("全市按县（市、区）", {"region": city}),
+        ("吉州区按乡镇（街道）", {"region": county}),
+        ("全市按行业门类", {"region": city, "by": "industry"}),
+        ("全市按组织类别", {"region": city, "by": "kind"}),
+        ("全市按县，“三有”范围", {"region": city, "scope": "三有"}),
+    ]:
+        seconds, table = _timed(lambda kwargs=kwargs: engine.coverage(orgs, as_of=AS_OF, **kwargs))
+        by_county = by_county or table
+        print(f"  {label}：{seconds:.3f} s（中位数，3 次）", flush=True)
+    office = User.objects.create(username="bench_office", role="office")
+    client = Client()
+    client.force_login(office)
+    url = f"/coverage/?region=360802&as_of={AS_OF}"
+    assert client.get(url).status_code == 200
+    seconds, _ = _timed(lambda: client.get(url))
+    print(f"  县级下钻页面（本月、上月末、功能区，4 次分组）：{seconds * 1000:.0f} ms（中位数，3 次）")
+    label, reference = _reference(engine)
+    print(f"  参照计算 {label}")
+    ours = {
+        r.code: {k: getattr(r, k) for k in (*engine.STATUSES, "should_build")}
+        for r in by_county.rows
+        if r.total
+    }
+    same = ours == {k: v for k, v in reference.items() if sum(v[s] for s in engine.STATUSES)}
+    print(f"  与参照结果{'完全一致' if same else '不一致！'}（{len(ours)} 个县的各项数字）")
+    if not same:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        child()
+    else:
+        main()
