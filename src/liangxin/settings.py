@@ -164,6 +164,12 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time: keep sessions (written on every request, for the idle
+    # timeout) out of it, so pages stay responsive while an import holds the write lock.
+    SESSION_ENGINE = "django.contrib.sessions.backends.file"
+    SESSION_FILE_PATH = str(VAR_DIR / "sessions")
+    Path(SESSION_FILE_PATH).mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and login security (等保2.0 三级) ---------------------------------------------
@@ -243,6 +249,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # default is only what `make run` passes.
 LIANGXIN_DEFAULT_CITY = env("LIANGXIN_CITY", "360800")
 LIANGXIN_PAGE_SIZE = envint("LIANGXIN_PAGE_SIZE", "50")
+# The bulletin's .docx template: an office may point this at its own letterhead (README).
+LIANGXIN_BULLETIN_TEMPLATE = env("LIANGXIN_BULLETIN_TEMPLATE") or None
 # 三同步: days a new organization's follow-up is due in; whether 农民专业合作社 (code 93) count.
 LIANGXIN_FOLLOWUP_DAYS = envint("LIANGXIN_FOLLOWUP_DAYS", "30")
 LIANGXIN_INCLUDE_COOPERATIVES = envbool("LIANGXIN_INCLUDE_COOPERATIVES", "0")
