@@ -270,7 +270,7 @@ def test_the_board_colours_each_cell_and_filters_by_light(may, logistics, office
     submit(logistics, "交通运输局", may, when="2022-05-10", percent=80)
     client.force_login(office)
     page = client.get(reverse("dispatch:board") + "?period=2022-05&as_of=2022-05-31").content.decode()
-    assert 'class="light light-red"' in page and "成立物流行业党委" in page
+    assert 'data-light="red"' in page and "成立物流行业党委" in page
     none = client.get(
         reverse("dispatch:board") + "?period=2022-05&as_of=2022-05-31&light=green"
     ).content.decode()
@@ -286,3 +286,15 @@ def test_the_task_history_shows_each_month(city, office, client):
     page = client.get(reverse("dispatch:task_detail", args=[task.pk])).content.decode()
     assert "四月进展" in page and "五月进展" in page
     assert ReportEvent.objects.count() == 2
+
+
+@time_machine.travel("2022-08-01 10:00 +0800", tick=False)
+def test_a_past_month_is_shown_as_it_closed_unless_a_later_date_is_asked(may, logistics, office, client):
+    logistics.deadline = D(2022, 6, 30)
+    logistics.save()
+    submit(logistics, "交通运输局", may, when="2022-05-10", percent=80)
+    client.force_login(office)
+    closed = client.get(reverse("dispatch:board") + "?period=2022-05").content.decode()
+    assert "截至 2022-05-31" in closed and 'data-light="red"' not in closed
+    later = client.get(reverse("dispatch:board") + "?period=2022-05&as_of=2022-08-01").content.decode()
+    assert 'data-light="red"' in later

@@ -68,6 +68,8 @@ class Cell:
 
     @property
     def report_label(self) -> str:
+        if not self.expected and self.report == "missing":
+            return "无需报送"  # its 已完成 report was accepted in an earlier month
         return REPORT_LABELS[self.report]
 
 

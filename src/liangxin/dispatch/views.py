@@ -43,11 +43,13 @@ def pick_period(request) -> Period | None:
     return qs.filter(month__lte=today).order_by("-month").first() or qs.order_by("month").first()
 
 
-def pick_as_of(request) -> datetime.date:
+def pick_as_of(request, period: Period) -> datetime.date:
+    """?as_of=YYYY-MM-DD, else today for the current month and the last day for a past month
+    (a past month is shown as it closed; pick a later date to see late reports)."""
     try:
         return datetime.date.fromisoformat(request.GET.get("as_of", ""))
     except ValueError:
-        return timezone.localdate()
+        return min(timezone.localdate(), period.last_day)
 
 
 def scoped_status(request, period: Period, as_of: datetime.date):
@@ -99,7 +101,7 @@ def board(request):
     period = pick_period(request)
     if period is None:
         return render(request, "dispatch/board.html", {"period": None})
-    as_of = pick_as_of(request)
+    as_of = pick_as_of(request, period)
     status = scoped_status(request, period, as_of)
     rows, units, used = _grid(request, status)
     page, query = paginate(request, rows)
@@ -133,7 +135,7 @@ def board_export(request):
     period = pick_period(request)
     if period is None:
         raise Http404("尚无调度期")
-    status = scoped_status(request, period, pick_as_of(request))
+    status = scoped_status(request, period, pick_as_of(request, period))
     rows, _, _ = _grid(request, status)
 
     def lines():
@@ -306,7 +308,7 @@ def chase(request):
     if period is None:
         return render(request, "dispatch/chase.html", {"period": None})
     today = timezone.localdate()
-    status = scoped_status(request, period, pick_as_of(request))
+    status = scoped_status(request, period, pick_as_of(request, period))
     if request.user.role != Role.OFFICE:  # a lead unit follows the tasks it leads
         own = acting_unit(request.user)
         status.tasks = [t for t in status.tasks if own and t.lead_id == own.pk]

@@ -59,7 +59,7 @@ def mine(request):
     context = {"unit": unit, "period": period, "periods": Period.objects.order_by("-month")}
     if unit is None or period is None:
         return render(request, "dispatch/mine.html", context)
-    items, _ = _due_items(unit, period, timezone.localdate())
+    items, _ = _due_items(unit, period, min(timezone.localdate(), period.last_day))
     done = sum(
         1 for i in items if i["report"] and i["report"].state in (ReportState.SUBMITTED, ReportState.ACCEPTED)
     )
@@ -231,7 +231,7 @@ def mine_workbook(request):
     period = pick_period(request)
     if unit is None or period is None:
         raise Http404("没有可下载的填报表")
-    items, _ = _due_items(unit, period, timezone.localdate())
+    items, _ = _due_items(unit, period, min(timezone.localdate(), period.last_day))
     labels = dict(ProgressStatus.choices)
 
     def rows():
