@@ -186,3 +186,40 @@ class TestRatesAndRollup:
         county = city.children.get(code="360802")
         with django_assert_num_queries(2):  # the figures, the names of the rows
             engine.coverage(Organization.objects.all(), as_of=MAY, region=county)
+
+
+@pytest.mark.django_db
+class TestTwoWaysOfCounting:
+    def test_row_by_row_and_set_by_set_give_the_same_figures(self, city):
+        orgs = [
+            make_org(f"组织{i}", region=("360802001", "360802002", "360803001")[i % 3], members=i % 5)
+            for i in range(24)
+        ]
+        make_party_org("单独甲", orgs[0])
+        make_party_org("单独乙", orgs[1], dissolved_on=D(2022, 3, 1))
+        make_party_org("单独丙", orgs[2], founded_on=D(2022, 7, 1))
+        make_party_org("联合甲", orgs[0], orgs[3], orgs[4], formation=Formation.JOINT)
+        make_party_org("联合乙", orgs[5], orgs[6], formation=Formation.JOINT, dissolved_on=D(2022, 8, 1))
+        make_instructor("指导员", orgs[3], orgs[6], orgs[7], orgs[8], orgs[2])
+        for as_of in (MAY, AUG):
+            in_scope = Organization.objects.filter(engine.in_scope_q(as_of))
+            for fields in (("county_code",), ("township_code", "area_id")):
+                row_by_row = engine._counts(in_scope, fields, as_of, narrow=True)
+                set_by_set = engine._counts(in_scope, fields, as_of, narrow=False)
+                assert row_by_row == set_by_set
+                assert sum(f.total for f in row_by_row.values()) == 24
+
+    def test_the_drilldown_gives_townships_and_parks_from_one_query(self, city, django_assert_num_queries):
+        from tests.factories import make_area
+
+        park = make_area("古南商务楼宇", "360802001", kind="building")
+        a = make_org("楼宇甲", region="360802001", area=park, members=3)
+        make_org("楼宇乙", region="360802001", area=park)
+        make_org("街道丙", region="360802002")
+        make_party_org("楼宇甲党支部", a)
+        county = city.children.get(code="360802")
+        with django_assert_num_queries(3):  # figures, township names, park names
+            townships, parks = engine.drilldown(Organization.objects.all(), as_of=MAY, region=county)
+        assert {r.name: r.total for r in townships.rows if r.total} == {"古南街道": 2, "永叔街道": 1}
+        assert [(r.name, r.total, r.single) for r in parks.rows] == [("古南商务楼宇", 2, 1)]
+        assert townships.total.total == 3

@@ -11,7 +11,7 @@
 * **应建未建** = 正式党员 ≥ 3 and status ≠ single. **uncovered** = status none.
 
 Everything is SQL and the precedence is stated once (`covering_sets`): an organization's status
-is one CASE over those id sets, and a table is one query — a UNION ALL of GROUP BYs (the
+is one CASE over EXISTS on those sets, and a table is one query — a UNION ALL of GROUP BYs (the
 in-scope total per group, then per status what it reaches and no earlier status does), summed
 in Python over its few result rows. No loop over organizations; the same answer on SQLite and
 PostgreSQL. Callers pass the organizations the
@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from liangxin.core.models import Area, Industry, Installation, Region, RegionLevel
 from liangxin.coverage.models import Assignment, CoverageLink, Formation, PartyOrgStatus
@@ -95,20 +95,24 @@ def assignment_active_q(as_of: datetime.date, prefix: str = "") -> Q:
 
 
 def covering_sets(as_of: datetime.date) -> list[tuple[str, QuerySet]]:
-    """(status, the ids of the organizations it reaches on `as_of`), in order of precedence.
+    """(status, the links or assignments that give it on `as_of`), in order of precedence.
     The one statement of single › joint › work; `none` is what none of them reaches."""
     links = CoverageLink.objects.filter(link_active_q(as_of))
     return [
-        (SINGLE, links.filter(party_org__formation=Formation.SINGLE).values("organization_id")),
-        (JOINT, links.filter(party_org__formation=Formation.JOINT).values("organization_id")),
-        (WORK, Assignment.objects.filter(assignment_active_q(as_of)).values("organization_id")),
+        (SINGLE, links.filter(party_org__formation=Formation.SINGLE)),
+        (JOINT, links.filter(party_org__formation=Formation.JOINT)),
+        (WORK, Assignment.objects.filter(assignment_active_q(as_of))),
     ]
 
 
 def status_expression(as_of: datetime.date) -> Case:
-    """The coverage status of the outer Organization row on `as_of` (the first set reaching it)."""
+    """The coverage status of the outer Organization row on `as_of`: the first set reaching it
+    (EXISTS per row, proportional to the rows asked about)."""
     return Case(
-        *[When(pk__in=ids, then=Value(status)) for status, ids in covering_sets(as_of)],
+        *[
+            When(Exists(rows.filter(organization_id=OuterRef("pk"))), then=Value(status))
+            for status, rows in covering_sets(as_of)
+        ],
         default=Value(NONE),
         output_field=CharField(),
     )
@@ -296,6 +300,39 @@ def _names(by: str, region: Region | None) -> dict[Any, str]:
     return {}
 
 
+def _narrowed(visible_to: QuerySet, region: Region | None, filters: Q | None, as_of, scope) -> QuerySet:
+    orgs = visible_to
+    if region is not None and region.level != RegionLevel.PROVINCE:
+        orgs = orgs.filter(**{f"{region.level}_code": region.code})
+    if filters is not None:
+        orgs = orgs.filter(filters)
+    return orgs.filter(in_scope_q(as_of, scope))
+
+
+def _is_narrow(region: Region | None) -> bool:
+    """Below the city the rows are few: evaluate each one's status rather than drive from the
+    city-wide id sets (see `_counts`)."""
+    return region is not None and region.level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
+
+
+def _table(counts: dict[Any, Figures], by_name: str, region: Region | None, as_of, scope) -> CoverageTable:
+    names = _names(by_name, region)
+    rows: dict[Any, Figures] = {key: Figures(str(key), name) for key, name in names.items()}
+    for key, figures in counts.items():
+        row = rows.get(key)
+        if row is None:
+            label = {"tag": key, "industry": "未填行业"}.get(by_name, "")
+            row = rows[key] = Figures(str(key), label or names.get(key) or "未细分（直属）")
+        row.add(figures)
+    table = CoverageTable(as_of=as_of, scope=scope, by=by_name, region=region)
+    table.rows = sorted(rows.values(), key=lambda r: (r.code == "", r.code))
+    for row in table.rows:
+        table.total.add(row)
+    if region is not None:
+        table.total.code, table.total.name = region.code, region.name
+    return table
+
+
 def coverage(
     visible_to: QuerySet,
     *,
@@ -312,71 +349,96 @@ def coverage(
     (e.g. one industry). One query (two for ``tag``, whose rows overlap)."""
     scope = parse_scope(scope)
     by_name, group_field = _grouping(by, region)
-    orgs = visible_to
-    if region is not None and region.level != RegionLevel.PROVINCE:
-        orgs = orgs.filter(**{f"{region.level}_code": region.code})
-    if filters is not None:
-        orgs = orgs.filter(filters)
-    counts = _counts(orgs.filter(in_scope_q(as_of, scope)), group_field, as_of)
-    names = _names(by_name, region)
-    rows: dict[Any, Figures] = {key: Figures(str(key), name) for key, name in names.items()}
-    for key, figures in counts.items():
-        row = rows.get(key)
-        if row is None:
-            label = {"tag": key, "industry": "未填行业"}.get(by_name, "")
-            row = rows[key] = Figures(str(key), label or names.get(key) or "未细分（直属）")
-        row.add(figures)
-    table = CoverageTable(as_of=as_of, scope=scope, by=by_name, region=region)
-    table.rows = sorted(rows.values(), key=lambda r: (r.code == "", r.code))
+    in_scope = _narrowed(visible_to, region, filters, as_of, scope)
+    counts = {key[0]: f for key, f in _counts(in_scope, (group_field,), as_of, _is_narrow(region)).items()}
+    table = _table(counts, by_name, region, as_of, scope)
     if by_name == "tag":
         table.rows = [r for r in table.rows if r.total and r.code]  # untagged: no row
         table.total = coverage(
             visible_to, as_of=as_of, scope=scope, by="kind", region=region, filters=filters
         ).total
-    else:
-        for row in table.rows:
-            table.total.add(row)
-    if region is not None:
-        table.total.code, table.total.name = region.code, region.name
+        if region is not None:
+            table.total.code, table.total.name = region.code, region.name
     return table
 
 
-def _counts(in_scope: QuerySet, group_field: str, as_of: datetime.date) -> dict[Any, Figures]:
-    """Figures per group in one query: the in-scope total per group, and per status the
-    organizations it reaches that no earlier status reaches (a UNION ALL of GROUP BYs). Driving
-    each status from its own (small) id set keeps a million organizations well under a second
-    on SQLite; `none` is the rest."""
+def drilldown(
+    visible_to: QuerySet,
+    *,
+    as_of: datetime.date,
+    scope: str = "all",
+    region: Region,
+    filters: Q | None = None,
+) -> tuple[CoverageTable, CoverageTable | None]:
+    """The children of `region` and, below the city, its functional areas (园区/楼宇/市场) —
+    both from one query grouped by (child, area)."""
+    scope = parse_scope(scope)
+    by_name, group_field = _grouping("region", region)
+    if by_name == "area" or region.level in (RegionLevel.PROVINCE, RegionLevel.CITY):
+        return coverage(visible_to, as_of=as_of, scope=scope, region=region, filters=filters), None
+    in_scope = _narrowed(visible_to, region, filters, as_of, scope)
+    counts = _counts(in_scope, (group_field, "area_id"), as_of, _is_narrow(region))
+    children: dict[Any, Figures] = {}
+    areas: dict[Any, Figures] = {}
+    for (child, area), figures in counts.items():
+        children.setdefault(child, Figures(str(child), "")).add(figures)
+        if area not in ("", None):
+            areas.setdefault(area, Figures(str(area), "")).add(figures)
+    parks = _table(areas, "area", region, as_of, scope)
+    parks.rows = [r for r in parks.rows if r.total]
+    return _table(children, by_name, region, as_of, scope), parks
+
+
+def _counts(
+    in_scope: QuerySet, fields: tuple[str, ...], as_of: datetime.date, narrow: bool
+) -> dict[tuple, Figures]:
+    """Figures per group (a tuple of `fields` values) in one query.
+
+    Narrow (a county or township): each in-scope row gets its status (`status_expression`) and
+    rows are grouped by (group, status). City-wide: a UNION ALL of GROUP BYs — the in-scope
+    total per group, then per status the organizations its id set reaches and no earlier set
+    does; `none` is the rest. Driving each status from its own id set keeps a million
+    organizations under a second on SQLite. Both read `covering_sets`, and tests hold them equal."""
     min_members = should_build_members()
     base = in_scope.order_by()
+    result: dict[tuple, Figures] = {}
 
-    def grouped(queryset: QuerySet, label: str) -> QuerySet:
-        return queryset.values(group_field).annotate(
-            part=Value(label, output_field=CharField()),
-            n=Count("pk"),
-            members=Count("pk", filter=Q(party_members__gte=min_members)),
+    def figures(item) -> Figures:
+        key = tuple("" if item[f] is None else item[f] for f in fields)
+        return result.setdefault(key, Figures(str(key[0]), ""))
+
+    def counted(queryset: QuerySet, *extra: str, **labels) -> QuerySet:
+        return queryset.values(*fields, *extra).annotate(
+            **labels, n=Count("pk"), members=Count("pk", filter=Q(party_members__gte=min_members))
         )
 
-    parts = [grouped(base, "total")]
+    if narrow:
+        for item in counted(base.annotate(coverage=status_expression(as_of)), "coverage"):
+            row = figures(item)
+            row.total += item["n"]
+            setattr(row, item["coverage"], getattr(row, item["coverage"]) + item["n"])
+            row.should_build += item["members"] if item["coverage"] != SINGLE else 0
+        return result
+
+    parts = [counted(base, part=Value("total", output_field=CharField()))]
     earlier: list[QuerySet] = []
-    for status, ids in covering_sets(as_of):
+    for status, rows in covering_sets(as_of):
+        ids = rows.values("organization_id")
         reached = base.filter(pk__in=ids)
         for ids_before in earlier:
             reached = reached.exclude(pk__in=ids_before)
-        parts.append(grouped(reached, status))
+        parts.append(counted(reached, part=Value(status, output_field=CharField())))
         earlier.append(ids)
-    result: dict[Any, Figures] = {}
     for item in parts[0].union(*parts[1:], all=True):
-        key = "" if item[group_field] is None else item[group_field]
-        figures = result.setdefault(key, Figures(str(key), ""))
+        row = figures(item)
         if item["part"] == "total":
-            figures.total += item["n"]
-            figures.none += item["n"]
-            figures.should_build += item["members"]
+            row.total += item["n"]
+            row.none += item["n"]
+            row.should_build += item["members"]
         else:
-            setattr(figures, item["part"], getattr(figures, item["part"]) + item["n"])
-            figures.none -= item["n"]
-            if item["part"] == SINGLE:
-                figures.should_build -= item["members"]
+            setattr(row, item["part"], getattr(row, item["part"]) + item["n"])
+            row.none -= item["n"]
+            row.should_build -= item["members"] if item["part"] == SINGLE else 0
     return result
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from liangxin.core.context_processors import WORK_ROLES
 from liangxin.core.listing import paginate
-from liangxin.core.models import Area, Region, RegionLevel
+from liangxin.core.models import Area, Region
 from liangxin.core.permissions import role_required, visible
 from liangxin.core.roles import Role
 from liangxin.coverage import blindspots, engine, suggestions
@@ -68,8 +68,13 @@ def coverage_table(request):
     orgs = visible(Organization, request)
     previous_day = engine.end_of_previous_month(f.as_of)
     kwargs = {"scope": f.scope, "region": f.region, "filters": f.org_q()}
-    table = engine.coverage(orgs, as_of=f.as_of, by=by, **kwargs)
-    previous = engine.coverage(orgs, as_of=previous_day, by=by, **kwargs)
+    park_table = park_previous = None
+    if by == "region" and f.region is not None:
+        table, park_table = engine.drilldown(orgs, as_of=f.as_of, **kwargs)
+        previous, park_previous = engine.drilldown(orgs, as_of=previous_day, **kwargs)
+    else:
+        table = engine.coverage(orgs, as_of=f.as_of, by=by, **kwargs)
+        previous = engine.coverage(orgs, as_of=previous_day, by=by, **kwargs)
     org_list = reverse("coverage:organizations")
 
     def link(row: engine.Figures) -> str:
@@ -89,17 +94,8 @@ def coverage_table(request):
 
     rows = _rows(table, previous, link)
     parks = []
-    if (
-        by == "region"
-        and f.region is not None
-        and f.region.level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
-    ):
-        park_table = engine.coverage(orgs, as_of=f.as_of, by="area", **kwargs)
-        park_prev = engine.coverage(orgs, as_of=previous_day, by="area", **kwargs)
-        if table.by != "area":
-            parks = [
-                r for r in _rows(park_table, park_prev, link_area(f, org_list)) if r["total"] and r["code"]
-            ]
+    if park_table is not None and park_previous is not None:
+        parks = [r for r in _rows(park_table, park_previous, link_area(f, org_list)) if r["code"]]
     total = _row(table.total, previous.total)
     if fmt := export_format(request):
         values = [[r[k] for k in ("name", "total", "single", "joint", "work", "none", "org_pct",
