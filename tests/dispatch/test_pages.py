@@ -298,3 +298,10 @@ def test_a_past_month_is_shown_as_it_closed_unless_a_later_date_is_asked(may, lo
     assert "截至 2022-05-31" in closed and 'data-light="red"' not in closed
     later = client.get(reverse("dispatch:board") + "?period=2022-05&as_of=2022-08-01").content.decode()
     assert 'data-light="red"' in later
+
+
+def test_each_page_marks_one_navigation_entry_as_current(may, jiaotong, client):
+    client.force_login(jiaotong)
+    for name in ("dispatch:mine", "dispatch:board", "dispatch:tasks"):
+        assert client.get(reverse(name)).content.decode().count('aria-current="page"') == 1, name
+    assert client.get("/dispatch/").url == reverse("dispatch:board")

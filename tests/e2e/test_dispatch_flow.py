@@ -76,7 +76,7 @@ def test_a_unit_reports_the_office_returns_the_unit_resubmits_the_office_accepts
     _logout(page)
 
     login(page, live_server, "office1", PASSWORD)
-    page.goto(f"{live_server.url}/dispatch/?period={period.key}")
+    page.goto(f"{live_server.url}/dispatch/board/?period={period.key}")
     # A submitted 已完成 report lights the cell done (domain.md §6)…
     expect(page.locator("td.cell .light").first).to_have_class("light light-done")
     page.goto(f"{live_server.url}/dispatch/review/?period={period.key}")
@@ -85,7 +85,7 @@ def test_a_unit_reports_the_office_returns_the_unit_resubmits_the_office_accepts
     page.get_by_role("button", name="退回", exact=True).click()
     expect(page.get_by_text("已退回“交通运输局”")).to_be_visible()
     # …and a returned one no longer counts: the cell falls back to last month's 80 %.
-    page.goto(f"{live_server.url}/dispatch/?period={period.key}")
+    page.goto(f"{live_server.url}/dispatch/board/?period={period.key}")
     expect(page.locator("td.cell .light").first).not_to_have_class("light light-done")
     expect(page.locator("td.cell").first).to_contain_text("已退回")
     screenshot("board-after-return")
@@ -104,7 +104,7 @@ def test_a_unit_reports_the_office_returns_the_unit_resubmits_the_office_accepts
     page.goto(f"{live_server.url}/dispatch/review/?period={period.key}")
     page.get_by_role("button", name="通过", exact=True).click()
     expect(page.get_by_text("没有待审核的报告")).to_be_visible()
-    page.goto(f"{live_server.url}/dispatch/?period={period.key}")
+    page.goto(f"{live_server.url}/dispatch/board/?period={period.key}")
     cell = page.locator("td.cell .light").first
     expect(cell).to_have_class("light light-done")
     expect(page.locator("td.cell").first).to_contain_text("已通过")

@@ -1,12 +1,14 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from liangxin.dispatch import views, views_reports
 
 app_name = "dispatch"
 
 urlpatterns = [
-    path("", views.board, name="board"),
-    path("export.xlsx", views.board_export, name="board_export"),
+    path("", RedirectView.as_view(pattern_name="dispatch:board"), name="index"),
+    path("board/", views.board, name="board"),
+    path("board/export.xlsx", views.board_export, name="board_export"),
     path("tasks/", views.task_list, name="tasks"),
     path("tasks/new/", views.task_edit, name="task_create"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
