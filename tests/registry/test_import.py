@@ -365,3 +365,12 @@ def test_the_same_values_written_differently_are_unchanged(messy, tmp_path):
     rows[3][5] = "2019-03-05"  # was 2019/3/5
     sheet = run(write_workbook(tmp_path / "同值.xlsx", rows)).sheets[0]
     assert (sheet.created, sheet.updated, sheet.unchanged) == (0, 0, 2)
+
+
+def test_a_bad_value_repeated_on_many_rows_is_reported_on_each_row(tmp_path, city):
+    rows = [["统一社会信用代码", "组织名称", "乡镇（街道）"]]
+    rows += [[credit_code(serial=300 + i), f"火星{i}号公司", "火星镇"] for i in range(3)]
+    sheet = run(write_workbook(tmp_path / "a.xlsx", rows)).sheets[0]
+    assert sheet.rejected == 3
+    assert [p.row for p in sheet.errors] == [2, 3, 4]
+    assert all("火星镇" in p.message for p in sheet.errors)

@@ -153,12 +153,25 @@ class ImportContext:
     rows_read: int = 0
 
 
+class ParseMemo:
+    """Remembers each column's parsed values within one sheet. A file repeats the same regions,
+    industries, statuses, dates and counts on row after row; parsing each distinct value once
+    makes validation cheap. A column whose values are nearly all distinct (codes, names,
+    addresses) stops being remembered once it passes `limit` entries."""
+
+    def __init__(self, limit: int = 20_000):
+        self.limit = limit
+        self.tables: dict[str, dict] = {}
+        self.off: set[str] = set()
+
+
 class RowReader:
     """Reads one row's cells by column key, collecting problems with row number and header."""
 
-    def __init__(self, row: DataRow, match: HeaderMatch):
+    def __init__(self, row: DataRow, match: HeaderMatch, memo: ParseMemo | None = None):
         self.row = row
         self.match = match
+        self.memo = memo
         self.problems: list[Problem] = []
         self._cells = {k: unescape_cell(v) for k, v in match.pick(row.cells).items()}
 
@@ -179,12 +192,42 @@ class RowReader:
     def problem(self, key: str | None, message: str) -> None:
         self.problems.append(Problem(self.row.number, self.header(key) if key else "", message))
 
-    def get(self, key: str, parser: Callable[[Any], Any], *, required: bool = False, **kwargs) -> Any:
+    def get(self, key: str, parser: Callable[..., Any], *, required: bool = False, **kwargs) -> Any:
+        """`parser(cell, **kwargs)` for the column, or None with a problem recorded. Parsers are
+        pure functions of the cell and their arguments, so results are remembered per column."""
         raw = self._cells.get(key)
         if is_empty(raw):
             if required:
                 self.problem(key, f"“{self.header(key)}”不能为空，请填写")
             return None
+        memo = self.memo
+        if memo is None or key in memo.off:
+            return self._parse(key, parser, raw, kwargs)
+        table = memo.tables.setdefault(key, {})
+        try:
+            cache_key = (raw, parser, *kwargs.items()) if kwargs else (raw, parser)
+            hit = table[cache_key]
+        except KeyError:
+            hit = self._parse_or_problem(parser, raw, kwargs)
+            table[cache_key] = hit
+            if len(table) > memo.limit:
+                memo.off.add(key)
+                del memo.tables[key]
+        except TypeError:  # an unhashable cell or argument
+            return self._parse(key, parser, raw, kwargs)
+        if isinstance(hit, ValueProblem):
+            self.problem(key, hit.message)
+            return None
+        return hit
+
+    @staticmethod
+    def _parse_or_problem(parser, raw, kwargs):
+        try:
+            return parser(raw, **kwargs)
+        except ValueProblem as exc:
+            return exc
+
+    def _parse(self, key, parser, raw, kwargs):
         try:
             return parser(raw, **kwargs)
         except ValueProblem as exc:
@@ -203,6 +246,7 @@ class SheetImporter:
         self.ctx = ctx
         self.match = match
         self.report = report
+        self.memo = ParseMemo()
 
     def start(self) -> None:
         """Load what parsing needs (lookup tables) once per sheet."""
@@ -237,7 +281,8 @@ class SheetImporter:
 
     def _process(self, rows: list[DataRow]) -> None:
         chunk: list[tuple[DataRow, Any]] = []
-        for reader in self.prefilter([RowReader(row, self.match) for row in rows]):
+        memo = self.memo
+        for reader in self.prefilter([RowReader(row, self.match, memo) for row in rows]):
             record = self.parse(reader)
             if reader.problems or record is None:
                 self.report.reject(

@@ -123,7 +123,7 @@ OUT_OF_SCOPE_WORDS = {
 }
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: parsers take it as an argument and are memoized
 class Lookups:
     """Reference tables loaded once per import or form: names and codes to ids."""
 
@@ -134,26 +134,6 @@ class Lookups:
     industries: dict[str, Industry] = field(default_factory=dict)
     industry_names: dict[str, str] = field(default_factory=dict)
     units: dict[str, MemberUnit] = field(default_factory=dict)
-    memo: dict[tuple, Any] = field(default_factory=dict)
-
-    def cached(self, value: Any, *, fn, **kwargs) -> Any:
-        """`fn(value, self, **kwargs)`, remembered: a file repeats the same few regions, industries
-        and units on every row. A ValueProblem is remembered too and raised again."""
-        key = (fn, value, *kwargs.items())
-        try:
-            hit = self.memo[key]
-        except KeyError:
-            try:
-                hit = fn(value, self, **kwargs)
-            except ValueProblem as exc:
-                hit = exc
-            except TypeError:  # unhashable cell
-                return fn(value, self, **kwargs)
-            if len(self.memo) < 100_000:
-                self.memo[key] = hit
-        if isinstance(hit, ValueProblem):
-            raise ValueProblem(hit.message)
-        return hit
 
     @classmethod
     def load(cls) -> Lookups:
@@ -324,13 +304,13 @@ def parse_row(r, lookups: Lookups, *, today: datetime.date) -> dict[str, Any] | 
             region = None
     record["region"] = region
 
-    area = r.get("area", lookups.cached, fn=find_area) if r.has("area") else None
+    area = r.get("area", find_area, lookups=lookups) if r.has("area") else None
     if area is not None and region is not None and area.county_code != region.county_code:
         r.problem("area", f"功能区“{area.name}”在{area.region.name}，与所属区划“{region.name}”不一致")
     if r.has("area"):
         record["area"] = area
     if r.has("industry"):
-        industry = r.get("industry", lookups.cached, fn=parse_industry)
+        industry = r.get("industry", parse_industry, lookups=lookups)
         record["industry"] = industry or (None, "", "")
     if r.has("founded_on"):
         founded = r.get("founded_on", parse_date)
@@ -352,7 +332,7 @@ def parse_row(r, lookups: Lookups, *, today: datetime.date) -> dict[str, Any] | 
             r.problem("tags", f"标签“{too_long[0][:20]}…”过长（最多 50 字），多个标签请用顿号分隔")
         record["tags"] = tuple(sorted(tags))
     if r.has("supervising_unit"):
-        record["supervising_unit"] = r.get("supervising_unit", lookups.cached, fn=find_unit)
+        record["supervising_unit"] = r.get("supervising_unit", find_unit, lookups=lookups)
     for key, limit in (("address", 255), ("contact", 50)):
         if r.has(key):
             text = r.get(key, parse_text) or ""
