@@ -189,3 +189,16 @@ def test_a_report_row_for_an_unknown_task_is_rejected_with_the_code(city, tmp_pa
     )
     report = _import(tmp_path / "r.xlsx", period="2022-05")
     assert "没有序号为“9”的任务" in str(report.sheets[0].errors[0])
+
+
+def test_it_reads_the_year_from_a_column_and_deadlines_written_as_dates(city, tmp_path):
+    rows = [
+        ["年度", "序号", "任务类别", "重点任务", "牵头单位", "完成时限"],
+        ["2023年", "1", "品牌示范", "示范点建设", "民政局", D(2023, 9, 30)],
+        ["二〇二三", "2", "品牌示范", "品牌培育", "民政局", "长期"],
+    ]
+    write_workbook(tmp_path / "tasks.xlsx", rows)
+    report = _import(tmp_path / "tasks.xlsx")
+    assert report.sheets[0].created == 1
+    assert Task.objects.get(code="1").deadline == D(2023, 9, 30)
+    assert "年度“二〇二三”应为四位年份" in str(report.sheets[0].errors[0])

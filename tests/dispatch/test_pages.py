@@ -43,9 +43,16 @@ def _sheet_text(response) -> str:
 
 class TestAMemberUnitSeesOnlyItsOwnTasksAndReports(OutsiderGetsNothing):
     @pytest.fixture
-    def scope_case(self, jiaotong, minzheng, may, logistics):
+    def scope_case(self, jiaotong, minzheng, may, logistics, settings, tmp_path):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from liangxin.dispatch.reports import add_attachment
+
+        settings.MEDIA_ROOT = str(tmp_path)
         make_task("5", title="摸清社会组织底数", lead="民政局")
         report = submit(logistics, "交通运输局", may, when="2022-05-10", percent=80)
+        upload = SimpleUploadedFile("说明.txt", "成立物流行业党委筹备情况".encode())
+        attachment = add_attachment(report, upload, actor=jiaotong)
         q = "?period=2022-05"
         return ScopeCase(
             obj=report,
@@ -55,6 +62,7 @@ class TestAMemberUnitSeesOnlyItsOwnTasksAndReports(OutsiderGetsNothing):
             detail_urls=[
                 reverse("dispatch:report_detail", args=[report.pk]),
                 reverse("dispatch:task_detail", args=[logistics.pk]),
+                reverse("dispatch:attachment", args=[report.pk, attachment.pk]),
             ],
             list_urls=[
                 reverse("dispatch:board") + q,

@@ -89,6 +89,13 @@ REPORT_SPEC = SheetSpec(
 )
 
 
+def parse_year(value) -> int:
+    text = (parse_text(value) or "").removesuffix("年").removesuffix("年度")
+    if not re.fullmatch(r"20\d{2}", text):
+        raise ValueProblem(f"年度“{parse_text(value)}”应为四位年份，如 2022")
+    return int(text)
+
+
 def parse_status(value) -> str:
     text = parse_text(value) or ""
     if text in STATUS_WORDS:
@@ -178,7 +185,7 @@ class TaskImporter(SheetImporter):
         if code in self.seen:
             r.problem("code", f"序号“{code}”与第 {self.seen[code]} 行重复")
         self.seen[code] = r.row.number
-        year = r.get("year", lambda v: int(str(parse_text(v)).removesuffix("年"))) if r.has("year") else None
+        year = r.get("year", parse_year) if r.has("year") else None
         year = year or self.year
         if year is None:
             r.problem(

@@ -26,8 +26,8 @@ def parse_deadline(value, *, year: int) -> datetime.date | None:
     Raises ValueProblem (Chinese) for anything else."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, datetime.date):
-        return value if not isinstance(value, datetime.datetime) else value.date()
+    if isinstance(value, datetime.date | int | float) and not isinstance(value, bool):
+        return parse_date(value)  # a date cell, an Excel serial or 20220630
     text = re.sub(r"\s+", "", str(value)).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if text in OPEN_ENDED or text.startswith("长期") or text.startswith("持续"):
         return None
