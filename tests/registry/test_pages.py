@@ -287,3 +287,16 @@ def test_the_export_command_limits_to_a_region(tmp_path, city):
     call_command("export_data", "organizations", str(out), "--region", "360826")
     text = out.read_text(encoding="utf-8-sig")
     assert "泰和导出" in text and "吉州导出" not in text
+
+
+def test_an_oversized_upload_is_refused_before_its_body_is_read(client_for, office, settings):
+    settings.LIANGXIN_UPLOAD_MAX_MB = 1
+    response = client_for(office).post(
+        reverse("data_import"),
+        data=b"x",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(5 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert "超过上限 1 MB" in response.content.decode()
+    assert not ImportJob.objects.exists()

@@ -47,8 +47,27 @@ def _own_job(request, pk: int) -> ImportJob:
     return job
 
 
+def _too_large(request) -> str | None:
+    """Refuse an oversized upload from its Content-Length, before the body is read to disk."""
+    limit = settings.LIANGXIN_UPLOAD_MAX_MB
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length > (limit + 1) * 1024 * 1024:
+        return f"文件大小约为 {length / 1048576:.1f} MB，超过上限 {limit} MB，请拆分后分批上传"
+    return None
+
+
 @role_required(*IMPORTERS_ROLES)
 def upload(request):
+    if request.method == "POST" and (message := _too_large(request)):
+        kinds = [
+            (cls.spec.label, "、".join(f"“{cls.spec.column(k).label}”" for k in cls.spec.signature))
+            for cls in importers()
+        ]
+        context = {"form": UploadForm(), "kinds": kinds, "refused": message}
+        return render(request, "core/import_upload.html", context, status=413)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
