@@ -108,7 +108,7 @@ def _generate(rng: random.Random) -> None:
                 "county_code": county,
                 "township_code": township,
             }
-            batch.append([values[f.attname] for f in fields])
+            batch.append([values[f.attname] if f.attname in values else f.get_default() for f in fields])
             if len(batch) == 20000:
                 cursor.executemany(sql, batch)
                 batch = []
