@@ -31,34 +31,38 @@ class TestCoverageTablePage:
         make_org("古南乙", region="360802001")
         make_party_org("古南甲党支部", a, founded_on=D(2022, 6, 1))
         client = client_for(office)
-        page = client.get("/coverage/").content.decode()
+        page = client.get("/coverage/overview/").content.decode()
         assert "吉安市“两个覆盖”情况" in page and "吉州区" in page and "region=360802" in page
-        page = client.get("/coverage/?region=360802").content.decode()
-        assert "古南街道" in page and "/coverage/organizations/?" in page
+        page = client.get("/coverage/overview/?region=360802").content.decode()
+        assert "古南街道" in page and "/coverage/overview/organizations/?" in page
         # 50.0% now against 0.0% at the end of May: +50.0 points.
         assert "50.0%" in page and "+50.0" in page
-        page = client.get("/coverage/organizations/?region=360802001").content.decode()
+        page = client.get("/coverage/overview/organizations/?region=360802001").content.decode()
         assert "古南甲" in page and "单独组建" in page and "未覆盖" in page
 
     def test_a_bad_date_or_scope_falls_back_with_a_chinese_warning(self, city, office, client_for):
-        page = client_for(office).get("/coverage/?as_of=2022-13-01&scope=big").content.decode()
+        page = client_for(office).get("/coverage/overview/?as_of=2022-13-01&scope=big").content.decode()
         assert "日期“2022-13-01”格式不对" in page and "无法识别的统计范围“big”" in page
 
     def test_it_groups_by_industry_kind_and_tag(self, city, office, client_for):
         make_org("快递网点", tags=("快递",), industry_section="G")
         client = client_for(office)
-        assert "快递" in client.get("/coverage/?by=tag").content.decode()
-        assert "非公企业" in client.get("/coverage/?by=kind").content.decode()
-        assert "交通运输" in client.get("/coverage/?by=industry").content.decode()
+        assert "快递" in client.get("/coverage/overview/?by=tag").content.decode()
+        assert "非公企业" in client.get("/coverage/overview/?by=kind").content.decode()
+        assert "交通运输" in client.get("/coverage/overview/?by=industry").content.decode()
 
     def test_the_export_is_a_workbook_and_is_audited(self, city, office, client_for):
-        response = client_for(office).get("/coverage/?format=xlsx")
+        response = client_for(office).get("/coverage/overview/?format=xlsx")
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         assert AuditLog.objects.filter(action="coverage.export").exists()
 
+    def test_the_section_root_leads_to_the_table_keeping_the_filters(self, city, office, client_for):
+        response = client_for(office).get("/coverage/?region=360802")
+        assert response.status_code == 302 and response["Location"] == "/coverage/overview/?region=360802"
+
     def test_admin_roles_see_no_coverage(self, city, client_for):
         admin = make_user("sys", role="sysadmin")
-        assert client_for(admin).get("/coverage/").status_code == 403
+        assert client_for(admin).get("/coverage/overview/").status_code == 403
 
 
 @pytest.mark.django_db
@@ -130,7 +134,9 @@ class TestSuggestionsAndAcceptance:
 
     def test_the_office_accepts_a_proposal_and_the_branch_covers_them(self, city, office, client_for):
         a, b = make_org("甲", members=2), make_org("乙", members=1)
-        response = client_for(office).post("/coverage/suggestions/accept/", {"organization": [a.pk, b.pk]})
+        response = client_for(office).post(
+            "/coverage/overview/suggestions/accept/", {"organization": [a.pk, b.pk]}
+        )
         party_org = PartyOrganization.objects.get()
         assert response.status_code == 302 and party_org.formation == Formation.JOINT
         assert party_org.name == "古南街道非公企业联合党支部"
@@ -151,7 +157,7 @@ class TestSuggestionsAndAcceptance:
     def test_only_the_office_may_accept(self, city, county_user, client_for):
         a, b = make_org("甲", members=2), make_org("乙", members=1)
         response = client_for(county_user).post(
-            "/coverage/suggestions/accept/", {"organization": [a.pk, b.pk]}
+            "/coverage/overview/suggestions/accept/", {"organization": [a.pk, b.pk]}
         )
         assert response.status_code == 403
 

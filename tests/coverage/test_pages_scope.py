@@ -31,17 +31,17 @@ class TestOrganizationsWithStatus(OutsiderGetsNothing):
             insider=insider,
             outsider=outsider,
             marker="古南应建未建测试公司",
-            detail_urls=["/coverage/organizations/?region=360802001"],
+            detail_urls=["/coverage/overview/organizations/?region=360802001"],
             list_urls=[
-                "/coverage/organizations/",
-                "/coverage/organizations/?status=should_build",
-                "/coverage/blindspots/should_build/",
-                "/coverage/blindspots/uncovered/",
+                "/coverage/overview/organizations/",
+                "/coverage/overview/organizations/?status=should_build",
+                "/coverage/overview/blindspots/should_build/",
+                "/coverage/overview/blindspots/uncovered/",
             ],
             export_urls=[
-                "/coverage/organizations/?format=csv",
-                "/coverage/blindspots/should_build/?format=csv",
-                "/coverage/blindspots/uncovered/?format=csv",
+                "/coverage/overview/organizations/?format=csv",
+                "/coverage/overview/blindspots/should_build/?format=csv",
+                "/coverage/overview/blindspots/uncovered/?format=csv",
             ],
         )
 
@@ -57,9 +57,9 @@ class TestCoverageTable(OutsiderGetsNothing):
             insider=insider,
             outsider=outsider,
             marker="古南街道",
-            detail_urls=["/coverage/?region=360802", "/coverage/?region=360802&format=csv"],
-            list_urls=["/coverage/"],
-            export_urls=["/coverage/?format=csv"],
+            detail_urls=["/coverage/overview/?region=360802", "/coverage/overview/?region=360802&format=csv"],
+            list_urls=["/coverage/overview/"],
+            export_urls=["/coverage/overview/?format=csv"],
         )
 
 
@@ -73,7 +73,7 @@ class TestSuggestions(OutsiderGetsNothing):
             insider=insider,
             outsider=outsider,
             marker="联建候选甲公司",
-            list_urls=["/coverage/suggestions/"],
+            list_urls=["/coverage/overview/suggestions/"],
         )
 
 
@@ -98,14 +98,14 @@ class TestPartyOrganizationPages(OutsiderGetsNothing):
             ],
             list_urls=[
                 "/coverage/party-orgs/",
-                "/coverage/health/",
+                "/coverage/inspections/health/",
                 "/coverage/inspections/",
-                "/coverage/blindspots/oversized/",
+                "/coverage/overview/blindspots/oversized/",
             ],
             export_urls=[
                 "/coverage/party-orgs/?format=csv",
-                "/coverage/health/?format=csv",
-                "/coverage/blindspots/oversized/?format=csv",
+                "/coverage/inspections/health/?format=csv",
+                "/coverage/overview/blindspots/oversized/?format=csv",
             ],
             change_urls=[f"/coverage/party-orgs/{pk}/edit/", f"/coverage/party-orgs/{pk}/inspect/"],
         )
@@ -123,7 +123,10 @@ class TestInstructorPages(OutsiderGetsNothing):
             outsider=outsider,
             marker="古南测试指导员",
             detail_urls=[f"/coverage/instructors/{pk}/", f"/coverage/instructors/{pk}/edit/"],
-            list_urls=["/coverage/instructors/", "/coverage/blindspots/overloaded/"],
-            export_urls=["/coverage/instructors/?format=csv", "/coverage/blindspots/overloaded/?format=csv"],
+            list_urls=["/coverage/instructors/", "/coverage/overview/blindspots/overloaded/"],
+            export_urls=[
+                "/coverage/instructors/?format=csv",
+                "/coverage/overview/blindspots/overloaded/?format=csv",
+            ],
             change_urls=[f"/coverage/instructors/{pk}/edit/"],
         )

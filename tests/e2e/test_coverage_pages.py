@@ -59,6 +59,7 @@ def test_the_office_drills_down_and_works_through_the_blind_spots(page, live_ser
     screenshot("accepted")
 
     page.locator("nav.sidebar").get_by_role("link", name="联合党支部排查").click()
+    page.get_by_role("link", name="联合党支部健康清单").click()
     page.get_by_label("截至日期").fill("2022-05-31")
     page.get_by_label("显示").select_option("1")
     page.get_by_role("button", name="查询").click()
@@ -72,7 +73,7 @@ def test_a_county_user_sees_only_its_county_and_masked_phones(page, live_server,
     page.locator("nav.sidebar").get_by_role("link", name="覆盖情况").click()
     expect(page.locator("h1")).to_contain_text("青原区“两个覆盖”情况")
     expect(page.locator("#coverage-table")).not_to_contain_text("吉州区")
-    response = page.goto(f"{live_server.url}/coverage/?region=360802")
+    response = page.goto(f"{live_server.url}/coverage/overview/?region=360802")
     assert response.status == 404
     page.goto(f"{live_server.url}/coverage/instructors/")
     expect(page.locator("table.data-table")).to_contain_text("****")

@@ -4,5 +4,5 @@ NAV: dict[str, str] = {
     "coverage": "coverage:table",
     "party-orgs": "coverage:party_orgs",
     "instructors": "coverage:instructors",
-    "inspections": "coverage:health",
+    "inspections": "coverage:inspections",
 }
