@@ -134,3 +134,14 @@ def test_the_status_command_explains_a_wrong_period(city):
         call_command("dispatch_status", "--period", "五月")
     with pytest.raises(CommandError, match="不存在"):
         call_command("dispatch_status", "--period", "2021-05")
+
+
+def test_a_tick_that_stopped_after_queueing_sends_the_rest_next_time(city):
+    may = make_period("2022-05")
+    task = make_task("1", units=("邮政管理局",), deadline=None)
+    reminders._queue([reminders._notice(may, a.unit, "opened", "x") for a in task.assignments.all()])
+    assert Notice.objects.filter(sent_at__isnull=True).count() == 2  # queued, never sent
+    with time_machine.travel("2022-05-02 09:00 +0800", tick=False):
+        assert _tick()["sent"] == 2
+        assert _tick()["sent"] == 0
+    assert len(SENT) == 2

@@ -112,3 +112,23 @@ def test_a_unit_reports_the_office_returns_the_unit_resubmits_the_office_accepts
     page.locator("td.cell a").first.click()
     expect(page.locator(".event-list")).to_contain_text("退回")
     expect(page.locator(".event-list")).to_contain_text("审核通过")
+
+
+def test_the_office_reminds_every_unit_that_has_not_reported_in_one_click(
+    page, live_server, e2e_city, screenshot
+):
+    period = _plan_with_last_months_report()
+    task = Task.objects.get(plan=period.plan)
+    TaskUnit.objects.create(task=task, unit=MemberUnit.objects.get(name="邮政管理局"))
+    make_user("office1", role="office")
+    login(page, live_server, "office1", PASSWORD)
+    page.goto(f"{live_server.url}/dispatch/chase/?period={period.key}")
+    expect(page.locator("table.data-table").first).to_contain_text("邮政管理局")
+    page.get_by_role("button", name="一键提醒全部 2 个单位").click()
+    expect(page.get_by_text("已向 2 个未报送单位发送催报提醒")).to_be_visible()
+    screenshot("chased")
+    make_user("yz", role="member_unit", member_unit="邮政管理局")
+    _logout(page)
+    login(page, live_server, "yz", PASSWORD)
+    page.goto(f"{live_server.url}/dispatch/mine/")
+    expect(page.locator(".event-list")).to_contain_text("工委办公室催报")
