@@ -220,3 +220,29 @@ class TestBlindSpotsAndHealth:
         assert inspection.meetings_held and inspection.rating == "fair"
         assert AuditLog.objects.filter(action="coverage.inspection.created").exists()
         assert "补选书记" in client_for(office).get(f"/coverage/party-orgs/{joint.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+class TestIndustryCommittees:
+    def test_the_office_sets_up_an_industry_committee_owned_by_a_member_unit(self, city, office, client_for):
+        from liangxin.core.models import MemberUnit
+
+        unit = MemberUnit.objects.get(name="邮政管理局")
+        org = make_org("快递公司", members=3)
+        client_for(office).post(
+            "/coverage/party-orgs/new/",
+            {"name": "快递行业党委", "org_type": "committee", "formation": "single", "codes": org.credit_code,
+             "status": "active", "owner_unit": unit.pk},
+        )  # fmt: skip
+        committee = PartyOrganization.objects.get(name="快递行业党委")
+        assert committee.is_industry_committee and committee.owner_unit == unit
+        member = make_user("youzheng", role="member_unit", member_unit="邮政管理局")
+        assert "快递行业党委" in client_for(member).get("/coverage/party-orgs/").content.decode()
+
+    def test_a_member_unit_creating_a_party_organization_owns_it(self, city, client_for):
+        member = make_user("youzheng", role="member_unit", member_unit="邮政管理局")
+        client_for(member).post(
+            "/coverage/party-orgs/new/",
+            {"name": "寄递行业党委", "org_type": "committee", "formation": "single", "status": "active"},
+        )
+        assert PartyOrganization.objects.get(name="寄递行业党委").owner_unit.name == "邮政管理局"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from liangxin.core.models import MemberUnit, MemberUnitKind
 from liangxin.core.tabular import ValueProblem, parse_phone
 from liangxin.coverage.imports import parse_codes
 from liangxin.coverage.models import (
@@ -53,9 +54,19 @@ class PartyOrgForm(forms.Form):
     term_ends_on = forms.DateField(label="任期届满日期", required=False, widget=DATE)
     status = forms.ChoiceField(label="状态", choices=PartyOrgStatus.choices, initial=PartyOrgStatus.ACTIVE)
     dissolved_on = forms.DateField(label="撤销日期", required=False, widget=DATE)
+    owner_unit = forms.ModelChoiceField(
+        label="所属成员单位（行业党委）",
+        queryset=MemberUnit.objects.none(),
+        required=False,
+        help_text="行业（综合）党委由成员单位管理：类别选“党委”，并选择其成员单位",
+    )
 
-    def __init__(self, *args, visible_orgs, visible_party_orgs, instance=None, **kwargs):
+    def __init__(self, *args, visible_orgs, visible_party_orgs, instance=None, units=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if units is None:
+            del self.fields["owner_unit"]
+        else:
+            self.fields["owner_unit"].queryset = units
         self.visible_orgs = visible_orgs
         self.instance = instance
         parents = visible_party_orgs.filter(
@@ -81,9 +92,15 @@ class PartyOrgForm(forms.Form):
         data = super().clean()
         if data.get("dissolved_on") and data.get("status") != PartyOrgStatus.DISSOLVED:
             self.add_error("dissolved_on", "填写了撤销日期，但状态不是“撤销”，请核对")
+        if data.get("owner_unit") and data.get("org_type") != PartyOrgType.COMMITTEE:
+            self.add_error("org_type", "行业（综合）党委的类别应为“党委”")
         if data.get("formation") == Formation.JOINT and len(data.get("codes") or []) == 1:
             self.add_error("codes", "联合组建的党组织应覆盖 2 个以上组织")
         return data
+
+
+def department_units():
+    return MemberUnit.objects.filter(kind=MemberUnitKind.DEPARTMENT, active=True).order_by("sort", "id")
 
 
 class InstructorForm(forms.Form):

@@ -13,7 +13,7 @@ from liangxin.core.permissions import get_visible_or_404, role_required, visible
 from liangxin.core.roles import Role
 from liangxin.coverage import blindspots, engine, services
 from liangxin.coverage.filters import export, export_format, filter_choices, parse_filters, phone_for
-from liangxin.coverage.forms import InspectionForm, InstructorForm, PartyOrgForm
+from liangxin.coverage.forms import InspectionForm, InstructorForm, PartyOrgForm, department_units
 from liangxin.coverage.models import (
     BranchInspection,
     Formation,
@@ -132,7 +132,7 @@ def party_org_edit(request, pk: int | None = None):
         initial = {
             f: getattr(party_org, f)
             for f in ("name", "org_type", "formation", "parent", "secretary", "founded_on", "term_ends_on",
-                      "status", "dissolved_on")
+                      "status", "dissolved_on", "owner_unit")
         }  # fmt: skip
         codes = party_org.links.exclude(ends_on__lte=today).values_list(
             "organization__credit_code", flat=True
@@ -144,6 +144,7 @@ def party_org_edit(request, pk: int | None = None):
         instance=party_org,
         visible_orgs=visible(Organization, request),
         visible_party_orgs=visible(PartyOrganization, request),
+        units=department_units() if request.user.role == Role.OFFICE else None,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
