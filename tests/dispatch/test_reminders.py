@@ -145,3 +145,14 @@ def test_a_tick_that_stopped_after_queueing_sends_the_rest_next_time(city):
         assert _tick()["sent"] == 2
         assert _tick()["sent"] == 0
     assert len(SENT) == 2
+
+
+@time_machine.travel("2022-08-01 09:00 +0800", tick=False)
+def test_the_status_command_shows_a_past_month_as_it_closed_by_default(city):
+    make_period("2022-05")
+    make_task("2", deadline=datetime.date(2022, 6, 30))
+    out = StringIO()
+    call_command("dispatch_status", "--period", "2022-05", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["as_of"] == "2022-05-31"
+    assert data["totals"]["red"] == 0 and data["totals"]["yellow"] == 1

@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, metavar="YYYY-MM", help="调度期，例如 2022-05")
-        parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="截至日期（默认今天）")
+        parser.add_argument(
+            "--as-of", metavar="YYYY-MM-DD", help="截至日期（默认今天；往月默认为该月最后一天）"
+        )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     def handle(self, *args, **opts):
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         period = Period.objects.filter(month=month).select_related("plan").first()
         if period is None:
             raise CommandError(f"调度期 {opts['period']} 不存在（尚未打开或该年度没有任务清单）")
-        as_of = timezone.localdate()
+        as_of = min(timezone.localdate(), period.last_day)  # a past month as it closed, like the pages
         if opts["as_of"]:
             try:
                 as_of = datetime.date.fromisoformat(opts["as_of"])
