@@ -215,3 +215,41 @@ class TestCommands:
         data = run("blindspots", "--as-of", "2022-05-31", "--json")
         assert [o["name"] for o in data["should_build"]] == ["三党员公司"]
         assert [o["name"] for o in data["uncovered"]] == ["三党员公司"]
+
+
+@pytest.mark.django_db
+class TestInstructorSheet:
+    def test_it_upserts_by_name_and_phone_and_ends_dropped_assignments(self, city, tmp_path):
+        a, b = make_org("甲公司"), make_org("乙公司")
+        header = INSTRUCTORS[0]
+        first = write_workbook(
+            tmp_path / "1.xlsx",
+            {
+                "指导员": [
+                    header,
+                    ["王指导", "13800138001", "街道", f"{a.credit_code},{b.credit_code}", "2022-03-01"],
+                ]
+            },
+        )
+        run("import_data", first, "--json")
+        second = write_workbook(
+            tmp_path / "2.xlsx",
+            {"指导员": [header, ["王指导", "13800138001", "街道党工委", a.credit_code, "2022-03-01"]]},
+        )
+        sheet = run("import_data", second, "--json")["sheets"][0]
+        assert (sheet["created"], sheet["updated"]) == (0, 1)
+        instructor = Instructor.objects.get()
+        assert instructor.workplace == "街道党工委"
+        assert instructor.assignments.get(organization=b).ends_on is not None
+        assert instructor.assignments.get(organization=a).ends_on is None
+        other_phone = write_workbook(
+            tmp_path / "3.xlsx", {"指导员": [header, ["王指导", "13900139001", "", "", ""]]}
+        )
+        assert run("import_data", other_phone, "--json")["sheets"][0]["created"] == 1
+
+    def test_a_bad_phone_is_named(self, city, tmp_path):
+        path = write_workbook(
+            tmp_path / "1.xlsx", {"指导员": [INSTRUCTORS[0], ["王指导", "12345", "", "", ""]]}
+        )
+        error = run("import_data", path, "--json")["sheets"][0]["errors"][0]
+        assert error["row"] == 2 and error["column"] == "联系电话"

@@ -112,6 +112,8 @@ def save_party_org(
         if key not in PARTY_ORG_FIELDS:
             raise TypeError(f"unknown party organization field {key!r}")
         setattr(party_org, key, value)
+    if creating and "area" not in values and getattr(actor, "area_id", None):
+        party_org.area_id = actor.area_id  # a park's own party organization stays in its sight
     if party_org.parent_id and party_org.parent_id == party_org.pk:
         raise ValidationError({"parent": "上级党组织不能是它自己"})
     if party_org.status == PartyOrgStatus.ACTIVE:
