@@ -249,6 +249,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # default is only what `make run` passes.
 LIANGXIN_DEFAULT_CITY = env("LIANGXIN_CITY", "360800")
 LIANGXIN_PAGE_SIZE = envint("LIANGXIN_PAGE_SIZE", "50")
+# 月调度 reminders also go out through this gateway when set: a dotted path to `send(notice)`
+# (an SMS or e-mail adapter); in-app notices need nothing.
+LIANGXIN_NOTIFY_GATEWAY = env("LIANGXIN_NOTIFY_GATEWAY") or None
 # The bulletin's .docx template: an office may point this at its own letterhead (README).
 LIANGXIN_BULLETIN_TEMPLATE = env("LIANGXIN_BULLETIN_TEMPLATE") or None
 # 三同步: days a new organization's follow-up is due in; whether 农民专业合作社 (code 93) count.

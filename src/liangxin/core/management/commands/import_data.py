@@ -20,6 +20,9 @@ class Command(BaseCommand):
             "--errors", metavar="FILE", help="把被拒绝的行（带“错误原因”列）写入该 .xlsx 文件"
         )
         parser.add_argument("--period", metavar="YYYY-MM", help="填报记录所属的调度期（补录历史月份时使用）")
+        parser.add_argument(
+            "--year", type=int, metavar="YYYY", help="重点任务清单所属年度（文件中没有“年度”时使用）"
+        )
         parser.add_argument("--user", metavar="USERNAME", help="以该用户的身份导入（记入审计日志）")
 
     def handle(self, *args, **opts):
