@@ -42,7 +42,7 @@ class Command(BaseCommand):
             source="command",
             dry_run=opts["dry_run"],
             strict=opts["strict"],
-            options={"period": opts["period"]} if opts["period"] else {},
+            options={k: opts[k] for k in ("period", "year") if opts.get(k)},
         )
         try:
             report = run_import(path, ctx)
