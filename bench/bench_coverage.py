@@ -319,7 +319,7 @@ def child() -> None:
     office = User.objects.create(username="bench_office", role="office")
     client = Client()
     client.force_login(office)
-    url = f"/coverage/?region=360802&as_of={AS_OF}"
+    url = f"/coverage/overview/?region=360802&as_of={AS_OF}"
     assert client.get(url).status_code == 200
     seconds, _ = _timed(lambda: client.get(url))
     print(f"  县级下钻页面（本月、上月末、功能区，4 次分组）：{seconds * 1000:.0f} ms（中位数，3 次）")
