@@ -303,7 +303,8 @@ def child() -> None:
     county = Region.objects.get(code="360802")
     orgs = Organization.objects.all()
     print(
-        f"截至 {AS_OF}，{ORGS:,} 个组织、{PARTY_ORGS:,} 个党组织（SQLite {connection.Database.sqlite_version}）："
+        f"截至 {AS_OF}，{ORGS:,} 个组织、{PARTY_ORGS:,} 个党组织（SQLite {connection.Database.sqlite_version}，"
+        f"{os.cpu_count()} 核，系统负载 {', '.join(f'{x:.1f}' for x in os.getloadavg())}）："
     )
     by_county = None
     for label, kwargs in [
