@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from liangxin.dashboard import views
 
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("data/<slug:chart>.json", views.data, name="data"),
+    path("export/<slug:chart>.<str:fmt>", views.download, name="export"),
+]
