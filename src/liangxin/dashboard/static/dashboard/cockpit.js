@@ -31,8 +31,9 @@
       return { tooltip: {}, legend: {}, grid: { left: 140 }, xAxis: { type: "value", max: 100 },
         yAxis: { type: "category", data: names, inverse: true }, series: series };
     }
+    var percent = data.headers[1].indexOf("%") >= 0;
     return { tooltip: { trigger: "axis" }, legend: {}, xAxis: { type: "category", data: names },
-      yAxis: { type: "value" }, series: series };
+      yAxis: percent ? { type: "value", max: 100 } : { type: "value", minInterval: 1 }, series: series };
   }
 
   function draw(card) {
@@ -42,7 +43,7 @@
       var wrap = card.querySelector(".cockpit-table");
       wrap.replaceChildren(table(data));
       if (!data.rows.length) { card.querySelector(".cockpit-empty").hidden = false; card.querySelector(".cockpit-chart").hidden = true; return; }
-      if (kind === "table") { card.classList.add("show-table"); card.querySelector(".cockpit-toggle").hidden = true; return; }
+      if (kind === "table") { card.classList.add("show-table"); card.querySelector(".cockpit-toggle").style.display = "none"; return; }
       var el = card.querySelector(".cockpit-chart");
       var instance = echarts.init(el);
       instance.setOption(option(kind, data));
