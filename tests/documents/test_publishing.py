@@ -42,3 +42,13 @@ def test_it_refuses_to_publish_a_period_twice(may, office_user):  # noqa: F811
     publishing.publish(**DATES, actor=office_user)
     with pytest.raises(BulletinProblem, match=r"2022年5月通报已于.*发布，不能重复发布"):
         publishing.publish(**DATES, actor=office_user)
+
+
+def test_next_month_compares_with_the_published_snapshot(may, office_user):  # noqa: F811
+    april = {"period": datetime.date(2022, 4, 1), "as_of": datetime.date(2022, 4, 30)}
+    publishing.publish(**april, issue_date=datetime.date(2022, 5, 6), actor=office_user)
+    make_party_org("四月后补的党支部", make_org("后补企业", members=5))  # changes April's live figures
+    data = publishing._build(**DATES, requirements=None)
+    stored = publishing.bulletin_from_json(Bulletin.objects.get(period="2022-04").snapshot)
+    city = data.coverage_total
+    assert city.org_rate_change == publishing.b.change_points(city.org_rate, stored.coverage_total.org_rate)

@@ -29,6 +29,33 @@ def _requirements(text: str | None) -> list[str] | None:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _against_published_last_month(data: b.BulletinData) -> b.BulletinData:
+    """Changes from last month read last month's published snapshot when there is one."""
+    before = f"{data.year - 1}-12" if data.month == 1 else f"{data.year}-{data.month - 1:02d}"
+    stored = Bulletin.objects.filter(period=before, status=Bulletin.Status.PUBLISHED).first()
+    if stored is None:
+        return data
+    last = bulletin_from_json(stored.snapshot)
+    rows = {r.name: r for r in [*last.coverage, last.coverage_total]}
+    for row in [*data.coverage, data.coverage_total]:
+        old = rows.get(row.name)
+        if old is not None:
+            row.org_rate_change = b.change_points(row.org_rate, old.org_rate)
+            row.single_rate_change = b.change_points(row.single_rate, old.single_rate)
+            row.work_rate_change = b.change_points(row.work_rate, old.work_rate)
+    now, old = data.overall, last.overall
+    now.report_rate_change = b.change_points(now.report_rate, old.report_rate)
+    now.on_time_rate_change = b.change_points(now.on_time_rate, old.on_time_rate)
+    return data
+
+
+def _build(*, period, as_of, issue_date, requirements) -> b.BulletinData:
+    data = make_bulletin(
+        period=period, as_of=as_of, issue_date=issue_date, requirements=_requirements(requirements)
+    )
+    return _against_published_last_month(data)
+
+
 def _files(data: b.BulletinData) -> tuple[bytes, bytes]:
     docx, xlsx = io.BytesIO(), io.BytesIO()
     render_bulletin(data, docx)
@@ -46,9 +73,7 @@ def generate(
         docx, xlsx = bytes(stored.docx), bytes(stored.xlsx)
         title = bulletin_from_json(stored.snapshot).title
     else:
-        data = make_bulletin(
-            period=period, as_of=as_of, issue_date=issue_date, requirements=_requirements(requirements)
-        )
+        data = _build(period=period, as_of=as_of, issue_date=issue_date, requirements=requirements)
         docx, xlsx = _files(data)
         title = data.title
     audit.record(
@@ -73,9 +98,7 @@ def publish(
         raise BulletinProblem(
             f"{period.year}年{period.month}月通报已于{bulletin.published_at:%Y-%m-%d}发布，不能重复发布"
         )
-    data = make_bulletin(
-        period=period, as_of=as_of, issue_date=issue_date, requirements=_requirements(requirements)
-    )
+    data = _build(period=period, as_of=as_of, issue_date=issue_date, requirements=requirements)
     docx, xlsx = _files(data)
     bulletin.as_of = as_of
     bulletin.requirements = requirements or ""
