@@ -1,10 +1,18 @@
 """The cockpit in headless Chromium: every chart drawn, the table toggle, a county bar drills down."""
 
+import pytest
+from django.core.cache import cache
 from playwright.sync_api import expect
 
 from tests.dashboard.factories import small_city
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
 
 DRAWN = ("coverage", "months", "should_build", "lights", "reporting")
 

@@ -15,6 +15,7 @@ from liangxin.dispatch.models import Period
 from liangxin.dispatch.status import LIGHT_LABELS, period_status
 
 LIGHTS = ("done", "green", "yellow", "red")
+MONTH_CACHE_SECONDS = 3600
 
 
 def month_ends(as_of: datetime.date, count: int = 12) -> list[datetime.date]:
