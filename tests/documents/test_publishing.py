@@ -52,3 +52,11 @@ def test_next_month_compares_with_the_published_snapshot(may, office_user):  # n
     stored = publishing.bulletin_from_json(Bulletin.objects.get(period="2022-04").snapshot)
     city = data.coverage_total
     assert city.org_rate_change == publishing.b.change_points(city.org_rate, stored.coverage_total.org_rate)
+
+
+def test_the_command_publishes_and_writes_the_stored_file(may, tmp_path):  # noqa: F811
+    from django.core.management import call_command
+
+    out = tmp_path / "may.docx"
+    call_command("bulletin", "--period", "2022-05", "--as-of", "2022-05-31", "--out", str(out), "--publish")
+    assert out.read_bytes() == bytes(Bulletin.objects.get(period="2022-05", status="published").docx)

@@ -40,6 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--issuer", help="署名（默认“中共××市委党建工作领导小组办公室”）")
         parser.add_argument("--issue-date", metavar="YYYY-MM-DD", help="成文日期（默认今天）")
         parser.add_argument("--requirements", metavar="FILE.txt", help="“下步要求”文本文件，每段一行")
+        parser.add_argument(
+            "--publish", action="store_true", help="发布该期通报（存档数据和文件，此后不再变化）"
+        )
         parser.add_argument("--user", metavar="USERNAME", help="以该用户的身份生成（记入审计日志）")
 
     def handle(self, *args, **opts):
@@ -59,6 +62,9 @@ class Command(BaseCommand):
             except (OSError, UnicodeDecodeError) as error:
                 raise CommandError(f"“下步要求”文件“{opts['requirements']}”无法读取：{error}") from None
             requirements = [line.strip() for line in text.splitlines() if line.strip()]
+        if opts["publish"]:
+            self._publish(period, as_of, issue_date, actor, requirements, opts)
+            return
         try:
             data = make_bulletin(
                 period=period,
@@ -83,3 +89,25 @@ class Command(BaseCommand):
             except PdfUnavailable as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(f"已生成 PDF：{pdf}")
+
+    def _publish(self, period, as_of, issue_date, actor, requirements, opts):
+        from liangxin.documents import publishing
+
+        try:
+            bulletin = publishing.publish(
+                period=period,
+                as_of=as_of,
+                issue_date=issue_date,
+                actor=actor,
+                requirements="\n".join(requirements) if requirements else None,
+            )
+            Path(opts["out"]).write_bytes(bytes(bulletin.docx))
+            if opts["xlsx"]:
+                Path(opts["xlsx"]).write_bytes(bytes(bulletin.xlsx))
+        except (BulletinProblem, FiguresProblem, TemplateProblem) as error:
+            raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(
+                f"无法写入文件“{error.filename or opts['out']}”：{error.strerror or error}"
+            ) from None
+        self.stdout.write(f"已发布 {bulletin.period} 通报（sha256 {bulletin.sha256}）：{opts['out']}")
