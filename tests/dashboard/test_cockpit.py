@@ -196,3 +196,16 @@ def test_it_recomputes_an_earlier_month_end_once_the_data_changes(office_client,
     audit.record("coverage.party_org.create", actor=None, object_type="test", object_repr="吉州应建公司支部")
     after = chart(office_client, "months", query="as_of=2022-06-30")["rows"][-2]
     assert after[1] == 60.0
+
+
+def test_it_shows_a_park_user_its_parks_organizations_only(client_for, data):
+    from tests.factories import make_area
+
+    park = make_area("吉州工业园", "360802")
+    org = Organization.objects.get(name="吉州应建公司")
+    org.area = park
+    org.save()
+    client = client_for(make_user("park1", role="park", area=park))
+    rows = chart(client, "should_build", query=f"as_of={AS_OF}")["rows"]
+    assert sum(n for _, n in rows) == 1
+    assert chart(client, "lights")["rows"] == []

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from liangxin.core.context_processors import WORK_ROLES
 from liangxin.core.permissions import role_required, visible
 from liangxin.core.roles import Role
 from liangxin.coverage.filters import Filters, export, parse_filters
@@ -20,7 +21,7 @@ from liangxin.dashboard import queries
 from liangxin.dispatch.models import Period
 from liangxin.registry.models import Organization
 
-ROLES = (Role.OFFICE, Role.COUNTY, Role.TOWNSHIP)
+ROLES = WORK_ROLES  # like the coverage pages; the dispatch charts are the office's only
 
 
 def _period(request) -> tuple[Period | None, str]:

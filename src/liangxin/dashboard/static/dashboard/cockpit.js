@@ -38,7 +38,17 @@
 
   function draw(card) {
     var chart = card.dataset.chart, kind = KINDS[chart];
-    fetch(card.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+    fetch(card.dataset.url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error(r.status); }
+      return r.json();
+    }).catch(function () {
+      var empty = card.querySelector(".cockpit-empty");
+      empty.textContent = "数据加载失败，请刷新页面重试";
+      empty.hidden = false;
+      card.querySelector(".cockpit-chart").hidden = true;
+      return null;
+    }).then(function (data) {
+      if (!data) { return; }
       card.querySelector(".cockpit-title").textContent = data.title;
       var wrap = card.querySelector(".cockpit-table");
       wrap.replaceChildren(table(data));
