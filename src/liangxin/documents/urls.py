@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "documents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("bulletins/", views.bulletins, name="bulletins"),
+    path("bulletins/<str:period>.<str:kind>", views.download, name="download"),
+]
