@@ -209,3 +209,15 @@ def test_it_shows_a_park_user_its_parks_organizations_only(client_for, data):
     rows = chart(client, "should_build", query=f"as_of={AS_OF}")["rows"]
     assert sum(n for _, n in rows) == 1
     assert chart(client, "lights")["rows"] == []
+
+
+def test_it_reads_earlier_month_ends_from_the_cache_while_the_data_stays_the_same(office, data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    orgs = Organization.objects.visible_to(office)
+    first = queries.coverage_over_months(orgs, as_of=D(2022, 5, 31))
+    with CaptureQueriesContext(connection) as queries_run:
+        again = queries.coverage_over_months(orgs, as_of=D(2022, 5, 31))
+    assert again == first
+    assert len(queries_run) < 10
