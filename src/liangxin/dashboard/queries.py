@@ -37,7 +37,7 @@ def coverage_by_county(
     orgs: QuerySet, *, as_of: datetime.date, scope: str = "all", region: Region | None = None
 ) -> dict:
     """组织覆盖率/单独组建率/工作覆盖率 (%) of each child region of `region` (the city's counties)."""
-    table = engine.coverage(orgs, as_of=as_of, scope=scope, region=region)
+    table = coverage_table(orgs, as_of=as_of, scope=scope, region=region)
     shown = [r for r in table.rows if r.total]
     rows = [
         [r.name, float(r.pct(r.covered)), float(r.pct(r.single)), float(r.pct(r.covered + r.work))]
@@ -57,16 +57,17 @@ def data_version() -> tuple:
     )
 
 
-def _month_total(orgs: QuerySet, day: datetime.date, scope: str, region: Region | None, version: tuple):
-    """A past month-end's totals, cached while the data stays the same (the line's 11 earlier
-    points would otherwise cost 11 more coverage tables on every load)."""
-    raw = f"{orgs.query}|{day}|{scope}|{region.code if region else ''}|{version}"
-    key = "cockpit:month:" + hashlib.sha256(raw.encode()).hexdigest()
-    total = cache.get(key)
-    if total is None:
-        total = engine.coverage(orgs, as_of=day, scope=scope, region=region).total
-        cache.set(key, total, MONTH_CACHE_SECONDS)
-    return total
+def coverage_table(orgs: QuerySet, *, as_of: datetime.date, scope: str, region: Region | None, version=None):
+    """`engine.coverage`, cached while the data stays the same: the three coverage charts and
+    the line's 12 points share the tables instead of computing them again per chart."""
+    version = version or data_version()
+    raw = f"{orgs.query}|{as_of}|{scope}|{region.code if region else ''}|{version}"
+    key = "cockpit:table:" + hashlib.sha256(raw.encode()).hexdigest()
+    table = cache.get(key)
+    if table is None:
+        table = engine.coverage(orgs, as_of=as_of, scope=scope, region=region)
+        cache.set(key, table, MONTH_CACHE_SECONDS)
+    return table
 
 
 def coverage_over_months(
@@ -76,10 +77,7 @@ def coverage_over_months(
     rows = []
     version = data_version()
     for day in month_ends(as_of):
-        if day == as_of:
-            t = engine.coverage(orgs, as_of=day, scope=scope, region=region).total
-        else:
-            t = _month_total(orgs, day, scope, region, version)
+        t = coverage_table(orgs, as_of=day, scope=scope, region=region, version=version).total
         rows.append(
             [
                 day.isoformat(),
@@ -95,7 +93,7 @@ def coverage_over_months(
 def should_build_by_county(
     orgs: QuerySet, *, as_of: datetime.date, scope: str = "all", region: Region | None = None
 ) -> dict:
-    table = engine.coverage(orgs, as_of=as_of, scope=scope, region=region)
+    table = coverage_table(orgs, as_of=as_of, scope=scope, region=region)
     shown = [r for r in table.rows if r.total]
     return {"title": f"{_level_title(table)}应建未建数量", "headers": ["地区", "应建未建(家)"],
             "rows": [[r.name, r.should_build] for r in shown], "codes": [r.code for r in shown], "by": table.by}  # fmt: skip
