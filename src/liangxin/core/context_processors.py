@@ -35,7 +35,7 @@ SECTIONS = [
             ("重点任务", None, "tasks", WORK_ROLES),
             ("本月填报", None, "reports", WORK_ROLES),
             ("调度看板", None, "board", WORK_ROLES),
-            ("通报", None, "bulletins", WORK_ROLES),
+            ("通报", None, "bulletins", (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY)),
         ],
     ),
     (

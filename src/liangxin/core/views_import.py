@@ -59,14 +59,18 @@ def _too_large(request) -> str | None:
     return None
 
 
+def _sheet_kinds() -> list[tuple[str, str]]:
+    """Each recognized sheet type with the headers that identify it, for the upload page."""
+    return [
+        (cls.spec.label, "、".join(f"“{cls.spec.column(k).label}”" for k in cls.spec.signature))
+        for cls in importers()
+    ]
+
+
 @role_required(*IMPORTERS_ROLES)
 def upload(request):
     if request.method == "POST" and (message := _too_large(request)):
-        kinds = [
-            (cls.spec.label, "、".join(f"“{cls.spec.column(k).label}”" for k in cls.spec.signature))
-            for cls in importers()
-        ]
-        context = {"form": UploadForm(), "kinds": kinds, "refused": message}
+        context = {"form": UploadForm(), "kinds": _sheet_kinds(), "refused": message}
         return render(request, "core/import_upload.html", context, status=413)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -78,12 +82,10 @@ def upload(request):
         job = ImportJob.objects.create(user=request.user, filename=upload.name[:255], stored=stored)
         jobs.run_import_job.enqueue(job.pk)
         return redirect("data_import_job", pk=job.pk)
-    kinds = [
-        (cls.spec.label, "、".join(f"“{cls.spec.column(k).label}”" for k in cls.spec.signature))
-        for cls in importers()
-    ]
     recent = ImportJob.objects.filter(user=request.user)[:10]
-    return render(request, "core/import_upload.html", {"form": form, "kinds": kinds, "recent": recent})
+    return render(
+        request, "core/import_upload.html", {"form": form, "kinds": _sheet_kinds(), "recent": recent}
+    )
 
 
 @role_required(*IMPORTERS_ROLES)
