@@ -57,8 +57,12 @@ test-e2e: install browser
 
 test: lint check test-sqlite test-postgres test-e2e
 
-bench: install
-	$(BIN)/python bench/run.py
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: install $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
