@@ -249,6 +249,14 @@ class Attachment(models.Model):
         return self.name
 
 
+NOTICE_KINDS = {
+    "opened": "调度开启",
+    "due_soon": "即将截止",
+    "overdue": "逾期未报",
+    "chase": "催报",
+}
+
+
 class Notice(models.Model):
     """An in-app reminder to a unit. `key` makes it unique; `sent_at` is claimed with a
     conditional UPDATE so a reminder goes out once however often the tick runs."""
@@ -276,3 +284,7 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def kind_label(self) -> str:
+        return NOTICE_KINDS.get(self.kind, self.kind)

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from liangxin.dispatch import views, views_reports
+from liangxin.dispatch import views, views_notices, views_reports
 
 app_name = "dispatch"
 
@@ -27,4 +27,7 @@ urlpatterns = [
     path("reports/<int:pk>/return/", views_reports.report_return, name="report_return"),
     path("reports/<int:pk>/files/<int:file_pk>/", views_reports.attachment_download, name="attachment"),
     path("review/", views_reports.review_queue, name="review"),
+    path("notices/", views_notices.notice_list, name="notices"),
+    path("notices/read-all/", views_notices.notice_read_all, name="notice_read_all"),
+    path("notices/<int:pk>/read/", views_notices.notice_read, name="notice_read"),
 ]

@@ -16,6 +16,7 @@ from liangxin.core.exporting import write_xlsx
 from liangxin.core.listing import paginate
 from liangxin.core.permissions import get_visible_or_404, role_required, visible
 from liangxin.core.roles import Role
+from liangxin.dispatch import notices as notice_service
 from liangxin.dispatch import reports as report_service
 from liangxin.dispatch.forms import ReportForm, ReturnForm
 from liangxin.dispatch.models import Notice, Period, ProgressStatus, Report, ReportState, Task, TaskUnit
@@ -67,7 +68,8 @@ def mine(request):
         items=items,
         done=done,
         open=is_open_for(period, unit),
-        notices=visible(Notice, request).filter(unit=unit)[:10],
+        notices=notice_service.unread_first(visible(Notice, request).filter(unit=unit))[:10],
+        unread=notice_service.unread_count(unit),
         light_labels=LIGHT_LABELS,
         report_labels=REPORT_LABELS,
     )
