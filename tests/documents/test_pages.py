@@ -29,5 +29,16 @@ def test_a_county_downloads_published_bulletins_but_sees_no_draft(periods, clien
     assert county.get("/documents/bulletins/2022-05.docx").status_code == 404
 
 
+def test_every_download_of_a_published_bulletin_is_audited(periods, client_for):
+    from liangxin.core.models import AuditLog
+
+    unit = client_for(make_user("m1", role="member_unit", member_unit="民政局"))
+    assert unit.get("/documents/bulletins/2022-04.xlsx").content == b"PK-x"
+    entry = AuditLog.objects.get(action="documents.bulletin.downloaded")
+    assert (entry.actor_name, entry.object_id, entry.after["kind"]) == ("m1", "2022-04", "xlsx")
+    assert unit.get("/documents/bulletins/2022-05.docx").status_code == 404  # a draft: not downloaded
+    assert AuditLog.objects.filter(action="documents.bulletin.downloaded").count() == 1
+
+
 def test_a_park_user_gets_403(periods, client_for):
     assert client_for(make_user("i1", role="park")).get("/documents/bulletins/").status_code == 403

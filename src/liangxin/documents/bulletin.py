@@ -133,6 +133,10 @@ def join_names(names: Iterable[str]) -> str:
 # ---------------------------------------------------------------------------- data
 
 
+def default_title(year: int, month: int) -> str:
+    return f"关于{year}年{month}月全市基层党建重点任务推进情况的通报"
+
+
 @dataclass
 class OverallFigures:
     """总体情况: the (task, unit) pairs of the period by light, and the reporting rates."""
@@ -274,7 +278,7 @@ class BulletinData:
         if not 1 <= self.month <= 12:
             raise ValueError(f"通报月份“{self.month}”不是1至12之间的数")
         if not self.title:
-            self.title = f"关于{self.year}年{self.month}月全市基层党建重点任务推进情况的通报"
+            self.title = default_title(self.year, self.month)
 
     @property
     def title_lines(self) -> list[str]:

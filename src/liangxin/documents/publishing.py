@@ -1,7 +1,9 @@
 """Publishing a bulletin: freeze its figures and files, so a published period never changes.
 
-`generate` returns a published period's stored bytes unchanged; an unpublished period is built
-from the data as it is now. `publish` stores the BulletinData (serialize.py) and both files.
+`build` makes a period's BulletinData from the data as it is now (its 下步要求 from the draft the
+office saved for the period); `generate` returns a published period's stored bytes unchanged and
+builds an unpublished one; `publish` stores the BulletinData (serialize.py) and both files;
+`reopen` lets the office publish a period again, with a reason in the audit log.
 """
 
 from __future__ import annotations
@@ -29,6 +31,51 @@ def _requirements(text: str | None) -> list[str] | None:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def period_key(period: datetime.date) -> str:
+    return f"{period:%Y-%m}"
+
+
+def published(period: datetime.date) -> Bulletin | None:
+    """The period's published bulletin, or None."""
+    return Bulletin.objects.filter(period=period_key(period), status=Bulletin.Status.PUBLISHED).first()
+
+
+def draft_requirements(period: datetime.date) -> str:
+    """The 下步要求 the office saved for the period ("" when none)."""
+    row = Bulletin.objects.filter(period=period_key(period)).only("requirements").first()
+    return row.requirements if row else ""
+
+
+def default_requirements_text() -> str:
+    return "\n".join(b.DEFAULT_REQUIREMENTS)
+
+
+@transaction.atomic
+def save_requirements(*, period: datetime.date, as_of: datetime.date, text: str, actor) -> Bulletin:
+    """Keep the office's 下步要求 for the period as a draft; a published period refuses."""
+    key = period_key(period)
+    bulletin, _ = Bulletin.objects.select_for_update().get_or_create(period=key, defaults={"as_of": as_of})
+    if bulletin.is_published:
+        raise BulletinProblem(f"{period.year}年{period.month}月通报已发布，不能再修改“下步要求”")
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    if text == bulletin.requirements:
+        return bulletin
+    before = bulletin.requirements
+    bulletin.requirements = text
+    bulletin.as_of = as_of
+    bulletin.save(update_fields=["requirements", "as_of"])
+    audit.record(
+        "documents.bulletin.requirements_saved",
+        actor=actor,
+        object_type="documents.bulletin",
+        object_id=key,
+        object_repr=str(bulletin),
+        before={"requirements": before},
+        after={"requirements": text},
+    )
+    return bulletin
+
+
 def _against_published_last_month(data: b.BulletinData) -> b.BulletinData:
     """Changes from last month read last month's published snapshot when there is one."""
     before = f"{data.year - 1}-12" if data.month == 1 else f"{data.year}-{data.month - 1:02d}"
@@ -49,11 +96,24 @@ def _against_published_last_month(data: b.BulletinData) -> b.BulletinData:
     return data
 
 
-def _build(*, period, as_of, issue_date, requirements) -> b.BulletinData:
+def build(*, period, as_of, issue_date, requirements=None, issuer=None) -> b.BulletinData:
+    """The period's bulletin from the data as it is now. requirements: the 下步要求 text (one
+    paragraph a line); None takes the office's saved draft, and an empty text the default one."""
+    if requirements is None:
+        requirements = draft_requirements(period)
     data = make_bulletin(
-        period=period, as_of=as_of, issue_date=issue_date, requirements=_requirements(requirements)
+        period=period,
+        as_of=as_of,
+        issue_date=issue_date,
+        issuer=issuer,
+        requirements=_requirements(requirements),
     )
     return _against_published_last_month(data)
+
+
+def stored_bulletin(bulletin: Bulletin) -> b.BulletinData:
+    """A published bulletin's figures as they were published."""
+    return bulletin_from_json(bulletin.snapshot)
 
 
 def _files(data: b.BulletinData) -> tuple[bytes, bytes]:
@@ -64,16 +124,26 @@ def _files(data: b.BulletinData) -> tuple[bytes, bytes]:
 
 
 def generate(
-    *, period: datetime.date, as_of: datetime.date, issue_date: datetime.date, actor, requirements=None
+    *,
+    period: datetime.date,
+    as_of: datetime.date,
+    issue_date: datetime.date,
+    actor,
+    requirements=None,
+    issuer=None,
 ) -> tuple[bytes, bytes]:
-    """The .docx and .xlsx bytes for a period: the stored ones once it is published."""
-    key = f"{period:%Y-%m}"
-    stored = Bulletin.objects.filter(period=key, status=Bulletin.Status.PUBLISHED).first()
+    """The .docx and .xlsx bytes for a period: the stored ones once it is published (whatever
+    the date, requirements or issuer asked for now)."""
+    key = period_key(period)
+    stored = published(period)
     if stored is not None:
         docx, xlsx = bytes(stored.docx), bytes(stored.xlsx)
-        title = bulletin_from_json(stored.snapshot).title
+        title = stored_bulletin(stored).title
+        as_of = stored.as_of
     else:
-        data = _build(period=period, as_of=as_of, issue_date=issue_date, requirements=requirements)
+        data = build(
+            period=period, as_of=as_of, issue_date=issue_date, requirements=requirements, issuer=issuer
+        )
         docx, xlsx = _files(data)
         title = data.title
     audit.record(
@@ -82,7 +152,7 @@ def generate(
         object_type="documents.bulletin",
         object_id=key,
         object_repr=title,
-        after={"period": key, "published": stored is not None},
+        after={"period": key, "as_of": as_of, "published": stored is not None},
     )
     return docx, xlsx
 
@@ -91,14 +161,17 @@ def generate(
 def publish(
     *, period: datetime.date, as_of: datetime.date, issue_date: datetime.date, actor, requirements=None
 ) -> Bulletin:
-    """Freeze the period's bulletin; a period is published once."""
-    key = f"{period:%Y-%m}"
+    """Freeze the period's bulletin; a period is published once (until the office re-opens it).
+    requirements=None publishes the office's saved draft of 下步要求."""
+    key = period_key(period)
     bulletin, _ = Bulletin.objects.select_for_update().get_or_create(period=key, defaults={"as_of": as_of})
     if bulletin.is_published:
         raise BulletinProblem(
-            f"{period.year}年{period.month}月通报已于{bulletin.published_at:%Y-%m-%d}发布，不能重复发布"
+            f"{period.year}年{period.month}月通报已于{timezone.localtime(bulletin.published_at):%Y-%m-%d}发布，不能重复发布"
         )
-    data = _build(period=period, as_of=as_of, issue_date=issue_date, requirements=requirements)
+    if requirements is None:
+        requirements = bulletin.requirements
+    data = build(period=period, as_of=as_of, issue_date=issue_date, requirements=requirements)
     docx, xlsx = _files(data)
     bulletin.as_of = as_of
     bulletin.requirements = requirements or ""
@@ -116,5 +189,41 @@ def publish(
         object_id=key,
         object_repr=data.title,
         after={"period": key, "as_of": as_of, "sha256": bulletin.sha256},
+    )
+    return bulletin
+
+
+@transaction.atomic
+def reopen(*, period: datetime.date, actor, reason: str) -> Bulletin:
+    """Take a published period back to draft so it can be corrected and published again. The
+    stored figures and files are dropped; the audit log keeps who, why and the old file's hash."""
+    key = period_key(period)
+    reason = (reason or "").strip()
+    if not reason:
+        raise BulletinProblem("重新开放已发布的通报须填写原因")
+    bulletin = Bulletin.objects.select_for_update().filter(period=key).first()
+    if bulletin is None or not bulletin.is_published:
+        raise BulletinProblem(f"{period.year}年{period.month}月通报尚未发布，无需重新开放")
+    before = {
+        "status": bulletin.status,
+        "as_of": bulletin.as_of,
+        "sha256": bulletin.sha256,
+        "published_at": bulletin.published_at,
+        "published_by": str(bulletin.published_by) if bulletin.published_by_id else None,
+    }
+    bulletin.status = Bulletin.Status.DRAFT
+    bulletin.snapshot = bulletin.docx = bulletin.xlsx = None
+    bulletin.sha256 = ""
+    bulletin.published_at = bulletin.published_by = None
+    bulletin.save()
+    audit.record(
+        "documents.bulletin.reopened",
+        actor=actor,
+        object_type="documents.bulletin",
+        object_id=key,
+        object_repr=str(bulletin),
+        before=before,
+        after={"status": bulletin.status, "reason": reason},
+        message=reason,
     )
     return bulletin
