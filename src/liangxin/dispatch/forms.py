@@ -1,9 +1,11 @@
+import datetime
+
 from django import forms
 
 from liangxin.core.models import MemberUnit
 from liangxin.core.tabular import ValueProblem
 from liangxin.dispatch.models import Category, ProgressStatus
-from liangxin.dispatch.plans import parse_deadline
+from liangxin.dispatch.plans import parse_deadline, parse_milestones
 from liangxin.dispatch.reports import ATTACHMENT_EXTENSIONS, attachment_limit
 
 
@@ -60,7 +62,12 @@ class TaskForm(forms.Form):
         required=False,
         help_text="如“6月底前”“2022年6月30日”；留空或“长期”为长期任务",
     )
-    milestones = forms.CharField(label="阶段目标", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    milestones = forms.CharField(
+        label="阶段目标",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="每行一项，以时间开头，如“6月底前完成调研”“9月底前建成”；时间按本年度理解，可留空",
+    )
 
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +80,21 @@ class TaskForm(forms.Form):
         except ValueProblem as exc:
             raise forms.ValidationError(exc.message) from None
         return text
+
+    def clean_milestones(self):
+        text = (self.cleaned_data.get("milestones") or "").strip()
+        try:
+            self.cleaned_data["milestone_items"] = parse_milestones(text, year=self.year)
+        except ValueProblem as exc:
+            raise forms.ValidationError(exc.message) from None
+        return text
+
+    def clean(self):
+        data = super().clean()
+        deadline, start = data.get("deadline_date"), data.get("start") or datetime.date(self.year, 1, 1)
+        if deadline and deadline < start:
+            self.add_error("deadline", f"完成时限 {deadline} 早于开始时间 {start}")
+        return data
 
 
 class PeriodForm(forms.Form):

@@ -222,6 +222,11 @@ class TaskImporter(SheetImporter):
         start = start or datetime.date(year, 1, 1)
         if deadline and deadline < start:
             r.problem("deadline", f"完成时限 {deadline} 早于开始时间 {start}")
+        milestones = (r.get("milestones", parse_text) or "") if r.has("milestones") else ""
+        try:
+            plans.parse_milestones(milestones, year=year)
+        except ValueProblem as exc:
+            r.problem("milestones", exc.message)
         if r.problems:
             return None
         return year, plans.TaskData(
@@ -234,7 +239,7 @@ class TaskImporter(SheetImporter):
             start=start,
             deadline=deadline,
             deadline_text=(parse_text(deadline_raw) or "长期")[:50],
-            milestones=(r.get("milestones", parse_text) or "") if r.has("milestones") else "",
+            milestones=milestones,
         )
 
     def run(self) -> None:  # category rows are skipped, not rejected

@@ -59,7 +59,9 @@ class Task(models.Model):
     start = models.DateField("开始时间")
     deadline = models.DateField("完成时限", null=True, blank=True, help_text="留空表示长期（持续推进）")
     deadline_text = models.CharField("完成时限（原文）", max_length=50, blank=True)
-    milestones = models.TextField("阶段目标", blank=True)
+    milestones = models.TextField(
+        "阶段目标", blank=True, help_text="原文，如“6月底前完成调研；9月底前建成”；逐项解析为 Milestone"
+    )
     units = models.ManyToManyField(
         "core.MemberUnit", through="TaskUnit", verbose_name="报送单位", related_name="dispatch_tasks"
     )
@@ -90,6 +92,25 @@ class Task(models.Model):
 def sort_key(code: str) -> str:
     """'2.10' sorts after '2.9': each dotted part zero-padded."""
     return ".".join(p.zfill(4) if p.isdigit() else p for p in str(code).split("."))
+
+
+class Milestone(models.Model):
+    """阶段目标: what a task must reach by a date, parsed from the 阶段目标 text of its task.
+
+    Missed when the date has passed and the task is not done (every reporting unit's light is
+    已完成) — see `status.milestone_states`."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestone_items")
+    due = models.DateField("完成时间")
+    due_text = models.CharField("时间（原文）", max_length=50, blank=True)
+    text = models.CharField("阶段目标", max_length=300)
+
+    class Meta:
+        verbose_name = "阶段目标"
+        ordering = ["task", "due", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.due_text or self.due.isoformat()}{self.text}"
 
 
 class TaskUnit(models.Model):

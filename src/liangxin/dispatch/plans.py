@@ -11,7 +11,7 @@ from django.db import transaction
 
 from liangxin.core import audit
 from liangxin.core.tabular import ValueProblem, parse_date
-from liangxin.dispatch.models import Category, Plan, Task, TaskUnit
+from liangxin.dispatch.models import Category, Milestone, Plan, Task, TaskUnit
 
 OPEN_ENDED = ("长期", "持续推进", "长期坚持", "常态化", "持续", "长期推进")
 _MONTH_END = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(?:底|末|份)(?:前|以前)?$")
@@ -49,6 +49,119 @@ def parse_deadline(value, *, year: int) -> datetime.date | None:
         raise ValueProblem(
             f"无法识别的完成时限“{value}”，请填写如“6月底前”“2022年6月30日”“12月底”或“长期”"
         ) from None
+
+
+# 阶段目标 (milestones): “6月底前完成调研；9月底前建成”. Each milestone starts with a time.
+_CN_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_MONTH = re.compile(r"(?<![\d一二三四五六七八九十])(十[一二]|十|[一二三四五六七八九])月")
+_MS_MONTH = re.compile(
+    r"^(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})[日号]|(底|末|份|上旬|中旬|下旬|初))?(?:前|以前|之前|内)?"
+)
+_MS_YEAR_PART = re.compile(
+    r"^(?:(\d{4})年)?(?:(年底|年末|年内|下半年)|(上半年)|第?([一二三四1-4])季度(?:末|底)?)(?:前|以前|之前|内)?"
+)
+_MS_ISO = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?:日)?(?:前|以前|之前)?")
+_MS_ENUM = re.compile(r"^(?:\d{1,2}[.．、)]|[（(]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
+_MS_SEGMENTS = re.compile(r"[；;。\n]+")
+_MS_PIECES = re.compile(r"[，,]")
+_PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}
+
+
+@dataclass
+class MilestoneData:
+    due: datetime.date
+    due_text: str  # the time as written: 6月底前
+    text: str  # what is to be done by then: 完成调研
+
+    @property
+    def written(self) -> str:
+        return f"{self.due_text}{self.text}"
+
+
+def _cn_months(text: str) -> str:
+    def number(m: re.Match) -> str:
+        word = m[1]
+        value = 10 + _CN_NUMBERS.get(word[1:], 0) if word.startswith("十") else _CN_NUMBERS[word]
+        return f"{value}月"
+
+    return _CN_MONTH.sub(number, text)
+
+
+def _milestone_time(text: str, year: int) -> tuple[datetime.date, str] | None:
+    """The time a milestone starts with, and how long that phrase is; None if it starts otherwise."""
+    if m := _MS_MONTH.match(text):
+        y, month = int(m[1] or year), int(m[2])
+        if not 1 <= month <= 12:
+            raise ValueProblem(f"阶段目标“{text}”中的月份“{month}月”不存在")
+        last = calendar.monthrange(y, month)[1]
+        if m[3]:
+            day = int(m[3])
+            if not 1 <= day <= last:
+                raise ValueProblem(f"阶段目标“{text}”中的日期“{month}月{day}日”不存在")
+        else:
+            day = _PART_DAY.get(m[4] or "", last)
+        return datetime.date(y, month, day), m[0]
+    if m := _MS_YEAR_PART.match(text):
+        y = int(m[1] or year)
+        if m[2]:
+            return datetime.date(y, 12, 31), m[0]
+        if m[3]:
+            return datetime.date(y, 6, 30), m[0]
+        quarter = {"一": 1, "二": 2, "三": 3, "四": 4}.get(m[4]) or int(m[4])
+        month = quarter * 3
+        return datetime.date(y, month, calendar.monthrange(y, month)[1]), m[0]
+    if m := _MS_ISO.match(text):
+        try:
+            return datetime.date(int(m[1]), int(m[2]), int(m[3])), m[0]
+        except ValueError:
+            raise ValueProblem(f"阶段目标“{text}”中的日期不存在") from None
+    return None
+
+
+def parse_milestones(value, *, year: int) -> list[MilestoneData]:
+    """阶段目标 as an office writes them, against the plan `year`: “6月底前完成调研；9月底前建成”,
+    one per line or separated by ；。, or by ， when the next part starts with a time.
+    Times: 6月底前, 6月30日前, 6月中旬, 六月底, 上半年, 三季度末, 年底前, 2022-06-30.
+    Raises ValueProblem (Chinese) naming the part that has no time or no content."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return []
+    if isinstance(value, datetime.date | int | float) and not isinstance(value, bool):
+        raise ValueProblem("阶段目标应写明时间和内容，如“6月底前完成调研；9月底前建成”")
+    text = str(value).translate(str.maketrans("０１２３４５６７８９　", "0123456789 "))
+    found: list[MilestoneData] = []
+    for segment in _MS_SEGMENTS.split(text):
+        pieces: list[str] = []
+        for piece in _MS_PIECES.split(segment):
+            piece = _cn_months(_MS_ENUM.sub("", piece.strip()))
+            if not piece:
+                continue
+            if pieces and _milestone_time(re.sub(r"\s+", "", piece), year) is None:
+                pieces[-1] += f"，{piece}"  # “6月底前完成调研，形成报告”: one milestone
+            else:
+                pieces.append(piece)
+        for piece in pieces:
+            compact = re.sub(r"\s+", "", piece)
+            time = _milestone_time(compact, year)
+            if time is None:
+                raise ValueProblem(
+                    f"无法识别的阶段目标“{piece}”：每项应以时间开头，如“6月底前完成调研；9月底前建成”"
+                )
+            due, phrase = time
+            rest = (
+                piece.strip()[len(phrase) :] if piece.strip().startswith(phrase) else compact[len(phrase) :]
+            )
+            rest = rest.strip(" ，,：:、")
+            if not rest:
+                raise ValueProblem(f"阶段目标“{piece}”只有时间，请写明到时要完成的内容")
+            if due.year != year:
+                raise ValueProblem(f"阶段目标“{piece}”的时间 {due} 不在 {year} 年度内")
+            found.append(MilestoneData(due=due, due_text=phrase, text=rest[:300]))
+    return sorted(found, key=lambda m: m.due)
+
+
+def milestones_text(items: list[MilestoneData]) -> str:
+    """The milestones written back, one per line (what the task form shows)."""
+    return "\n".join(m.written for m in items)
 
 
 CATEGORY_WORDS = {
@@ -135,6 +248,7 @@ def save_task(plan: Plan, data: TaskData, *, actor, task: Task | None = None, so
     TaskUnit.objects.bulk_create(
         [TaskUnit(task=task, unit_id=uid, is_lead=lead) for uid, lead in wanted.items() if uid not in current]
     )
+    _sync_milestones(task, parse_milestones(data.milestones, year=plan.year))
     after = _task_snapshot(task)
     if created:
         audit.record("dispatch.task.created", actor=actor, obj=task, after=after, source=source)
@@ -144,6 +258,16 @@ def save_task(plan: Plan, data: TaskData, *, actor, task: Task | None = None, so
         return task, "unchanged"
     audit.record("dispatch.task.updated", actor=actor, obj=task, before=old, after=new, source=source)
     return task, "updated"
+
+
+def _sync_milestones(task: Task, items: list[MilestoneData]) -> None:
+    """The task's Milestone rows become `items` (rows are rewritten only when they differ)."""
+    have = [(m.due, m.due_text, m.text) for m in task.milestone_items.order_by("due", "id")]
+    want = [(m.due, m.due_text, m.text) for m in items]
+    if have == want:
+        return
+    task.milestone_items.all().delete()
+    Milestone.objects.bulk_create([Milestone(task=task, due=d, due_text=dt, text=t) for d, dt, t in want])
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from liangxin.dispatch.models import Period, ProgressStatus, Report, ReportEvent, Task, TaskUnit
+from liangxin.dispatch.models import Milestone, Period, ProgressStatus, Report, ReportEvent, Task, TaskUnit
 
 LIGHTS = ("done", "red", "yellow", "green")
 LIGHT_LABELS = {"done": "已完成", "red": "逾期", "yellow": "滞后", "green": "正常"}
@@ -150,6 +150,56 @@ class PeriodStatus:
                 for row in self.units
             ],
         }
+
+
+MILESTONE_LABELS = {"done": "已完成", "missed": "未按期完成", "pending": "未到期"}
+
+
+@dataclass
+class MilestoneState:
+    """A milestone as of D: `done` when the task is done, `missed` when its date has passed
+    (D after it) and the task is not done, else `pending`."""
+
+    milestone: Milestone
+    state: str
+
+    @property
+    def label(self) -> str:
+        return MILESTONE_LABELS[self.state]
+
+    @property
+    def missed(self) -> bool:
+        return self.state == "missed"
+
+
+def task_done(status: PeriodStatus | None, task_id: int) -> bool:
+    """A task is done when every unit reporting on it is lit 已完成."""
+    if status is None or task_id not in status.assignments:
+        return False
+    cells = [status.cells[(task_id, a.unit_id)] for a in status.assignments[task_id]]
+    return bool(cells) and all(c.light == "done" for c in cells)
+
+
+def milestone_states(
+    status: PeriodStatus | None, milestones: list[Milestone], as_of: datetime.date | None = None
+) -> dict[int, list[MilestoneState]]:
+    """The state of each milestone (task id → its milestones in date order) as of the status's date."""
+    as_of = as_of or (status.as_of if status else timezone.localdate())
+    out: dict[int, list[MilestoneState]] = defaultdict(list)
+    for m in sorted(milestones, key=lambda m: (m.task_id, m.due, m.pk or 0)):
+        if task_done(status, m.task_id):
+            state = "done"
+        elif as_of > m.due:
+            state = "missed"
+        else:
+            state = "pending"
+        out[m.task_id].append(MilestoneState(milestone=m, state=state))
+    return out
+
+
+def period_milestones(status: PeriodStatus) -> dict[int, list[MilestoneState]]:
+    """The milestones of the status's tasks, in one query."""
+    return milestone_states(status, list(Milestone.objects.filter(task__in=[t.pk for t in status.tasks])))
 
 
 def _round(value: float | None) -> float | None:

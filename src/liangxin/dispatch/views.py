@@ -23,7 +23,13 @@ from liangxin.dispatch import plans, reminders
 from liangxin.dispatch.forms import PeriodForm, PlanSettingsForm, TaskForm
 from liangxin.dispatch.models import Category, Period, Plan, Report, Task
 from liangxin.dispatch.periods import DispatchError
-from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_status
+from liangxin.dispatch.status import (
+    LIGHT_LABELS,
+    REPORT_LABELS,
+    milestone_states,
+    period_milestones,
+    period_status,
+)
 from liangxin.dispatch.units import acting_unit
 
 VIEWERS = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK, Role.INSTRUCTOR)
@@ -104,6 +110,9 @@ def board(request):
     as_of = pick_as_of(request, period)
     status = scoped_status(request, period, as_of)
     rows, units, used = _grid(request, status)
+    milestones = period_milestones(status)
+    for row in rows:
+        row["milestones"] = milestones.get(row["task"].pk, [])
     page, query = paginate(request, rows)
     all_units = {a.unit_id: a.unit for task in status.tasks for a in status.assignments[task.pk]}
     return render(
@@ -126,6 +135,7 @@ def board(request):
             "is_office": request.user.role == Role.OFFICE,
             "submitted_rate": status.rate("submitted"),
             "on_time_rate": status.rate("on_time"),
+            "missed_milestones": sum(m.missed for ms in milestones.values() for m in ms),
         },
     )
 
@@ -229,17 +239,22 @@ def task_detail(request, pk: int):
         history.append(
             {
                 "period": period,
+                "status": status,
                 "cells": [
                     (a, status.cells[(task.pk, a.unit_id)], reports.get((period.pk, a.unit_id)))
                     for a in assignments
                 ],
             }
         )
+    # Milestones as of today (or the last day of the latest period shown).
+    latest = history[0]["status"] if history else None
+    milestones = milestone_states(latest, list(task.milestone_items.all()), today).get(task.pk, [])
     return render(
         request,
         "dispatch/task_detail.html",
         {
             "task": task,
+            "milestones": milestones,
             "assignments": assignments,
             "history": history,
             "light_labels": LIGHT_LABELS,
@@ -324,6 +339,14 @@ def chase(request):
             if c.light in ("red", "yellow"):
                 flagged.append({"task": task, "unit": a.unit, "cell": c})
     flagged.sort(key=lambda f: (f["cell"].light != "red", f["task"].sort_key))
+    by_pk = {t.pk: t for t in status.tasks}
+    missed = [
+        {"task": by_pk[task_id], "milestone": m.milestone}
+        for task_id, states in period_milestones(status).items()
+        for m in states
+        if m.missed
+    ]
+    missed.sort(key=lambda x: (x["milestone"].due, x["task"].sort_key))
     return render(
         request,
         "dispatch/chase.html",
@@ -332,6 +355,7 @@ def chase(request):
             "periods": Period.objects.order_by("-month"),
             "missing": sorted(missing.values(), key=lambda m: (m["unit"].sort, m["unit"].pk)),
             "flagged": flagged,
+            "missed": missed,
             "overdue": today > period.due_date,
             "light_labels": LIGHT_LABELS,
             "is_office": request.user.role == Role.OFFICE,

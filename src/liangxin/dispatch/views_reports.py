@@ -21,7 +21,7 @@ from liangxin.dispatch import reports as report_service
 from liangxin.dispatch.forms import ReportForm, ReturnForm
 from liangxin.dispatch.models import Notice, Period, ProgressStatus, Report, ReportState, Task, TaskUnit
 from liangxin.dispatch.periods import DispatchError, is_open_for, parse_period_key
-from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_status
+from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_milestones, period_status
 from liangxin.dispatch.units import acting_unit
 from liangxin.dispatch.views import OFFICE, VIEWERS, pick_period
 
@@ -60,7 +60,10 @@ def mine(request):
     context = {"unit": unit, "period": period, "periods": Period.objects.order_by("-month")}
     if unit is None or period is None:
         return render(request, "dispatch/mine.html", context)
-    items, _ = _due_items(unit, period, min(timezone.localdate(), period.last_day))
+    items, status = _due_items(unit, period, min(timezone.localdate(), period.last_day))
+    led = {t.pk for t in status.tasks if t.lead_id == unit.pk}
+    status.tasks = [t for t in status.tasks if t.pk in led]
+    missed = sum(m.missed for states in period_milestones(status).values() for m in states) if led else 0
     done = sum(
         1 for i in items if i["report"] and i["report"].state in (ReportState.SUBMITTED, ReportState.ACCEPTED)
     )
@@ -70,6 +73,7 @@ def mine(request):
         open=is_open_for(period, unit),
         notices=notice_service.unread_first(visible(Notice, request).filter(unit=unit))[:10],
         unread=notice_service.unread_count(unit),
+        missed_milestones=missed,
         light_labels=LIGHT_LABELS,
         report_labels=REPORT_LABELS,
     )
