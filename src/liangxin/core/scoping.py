@@ -16,25 +16,53 @@ model says, with three class attributes, which of its fields answer to those:
 
 `Scope.q(model)` turns that into one ``Q`` (the union of what the user may see). The default
 managers expose it as ``Model.objects.visible_to(user)``, and views get querysets only that way.
+
+Some roles have no place or unit as jurisdiction but the records that name the user: an
+instructor (党建指导员) sees the organizations currently assigned to them, and what hangs on
+those. For such a role (`USER_RULE_ROLES`) the region, area and member-unit attributes do not
+apply: the app that owns those records registers, per model, a rule ``rule(scope) -> Q``
+(`register_user_rule`, from its ``AppConfig.ready()``), so core does not import it; a model
+without a rule shows such a user nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
 
+from liangxin.core.roles import Role
+
 if TYPE_CHECKING:
     from liangxin.accounts.models import User
 
 LEVELS = ("province", "city", "county", "township")
 
+# Roles whose jurisdiction is the records naming the user, given per model by registered rules.
+USER_RULE_ROLES = frozenset({Role.INSTRUCTOR})
+
+UserRule = Callable[["Scope"], Q]
+_user_rules: dict[tuple[str, str], UserRule] = {}
+
+
+def register_user_rule(role: str, model: type[models.Model], rule: UserRule) -> None:
+    """`rule(scope)` gives the rows of `model` a user of `role` may see (``scope.user_id``)."""
+    if role not in USER_RULE_ROLES:
+        raise ValueError(f"{role!r} is not a role whose jurisdiction is given by user rules")
+    _user_rules[(role, model._meta.concrete_model._meta.label_lower)] = rule
+
+
+def user_rule(role: str, model: type[models.Model]) -> UserRule | None:
+    return _user_rules.get((role, model._meta.concrete_model._meta.label_lower))
+
 
 @dataclass(frozen=True)
 class Scope:
     role: str
+    user_id: int | None = None
     region_level: str | None = None
     region_code: str | None = None
     area_id: int | None = None
@@ -47,6 +75,9 @@ class Scope:
         """The filter for `model`, or None when the user sees all of it."""
         if self.role in getattr(model, "scope_all_roles", ()):
             return None
+        if self.role in USER_RULE_ROLES:
+            rule = user_rule(self.role, model)
+            return rule(self) if rule is not None and self.user_id else Q(pk__in=[])
         q = Q(pk__in=[])
         region_prefix = getattr(model, "scope_region", None)
         if self.region_code and region_prefix is not None:
@@ -82,6 +113,7 @@ def scope_for(user: User | None) -> Scope:
     codes = list(unit.industries.values_list("code", flat=True)) if unit else []
     scope = Scope(
         role=user.role,
+        user_id=user.pk,
         region_level=region.level if region else None,
         region_code=region.code if region else None,
         area_id=user.area_id,

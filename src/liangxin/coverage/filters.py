@@ -17,8 +17,10 @@ from liangxin.core.exporting import csv_lines, write_xlsx
 from liangxin.core.models import Industry, Installation, Region, RegionLevel
 from liangxin.core.permissions import visible
 from liangxin.core.roles import Role
+from liangxin.core.scoping import USER_RULE_ROLES
 from liangxin.core.tabular import mask_phone
 from liangxin.coverage import engine
+from liangxin.coverage.models import Instructor
 from liangxin.registry.models import OrganizationTag, Tag
 
 
@@ -58,6 +60,8 @@ class Filters:
 
 def default_region(request) -> Region | None:
     user = request.user
+    if user.role in USER_RULE_ROLES:
+        return Installation.current_city()  # an instructor's organizations may lie anywhere
     if user.region_id:
         return user.region
     if user.area_id:
@@ -100,6 +104,11 @@ def filter_choices() -> dict:
         "tags": Tag.objects.values_list("name", flat=True),
         "scopes": [("all", "全部"), ("三有", "“三有”组织"), ("规上", "规上企业")],
     }
+
+
+def unlinked_instructor(user) -> bool:
+    """An instructor account no instructor record points to: it sees nothing, and is told why."""
+    return user.role == Role.INSTRUCTOR and not Instructor.objects.filter(user=user).exists()
 
 
 def may_see_phones(user) -> bool:

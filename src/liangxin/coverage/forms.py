@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from django import forms
 
+from liangxin.accounts.models import User
 from liangxin.core.models import MemberUnit, MemberUnitKind
+from liangxin.core.roles import Role
 from liangxin.core.tabular import ValueProblem, parse_phone
 from liangxin.coverage.imports import parse_codes
 from liangxin.coverage.models import (
     BranchInspection,
     Formation,
+    Instructor,
     PartyOrganization,
     PartyOrgStatus,
     PartyOrgType,
@@ -114,10 +117,38 @@ class InstructorForm(forms.Form):
         help_text="多个代码用顿号、逗号、分号或换行分隔",
     )
     starts_on = forms.DateField(label="派驻日期", required=False, widget=DATE)
+    account = forms.CharField(
+        label="登录账号（用户名）",
+        max_length=150,
+        required=False,
+        help_text="该指导员登录本系统的用户名（角色为“党建指导员”的账号，由安全管理员开设）。"
+        "关联后，该账号只能看到其当前指导的组织及覆盖这些组织的党组织",
+    )
 
-    def __init__(self, *args, visible_orgs, **kwargs):
+    def __init__(self, *args, visible_orgs, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.visible_orgs = visible_orgs
+        self.instance = instance
+
+    def clean_account(self) -> User | None:
+        username = self.cleaned_data.get("account", "").strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(f"没有用户名为“{username}”的账号，请先请安全管理员开设")
+        if user.role != Role.INSTRUCTOR:
+            raise forms.ValidationError(
+                f"账号“{username}”的角色是“{user.get_role_display()}”，只有“党建指导员”账号可以关联"
+            )
+        other = Instructor.objects.filter(user=user)
+        if self.instance is not None:
+            other = other.exclude(pk=self.instance.pk)
+        if (taken := other.first()) is not None:
+            raise forms.ValidationError(
+                f"账号“{username}”已关联指导员“{taken.name}”，一个账号只能关联一名指导员"
+            )
+        return user
 
     def clean_phone(self):
         try:

@@ -17,7 +17,14 @@ from liangxin.core.models import Area, Region
 from liangxin.core.permissions import role_required, visible
 from liangxin.core.roles import Role
 from liangxin.coverage import blindspots, engine, suggestions
-from liangxin.coverage.filters import export, export_format, filter_choices, parse_filters, phone_for
+from liangxin.coverage.filters import (
+    export,
+    export_format,
+    filter_choices,
+    parse_filters,
+    phone_for,
+    unlinked_instructor,
+)
 from liangxin.coverage.models import Instructor, PartyOrganization
 from liangxin.registry.models import Organization
 
@@ -93,6 +100,15 @@ def coverage_table(request):
         return f"{org_list}?{f.query()}"
 
     rows = _rows(table, previous, link)
+    if by == "region" and table.by in ("county", "township"):
+        # A region outside the user's sight (an instructor's county without their organizations)
+        # is named but not linked: its page would be a 404.
+        shown = set(
+            visible(Region, request).filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True)
+        )
+        for r in rows:
+            if r["code"] and r["code"] not in shown:
+                r["link"] = ""
     parks = []
     if park_table is not None and park_previous is not None:
         parks = [r for r in _rows(park_table, park_previous, link_area(f, org_list)) if r["code"]]
@@ -117,6 +133,7 @@ def coverage_table(request):
             "ancestors": _ancestors(request, f.region),
             "scope_label": engine.scope_label(f.scope),
             "query": f.query(by=by),
+            "unlinked": unlinked_instructor(request.user),
             **filter_choices(),
         },
     )

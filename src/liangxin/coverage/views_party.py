@@ -12,7 +12,14 @@ from liangxin.core.listing import paginate
 from liangxin.core.permissions import get_visible_or_404, role_required, visible
 from liangxin.core.roles import Role
 from liangxin.coverage import blindspots, engine, services
-from liangxin.coverage.filters import export, export_format, filter_choices, parse_filters, phone_for
+from liangxin.coverage.filters import (
+    export,
+    export_format,
+    filter_choices,
+    parse_filters,
+    phone_for,
+    unlinked_instructor,
+)
 from liangxin.coverage.forms import InspectionForm, InstructorForm, PartyOrgForm, department_units
 from liangxin.coverage.models import (
     BranchInspection,
@@ -196,6 +203,7 @@ def instructor_list(request):
             "q": q,
             "max_orgs": blindspots.instructor_max_orgs(),
             "can_edit": request.user.role in EDITORS,
+            "unlinked": unlinked_instructor(request.user),
         },
     )
 
@@ -224,12 +232,22 @@ def instructor_edit(request, pk: int | None = None):
     today = timezone.localdate()
     initial = {}
     if instructor is not None:
-        initial = {"name": instructor.name, "phone": instructor.phone, "workplace": instructor.workplace}
+        initial = {
+            "name": instructor.name,
+            "phone": instructor.phone,
+            "workplace": instructor.workplace,
+            "account": instructor.user.username if instructor.user else "",
+        }
         codes = instructor.assignments.exclude(ends_on__lte=today).values_list(
             "organization__credit_code", flat=True
         )
         initial["codes"] = "\n".join(codes)
-    form = InstructorForm(request.POST or None, initial=initial, visible_orgs=visible(Organization, request))
+    form = InstructorForm(
+        request.POST or None,
+        initial=initial,
+        instance=instructor,
+        visible_orgs=visible(Organization, request),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         clash = Instructor.objects.filter(name=data["name"], phone=data["phone"])
@@ -239,6 +257,7 @@ def instructor_edit(request, pk: int | None = None):
             form.add_error("phone", "已有同名且电话相同的指导员，请勿重复录入")
         else:
             orgs, starts_on = data.pop("codes"), data.pop("starts_on")
+            data["user"] = data.pop("account")
             try:
                 saved, _ = services.save_instructor(
                     instructor,
