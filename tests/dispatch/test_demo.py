@@ -25,3 +25,14 @@ def test_the_demo_loads_the_2022_plan_from_the_speech_with_a_realistic_mix(city)
     again = StringIO()
     demo.load(city, again)
     assert "跳过" in again.getvalue()
+
+
+def test_the_demo_plan_has_milestones_and_some_are_missed_by_the_end_of_may(city):
+    from liangxin.dispatch.status import period_milestones
+
+    demo.load(city, StringIO())
+    logistics = Task.objects.get(title="成立物流行业党委")
+    assert [m.text for m in logistics.milestone_items.all()] == ["完成调研摸底", "报批组建方案"]
+    may = period_status(Period.objects.get(month=datetime.date(2022, 5, 1)), datetime.date(2022, 5, 28))
+    states = Counter(s.state for ms in period_milestones(may).values() for s in ms)
+    assert states["missed"] >= 1 and states["pending"] >= 1

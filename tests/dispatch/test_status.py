@@ -174,3 +174,15 @@ def test_the_json_follows_the_command_contract(may):
 
 def test_make_plan_is_per_year(city):
     assert make_plan(2022) == make_plan(2022)
+
+
+def test_exactly_twenty_points_behind_is_still_green(city):
+    # 2022-01-01 → 2022-01-21 is 20 days; on 2022-01-12 (11 days) 55 % of the time has gone.
+    # 55 − 35 is exactly 20 (not more): green; in floating point 11/20×100 is 55.00000000000001.
+    january = make_period("2022-01")
+    task = make_task("1", units=("邮政管理局",), deadline=D(2022, 1, 21))
+    submit(task, "交通运输局", january, when="2022-01-05", percent=35)
+    submit(task, "邮政管理局", january, when="2022-01-05", percent=34)
+    status = period_status(january, D(2022, 1, 12))
+    assert cell(status, task, "交通运输局").light == "green"
+    assert cell(status, task, "邮政管理局").light == "yellow"

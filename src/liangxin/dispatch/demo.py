@@ -19,6 +19,12 @@ from liangxin.dispatch.units import UnitNames
 
 YEAR = 2022
 C = Category
+# 阶段目标 of some tasks, as the office writes them.
+MILESTONES = {
+    "3": "3月底前完成市场主体登记数据比对；5月底前完成各县（市、区）核查",
+    "5": "2月底前制定排查方案；3月底前完成首轮排查",
+    "6": "3月底前完成调研摸底；5月底前报批组建方案",
+}
 # (code, category, title, requirement, lead, responsible units, deadline as written)
 TASKS = [
     (
@@ -189,6 +195,7 @@ def load(city, out) -> None:
     names = UnitNames()
     tasks = []
     for code, category, title, requirement, lead, units, deadline in TASKS:
+        milestones = MILESTONES.get(code, "")
         lead_unit = names.one(lead)
         data = plans.TaskData(
             code=code,
@@ -200,6 +207,7 @@ def load(city, out) -> None:
             start=datetime.date(YEAR, 1, 1),
             deadline=plans.parse_deadline(deadline, year=YEAR),
             deadline_text=deadline,
+            milestones=milestones,
         )
         tasks.append(plans.save_task(plan, data, actor=actor, source="command")[0])
     done_pairs: set[tuple[int, int]] = set()

@@ -256,9 +256,14 @@ def light_for(
     if latest is not None and latest.status == ProgressStatus.LAGGING:
         return "yellow"
     if latest is not None and task.deadline is not None:
+        # Time share elapsed × 100 − progress > lag, in whole numbers (no float rounding at the
+        # boundary): elapsed_days × 100 − percent × span > lag × span.
         span = (task.deadline - task.start).days
-        elapsed = 1.0 if span <= 0 else min(max((as_of - task.start).days / span, 0.0), 1.0)
-        if elapsed * 100 - latest.percent > lag_points:
+        if span <= 0:
+            span, elapsed = 1, 1
+        else:
+            elapsed = min(max((as_of - task.start).days, 0), span)
+        if elapsed * 100 - latest.percent * span > lag_points * span:
             return "yellow"
     if as_of > period.due_date and not has_report_this_period:
         return "yellow"
