@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from liangxin.core.models import AuditLog
 from liangxin.documents import pdf, services
-from liangxin.documents.bulletin import format_percent, ratio
+from tests.documents.readback import command_figures, document_figures
 from tests.factories import make_user
 
 
@@ -48,27 +48,16 @@ def run_bulletin(tmp_path, *extra):
 def test_its_numbers_equal_the_coverage_and_dispatch_commands_for_the_same_date(may, tmp_path):
     output = run_bulletin(tmp_path)
     assert "已生成《关于2022年5月全市基层党建重点任务推进情况的通报》" in output
-    text = text_of(tmp_path / "通报.docx")
-    coverage = json_of("coverage", "--as-of=2022-05-31")
-    for row in coverage["rows"]:
-        if row["in_scope"]:
-            rates = [f"{row[key]:.1f}%" for key in ("org_rate_pct", "single_rate_pct", "work_rate_pct")]
-        else:
-            rates = ["—", "—", "—"]  # no organizations: no rate rather than a misleading 0.0%
-        assert f"{row['name']}|{row['in_scope']}|{rates[0]}|" in text, row["name"]
-        assert f"|{rates[1]}|{rates[2]}|{row['should_build']}|{row['uncovered']}" in text, row["name"]
-    total = coverage["total"]
-    assert f"全市组织覆盖率为{total['org_rate_pct']:.1f}%" in text
-    assert f"全市纳入统计的两新组织（口径：全部两新组织）{total['in_scope']}个" in text
-    dispatch = json_of("dispatch_status", "--period=2022-05", "--as-of=2022-05-31")
-    t = dispatch["totals"]
-    assert f"已完成{t['done']}个，正常推进{t['green']}个，滞后{t['yellow']}个，逾期{t['red']}个" in text
-    assert f"已报送{t['submitted']}个，报送率为{format_percent(ratio(t['submitted'], t['expected']))}" in text
-    assert f"按时报送{t['on_time']}个" in text
-    for task in dispatch["tasks"]:
-        assert f"{task['code']}|{task['title']}|{task['lead']}|" in text
-    late = [u["unit"] for u in dispatch["units"] if u["on_time"] < u["expected"]]
-    assert late and f"{len(late)}个单位未按时报送：{'、'.join(late)}。" in text
+    figures, unread = document_figures((tmp_path / "通报.docx").read_bytes())
+    assert unread == []
+    expected = command_figures(
+        json_of("coverage", "--as-of=2022-05-31"),
+        json_of("dispatch_status", "--period=2022-05", "--as-of=2022-05-31"),
+        json_of("coverage", "--as-of=2022-04-30"),
+        json_of("dispatch_status", "--period=2022-04", "--as-of=2022-04-30"),
+    )
+    assert figures == expected
+    assert figures["late"] and figures["lagging"] == {"1": ["邮政管理局"]}  # the check has substance
 
 
 def test_it_compares_with_last_month(may, tmp_path):

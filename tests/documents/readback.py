@@ -1,0 +1,294 @@
+"""Read every figure back out of a bulletin .docx, and work out what the platform's commands
+(`liangxin coverage --json`, `liangxin dispatch_status --json`) say it should be.
+
+`document_figures` parses the document's sentences and tables into plain values; any paragraph
+with a digit that no rule reads is reported, so a number cannot slip into the document unchecked.
+`command_figures` builds the same structure from the commands' JSON for this month and last,
+independently of the code that writes the bulletin (rates are recomputed from counts here).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+import docx
+
+RATE = r"(—|[\d.]+%)"
+CHANGE = r"(?:，(较上月提高[\d.]+个百分点|较上月下降[\d.]+个百分点|与上月持平))?"
+LIGHTS = {"done": "已完成", "green": "正常", "yellow": "滞后", "red": "逾期"}
+
+
+# ---------------------------------------------------------------------------- the document
+
+
+def _change(phrase: str | None) -> str | None:
+    """“较上月提高1.2个百分点” → "+1.2"; “较上月下降0.4个百分点” → "-0.4"; “与上月持平” → "0.0"."""
+    if not phrase:
+        return None
+    if phrase == "与上月持平":
+        return "0.0"
+    number = re.search(r"[\d.]+", phrase).group()
+    return ("+" if "提高" in phrase else "-") + number
+
+
+def _items(text: str, pattern: str) -> list[tuple]:
+    return [re.fullmatch(pattern, item).groups() for item in text.split("；" if "项“" in text else "、")]
+
+
+def document_figures(content: bytes) -> tuple[dict, list[str]]:
+    """The document's figures, and the paragraphs with digits that no rule read."""
+    document = docx.Document(io.BytesIO(content))
+    paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
+    unread: list[str] = []
+    found: dict = {}
+    rules = [
+        (
+            "intro",
+            r"为推动年度基层党建重点任务落地见效，市委党建办对(\d{4})年(\d+)月重点任务推进情况进行了调度"
+            r"（数据截至(\d{4})年(\d+)月(\d+)日）。现将有关情况通报如下。",
+        ),
+        (
+            "overall",
+            r"本月纳入调度的重点任务共(\d+)项，涉及各责任单位应报送事项(\d+)个。"
+            r"从进展情况看，已完成(\d+)个，正常推进(\d+)个，滞后(\d+)个，逾期(\d+)个。",
+        ),
+        (
+            "reporting",
+            rf"从报送情况看，已报送(\d+)个，报送率为{RATE}{CHANGE}；按时报送(\d+)个，按时报送率为{RATE}{CHANGE}。",
+        ),
+        (
+            "coverage",
+            rf"截至(\d{{4}})年(\d+)月(\d+)日，全市纳入统计的两新组织（口径：[^）]+）(\d+)个。"
+            rf"全市组织覆盖率为{RATE}{CHANGE}；单独组建率为{RATE}{CHANGE}；工作覆盖率为{RATE}{CHANGE}。"
+            r"应建未建党组织的(\d+)个，党的组织和工作均未覆盖的(\d+)个。",
+        ),
+        (
+            "counties",
+            rf"分县（市、区）看，组织覆盖率最高的是(.+?)（{RATE}），最低的是(.+?)（{RATE}）(?:；较上月下降的有(.+))?。",
+        ),
+        (
+            "task_lights",
+            r"(\d+)项重点任务中，已完成(\d+)项，正常推进(\d+)项，滞后(\d+)项，逾期(\d+)项。具体情况见下表。",
+        ),
+        ("overdue", r"共有(\d+)项任务逾期未完成：(.+)。"),
+        ("lagging", r"共有(\d+)项任务进度滞后：(.+)。"),
+        ("late", r"(\d+)个单位未按时报送：(.+)。"),
+        ("red_list", r"综合得分靠前的单位（按名次排列）：(.+)。"),
+        ("black_list", r"综合得分靠后的单位（按名次排列）：(.+)。"),
+    ]
+    requirements = paragraphs.index("六、下步要求")
+    for index, text in enumerate(paragraphs):
+        for name, pattern in rules:
+            match = re.fullmatch(pattern, text)
+            if match:
+                found[name] = match.groups()
+                break
+        else:
+            fixed = text in ("表1  各县（市、区）两新组织“两个覆盖”情况", "表2  重点任务推进情况")
+            date = re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", text)  # 成文日期
+            title = index == 0 and re.fullmatch(r"关于\d{4}年\d+月全市基层党建\n重点任务推进情况的通报", text)
+            if re.search(r"\d", text) and not (fixed or date or title or index > requirements):
+                unread.append(text)
+    figures = {
+        "as_of": "{}-{:0>2}-{:0>2}".format(*found["intro"][2:]),
+        "overall": tuple(int(v) for v in found["overall"]),
+    }
+    r = found["reporting"]
+    figures["reporting"] = (int(r[0]), r[1], _change(r[2]), int(r[3]), r[4], _change(r[5]))
+    c = found["coverage"]
+    figures["coverage_as_of"] = "{}-{:0>2}-{:0>2}".format(*c[:3])
+    figures["city"] = (
+        int(c[3]),
+        c[4],
+        _change(c[5]),
+        c[6],
+        _change(c[7]),
+        c[8],
+        _change(c[9]),
+        int(c[10]),
+        int(c[11]),
+    )
+    if "counties" in found:
+        high, high_rate, low, low_rate, falling = found["counties"]
+        figures["extremes"] = (high, high_rate, low, low_rate)
+        figures["falling"] = (
+            [(name, _change("较上月" + phrase)) for name, phrase in _items(falling or "", r"(.+?)（(.+)）")]
+            if falling
+            else []
+        )
+    figures["task_lights"] = tuple(int(v) for v in found["task_lights"])
+    for name in ("overdue", "lagging"):
+        if name in found:
+            count, text = found[name]
+            items = [re.fullmatch(r"第(.+?)项“(.*)”（(.*)）", item).groups() for item in text.split("；")]
+            assert int(count) == len(items), name
+            figures[name] = {code: units.split("、") for code, _title, units in items}
+        else:
+            figures[name] = {}
+    if "late" in found:
+        count, names = found["late"]
+        figures["late"] = names.split("、")
+        assert int(count) == len(figures["late"])
+    else:
+        figures["late"] = []
+    for name in ("red_list", "black_list"):
+        items = _items(found[name][0], r"(.+?)（([\d.]+)分）") if name in found else []
+        figures[name] = [(unit, Decimal(score)) for unit, score in items]
+
+    coverage_table, task_table = document.tables
+    rows = [[cell.text for cell in row.cells] for row in coverage_table.rows][1:]
+    figures["coverage_rows"] = {row[0]: tuple(row[1:]) for row in rows}
+    tasks = [[cell.text for cell in row.cells] for row in task_table.rows][1:]
+    figures["tasks"] = {row[0]: tuple(row[1:]) for row in tasks}
+    return figures, unread
+
+
+# ---------------------------------------------------------------------------- the commands
+
+
+def pct(part: int, whole: int) -> str:
+    if not whole:
+        return "—"
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{value}%"
+
+
+def points(now: str, before: str | None) -> str | None:
+    if before is None or "—" in (now, before):
+        return None
+    value = Decimal(now.rstrip("%")) - Decimal(before.rstrip("%"))
+    return f"+{value}" if value > 0 else ("0.0" if value == 0 else str(value))
+
+
+def _coverage_rates(row: dict) -> tuple[str, str, str]:
+    if not row["in_scope"]:
+        return "—", "—", "—"
+    return tuple(f"{row[key]:.1f}%" for key in ("org_rate_pct", "single_rate_pct", "work_rate_pct"))
+
+
+def _task_light(units: list[dict]) -> str:
+    lights = {u["light"] for u in units}
+    if lights and lights == {"done"}:
+        return "done"
+    return next((light for light in ("red", "yellow") if light in lights), "green")
+
+
+def _average(values: list[int]) -> str:
+    value = (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value)
+
+
+def _progress(units: list[dict]) -> str:
+    counts = [(label, sum(1 for u in units if u["light"] == light)) for light, label in LIGHTS.items()]
+    text = f"{len(units)}个单位：" + "，".join(f"{label}{n}个" for label, n in counts if n)
+    missing = sum(1 for u in units if u["report"] not in ("submitted", "accepted"))
+    if missing:
+        text += f"；本月未报送{missing}个"
+    progress = [u["progress"] for u in units if u["progress"] is not None]
+    if progress:
+        text += f"；平均进度{_average(progress)}%"
+    return text
+
+
+def command_figures(coverage: dict, dispatch: dict, last_coverage: dict, last_dispatch: dict | None) -> dict:
+    """What the bulletin must say, from the commands' answers for this month and last."""
+    t = dispatch["totals"]
+    figures = {
+        "as_of": dispatch["as_of"],
+        "coverage_as_of": dispatch["as_of"],
+        "overall": (
+            len(dispatch["tasks"]),
+            t["expected"],
+            t["done"],
+            t["green"],
+            t["yellow"],
+            t["red"],
+        ),
+    }
+    report, on_time = pct(t["submitted"], t["expected"]), pct(t["on_time"], t["expected"])
+    before = last_dispatch["totals"] if last_dispatch else None
+    figures["reporting"] = (
+        t["submitted"],
+        report,
+        points(report, pct(before["submitted"], before["expected"])) if before else None,
+        t["on_time"],
+        on_time,
+        points(on_time, pct(before["on_time"], before["expected"])) if before else None,
+    )
+    last_rows = {row["name"]: row for row in last_coverage["rows"]}
+    rows = {}
+    for row in coverage["rows"]:
+        org, single, work = _coverage_rates(row)
+        last = last_rows.get(row["name"])
+        change = points(org, _coverage_rates(last)[0]) if last else None
+        rows[row["name"]] = (
+            str(row["in_scope"]),
+            org,
+            change or "—",
+            single,
+            work,
+            str(row["should_build"]),
+            str(row["uncovered"]),
+        )
+    total, last_total = coverage["total"], last_coverage["total"]
+    org, single, work = _coverage_rates(total)
+    before_rates = _coverage_rates(last_total)
+    rows["全市"] = (
+        str(total["in_scope"]),
+        org,
+        points(org, before_rates[0]) or "—",
+        single,
+        work,
+        str(total["should_build"]),
+        str(total["uncovered"]),
+    )
+    figures["coverage_rows"] = rows
+    figures["city"] = (
+        total["in_scope"],
+        org,
+        points(org, before_rates[0]),
+        single,
+        points(single, before_rates[1]),
+        work,
+        points(work, before_rates[2]),
+        total["should_build"],
+        total["uncovered"],
+    )
+    ranked = sorted(
+        ((row["name"], _coverage_rates(row)[0]) for row in coverage["rows"] if row["in_scope"]),
+        key=lambda item: Decimal(item[1].rstrip("%")),
+    )
+    if len(ranked) >= 2:
+        figures["extremes"] = (ranked[-1][0], ranked[-1][1], ranked[0][0], ranked[0][1])
+        figures["falling"] = [
+            (name, change)
+            for name, (_, _, change, *_) in rows.items()
+            if name != "全市" and change.startswith("-")
+        ]
+    tasks = dispatch["tasks"]
+    lights = [_task_light(task["units"]) for task in tasks]
+    figures["task_lights"] = (len(tasks), *(lights.count(light) for light in LIGHTS))
+    figures["tasks"] = {
+        task["code"]: (task["title"], task["lead"], LIGHTS[light], _progress(task["units"]))
+        for task, light in zip(tasks, lights, strict=True)
+    }
+    for name, light in (("overdue", "red"), ("lagging", "yellow")):
+        figures[name] = {
+            task["code"]: [u["unit"] for u in task["units"] if u["light"] == light]
+            for task in tasks
+            if any(u["light"] == light for u in task["units"])
+        }
+    figures["late"] = [u["unit"] for u in dispatch["units"] if u["on_time"] < u["expected"]]
+    units = sorted(dispatch["units"], key=lambda u: u["rank"])
+    red = units[:5]
+    black = [u for u in reversed(units[-5:]) if u not in red]
+    figures["red_list"] = [(u["unit"], _score(u["score"])) for u in red]
+    figures["black_list"] = [(u["unit"], _score(u["score"])) for u in black]
+    return figures
+
+
+def _score(value) -> Decimal:
+    """A score as the document writes it: one decimal at most (compared as a number)."""
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -1,0 +1,163 @@
+"""Must show (issue 6): the May 2022 bulletin of the demo data.
+
+The demo (`liangxin demo`: about 20,000 organizations, the 2022 plan with reports for January to
+May) is loaded once for this module, inside a transaction that is rolled back before the tests
+run; the fixture keeps what the tests read: the .docx and .xlsx written by `liangxin bulletin`
+and the JSON of `liangxin coverage` and `liangxin dispatch_status` for the same period and date.
+
+As-of date: 2022-05-31, the last day of the period. The office writes May's bulletin in early
+June about May as it closed; it is the date the period page and `dispatch_status` default to
+for a past month, and the date `liangxin bulletin` now defaults to. Last month's figures are
+as of 2022-04-30 (nothing is published in the demo, so the change from last month reads them).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from python_calamine import CalamineWorkbook
+
+from liangxin.dispatch.models import Task
+from liangxin.documents import pdf
+from tests.documents import format_checks
+from tests.documents.readback import command_figures, document_figures
+
+# The database is set up for the module's fixture (pytest-django creates it only for marked tests).
+pytestmark = pytest.mark.django_db
+
+# A task title as an office user might type it: text that a spreadsheet would run as a formula.
+FORMULA_TITLE = '=HYPERLINK("http://example.invalid","成立物流行业党委")'
+
+
+@dataclass
+class DemoMay:
+    docx: Path
+    xlsx: Path
+    coverage: dict
+    dispatch: dict
+    last_coverage: dict
+    last_dispatch: dict
+    output: str
+
+
+def _json_of(command: str, *args: str) -> dict:
+    out = io.StringIO()
+    call_command(command, *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture(scope="module")
+def demo_may(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoMay:
+    folder = tmp_path_factory.mktemp("demo-may")
+    out = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        cache.clear()
+        call_command("demo", stdout=io.StringIO())
+        renamed = Task.objects.filter(plan__year=2022, title="成立物流行业党委").update(title=FORMULA_TITLE)
+        assert renamed == 1
+        call_command(
+            "bulletin",
+            "--period=2022-05",
+            "--as-of=2022-05-31",
+            "--issue-date=2022-06-06",
+            f"--out={folder / '通报.docx'}",
+            f"--xlsx={folder / '通报.xlsx'}",
+            stdout=out,
+        )
+        result = DemoMay(
+            docx=folder / "通报.docx",
+            xlsx=folder / "通报.xlsx",
+            coverage=_json_of("coverage", "--as-of=2022-05-31"),
+            dispatch=_json_of("dispatch_status", "--period=2022-05", "--as-of=2022-05-31"),
+            last_coverage=_json_of("coverage", "--as-of=2022-04-30"),
+            last_dispatch=_json_of("dispatch_status", "--period=2022-04", "--as-of=2022-04-30"),
+            output=out.getvalue(),
+        )
+        transaction.set_rollback(True)
+    cache.clear()
+    return result
+
+
+def test_the_demo_may_bulletin_is_made_from_the_demo(demo_may):
+    assert "已生成《关于2022年5月全市基层党建重点任务推进情况的通报》" in demo_may.output
+    assert demo_may.coverage["total"]["in_scope"] > 10_000  # the full demo, not a sample
+    assert len(demo_may.dispatch["tasks"]) == 14
+
+
+@pytest.mark.skipif(
+    pdf.soffice() is None,
+    reason="LibreOffice (soffice) is not installed: apt-get install -y libreoffice-writer-nogui fonts-noto-cjk",
+)
+def test_it_opens_in_libreoffice_and_converts_to_an_a4_pdf(demo_may, tmp_path):
+    result = pdf.convert_to_pdf(demo_may.docx, tmp_path)
+    assert result.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdfinfo") and shutil.which("pdftotext"):
+        info = subprocess.run(["pdfinfo", str(result)], capture_output=True, text=True, check=True).stdout
+        assert "A4" in info
+        assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 3
+        text = subprocess.run(
+            ["pdftotext", str(result), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        compact = re.sub(r"\s+", "", text)
+        assert "重点任务推进情况的通报" in compact and "—1—" in compact and "—2—" in compact
+        city = demo_may.coverage["total"]
+        assert f"全市纳入统计的两新组织（口径：全部两新组织）{city['in_scope']}个" in compact
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        format_checks.check_a4_and_margins,
+        format_checks.check_22_lines_of_28_characters,
+        format_checks.check_fonts_of_the_standard,
+        format_checks.check_east_asian_font_on_every_run,
+        format_checks.check_fallback_font_names,
+        format_checks.check_headings,
+        format_checks.check_page_numbers,
+        format_checks.check_table_headers_repeat,
+    ],
+    ids=lambda check: check.__name__,
+)
+def test_it_has_the_page_setup_and_fonts_of_the_standard(demo_may, check):
+    check(docx.Document(demo_may.docx))
+
+
+def test_every_number_equals_the_coverage_and_dispatch_commands(demo_may):
+    figures, unread = document_figures(demo_may.docx.read_bytes())
+    assert unread == []  # no paragraph carries a number the read-back does not check
+    expected = command_figures(
+        demo_may.coverage, demo_may.dispatch, demo_may.last_coverage, demo_may.last_dispatch
+    )
+    for key in expected:
+        assert figures.get(key) == expected[key], key
+    assert figures.keys() == expected.keys()
+    # the demo gives the check something to bite on
+    assert figures["lagging"] and figures["overdue"] and figures["late"] and figures["red_list"]
+    assert len(figures["coverage_rows"]) == len(demo_may.coverage["rows"]) + 1
+
+
+def test_the_workbook_opens_in_openpyxl_and_calamine_and_formula_text_stays_text(demo_may):
+    book = openpyxl.load_workbook(demo_may.xlsx)
+    tasks = book["重点任务推进情况"]
+    cells = [row for row in tasks.iter_rows(min_row=3) if row[1].value == FORMULA_TITLE]
+    assert len(cells) == 1 and cells[0][1].data_type == "s"
+    assert not any(c.data_type == "f" for sheet in book for row in sheet.iter_rows() for c in row)
+    calamine = CalamineWorkbook.from_path(str(demo_may.xlsx))
+    assert calamine.sheet_names == book.sheetnames
+    rows = calamine.get_sheet_by_name("重点任务推进情况").to_python()
+    assert FORMULA_TITLE in [row[1] for row in rows]
+    grid = calamine.get_sheet_by_name("任务单位明细").to_python()
+    pairs = sum(len(task["units"]) for task in demo_may.dispatch["tasks"])
+    assert len([row for row in grid[2:] if row[0]]) == pairs
