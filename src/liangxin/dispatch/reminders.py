@@ -102,12 +102,13 @@ def tick(today: datetime.date, *, actor=None, now: datetime.datetime | None = No
                     )
                 )
             if left and today > due:
+                how = "请联系工委办公室为本单位解锁后补报" if period.locked else "请尽快补报"
                 rows.append(
                     _notice(
                         period,
                         row.unit,
                         "overdue",
-                        f"{period}调度已过截止日（{due:%m月%d日}），还有 {left} 项未报送，请尽快补报",
+                        f"{period}调度已过截止日（{due:%m月%d日}），还有 {left} 项未报送，{how}",
                     )
                 )
         with transaction.atomic():

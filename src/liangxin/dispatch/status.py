@@ -303,7 +303,6 @@ def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodS
 
     cells: dict[tuple[int, int], Cell] = {}
     unit_rows: dict[int, UnitRow] = {}
-    totals = dict.fromkeys(("expected", "submitted", "on_time", "done", "green", "yellow", "red"), 0)
     for task in tasks:
         for a in assignments[task.pk]:
             history = sorted(by_pair.get((task.pk, a.unit_id), []), key=lambda item: item[1].period_month)
@@ -343,16 +342,13 @@ def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodS
             row.pairs += 1
             row.done_on_time += done_on_time
             row.returned += current.returned_times if current else 0
-            totals[light] += 1
             if expected:
                 row.expected += 1
                 row.submitted += cell.submitted
                 row.on_time += cell.submitted and on_time
-                totals["expected"] += 1
-                totals["submitted"] += cell.submitted
-                totals["on_time"] += cell.submitted and on_time
     units = list(unit_rows.values())
     _score(units, plan)
+    totals = totals_for(tasks, assignments, cells)
     return PeriodStatus(
         period=period,
         as_of=as_of,
@@ -362,6 +358,20 @@ def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodS
         units=units,
         totals=totals,
     )
+
+
+def totals_for(tasks: list[Task], assignments: dict[int, list[TaskUnit]], cells: dict) -> dict[str, int]:
+    """The totals of the contract (expected, submitted, on time, counts by light) over `tasks`."""
+    totals = dict.fromkeys(("expected", "submitted", "on_time", "done", "green", "yellow", "red"), 0)
+    for task in tasks:
+        for a in assignments[task.pk]:
+            cell = cells[(task.pk, a.unit_id)]
+            totals[cell.light] += 1
+            if cell.expected:
+                totals["expected"] += 1
+                totals["submitted"] += cell.submitted
+                totals["on_time"] += cell.submitted and cell.on_time
+    return totals
 
 
 def _score(units: list[UnitRow], plan) -> None:

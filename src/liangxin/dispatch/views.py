@@ -29,6 +29,7 @@ from liangxin.dispatch.status import (
     milestone_states,
     period_milestones,
     period_status,
+    totals_for,
 )
 from liangxin.dispatch.units import acting_unit
 
@@ -66,6 +67,12 @@ def scoped_status(request, period: Period, as_of: datetime.date):
         status.tasks = [t for t in status.tasks if t.pk in visible_ids]
         own = acting_unit(request.user)
         status.units = [row for row in status.units if own and row.unit.pk == own.pk]
+        # The figures are those of the user's tasks, not the whole city's.
+        status.totals = totals_for(status.tasks, status.assignments, status.cells)
+        # Another unit's report is not the user's to open: its cell shows the light, not a link.
+        for cell in status.cells.values():
+            if own is None or cell.unit_id != own.pk:
+                cell.report_id = None
     return status
 
 
@@ -269,8 +276,10 @@ def task_edit(request, pk: int | None = None):
     task = get_visible_or_404(Task, request, pk=pk) if pk else None
     plan = task.plan if task else _plan_for(request)
     if plan is None:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-        plan = Plan(year=year)
+        year_text = request.GET.get("year") or str(timezone.localdate().year)
+        if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+            raise Http404(f"年度“{year_text}”无效，应为 2000 到 2100 之间的四位年份")
+        plan = Plan(year=int(year_text))
     initial = {}
     if task:
         initial = {
@@ -374,7 +383,7 @@ def chase_remind(request):
         messages.success(request, f"已向 {count} 个未报送单位发送催报提醒")
     else:
         messages.info(request, "今天已提醒过所有未报送单位，或所有单位均已报送")
-    return redirect(f"{request.path.replace('remind/', '')}?period={period.key}")
+    return redirect(f"{reverse('dispatch:chase')}?period={period.key}")
 
 
 @role_required(*OFFICE)
