@@ -122,3 +122,14 @@ def test_an_overdue_reminder_in_a_locked_period_says_to_ask_for_unlocking(city):
     assert json.loads(out.getvalue())["queued"] == 2
     overdue = Notice.objects.get(kind="overdue")
     assert "请联系工委办公室为本单位解锁后补报" in overdue.message
+
+
+def test_a_task_that_starts_later_refuses_a_report_for_an_earlier_month(may, jiaotong, client):
+    task = make_task("1", title="下半年示范点建设", start=D(2022, 7, 1), deadline=None)
+    client.force_login(jiaotong)
+    data = {"status": "on_track", "percent": 10, "progress": "x", "problems": "", "next_steps": ""}
+    page = client.post(
+        reverse("dispatch:report_edit", args=["2022-05", task.pk]), data | {"action": "submit"}
+    )
+    assert "自 2022年07月01日 开始，2022年5月无需报送" in page.content.decode()
+    assert "下半年示范点建设" not in client.get(reverse("dispatch:mine") + "?period=2022-05").content.decode()

@@ -71,9 +71,11 @@ def _event(report: Report, action: str, *, actor, at: datetime.datetime, comment
     )
 
 
-def _check(task, unit, data: dict) -> None:
+def _check(task, unit, period: Period, data: dict) -> None:
     if not TaskUnit.objects.filter(task=task, unit=unit).exists():
         raise DispatchError(f"“{unit.name}”不是任务“{task.code}. {task.title}”的报送单位")
+    if task.start > period.last_day:
+        raise DispatchError(f"任务 {task.code} 自 {task.start:%Y年%m月%d日} 开始，{period}无需报送")
     status = data.get("status")
     if status not in ProgressStatus.values:
         raise DispatchError(f"进展状态“{status}”无效，应为未启动、正常推进、已完成或滞后")
@@ -99,7 +101,7 @@ def save_report(
 ) -> Report:
     """Save a unit's report for the period as a draft, or submit it (a resubmission after 退回)."""
     at = at or timezone.now()
-    _check(task, unit, data)
+    _check(task, unit, period, data)
     report = Report.objects.select_for_update().filter(task=task, unit=unit, period=period).first()
     if report is not None and report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED):
         raise DispatchError(
