@@ -25,7 +25,7 @@ def outsider(city):
 class TestOrganizationsWithStatus(OutsiderGetsNothing):
     @pytest.fixture
     def scope_case(self, insider, outsider):
-        org = make_org("古南应建未建测试公司", region="360802001", members=4)
+        org = make_org("古南应建未建测试公司", region="360802001", members=4, above_scale=True)
         return ScopeCase(
             obj=org,
             insider=insider,
@@ -37,13 +37,24 @@ class TestOrganizationsWithStatus(OutsiderGetsNothing):
                 "/coverage/overview/organizations/?status=should_build",
                 "/coverage/overview/blindspots/should_build/",
                 "/coverage/overview/blindspots/uncovered/",
+                "/coverage/overview/blindspots/above_scale/",
             ],
             export_urls=[
                 "/coverage/overview/organizations/?format=csv",
                 "/coverage/overview/blindspots/should_build/?format=csv",
                 "/coverage/overview/blindspots/uncovered/?format=csv",
+                "/coverage/overview/blindspots/above_scale/?format=csv",
             ],
         )
+
+    def test_the_blind_spot_counts_include_it_for_the_insider_only(self, scope_case, client_for):
+        def counts(user):
+            response = client_for(user).get("/coverage/overview/blindspots/")
+            return {kind: count for kind, _, count in response.context["lists"]}
+
+        assert counts(scope_case.insider)["should_build"] == 1
+        assert counts(scope_case.insider)["above_scale"] == 1
+        assert set(counts(scope_case.outsider).values()) == {0}
 
 
 class TestCoverageTable(OutsiderGetsNothing):

@@ -38,9 +38,10 @@ def joint_limits() -> tuple[int, int]:
     )
 
 
-def organizations(kind: str, visible_orgs: QuerySet, *, as_of: datetime.date) -> QuerySet:
-    """应建未建 / uncovered (status none) / 规上 without its own branch, with ``coverage``."""
-    orgs = engine.organizations_with_status(visible_orgs, as_of=as_of)
+def organizations(kind: str, visible_orgs: QuerySet, *, as_of: datetime.date, scope: str = "all") -> QuerySet:
+    """应建未建 / uncovered (status none) / 规上 without its own branch, with ``coverage``, among
+    the organizations counted under `scope` on `as_of`."""
+    orgs = engine.organizations_with_status(visible_orgs, as_of=as_of, scope=scope)
     if kind == "should_build":
         orgs = orgs.filter(engine.should_build_q())
     elif kind == "uncovered":
@@ -127,7 +128,9 @@ FLAGS = (
 
 
 def health(visible_party_orgs: QuerySet, *, as_of: datetime.date, flagged_only: bool = False) -> QuerySet:
-    """Joint branches with the four flags as boolean annotations; the list does not judge."""
+    """Joint branches with the four flags as boolean annotations; the list does not judge.
+    A secretary is flagged once vacant for more than 3 months (vacant since before the same day
+    3 months earlier; an unknown start counts as long ago)."""
     inspected = BranchInspection.objects.filter(
         party_org=OuterRef("pk"), inspected_on__gte=quarter_start(as_of), inspected_on__lte=as_of
     )
@@ -146,7 +149,7 @@ def health(visible_party_orgs: QuerySet, *, as_of: datetime.date, flagged_only: 
     )
     rows = rows.annotate(
         secretary_vacant=Q(secretary="")
-        & (Q(secretary_vacant_since__isnull=True) | Q(secretary_vacant_since__lte=vacant_limit)),
+        & (Q(secretary_vacant_since__isnull=True) | Q(secretary_vacant_since__lt=vacant_limit)),
         term_overdue=Q(term_ends_on__lt=as_of),
     )
     if flagged_only:

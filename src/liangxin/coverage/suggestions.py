@@ -36,16 +36,18 @@ class Proposal:
         return ",".join(str(o["pk"]) for o in sorted(self.organizations, key=lambda o: o["pk"]))
 
 
-def candidates(visible_orgs: QuerySet, *, as_of: datetime.date) -> QuerySet:
-    return engine.organizations_with_status(visible_orgs, as_of=as_of).filter(
+def candidates(visible_orgs: QuerySet, *, as_of: datetime.date, scope: str = "all") -> QuerySet:
+    return engine.organizations_with_status(visible_orgs, as_of=as_of, scope=scope).filter(
         coverage__in=CANDIDATE_STATUSES, party_members__gte=1, party_members__lt=MIN_MEMBERS
     )
 
 
-def suggest(visible_orgs: QuerySet, *, as_of: datetime.date, limit: int = 200) -> list[Proposal]:
+def suggest(
+    visible_orgs: QuerySet, *, as_of: datetime.date, scope: str = "all", limit: int = 200
+) -> list[Proposal]:
     max_orgs, _ = blindspots.joint_limits()
     rows = list(
-        candidates(visible_orgs, as_of=as_of)
+        candidates(visible_orgs, as_of=as_of, scope=scope)
         .order_by("area_id", "township_code", "industry_section", "-party_members", "pk")
         .values(
             "pk",

@@ -216,7 +216,7 @@ def organization_list(request):
 def _blindspot_rows(request, kind: str, f):
     orgs = visible(Organization, request).filter(f.region_q(), f.org_q())
     if kind in blindspots.ORG_LISTS:
-        return blindspots.organizations(kind, orgs, as_of=f.as_of)
+        return blindspots.organizations(kind, orgs, as_of=f.as_of, scope=f.scope)
     if kind == "overloaded":
         return blindspots.overloaded_instructors(
             visible(Instructor, request).filter(f.region_q()), as_of=f.as_of
@@ -282,6 +282,8 @@ def blindspot_list(request, kind: str):
             "filter_query": f.query(),
             "statuses": engine.STATUS_LABELS,
             "is_org_list": kind in blindspots.ORG_LISTS,
+            # Scope, industry and tag select organizations: they do not apply to these two lists.
+            "date_only": kind not in blindspots.ORG_LISTS,
             **filter_choices(),
         },
     )
@@ -294,15 +296,17 @@ def blindspot_list(request, kind: str):
 def suggestion_list(request):
     f = parse_filters(request)
     orgs = visible(Organization, request).filter(f.region_q(), f.org_q())
-    proposals = suggestions.suggest(orgs, as_of=f.as_of, limit=200)
+    proposals = suggestions.suggest(orgs, as_of=f.as_of, scope=f.scope, limit=200)
+    page, query = paginate(request, proposals, per_page=20)
     return render(
         request,
         "coverage/suggestions.html",
         {
             "f": f,
-            "proposals": proposals,
+            "page": page,
+            "query": query,
             "can_accept": request.user.role == Role.OFFICE,
-            "query": f.query(),
+            "filter_query": f.query(),
             **filter_choices(),
         },
     )

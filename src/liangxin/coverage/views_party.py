@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -28,6 +30,7 @@ from liangxin.coverage.models import (
     PartyOrganization,
     PartyOrgStatus,
     PartyOrgType,
+    Rating,
 )
 from liangxin.coverage.views import VIEWERS
 from liangxin.registry.models import Organization
@@ -284,8 +287,36 @@ def inspection_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         inspections = inspections.filter(party_org__name__contains=q)
+    rating = request.GET.get("rating", "")
+    if rating in Rating.values:
+        inspections = inspections.filter(rating=rating)
+    errors = []
+    for key, lookup in (("from", "inspected_on__gte"), ("to", "inspected_on__lte")):
+        raw = request.GET.get(key, "").strip()
+        if not raw:
+            continue
+        try:
+            inspections = inspections.filter(**{lookup: datetime.date.fromisoformat(raw)})
+        except ValueError:
+            errors.append(f"日期“{raw}”格式不对，应为 YYYY-MM-DD，已忽略")
     page, query = paginate(request, inspections.order_by("-inspected_on", "-id"))
-    return render(request, "coverage/inspection_list.html", {"page": page, "query": query, "q": q})
+    return render(
+        request,
+        "coverage/inspection_list.html",
+        {
+            "page": page,
+            "query": query,
+            "q": q,
+            "rating": rating,
+            "ratings": Rating.choices,
+            "date_from": request.GET.get("from", ""),
+            "date_to": request.GET.get("to", ""),
+            "errors": errors,
+            "filtered": bool(
+                q or rating in Rating.values or request.GET.get("from") or request.GET.get("to")
+            ),
+        },
+    )
 
 
 @role_required(*INSPECTORS)
@@ -310,9 +341,11 @@ HEALTH_HEADERS = ["联合党支部", "所属区划", "覆盖组织数", "党员�
 def health_list(request):
     f = parse_filters(request)
     flagged = request.GET.get("flagged") == "1"
-    rows = blindspots.health(
-        visible(PartyOrganization, request).filter(f.region_q()), as_of=f.as_of, flagged_only=flagged
-    )
+    branches = visible(PartyOrganization, request).filter(f.region_q())
+    q = request.GET.get("q", "").strip()
+    if q:
+        branches = branches.filter(Q(name__contains=q) | Q(secretary=q))
+    rows = blindspots.health(branches, as_of=f.as_of, flagged_only=flagged)
     ratings = dict(BranchInspection._meta.get_field("rating").choices)
 
     def flags(p):
@@ -337,6 +370,7 @@ def health_list(request):
             "page": page,
             "query": query,
             "flagged": flagged,
+            "q": q,
             "filter_query": f.query(),
             **filter_choices(),
         },
