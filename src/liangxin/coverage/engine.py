@@ -26,7 +26,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from liangxin.core.models import Area, Industry, Installation, Region, RegionLevel
 from liangxin.coverage.models import Assignment, CoverageLink, Formation, PartyOrgStatus
@@ -394,11 +407,11 @@ def _counts(
 ) -> dict[tuple, Figures]:
     """Figures per group (a tuple of `fields` values) in one query.
 
-    Narrow (a county or township): each in-scope row gets its status (`status_expression`) and
-    rows are grouped by (group, status). City-wide: a UNION ALL of GROUP BYs — the in-scope
-    total per group, then per status the organizations its id set reaches and no earlier set
-    does; `none` is the rest. Driving each status from its own id set keeps a million
-    organizations under a second on SQLite. Both read `covering_sets`, and tests hold them equal."""
+    Narrow (a county or township): each in-scope row gets its status (`status_expression`, an
+    EXISTS per row) and rows are grouped by (group, status). City-wide: `_ranked_counts` — the
+    in-scope total per group, and per group and status the organizations whose best covering
+    row has that status; `none` is the rest. Both read `covering_sets`, and tests hold them
+    equal."""
     min_members = should_build_members()
     base = in_scope.order_by()
     result: dict[tuple, Figures] = {}
@@ -420,26 +433,56 @@ def _counts(
             row.should_build += item["members"] if item["coverage"] != SINGLE else 0
         return result
 
-    parts = [counted(base, part=Value("total", output_field=CharField()))]
-    earlier: list[QuerySet] = []
-    for status, rows in covering_sets(as_of):
-        ids = rows.values("organization_id")
-        reached = base.filter(pk__in=ids)
-        for ids_before in earlier:
-            reached = reached.exclude(pk__in=ids_before)
-        parts.append(counted(reached, part=Value(status, output_field=CharField())))
-        earlier.append(ids)
-    for item in parts[0].union(*parts[1:], all=True):
+    for item in _ranked_counts(base, fields, as_of, min_members):
         row = figures(item)
-        if item["part"] == "total":
+        if item["rank"] == 0:  # every in-scope organization of the group
             row.total += item["n"]
             row.none += item["n"]
             row.should_build += item["members"]
-        else:
-            setattr(row, item["part"], getattr(row, item["part"]) + item["n"])
+        else:  # those whose best covering set is this one
+            status = STATUSES[item["rank"] - 1]
+            setattr(row, status, getattr(row, status) + item["n"])
             row.none -= item["n"]
-            row.should_build -= item["members"] if item["part"] == SINGLE else 0
+            row.should_build -= item["members"] if status == SINGLE else 0
     return result
+
+
+def _ranked_counts(
+    base: QuerySet, fields: tuple[str, ...], as_of: datetime.date, min_members: int
+) -> list[dict]:
+    """City-wide figures in one statement, driven by the covering rows rather than by a million
+    organizations: each organization a covering set reaches gets its best rank (1 = single …, the
+    MIN over the sets of `covering_sets`, once per organization), and only those are joined
+    to the in-scope organizations; a second GROUP BY counts every in-scope organization.
+
+    The statement is composed from the compiled querysets (the caller's scoping included), so
+    SQLite and PostgreSQL run the same SQL: a UNION ALL of GROUP BYs of a few hundred rows."""
+    keys = {f"g{i}": F(f) for i, f in enumerate(fields)}
+    orgs_sql, orgs_params = base.values(oid=F("pk"), m=F("party_members"), **keys).query.sql_with_params()
+    ranked_sql, ranked_params = [], []
+    for rank, (_, rows) in enumerate(covering_sets(as_of), start=1):
+        sql, params = (
+            rows.order_by().values(oid=F("organization_id"), r=Value(rank, output_field=IntegerField()))
+        ).query.sql_with_params()
+        ranked_sql.append(sql)
+        ranked_params.extend(params)
+    group = ", ".join(f"o.{key}" for key in keys)
+    members = "SUM(CASE WHEN o.m >= %s THEN 1 ELSE 0 END)"
+    # Only compiled querysets and fixed aliases are pasted; every value is a parameter.
+    sql = (
+        f"SELECT {group}, c.r, COUNT(*), {members}"  # noqa: S608
+        f" FROM (SELECT u.oid, MIN(u.r) AS r FROM ({' UNION ALL '.join(ranked_sql)}) u GROUP BY u.oid) c"
+        f" INNER JOIN ({orgs_sql}) o ON o.oid = c.oid GROUP BY {group}, c.r"
+        f" UNION ALL SELECT {group}, 0, COUNT(*), {members} FROM ({orgs_sql}) o GROUP BY {group}"
+    )
+    params = [min_members, *ranked_params, *orgs_params, min_members, *orgs_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            dict(zip(fields, values[: len(fields)], strict=True))
+            | dict(zip(("rank", "n", "members"), values[len(fields) :], strict=True))
+            for values in cursor.fetchall()
+        ]
 
 
 def end_of_previous_month(day: datetime.date) -> datetime.date:
