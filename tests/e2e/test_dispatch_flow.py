@@ -132,3 +132,11 @@ def test_the_office_reminds_every_unit_that_has_not_reported_in_one_click(
     login(page, live_server, "yz", PASSWORD)
     page.goto(f"{live_server.url}/dispatch/mine/")
     expect(page.locator(".event-list")).to_contain_text("工委办公室催报")
+    expect(page.locator(".unread-count")).to_have_text("未读 1 条")
+    # The unit reads its reminder: the count goes to zero on 提醒.
+    page.get_by_role("link", name="全部提醒").click()
+    expect(page.locator("tr.notice-unread")).to_contain_text("工委办公室催报")
+    page.get_by_role("button", name="标为已读").click()
+    expect(page.locator(".unread-count")).to_have_text("未读 0 条")
+    expect(page.locator("tr.notice-read")).to_contain_text("工委办公室催报")
+    screenshot("notice-read")
