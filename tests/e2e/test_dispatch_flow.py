@@ -136,7 +136,7 @@ def test_the_office_reminds_every_unit_that_has_not_reported_in_one_click(
     # The unit reads its reminder: the count goes to zero on 提醒.
     page.get_by_role("link", name="全部提醒").click()
     expect(page.locator("tr.notice-unread")).to_contain_text("工委办公室催报")
-    page.get_by_role("button", name="标为已读").click()
+    page.get_by_role("button", name="标为已读", exact=True).click()
     expect(page.locator(".unread-count")).to_have_text("未读 0 条")
     expect(page.locator("tr.notice-read")).to_contain_text("工委办公室催报")
     screenshot("notice-read")
