@@ -78,3 +78,39 @@ def test_a_county_user_sees_only_its_county_and_masked_phones(page, live_server,
     page.goto(f"{live_server.url}/coverage/instructors/")
     expect(page.locator("table.data-table")).to_contain_text("****")
     screenshot("county-instructors")
+
+
+def test_an_instructor_sees_only_the_organizations_assigned_to_them(page, live_server, e2e_city, screenshot):
+    from liangxin.accounts.models import User
+    from liangxin.coverage.models import Instructor
+    from liangxin.registry.models import Organization
+
+    load_demo()
+    user = User.objects.get(username="zhidaoyuan")
+    mine = Instructor.objects.get(user=user)
+    assigned = sorted(Organization.objects.visible_to(user).values_list("name", flat=True))
+    other = Organization.objects.exclude(name__in=assigned).order_by("pk").first()
+    assert assigned and other is not None
+    login(page, live_server, "zhidaoyuan", DEMO_PASSWORD)
+
+    page.goto(f"{live_server.url}/registry/organizations/")
+    table = page.locator("table.data-table")
+    expect(table.locator("tbody tr")).to_have_count(len(assigned))
+    for name in assigned:
+        expect(table).to_contain_text(name)
+    expect(table).not_to_contain_text(other.name)
+    screenshot("registry")
+
+    page.locator("nav.sidebar").get_by_role("link", name="覆盖情况").click()
+    expect(page.locator("#coverage-table tfoot td").nth(1)).to_have_text(str(len(assigned)))  # 在册组织
+    page.goto(f"{live_server.url}/coverage/overview/organizations/")
+    expect(page.locator("#organization-table tbody tr")).to_have_count(len(assigned))
+    screenshot("coverage")
+
+    page.goto(f"{live_server.url}/coverage/instructors/")
+    rows = page.locator("table.data-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(mine.name)
+    expect(rows).to_contain_text(mine.phone)  # their own number, unmasked
+    response = page.goto(f"{live_server.url}/registry/organizations/{other.pk}/")
+    assert response.status == 404
