@@ -44,3 +44,14 @@ def test_without_organizations_it_says_so(city):
     out = io.StringIO()
     demo.load(city, out)
     assert "还没有两新组织" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_coverage_grows_over_2022_and_differs_between_counties(city, organizations):
+    demo.load(city, io.StringIO())
+    orgs = Organization.objects.all()
+    january = engine.coverage(orgs, as_of=datetime.date(2022, 1, 31)).total
+    december = engine.coverage(orgs, as_of=datetime.date(2022, 12, 31)).total
+    assert december.covered + december.work > january.covered + january.work
+    counties = {r.code: r for r in engine.coverage(orgs, as_of=datetime.date(2022, 12, 31)).rows if r.total}
+    assert counties["360802"].org_rate != counties["360803"].org_rate

@@ -206,3 +206,26 @@ class TestPartyOrgFormChoices:
         make_party_org("吉州区某行业党委", make_org("吉州公司", region="360802001"), org_type="committee")
         page = body(client_for(county_user).get("/coverage/party-orgs/new/"))
         assert "吉州区某行业党委" in page and "青原区某行业党委" not in page
+
+
+@pytest.mark.django_db
+class TestInspectionDates:
+    def test_a_future_date_or_one_before_the_founding_is_refused_in_chinese(self, city, office, client_for):
+        joint = make_party_org(
+            "联合支部", make_org("甲", members=1), make_org("乙", members=2), formation=Formation.JOINT
+        )
+        client = client_for(office)
+        future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+        page = body(
+            client.post(
+                f"/coverage/party-orgs/{joint.pk}/inspect/", {"inspected_on": future, "rating": "good"}
+            )
+        )
+        assert "排查日期不能晚于今天" in page
+        page = body(
+            client.post(
+                f"/coverage/party-orgs/{joint.pk}/inspect/", {"inspected_on": "2019-05-01", "rating": "good"}
+            )
+        )
+        assert "早于该党组织的成立日期（2020-01-01）" in page
+        assert not joint.inspections.exists()

@@ -4,6 +4,7 @@ as credit codes (the same rule as the import sheet) and must be visible to the u
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from liangxin.accounts.models import User
 from liangxin.core.models import MemberUnit, MemberUnitKind
@@ -175,3 +176,16 @@ class InspectionForm(forms.ModelForm):
         widgets = {"inspected_on": DATE, "actions": forms.Textarea(attrs={"rows": 3})}
 
     rating = forms.ChoiceField(label="评定等次", choices=Rating.choices)
+
+    def __init__(self, *args, party_org=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.party_org = party_org
+
+    def clean_inspected_on(self):
+        day = self.cleaned_data["inspected_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("排查日期不能晚于今天")
+        start = self.party_org.covers_from if self.party_org is not None else None
+        if start and day < start:
+            raise forms.ValidationError(f"排查日期早于该党组织的成立日期（{start:%Y-%m-%d}），请核对")
+        return day

@@ -322,7 +322,9 @@ def inspection_list(request):
 @role_required(*INSPECTORS)
 def inspection_create(request, pk: int):
     party_org = get_visible_or_404(PartyOrganization, request, pk=pk)
-    form = InspectionForm(request.POST or None, initial={"inspected_on": timezone.localdate()})
+    form = InspectionForm(
+        request.POST or None, initial={"inspected_on": timezone.localdate()}, party_org=party_org
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_inspection(party_org, actor=request.user, **form.cleaned_data)
