@@ -168,23 +168,56 @@ class ParseMemo:
 class RowReader:
     """Reads one row's cells by column key, collecting problems with row number and header."""
 
+    __slots__ = ("_cells", "_columns", "match", "memo", "problems", "row")
+
     def __init__(self, row: DataRow, match: HeaderMatch, memo: ParseMemo | None = None):
         self.row = row
         self.match = match
         self.memo = memo
         self.problems: list[Problem] = []
-        self._cells = {k: unescape_cell(v) for k, v in match.pick(row.cells).items()}
+        self._columns = match.columns
+        self._cells = row.cells
 
     def header(self, key: str) -> str:
         return self.match.headers.get(key) or self.match.spec.column(key).label
 
     def raw(self, key: str) -> Any:
-        return self._cells.get(key)
+        i = self._columns.get(key)
+        if i is None or i >= len(self._cells):
+            return None
+        value = self._cells[i]
+        return unescape_cell(value) if type(value) is str and value[:1] == "'" else value
 
     def fingerprint(self) -> int:
         """A stable 64-bit digest of the row's cells by column: equal rows, equal digests."""
-        digest = hashlib.blake2b(repr(tuple(self._cells.items())).encode(), digest_size=8).digest()
+        # The row as written, with the sheet's column mapping: the same cells under other
+        # headers are another row.
+        try:
+            text = self.match.fingerprint_salt + "\x1f".join(self._cells)  # a text-only row (CSV)
+        except TypeError:
+            text = f"{self.match.fingerprint_salt}{self._cells!r}"
+        digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
         return int.from_bytes(digest, "big", signed=True)
+
+    @staticmethod
+    def column(readers: list[RowReader], key: str) -> list[Any]:
+        """One column's cells (as `raw` gives them) for a list of readers of the same sheet."""
+        if not readers:
+            return []
+        i = readers[0]._columns.get(key)
+        if i is None:
+            return [None] * len(readers)
+        try:
+            out = [r._cells[i] for r in readers]
+        except IndexError:  # short rows
+            out = [r._cells[i] if i < len(r._cells) else None for r in readers]
+        try:
+            escaped = "\x00'" in "\x00" + "\x00".join(out)  # a text-only column: one scan
+        except TypeError:
+            escaped = any(v.__class__ is str and v[:1] == "'" for v in out)
+        if escaped:
+            out = [unescape_cell(v) for v in out]
+        return out
 
     def has(self, key: str) -> bool:
         return key in self.match.columns
@@ -195,7 +228,7 @@ class RowReader:
     def get(self, key: str, parser: Callable[..., Any], *, required: bool = False, **kwargs) -> Any:
         """`parser(cell, **kwargs)` for the column, or None with a problem recorded. Parsers are
         pure functions of the cell and their arguments, so results are remembered per column."""
-        raw = self._cells.get(key)
+        raw = self.raw(key)
         if is_empty(raw):
             if required:
                 self.problem(key, f"“{self.header(key)}”不能为空，请填写")
@@ -263,6 +296,11 @@ class SheetImporter:
     def finish(self) -> None:
         """After the last chunk (e.g. open follow-ups for what was created)."""
 
+    def parse_chunk(self, readers: list[RowReader]) -> list[Any]:
+        """Parse a chunk: one record (or None) per reader. Default: `parse` row by row; an
+        importer that validates column by column overrides this."""
+        return [self.parse(reader) for reader in readers]
+
     def prefilter(self, readers: list[RowReader]) -> list[RowReader]:
         """Before parsing a chunk: drop rows known to need nothing (counting them). Default: none."""
         return readers
@@ -282,8 +320,8 @@ class SheetImporter:
     def _process(self, rows: list[DataRow]) -> None:
         chunk: list[tuple[DataRow, Any]] = []
         memo = self.memo
-        for reader in self.prefilter([RowReader(row, self.match, memo) for row in rows]):
-            record = self.parse(reader)
+        readers = self.prefilter([RowReader(row, self.match, memo) for row in rows])
+        for reader, record in zip(readers, self.parse_chunk(readers), strict=True):
             if reader.problems or record is None:
                 self.report.reject(
                     reader.row, reader.problems or [Problem(reader.row.number, "", "该行无法导入")]

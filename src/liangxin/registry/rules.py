@@ -22,6 +22,7 @@ from liangxin.core.tabular import (
     credit_code_division,
     credit_code_kind,
     credit_code_problem,
+    is_empty,
     normalize_credit_code,
     parse_bool,
     parse_date,
@@ -270,79 +271,272 @@ def find_area(value: Any, lookups: Lookups) -> Area:
     return area
 
 
-def parse_row(r, lookups: Lookups, *, today: datetime.date) -> dict[str, Any] | None:
-    """One organization row → a record of the provided columns, or None with problems on `r`."""
-    code = r.get("credit_code", parse_credit_code, required=True)
-    record: dict[str, Any] = {"credit_code": code, "name": r.get("name", parse_text, required=True)}
-    if code:
-        try:
-            record["kind"] = derive_kind(code, parse_text(r.raw("kind")) if r.has("kind") else None)
-        except ValueProblem as exc:
-            r.problem("kind" if r.has("kind") and r.raw("kind") else "credit_code", exc.message)
+def _masked(raw: Any) -> bool:
+    """A masked number (138****5678, from an export) means “unchanged”, not a new value."""
+    return "*" in str(raw or "")
 
-    region = None
-    county = (
-        r.get("county", find_region, lookups=lookups, level=RegionLevel.COUNTY) if r.has("county") else None
-    )
-    if r.has("township") and r.raw("township"):
-        region = r.get("township", find_region, lookups=lookups, level=RegionLevel.TOWNSHIP, within=county)
-    elif r.has("region") and r.raw("region"):
-        region = r.get("region", find_region, lookups=lookups)
-        if region is not None and county is not None and region.county_code != county.code:
-            r.problem("region", f"所属区划“{region.name}”不在{county.name}内，请核对")
-    else:
-        region = county
-    if region is None and not any(r.has(k) and r.raw(k) for k in ("county", "township", "region")) and code:
-        division = credit_code_division(code)
-        region = lookups.regions_by_code.get(division)
-        if region is None or region.level != RegionLevel.COUNTY:
-            r.problem(
-                "region",
-                f"未填写所属区划，信用代码中的登记机关代码（{division}）也不在{lookups.city.name}，"
-                "请填写所属县（市、区）或乡镇（街道）",
-            )
-            region = None
-    record["region"] = region
 
-    area = r.get("area", find_area, lookups=lookups) if r.has("area") else None
-    if area is not None and region is not None and area.county_code != region.county_code:
-        r.problem("area", f"功能区“{area.name}”在{area.region.name}，与所属区划“{region.name}”不一致")
-    if r.has("area"):
-        record["area"] = area
-    if r.has("industry"):
-        industry = r.get("industry", parse_industry, lookups=lookups)
-        record["industry"] = industry or (None, "", "")
-    if r.has("founded_on"):
-        founded = r.get("founded_on", parse_date)
-        if founded and founded > today:
-            r.problem("founded_on", f"成立日期 {founded:%Y-%m-%d} 晚于今天，请核对")
-        record["founded_on"] = founded
-    if r.has("status"):
-        record["status"] = r.get("status", parse_status) or RegStatus.ACTIVE
-    for key in ("employees", "party_members", "probationary_members"):
-        if r.has(key):
-            value = r.get(key, parse_int, min_value=0, max_value=10_000_000)
-            record[key] = value if key == "employees" else (value or 0)
-    if r.has("above_scale"):
-        record["above_scale"] = bool(r.get("above_scale", parse_bool))
-    if r.has("tags"):
-        tags = r.get("tags", parse_list) or []
+def _cut(limit: int, what: str = "内容"):
+    def check(text: str) -> str:
+        if len(text) > limit:
+            raise ValueProblem(f"{what}过长（{len(text)} 字），最多 {limit} 字")
+        return text
+
+    return check
+
+
+_check_name = _cut(200, "组织名称")
+_check_address = _cut(255)
+_check_contact = _cut(50)
+_MEMO_LIMIT = 100_000
+_EMPTY = object()
+
+
+class RowParser:
+    """The rules of a valid organization row, applied to a block of rows column by column.
+
+    Each column's cells are parsed once per distinct value (a file repeats the same regions,
+    industries, dates and counts on row after row), so validating a million rows costs a few
+    dictionary lookups per cell; cross-column rules (kind from the code, township within county,
+    area within region) follow per row. `parse_row` runs the same code over one row, which is
+    how the edit form validates. Problems are (row index, column key, message), in the order a
+    reader of the row meets them."""
+
+    def __init__(self, lookups: Lookups, *, today: datetime.date):
+        self.lookups = lookups
+        self.today = today
+        self.memo: dict[Any, dict] = {}
+
+    # -- per-column parsers: raw cell → value, or ValueProblem ---------------------------------
+
+    def _date(self, raw: Any) -> datetime.date | None:
+        founded = parse_date(raw)
+        if founded and founded > self.today:
+            raise ValueProblem(f"成立日期 {founded:%Y-%m-%d} 晚于今天，请核对")
+        return founded
+
+    def _tags(self, raw: Any) -> tuple[str, ...]:
+        tags = parse_list(raw) or []
         too_long = [t for t in tags if len(t) > 50]
         if too_long:
-            r.problem("tags", f"标签“{too_long[0][:20]}…”过长（最多 50 字），多个标签请用顿号分隔")
-        record["tags"] = tuple(sorted(tags))
-    if r.has("supervising_unit"):
-        record["supervising_unit"] = r.get("supervising_unit", find_unit, lookups=lookups)
-    for key, limit in (("address", 255), ("contact", 50)):
-        if r.has(key):
-            text = r.get(key, parse_text) or ""
-            if len(text) > limit:
-                r.problem(key, f"内容过长（{len(text)} 字），最多 {limit} 字")
-            record[key] = text
-    if r.has("phone") and "*" not in str(r.raw("phone") or ""):
-        # A masked number (138****5678, from an export) means “unchanged”, not a new value.
-        record["phone"] = r.get("phone", parse_phone) or ""
-    name = record.get("name") or ""
-    if len(name) > 200:
-        r.problem("name", f"组织名称过长（{len(name)} 字），最多 200 字")
-    return None if r.problems else record
+            raise ValueProblem(f"标签“{too_long[0][:20]}…”过长（最多 50 字），多个标签请用顿号分隔")
+        return tuple(sorted(tags))
+
+    def _column(self, values: list, problems: list, key: str, parse, *, required=False, memo=True) -> list:
+        """Parse one column of the block. Empty cells give None (a problem if required)."""
+        one = self._parse_one
+        if memo:
+            table = self.memo.setdefault(key, {})
+            if len(table) >= _MEMO_LIMIT:
+                table.clear()
+            keys = [v if v.__class__ is str else (v.__class__, v) for v in values]  # 1, 1.0, True differ
+            for k in set(keys).difference(table):
+                table[k] = one(k if k.__class__ is str else k[1], parse)
+            out = list(map(table.__getitem__, keys))
+        else:
+            out = [one(v, parse) for v in values]
+        for i in [i for i, v in enumerate(out) if v is None or v.__class__ is ValueProblem]:
+            hit = out[i]
+            if hit is None:
+                if required:
+                    problems.append((i, key, None))  # “不能为空”, worded by the caller with the header
+            else:
+                problems.append((i, key, hit.message))
+                out[i] = None
+        return out
+
+    @staticmethod
+    def _parse_one(raw: Any, parse) -> Any:
+        if is_empty(raw):
+            return None
+        try:
+            return parse(raw)
+        except ValueProblem as exc:
+            return exc
+
+    def _memo(self, name: str, key: Any, compute) -> Any:
+        table = self.memo.setdefault(("cross", name), {})
+        try:
+            return table[key]
+        except KeyError:
+            try:
+                value = compute()
+            except ValueProblem as exc:
+                value = exc
+            table[key] = value
+            return value
+
+    # -- the block -------------------------------------------------------------------------------
+
+    def parse_block(
+        self, columns: dict[str, list]
+    ) -> tuple[list[dict | None], list[list[tuple[str, str | None]]]]:
+        """`columns`: {key: cells of the block} for the columns present. Returns one record per
+        row (None when it has problems) and each row's problems as (key, message); message None
+        means the required cell is empty."""
+        n = len(next(iter(columns.values()))) if columns else 0
+        found: list[tuple[int, str, str | None]] = []
+        lookups = self.lookups
+        has = columns.__contains__
+
+        def column(key, parse, **kw):
+            return self._column(columns[key], found, key, parse, **kw)
+
+        codes = (
+            column("credit_code", parse_credit_code, required=True, memo=False)
+            if has("credit_code")
+            else [None] * n
+        )
+        names = (
+            column("name", lambda v: _check_name(parse_text(v)), required=True, memo=False)
+            if has("name")
+            else [None] * n
+        )
+        written_kinds = column("kind", parse_text) if has("kind") else [None] * n
+        kinds: list[str | None] = [None] * n
+        for i, code in enumerate(codes):
+            if code:
+                kind = self._memo(
+                    "kind", (code[:2], written_kinds[i]), lambda c=code, w=written_kinds[i]: derive_kind(c, w)
+                )
+                if type(kind) is ValueProblem:
+                    where = "kind" if has("kind") and columns["kind"][i] else "credit_code"
+                    found.append((i, where, kind.message))
+                else:
+                    kinds[i] = kind
+
+        counties = (
+            column("county", lambda v: find_region(v, lookups, level=RegionLevel.COUNTY))
+            if has("county")
+            else [None] * n
+        )
+        regions: list[Region | None] = [None] * n
+        for i in range(n):
+            township_raw = columns["township"][i] if has("township") else None
+            region_raw = columns["region"][i] if has("region") else None
+            county = counties[i]
+            if township_raw:
+                region = self._region(
+                    "township", township_raw, found, i, level=RegionLevel.TOWNSHIP, within=county
+                )
+            elif region_raw:
+                region = self._region("region", region_raw, found, i)
+                if region is not None and county is not None and region.county_code != county.code:
+                    found.append((i, "region", f"所属区划“{region.name}”不在{county.name}内，请核对"))
+            else:
+                region = county
+            code = codes[i]
+            if (
+                region is None
+                and code
+                and not (has("county") and columns["county"][i])
+                and not township_raw
+                and not region_raw
+            ):
+                division = credit_code_division(code)
+                region = lookups.regions_by_code.get(division)
+                if region is None or region.level != RegionLevel.COUNTY:
+                    found.append(
+                        (
+                            i,
+                            "region",
+                            f"未填写所属区划，信用代码中的登记机关代码（{division}）也不在{lookups.city.name}，"
+                            "请填写所属县（市、区）或乡镇（街道）",
+                        )
+                    )
+                    region = None
+            regions[i] = region
+
+        areas = column("area", lambda v: find_area(v, lookups)) if has("area") else None
+        if areas is not None:
+            for i, area in enumerate(areas):
+                region = regions[i]
+                if area is not None and region is not None and area.county_code != region.county_code:
+                    found.append(
+                        (
+                            i,
+                            "area",
+                            f"功能区“{area.name}”在{area.region.name}，与所属区划“{region.name}”不一致",
+                        )
+                    )
+        optional = {}
+        if has("industry"):
+            optional["industry"] = [
+                v or (None, "", "") for v in column("industry", lambda v: parse_industry(v, lookups))
+            ]
+        if has("founded_on"):
+            optional["founded_on"] = column("founded_on", self._date)
+        if has("status"):
+            optional["status"] = [v or RegStatus.ACTIVE for v in column("status", parse_status)]
+        for key in ("employees", "party_members", "probationary_members"):
+            if has(key):
+                values = column(key, _parse_count)
+                optional[key] = values if key == "employees" else [v or 0 for v in values]
+        if has("above_scale"):
+            optional["above_scale"] = [bool(v) for v in column("above_scale", parse_bool)]
+        if has("tags"):
+            optional["tags"] = [v or () for v in column("tags", self._tags)]
+        if has("supervising_unit"):
+            optional["supervising_unit"] = column("supervising_unit", lambda v: find_unit(v, lookups))
+        if has("address"):
+            optional["address"] = [
+                v or "" for v in column("address", lambda v: _check_address(parse_text(v)), memo=False)
+            ]
+        if has("contact"):
+            optional["contact"] = [
+                v or "" for v in column("contact", lambda v: _check_contact(parse_text(v)))
+            ]
+        phones = None
+        if has("phone"):
+            phones = [
+                v or "" for v in column("phone", lambda v: None if _masked(v) else parse_phone(v), memo=False)
+            ]
+            masked = [_masked(v) for v in columns["phone"]]
+
+        problems: list[list[tuple[str, str | None]]] = [[] for _ in range(n)]
+        for i, key, message in found:
+            problems[i].append((key, message))
+        records: list[dict | None] = []
+        for i in range(n):
+            if problems[i]:
+                records.append(None)
+                continue
+            record = {"credit_code": codes[i], "name": names[i], "region": regions[i]}
+            if kinds[i] is not None:
+                record["kind"] = kinds[i]
+            if areas is not None:
+                record["area"] = areas[i]
+            for key, values in optional.items():
+                record[key] = values[i]
+            if phones is not None and not masked[i]:
+                record["phone"] = phones[i]
+            records.append(record)
+        return records, problems
+
+    def _region(self, key, raw, found, i, **kw) -> Region | None:
+        if is_empty(raw):
+            return None
+        within = kw.get("within")
+        region = self._memo(
+            key,
+            (raw if type(raw) is str else (type(raw), raw), within.pk if within else None, kw.get("level")),
+            lambda: find_region(raw, self.lookups, **kw),
+        )
+        if type(region) is ValueProblem:
+            found.append((i, key, region.message))
+            return None
+        return region
+
+
+def _parse_count(value: Any) -> int | None:
+    return parse_int(value, min_value=0, max_value=10_000_000)
+
+
+def parse_row(r, lookups: Lookups, *, today: datetime.date) -> dict[str, Any] | None:
+    """One organization row → a record of the provided columns, or None with problems on `r`
+    (a `RowReader` or the form's equivalent). The same rules as an import block."""
+    keys = [c.key for c in COLUMNS if r.has(c.key)]
+    records, problems = RowParser(lookups, today=today).parse_block({k: [r.raw(k)] for k in keys})
+    for key, message in problems[0]:
+        r.problem(key, message or f"“{r.header(key)}”不能为空，请填写")
+    return None if r.problems else records[0]

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from liangxin.core import audit
-from liangxin.core.bulk import insert_rows, update_rows
+from liangxin.core.bulk import insert_rows, select_in, update_rows
 from liangxin.core.models import AuditLog, ImportBatch
 from liangxin.core.scoping import scope_for
 from liangxin.registry.models import (
@@ -179,9 +179,7 @@ def apply_records(
     codes = [record["credit_code"] for _, record in items]
     existing = {
         row["credit_code"]: row
-        for row in Organization.objects.filter(credit_code__in=codes).values(
-            "id", "credit_code", "name", *COLUMNS
-        )
+        for row in select_in(Organization, ("id", "credit_code", "name", *COLUMNS), "credit_code", codes)
     }
     allowed = jurisdiction.visible_ids([row["id"] for row in existing.values()])
     old_tags: dict[int, list[str]] = {}
@@ -270,11 +268,12 @@ def apply_records(
             NEW_COLUMNS,
             ([r[c] for c in NEW_COLUMNS[:-3]] + [now, now, batch.pk if batch else None] for r in new_rows),
         )
-        ids = dict(
-            Organization.objects.filter(credit_code__in=[r["credit_code"] for r in new_rows]).values_list(
-                "credit_code", "id"
+        ids = {
+            row["credit_code"]: row["id"]
+            for row in select_in(
+                Organization, ("credit_code", "id"), "credit_code", [r["credit_code"] for r in new_rows]
             )
-        )
+        }
         result.created = len(new_rows)
         tag_ids = _tag_ids({t for tags in new_tags.values() for t in tags})
         insert_rows(

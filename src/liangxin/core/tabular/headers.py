@@ -23,6 +23,7 @@ Headers of three or more rows are not supported (only the two lowest rows would 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -144,6 +145,11 @@ class HeaderMatch:
     header_cells: list[list[Any]] = field(default_factory=list)
     first_row_number: int = 1
 
+    @functools.cached_property
+    def fingerprint_salt(self) -> str:
+        """The column mapping as text, mixed into row digests (see `RowReader.fingerprint`)."""
+        return repr(sorted(self.columns.items()))
+
     @property
     def header_row_number(self) -> int:
         """1-based spreadsheet row number of the last header row."""
@@ -172,8 +178,9 @@ class HeaderMatch:
         first = True
         in_notes = False
         header_texts = _header_texts(self.header_cells)
+        ascii_first = _ascii_first(header_texts)
         for row in self.rows:
-            kind = _classify(row.cells, header_texts)
+            kind = _classify(row.cells, header_texts, ascii_first)
             if kind == "blank":
                 continue
             if kind == "note":
@@ -227,7 +234,35 @@ def classify_row(
     return _classify(cells, _header_texts(header))
 
 
-def _classify(cells: Sequence[Any], header_texts: list[list[str]]) -> str | None:
+def _plain_start(cell: Any) -> bool:
+    """True when a cell is filled and cannot begin a 合计/说明 marker."""
+    if type(cell) is not str:
+        return cell is not None
+    return (
+        bool(cell)
+        and cell[0] not in _MARKER_STARTS
+        and not cell[0].isspace()
+        and ord(cell[0]) not in _INVISIBLE
+    )
+
+
+def _ascii_first(header_texts: list[list[str]]) -> bool:
+    """Whether a header row's first cell could equal plain ASCII text."""
+    return any(texts and texts[0].isascii() for texts in header_texts)
+
+
+def _classify(
+    cells: Sequence[Any], header_texts: list[list[str]], ascii_first: bool | None = None
+) -> str | None:
+    if len(cells) >= 2 and _plain_start(cells[0]) and _plain_start(cells[1]):
+        # Fast path, most rows: the first two cells are filled and neither starts a marker, so
+        # the row can only repeat the header — impossible when its first cell is a number or
+        # plain ASCII text under a Chinese header (a code, a serial number).
+        first = cells[0]
+        if ascii_first is None:
+            ascii_first = _ascii_first(header_texts)
+        if type(first) is not str or (first.isascii() and not ascii_first):
+            return None
     filled = [(i, c) for i, c in enumerate(cells) if not _is_blank(c)]
     if not filled:
         return "blank"

@@ -43,6 +43,8 @@ def is_empty(v: Any) -> bool:
     stripped = v.strip()
     if not stripped:
         return True
+    if stripped.isascii() or ord(stripped[0]) not in _INVISIBLE:
+        return False  # fast path: most cells start with a visible character
     # Only invisible characters (zero-width spaces, BOM) can make visible-looking text empty.
     return not stripped.isascii() and not stripped.translate(_INVISIBLE).strip()
 
@@ -62,6 +64,7 @@ _WIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})  # a-z
 
 
 _TEXT_TABLE = {**_INVISIBLE, **_WIDTH}
+_TEXT_FIXES = re.compile("[" + "".join(map(chr, _TEXT_TABLE)) + "]")
 
 
 def parse_text(v: Any, *, nfkc: bool = False) -> str | None:
@@ -69,7 +72,7 @@ def parse_text(v: Any, *, nfkc: bool = False) -> str | None:
     collapsed to one space; full-width letters/digits → half width. Full NFKC (which also turns
     （）， into (), ) only with ``nfkc=True``. Whole floats read as text lose the '.0'."""
     if type(v) is str and not nfkc:
-        s = v.translate(_TEXT_TABLE)
+        s = v.translate(_TEXT_TABLE) if _TEXT_FIXES.search(v) else v
         if s.isprintable() and "  " not in s:
             return s.strip() or None  # fast path: no runs of spaces, tabs, newlines or \u3000 to fold
     if is_empty(v):
@@ -377,6 +380,8 @@ def parse_phone(v: Any) -> str | None:
     landline with area code (returned as 0796-8221234 / 010-12345678, an extension kept as
     0796-8221234-801; the area code may be written without dash or in brackets), or a 400/800
     number (400-123-4567). Spaces, dashes and a +86 prefix before a mobile are tolerated."""
+    if type(v) is str and len(v) == 11 and v.isdigit() and v.isascii() and _MOBILE.match(v):
+        return v  # fast path: a mobile number written plainly
     if is_empty(v):
         return None
     shown = _shown(v)
