@@ -23,6 +23,7 @@ run: install
 		$(LX) setup --city $(CITY) && $(LX) demo && touch var/.demo-loaded; \
 	else $(LX) demo --logins; fi
 	$(LX) collectstatic --noinput -v 0
+	$(LX) dispatch_tick --schedule
 	@echo "打开 http://127.0.0.1:8000 ，用上面的演示账号登录。按 Ctrl+C 停止。"
 	@# The task worker (imports, reminders) runs beside the web server and stops with it.
 	$(LX) db_worker --reload >var/worker.log 2>&1 & worker=$$!; \
