@@ -190,24 +190,84 @@ class TestRatesAndRollup:
 
 @pytest.mark.django_db
 class TestTwoWaysOfCounting:
-    def test_row_by_row_and_set_by_set_give_the_same_figures(self, city):
+    @staticmethod
+    def changing_city():
+        """24 organizations whose coverage changes over 2022 in every way the rules know."""
         orgs = [
-            make_org(f"组织{i}", region=("360802001", "360802002", "360803001")[i % 3], members=i % 5)
+            make_org(
+                f"组织{i}",
+                region=("360802001", "360802002", "360803001")[i % 3],
+                members=i % 5,
+                employees=5 * i,
+                founded_on=D(2022, 6, 10) if i in (9, 10) else None,
+            )
             for i in range(24)
         ]
         make_party_org("单独甲", orgs[0])
         make_party_org("单独乙", orgs[1], dissolved_on=D(2022, 3, 1))
         make_party_org("单独丙", orgs[2], founded_on=D(2022, 7, 1))
+        make_party_org("单独丁", orgs[9], founded_on=D(2022, 6, 20))
         make_party_org("联合甲", orgs[0], orgs[3], orgs[4], formation=Formation.JOINT)
         make_party_org("联合乙", orgs[5], orgs[6], formation=Formation.JOINT, dissolved_on=D(2022, 8, 1))
         make_instructor("指导员", orgs[3], orgs[6], orgs[7], orgs[8], orgs[2])
+        later = make_party_org(
+            "后加联合", founded_on=D(2018, 1, 1), region="360803001", formation=Formation.JOINT
+        )
+        CoverageLink.objects.create(party_org=later, organization=orgs[11], starts_on=D(2022, 4, 15))
+        CoverageLink.objects.create(party_org=later, organization=orgs[14], ends_on=D(2022, 6, 1))
+        return orgs
+
+    def test_row_by_row_and_set_by_set_give_the_same_figures(self, city):
+        self.changing_city()
         for as_of in (MAY, AUG):
             in_scope = Organization.objects.filter(engine.in_scope_q(as_of))
             for fields in (("county_code",), ("township_code", "area_id")):
                 row_by_row = engine._counts(in_scope, fields, as_of, narrow=True)
                 set_by_set = engine._counts(in_scope, fields, as_of, narrow=False)
                 assert row_by_row == set_by_set
-                assert sum(f.total for f in row_by_row.values()) == 24
+                assert sum(f.total for f in row_by_row.values()) == (22 if as_of == MAY else 24)
+
+    @pytest.mark.parametrize("scope", ["all", "三有"])
+    def test_the_series_gives_on_each_date_the_total_of_the_table_on_that_date(self, city, scope):
+        self.changing_city()
+        days = [D(2022, 2, 28), D(2022, 3, 1), D(2022, 4, 30), MAY, D(2022, 6, 15), D(2022, 6, 30), AUG]
+        county = city.children.get(code="360802")
+        for region in (None, county):
+            series = engine.coverage_series(
+                Organization.objects.all(), dates=days, scope=scope, region=region
+            )
+            for day, point in zip(days, series, strict=True):
+                table = engine.coverage(Organization.objects.all(), as_of=day, scope=scope, region=region)
+                assert point.as_dict() | {"code": "", "name": ""} == table.total.as_dict() | {
+                    "code": "",
+                    "name": "",
+                }, day
+        for by in ("region", "kind", "industry"):
+            tables = engine.coverage_tables(Organization.objects.all(), dates=days, scope=scope, by=by)
+            for day, table in zip(days, tables, strict=True):
+                expected = engine.coverage(Organization.objects.all(), as_of=day, scope=scope, by=by)
+                assert table.as_dict() == expected.as_dict(), (day, by)
+        by_township = engine.coverage_tables(Organization.objects.all(), dates=[MAY, AUG], region=county)
+        assert [t.by for t in by_township] == ["township", "township"]
+        assert (
+            by_township[1].as_dict()
+            == engine.coverage(Organization.objects.all(), as_of=AUG, region=county).as_dict()
+        )
+        points = engine.coverage_series(Organization.objects.all(), dates=[MAY, AUG])
+        assert [p.total for p in points] == [22, 24]  # two are founded in June
+        assert [p.single for p in points] == [1, 3]  # 单独丙 and 单独丁 are founded in the summer
+
+    def test_more_dates_than_one_statement_holds_give_the_same_points(self, city):
+        self.changing_city()
+        days = [D(2021, 1, 1) + datetime.timedelta(days=23 * k) for k in range(engine.SERIES_DATES + 3)]
+        series = engine.coverage_series(Organization.objects.all(), dates=days)
+        assert [p.as_dict() for p in series] == [
+            engine.coverage(Organization.objects.all(), as_of=day).total.as_dict() for day in days
+        ]
+
+    def test_tables_by_tag_are_refused_with_a_chinese_message(self, city):
+        with pytest.raises(engine.CoverageError, match="按标签分组"):
+            engine.coverage_tables(Organization.objects.all(), dates=[MAY], by="tag")
 
     def test_the_drilldown_gives_townships_and_parks_from_one_query(self, city, django_assert_num_queries):
         from tests.factories import make_area

@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Case,
     CharField,
@@ -49,6 +49,8 @@ SINGLE, JOINT, WORK, NONE = "single", "joint", "work", "none"
 STATUSES = (SINGLE, JOINT, WORK, NONE)
 STATUS_LABELS = {SINGLE: "单独组建", JOINT: "联合组建", WORK: "工作覆盖", NONE: "未覆盖"}
 SCOPE_LABELS = {"all": "全部", "三有": "“三有”组织", "规上": "规上企业"}
+UNRANKED = 9  # a covering row that gives no status on a date (one decimal digit, see `_series`)
+SERIES_DATES = 18  # dates per statement of `coverage_series`: their ranks fit in one 64-bit integer
 BY_CHOICES = ("region", "county", "township", "area", "industry", "kind", "tag")
 
 
@@ -107,15 +109,21 @@ def assignment_active_q(as_of: datetime.date, prefix: str = "") -> Q:
     )
 
 
-def covering_sets(as_of: datetime.date) -> list[tuple[str, QuerySet]]:
-    """(status, the links or assignments that give it on `as_of`), in order of precedence.
-    The one statement of single › joint › work; `none` is what none of them reaches."""
-    links = CoverageLink.objects.filter(link_active_q(as_of))
+def covering_conditions(as_of: datetime.date) -> list[tuple[str, type[models.Model], Q]]:
+    """(status, the model of the covering rows, when such a row gives that status on `as_of`),
+    in order of precedence. The one statement of single › joint › work; `none` is what none of
+    them reaches."""
+    link = link_active_q(as_of)
     return [
-        (SINGLE, links.filter(party_org__formation=Formation.SINGLE)),
-        (JOINT, links.filter(party_org__formation=Formation.JOINT)),
-        (WORK, Assignment.objects.filter(assignment_active_q(as_of))),
+        (SINGLE, CoverageLink, Q(party_org__formation=Formation.SINGLE) & link),
+        (JOINT, CoverageLink, Q(party_org__formation=Formation.JOINT) & link),
+        (WORK, Assignment, assignment_active_q(as_of)),
     ]
+
+
+def covering_sets(as_of: datetime.date) -> list[tuple[str, QuerySet]]:
+    """(status, the links or assignments that give it on `as_of`), in order of precedence."""
+    return [(status, model.objects.filter(q)) for status, model, q in covering_conditions(as_of)]
 
 
 def status_expression(as_of: datetime.date) -> Case:
@@ -483,6 +491,129 @@ def _ranked_counts(
             | dict(zip(("rank", "n", "members"), values[len(fields) :], strict=True))
             for values in cursor.fetchall()
         ]
+
+
+def coverage_series(
+    visible_to: QuerySet,
+    *,
+    dates: list[datetime.date],
+    scope: str = "all",
+    region: Region | None = None,
+    filters: Q | None = None,
+) -> list[Figures]:
+    """The total of `coverage(...)` on each of `dates` (e.g. the last 12 month-ends), from one
+    statement for up to `SERIES_DATES` dates instead of one per date."""
+    name = (region.code, region.name) if region is not None else ("", "合计")
+    points = _over_dates(visible_to, dates, (), scope, region, filters)
+    result = {day: by_group.get((), Figures(*name)) for day, by_group in points.items()}
+    for figures in result.values():
+        figures.code, figures.name = name
+    return [result[day] for day in dates]
+
+
+def coverage_tables(
+    visible_to: QuerySet,
+    *,
+    dates: list[datetime.date],
+    scope: str = "all",
+    by: str = "region",
+    region: Region | None = None,
+    filters: Q | None = None,
+) -> list[CoverageTable]:
+    """`coverage(...)` on each of `dates`, from one statement for up to `SERIES_DATES` dates (the
+    cockpit's bars and its 12-month line). Not for ``tag``, whose rows overlap."""
+    scope = parse_scope(scope)
+    by_name, group_field = _grouping(by, region)
+    if by_name == "tag":
+        raise CoverageError("按标签分组的表只能逐日计算")
+    points = _over_dates(visible_to, dates, (group_field,), scope, region, filters)
+    tables = {
+        day: _table({key[0]: f for key, f in by_group.items()}, by_name, region, day, scope)
+        for day, by_group in points.items()
+    }
+    return [tables[day] for day in dates]
+
+
+def _over_dates(
+    visible_to, dates, fields, scope, region, filters
+) -> dict[datetime.date, dict[tuple, Figures]]:
+    wanted = sorted(set(dates))
+    scope = parse_scope(scope)
+    result: dict[datetime.date, dict[tuple, Figures]] = {}
+    for start in range(0, len(wanted), SERIES_DATES):
+        days = wanted[start : start + SERIES_DATES]
+        in_scope = _narrowed(visible_to, region, filters, days[-1], scope).order_by()
+        result.update(zip(days, _series(in_scope, days, fields), strict=True))
+    return result
+
+
+def _series(
+    in_scope: QuerySet, days: list[datetime.date], fields: tuple[str, ...]
+) -> list[dict[tuple, Figures]]:
+    """Figures per group on each of `days`, in one statement. Each covering row gets its rank on
+    every day (a CASE per day over `covering_conditions`); each organization its best rank per
+    day (packed as the decimal digits of one integer, day k at 10**k) and the index of the first
+    day it is in scope; organizations are grouped by those two values and `fields`, and Python
+    adds up the groups (a few hundred rows), never the organizations."""
+    count = len(days)
+    first_counted = Case(
+        When(Q(founded_on__isnull=True) | Q(founded_on__lte=days[0]), then=Value(0)),
+        *[When(founded_on__lte=day, then=Value(k)) for k, day in enumerate(days[1:], start=1)],
+        default=Value(count),
+        output_field=IntegerField(),
+    )
+    keys = {f"g{i}": F(f) for i, f in enumerate(fields)}
+    orgs_sql, orgs_params = in_scope.values(
+        oid=F("pk"), m=F("party_members"), fb=first_counted, **keys
+    ).query.sql_with_params()
+    ranked_sql, ranked_params = [], []
+    conditions = [covering_conditions(day) for day in days]
+    for model in dict.fromkeys(model for _, model, _ in conditions[0]):
+        ranks = {
+            f"r{k}": Case(
+                *[When(q, then=Value(rank)) for rank, (_, m, q) in enumerate(on_day, start=1) if m is model],
+                default=Value(UNRANKED),
+                output_field=IntegerField(),
+            )
+            for k, on_day in enumerate(conditions)
+        }
+        sql, params = (
+            model.objects.order_by().values(oid=F("organization_id"), **ranks).query.sql_with_params()
+        )
+        ranked_sql.append(sql)
+        ranked_params.extend(params)
+    packed = " + ".join(f"MIN(u.r{k}) * {10**k}" for k in range(count))
+    group = "".join(f", o.{key}" for key in keys)
+    members = "SUM(CASE WHEN o.m >= %s THEN 1 ELSE 0 END)"
+    # Only compiled querysets, fixed aliases and integer literals are pasted; values are parameters.
+    sql = (
+        f"SELECT o.fb, c.ranks, COUNT(*), {members}{group}"  # noqa: S608
+        f" FROM (SELECT u.oid, {packed} AS ranks FROM ({' UNION ALL '.join(ranked_sql)}) u GROUP BY u.oid) c"
+        f" INNER JOIN ({orgs_sql}) o ON o.oid = c.oid GROUP BY o.fb, c.ranks{group}"
+        f" UNION ALL SELECT o.fb, 0, COUNT(*), {members}{group} FROM ({orgs_sql}) o GROUP BY o.fb{group}"
+    )
+    min_members = should_build_members()
+    params = [min_members, *ranked_params, *orgs_params, min_members, *orgs_params]
+    points: list[dict[tuple, Figures]] = [{} for _ in days]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for first, packed_ranks, n, members_n, *key in cursor.fetchall():
+            key = tuple("" if value is None else value for value in key)
+            for k in range(first, count):
+                row, rank = (
+                    points[k].setdefault(key, Figures(str(key[0]) if key else "", "")),
+                    packed_ranks // 10**k % 10,
+                )
+                if rank == 0:  # every organization in scope on that day
+                    row.total += n
+                    row.none += n
+                    row.should_build += members_n
+                elif rank != UNRANKED:
+                    status = STATUSES[rank - 1]
+                    setattr(row, status, getattr(row, status) + n)
+                    row.none -= n
+                    row.should_build -= members_n if status == SINGLE else 0
+    return points
 
 
 def end_of_previous_month(day: datetime.date) -> datetime.date:
