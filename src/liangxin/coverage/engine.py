@@ -582,7 +582,7 @@ def _series(
         )
         ranked_sql.append(sql)
         ranked_params.extend(params)
-    packed = " + ".join(f"MIN(u.r{k}) * {10**k}" for k in range(count))
+    packed = " + ".join(f"CAST(MIN(u.r{k}) AS BIGINT) * {10**k}" for k in range(count))
     group = "".join(f", o.{key}" for key in keys)
     members = "SUM(CASE WHEN o.m >= %s THEN 1 ELSE 0 END)"
     # Only compiled querysets, fixed aliases and integer literals are pasted; values are parameters.
