@@ -1,12 +1,21 @@
 """The navigation: the whole product, with sections not built yet saying so plainly."""
 
+from __future__ import annotations
+
 import functools
 import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
 
 from django.apps import apps
+from django.http import HttpRequest
 from django.urls import reverse
 
 from liangxin.core.roles import Role
+
+logger = logging.getLogger(__name__)
 
 WORK_ROLES = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK, Role.INSTRUCTOR)
 
@@ -77,19 +86,63 @@ SECTIONS = [
 ]
 
 
+@dataclass(frozen=True)
+class NavBadge:
+    """A number beside a navigation entry (e.g. unread notices), listed in an app's `nav.BADGES`.
+
+    `count(request)` runs only when a page shows the navigation, at most once per page; it
+    should cost one cheap query. 0 or None shows nothing; an error shows nothing and is logged,
+    so a badge never breaks a page."""
+
+    count: Callable[[HttpRequest], int | None]
+    title: str
+
+
+class LazyBadge:
+    """A badge's number for one request, computed when the template first asks for it."""
+
+    def __init__(self, badge: NavBadge, request: HttpRequest) -> None:
+        self.badge = badge
+        self.request = request
+        self.title = badge.title
+
+    @functools.cached_property
+    def value(self) -> int | None:
+        try:
+            return self.badge.count(self.request) or None
+        except Exception:
+            logger.exception("navigation badge %r failed", self.badge.title)
+            return None
+
+
+@functools.cache
+def _nav_modules() -> list[ModuleType]:
+    modules = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("liangxin."):
+            try:
+                modules.append(importlib.import_module(f"{config.name}.nav"))
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.nav":
+                    raise
+    return modules
+
+
 @functools.cache
 def built_sections() -> dict[str, str]:
     """slug -> URL name, from each app's `nav.NAV` (an app lists the sections it has built)."""
     found: dict[str, str] = {}
-    for config in apps.get_app_configs():
-        if config.name.startswith("liangxin."):
-            try:
-                module = importlib.import_module(f"{config.name}.nav")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.nav":
-                    raise
-                continue
-            found.update(module.NAV)
+    for module in _nav_modules():
+        found.update(module.NAV)
+    return found
+
+
+@functools.cache
+def nav_badges() -> dict[str, NavBadge]:
+    """slug -> badge, from each app's optional `nav.BADGES`."""
+    found: dict[str, NavBadge] = {}
+    for module in _nav_modules():
+        found.update(getattr(module, "BADGES", {}))
     return found
 
 
@@ -117,7 +170,16 @@ def navigation(request):
             url_name = url_name or built_sections().get(slug)
             url = reverse(url_name) if url_name else reverse("not_built", args=[slug])
             active = current == url or (url_name not in (None, "home") and current.startswith(url))
-            links.append({"label": label, "url": url, "built": url_name is not None, "active": active})
+            badge = nav_badges().get(slug) if url_name else None
+            links.append(
+                {
+                    "label": label,
+                    "url": url,
+                    "built": url_name is not None,
+                    "active": active,
+                    "badge": LazyBadge(badge, request) if badge else None,
+                }
+            )
         if links:
             nav.append({"heading": heading, "links": links})
     return {"nav": nav}

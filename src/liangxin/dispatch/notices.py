@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from liangxin.core import audit
 from liangxin.dispatch.models import Notice
+from liangxin.dispatch.units import acting_unit_query
 
 
 def unread_first(notices: QuerySet[Notice]) -> QuerySet[Notice]:
@@ -21,6 +22,15 @@ def unread_first(notices: QuerySet[Notice]) -> QuerySet[Notice]:
 
 def unread_count(unit) -> int:
     return Notice.objects.filter(unit=unit, read_at__isnull=True).count() if unit else 0
+
+
+def unread_count_for(user) -> int:
+    """The unread count of the unit `user` reports for, in one query (the navigation shows it
+    on every page). 0 without a query for a user who reports for no unit (the office)."""
+    unit = acting_unit_query(user)
+    if unit is None:
+        return 0
+    return Notice.objects.filter(unit__in=unit, read_at__isnull=True).count()
 
 
 @transaction.atomic

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.db.models import QuerySet
+
 from liangxin.core.models import MemberUnit, MemberUnitKind
 from liangxin.core.roles import Role
 
@@ -20,15 +22,26 @@ _ALIASES = {
 }
 
 
-def acting_unit(user) -> MemberUnit | None:
-    """The unit a user reports for: a member unit user's own, a county user's 组织部."""
+def acting_unit_query(user) -> QuerySet[MemberUnit] | None:
+    """The unit a user reports for as a query of at most one row, to use inside another query:
+    a member unit user's own, a county user's 组织部. None when the user reports for no unit."""
     if user is None or not user.is_authenticated:
         return None
-    if user.role == Role.MEMBER_UNIT:
-        return user.member_unit
+    if user.role == Role.MEMBER_UNIT and user.member_unit_id:
+        return MemberUnit.objects.filter(pk=user.member_unit_id)
     if user.role == Role.COUNTY and user.region_id:
-        return MemberUnit.objects.filter(kind=MemberUnitKind.COUNTY_ORG, region_id=user.region_id).first()
+        return MemberUnit.objects.filter(kind=MemberUnitKind.COUNTY_ORG, region_id=user.region_id).order_by(
+            "sort", "id"
+        )[:1]
     return None
+
+
+def acting_unit(user) -> MemberUnit | None:
+    """The unit a user reports for (see `acting_unit_query`)."""
+    if user is not None and user.is_authenticated and user.role == Role.MEMBER_UNIT:
+        return user.member_unit  # usually loaded already
+    query = acting_unit_query(user)
+    return query.first() if query is not None else None
 
 
 class UnitNames:
