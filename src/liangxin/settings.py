@@ -241,6 +241,10 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
 
 # --- Uploads ----------------------------------------------------------------------------------
 LIANGXIN_UPLOAD_MAX_MB = envint("LIANGXIN_UPLOAD_MAX_MB", "50")
+# Large imports read and validate the file in a second process while this one writes
+# (1 = never); files smaller than LIANGXIN_IMPORT_PARALLEL_MB are done in one process.
+LIANGXIN_IMPORT_PROCESSES = envint("LIANGXIN_IMPORT_PROCESSES", str(min(2, os.cpu_count() or 1)))
+LIANGXIN_IMPORT_PARALLEL_BYTES = envint("LIANGXIN_IMPORT_PARALLEL_MB", "4") * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -25,11 +25,17 @@ def _adapter(model: type[models.Model], fields: Sequence[str]):
     ops = connection.ops
     last: list[Any] = [None, None]
 
+    adapted_dates: dict[Any, Any] = {}
+
     def adapt(row: Sequence[Any]) -> tuple:
         values = list(row)
         for i in dates:
-            if values[i] is not None:
-                values[i] = ops.adapt_datefield_value(values[i])
+            value = values[i]
+            if value is not None:
+                try:
+                    values[i] = adapted_dates[value]
+                except KeyError:  # rows repeat the same dates: adapt each once
+                    values[i] = adapted_dates[value] = ops.adapt_datefield_value(value)
         for i in datetimes:
             value = values[i]
             if value is not None:

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from queue import Empty
 from typing import Any, ClassVar
 
 from django.apps import apps
@@ -151,6 +155,7 @@ class ImportContext:
     batch: ImportBatch | None = None
     progress: Callable[[int], None] | None = None  # called with the rows read so far
     rows_read: int = 0
+    size: int = 0  # the file's size in bytes (set by run_import)
 
 
 class ParseMemo:
@@ -297,31 +302,57 @@ class SheetImporter:
         """After the last chunk (e.g. open follow-ups for what was created)."""
 
     def parse_chunk(self, readers: list[RowReader]) -> list[Any]:
-        """Parse a chunk: one record (or None) per reader. Default: `parse` row by row; an
-        importer that validates column by column overrides this."""
+        """Parse a chunk: one record (or None, with problems on the reader) per reader. Default:
+        `parse` row by row; an importer that validates column by column overrides this. With
+        ``parallel`` it runs in a reading process and must not touch the database."""
         return [self.parse(reader) for reader in readers]
 
+    def accept(self, reader: RowReader, record: Any) -> Any:
+        """After parsing, in file order: the record to write, or None with a problem on the
+        reader (e.g. a key repeated within the file). Default: the record."""
+        return record
+
     def prefilter(self, readers: list[RowReader]) -> list[RowReader]:
-        """Before parsing a chunk: drop rows known to need nothing (counting them). Default: none."""
+        """Drop rows known to need nothing (counting them). Default: none."""
         return readers
+
+    def pack(self, records: list[Any]) -> list[Any]:
+        """Records as sent between the processes (e.g. model instances replaced by keys)."""
+        return records
+
+    def unpack(self, records: list[Any]) -> list[Any]:
+        """The inverse of `pack`, in the writing process."""
+        return records
+
+    # Whether `parse_chunk` may run in a second process that reads and parses the file while
+    # this one writes (large files only; see `run`).
+    parallel: ClassVar[bool] = False
 
     def run(self) -> None:
         self.start()
+        if self._parallel():
+            self._run_forked()
+        else:
+            for rows in self._chunks():
+                readers = self.prefilter([RowReader(row, self.match, self.memo) for row in rows])
+                self._finish_chunk(readers, self.parse_chunk(readers), len(rows))
+        self.finish()
+
+    def _chunks(self) -> Iterator[list[DataRow]]:
         pending: list[DataRow] = []
         for row in self.match.data_rows():
             pending.append(row)
             if len(pending) >= self.chunk_size:
-                self._process(pending)
+                yield pending
                 pending = []
         if pending:
-            self._process(pending)
-        self.finish()
+            yield pending
 
-    def _process(self, rows: list[DataRow]) -> None:
+    def _finish_chunk(self, readers: list[RowReader], records: list[Any], rows_read: int) -> None:
         chunk: list[tuple[DataRow, Any]] = []
-        memo = self.memo
-        readers = self.prefilter([RowReader(row, self.match, memo) for row in rows])
-        for reader, record in zip(readers, self.parse_chunk(readers), strict=True):
+        for reader, record in zip(readers, records, strict=True):
+            if not reader.problems and record is not None:
+                record = self.accept(reader, record)
             if reader.problems or record is None:
                 self.report.reject(
                     reader.row, reader.problems or [Problem(reader.row.number, "", "该行无法导入")]
@@ -330,7 +361,67 @@ class SheetImporter:
                 chunk.append((reader.row, record))
         if chunk:
             self.write(chunk)
-        self._progress(len(rows))
+        self._progress(rows_read)
+
+    # -- reading and parsing in a second process -------------------------------------------------
+
+    def _parallel(self) -> bool:
+        if not self.parallel or getattr(settings, "LIANGXIN_IMPORT_PROCESSES", 1) < 2:
+            return False
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return False
+        return self.ctx.size >= getattr(settings, "LIANGXIN_IMPORT_PARALLEL_BYTES", 4 << 20)
+
+    def _read_and_parse(self, queue) -> None:
+        """In the forked process: read the sheet, parse each chunk, send the results. It never
+        touches the database (lookups were loaded by `start` before the fork)."""
+        try:
+            for rows in self._chunks():
+                readers = [RowReader(row, self.match, self.memo) for row in rows]
+                records = self.pack(self.parse_chunk(readers))
+                queue.put(("chunk", [(r.row, r.problems) for r in readers], records))
+            queue.put(("done",))
+        except FileRejected as exc:
+            queue.put(("rejected", exc.message))
+        except BaseException:  # reported to the writing process, which raises
+            queue.put(("error", traceback.format_exc()))
+
+    def _run_forked(self) -> None:
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue(maxsize=8)
+        reader = context.Process(target=self._read_and_parse, args=(queue,), daemon=True)
+        reader.start()
+        try:
+            while True:
+                try:
+                    message = queue.get(timeout=5)
+                except Empty:
+                    if not reader.is_alive():
+                        raise RuntimeError("导入的读取进程意外退出") from None
+                    continue
+                if message[0] == "done":
+                    break
+                if message[0] == "rejected":
+                    raise FileRejected(message[1])
+                if message[0] == "error":
+                    raise RuntimeError(f"导入的读取进程出错：\n{message[1]}")
+                _, rows, records = message
+                records = self.unpack(records)
+                readers = []
+                by_row = {}
+                for (row, problems), record in zip(rows, records, strict=True):
+                    r = RowReader(row, self.match, self.memo)
+                    r.problems = problems
+                    readers.append(r)
+                    by_row[row.number] = record
+                kept = self.prefilter(readers)
+                self._finish_chunk(kept, [by_row[r.row.number] for r in kept], len(rows))
+            reader.join()
+        finally:
+            if reader.is_alive():
+                reader.terminate()
+                reader.join()
+            queue.close()
 
     def _progress(self, rows: int) -> None:
         self.ctx.rows_read += rows
@@ -374,6 +465,17 @@ def _sha256(source: Any) -> str:
     return digest.hexdigest()
 
 
+def _size(source: Any) -> int:
+    if isinstance(source, bytes | bytearray):
+        return len(source)
+    if hasattr(source, "seek"):
+        position = source.tell()
+        size = source.seek(0, os.SEEK_END)
+        source.seek(position)
+        return size
+    return os.path.getsize(source)
+
+
 def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = None) -> ImportReport:
     """Import a file (a path, bytes or binary file object). Raises ImportFailed (Chinese message)
     when the file cannot be read or no sheet is recognized."""
@@ -385,6 +487,7 @@ def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = 
     except FileRejected as exc:
         raise ImportFailed(exc.message) from None
     report = ImportReport(filename=ctx.filename, dry_run=ctx.dry_run, strict=ctx.strict)
+    ctx.size = _size(source)
     with workbook:
         matched: list[tuple[type[SheetImporter], HeaderMatch, str]] = []
         try:

@@ -67,25 +67,51 @@ class OrganizationImporter(SheetImporter):
                 keep.append(reader)
         return keep
 
+    parallel = True  # parse_chunk reads only the lookups loaded by start()
+
     def parse_chunk(self, readers: list[RowReader]) -> list:
         keys = [c.key for c in rules.COLUMNS if c.key in self.match.columns]
         records, problems = self.parser.parse_block({k: RowReader.column(readers, k) for k in keys})
-        out = []
         for r, record, found in zip(readers, records, problems, strict=True):
             for key, message in found:
                 r.problem(key, message or f"“{r.header(key)}”不能为空，请填写")
-            if record is None:
-                out.append(None)
-                continue
-            record["row_hash"] = r.fingerprint()
-            first = self.seen.get(record["credit_code"])
-            if first is not None:
-                r.problem("credit_code", f"与第 {first} 行的统一社会信用代码重复，本行未导入")
-                out.append(None)
-                continue
-            self.seen[record["credit_code"]] = r.row.number
-            out.append(record)
-        return out
+            if record is not None:
+                record["row_hash"] = r.fingerprint()
+        return records
+
+    # Reference objects travel between the processes as keys into the same lookups.
+    REFERENCES = (
+        ("region", "regions_by_code", "code"),
+        ("area", "areas", "name"),
+        ("supervising_unit", "units", "name"),
+    )
+
+    def pack(self, records: list) -> list:
+        for record in records:
+            if record is not None:
+                for field, _, attr in self.REFERENCES:
+                    obj = record.get(field)
+                    if obj is not None:
+                        record[field] = getattr(obj, attr)
+        return records
+
+    def unpack(self, records: list) -> list:
+        tables = [(field, getattr(self.lookups, table)) for field, table, _ in self.REFERENCES]
+        for record in records:
+            if record is not None:
+                for field, table in tables:
+                    key = record.get(field)
+                    if key is not None:
+                        record[field] = table[key]
+        return records
+
+    def accept(self, r: RowReader, record: dict):
+        first = self.seen.get(record["credit_code"])
+        if first is not None:
+            r.problem("credit_code", f"与第 {first} 行的统一社会信用代码重复，本行未导入")
+            return None
+        self.seen[record["credit_code"]] = r.row.number
+        return record
 
     def write(self, records) -> None:
         rows = {row.number: row for row, _ in records}

@@ -4,6 +4,7 @@ same code path), and the 三同步 follow-ups they open and close."""
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,16 +72,31 @@ COLUMNS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _region_columns_of(pk: int, province: str, city: str, county: str, township: str) -> dict[str, Any]:
+    return {
+        "region_id": pk,
+        "province_code": province,
+        "city_code": city,
+        "county_code": county,
+        "township_code": township,
+    }
+
+
+def _region_columns(region) -> dict[str, Any]:
+    return _region_columns_of(
+        region.pk, region.province_code, region.city_code, region.county_code, region.township_code
+    )
+
+
 def _values(record: dict[str, Any]) -> dict[str, Any]:
     """Record → model attribute values (ids and ancestor codes)."""
     values = {k: record[k] for k in PLAIN_FIELDS if k in record}
     # The digest of the import row that last wrote the organization; a form edit clears it.
     values["row_hash"] = record.get("row_hash")
-    if "region" in record and record["region"] is not None:
-        region = record["region"]
-        values["region_id"] = region.pk
-        for level in ("province", "city", "county", "township"):
-            values[f"{level}_code"] = getattr(region, f"{level}_code")
+    region = record.get("region")
+    if region is not None:
+        values.update(_region_columns(region))
     if "area" in record:
         values["area_id"] = record["area"].pk if record["area"] else None
     if "industry" in record:
