@@ -136,11 +136,12 @@ def test_it_drills_a_county_bar_down_to_the_cockpit_for_its_townships(office_cli
     assert townships["links"][0].startswith("/coverage/overview/organizations/")
 
 
-def test_it_keeps_the_dispatch_charts_from_a_county_user(client_for, data):
-    county = make_user("qx360802", role="county", region="360802")
+def test_it_keeps_other_units_dispatch_cells_from_a_county_user(client_for, data):
+    county = make_user("qx360802", role="county", region="360802")  # 吉州区委组织部 has no tasks
     client = client_for(county)
     assert chart(client, "lights")["rows"] == []
     assert chart(client, "lagging")["rows"] == []
+    assert chart(client, "reporting")["rows"] == []
 
 
 def test_it_refuses_roles_without_a_jurisdiction(client_for, data):

@@ -1,8 +1,10 @@
 """驾驶舱: the page is light; each chart fetches its data from /cockpit/data/<chart>.json.
 
 Coverage charts go through the coverage filters (as_of, scope, region: another jurisdiction's
-region is a 404) and the user's visible organizations. The dispatch charts show the city's
-调度 status, so only the office sees them; other roles get empty charts."""
+region is a 404) and the user's visible organizations; the line reads published bulletins only
+for users who see everything a bulletin counted (the office; a county user on its county). The
+dispatch charts show the office every unit's 调度 status, a county or member unit user its own
+unit's (the unit it reports for), other roles nothing."""
 
 from __future__ import annotations
 
@@ -19,13 +21,22 @@ from liangxin.core.roles import Role
 from liangxin.coverage.filters import Filters, export, parse_filters
 from liangxin.dashboard import queries
 from liangxin.dispatch.models import Period
+from liangxin.dispatch.units import acting_unit
 from liangxin.registry.models import Organization
 
-ROLES = WORK_ROLES  # like the coverage pages; the dispatch charts are the office's only
+ROLES = WORK_ROLES  # like the coverage pages
+
+
+def _units(request) -> set[int] | None:
+    """The member units whose dispatch cells the user sees (None: all of them)."""
+    if request.user.role == Role.OFFICE:
+        return None
+    unit = acting_unit(request.user)
+    return {unit.pk} if unit is not None else set()
 
 
 def _period(request) -> tuple[Period | None, str]:
-    if request.user.role != Role.OFFICE:
+    if _units(request) == set():
         return None, ""
     raw = request.GET.get("period", "").strip()
     if not raw:
@@ -69,23 +80,36 @@ def index(request):
     query = _query(f, request)
     return render(request, "dashboard/index.html", {
         "f": f, "period": period, "errors": [*f.errors, *([error] if error else [])],
-        "periods": Period.objects.all() if request.user.role == Role.OFFICE else [],
+        "periods": Period.objects.all() if _units(request) != set() else [],
         "charts": queries.CHARTS, "query": query,
         "up": f"?{_query(f, request, region='')}" if request.GET.get("region") else "",
     })  # fmt: skip
+
+
+def _sees_published(request, f: Filters) -> bool:
+    """A bulletin counts every organization of the city and its counties: its figures stand for
+    the user's only when the user sees all of them (the office, or a county user on its county)."""
+    user = request.user
+    if user.role == Role.OFFICE:
+        return True
+    return user.role == Role.COUNTY and f.region is not None and f.region.pk == user.region_id
 
 
 def chart_data(request, chart: str) -> dict:
     f = parse_filters(request)
     if chart in queries.COVERAGE_CHARTS:
         orgs = visible(Organization, request)
-        result = queries.COVERAGE_CHARTS[chart](orgs, as_of=f.as_of, scope=f.scope, region=f.region)
+        result = queries.COVERAGE_CHARTS[chart](
+            orgs, as_of=f.as_of, scope=f.scope, region=f.region, published=_sees_published(request, f)
+        )
         if "codes" in result:
             result["links"] = _links(f, request, result)
         return result
     if chart in queries.DISPATCH_CHARTS:
         period, _ = _period(request)
-        return queries.DISPATCH_CHARTS[chart](period, as_of=dispatch_as_of(request, f, period))
+        return queries.DISPATCH_CHARTS[chart](
+            period, as_of=dispatch_as_of(request, f, period), units=_units(request)
+        )
     raise Http404("没有这个图表")
 
 

@@ -20,7 +20,8 @@
 
   function option(kind, data) {
     var names = data.rows.map(function (r) { return r[0]; });
-    var series = data.headers.slice(1).map(function (h, i) {
+    var count = data.series || data.headers.length - 1;  // later columns (e.g. 数据来源) are table-only
+    var series = data.headers.slice(1, 1 + count).map(function (h, i) {
       return { name: h, type: kind === "line" ? "line" : "bar", data: data.rows.map(function (r) { return r[i + 1]; }) };
     });
     if (kind === "ring") {
