@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from liangxin.dispatch import views, views_notices, views_reports
+from liangxin.dispatch import views, views_chase, views_notices, views_reports
 
 app_name = "dispatch"
 
@@ -14,8 +14,8 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("plans/<int:year>/", views.plan_settings, name="plan_settings"),
-    path("chase/", views.chase, name="chase"),
-    path("chase/remind/", views.chase_remind, name="chase_remind"),
+    path("chase/", views_chase.chase, name="chase"),
+    path("chase/remind/", views_chase.chase_remind, name="chase_remind"),
     path("periods/", views.period_list, name="periods"),
     path("periods/<int:pk>/", views.period_update, name="period_update"),
     path("periods/<int:pk>/unlock/", views.period_unlock, name="period_unlock"),

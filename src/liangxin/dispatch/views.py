@@ -19,7 +19,7 @@ from liangxin.core.models import MemberUnit
 from liangxin.core.permissions import get_visible_or_404, role_required, visible
 from liangxin.core.roles import Role
 from liangxin.dispatch import periods as period_service
-from liangxin.dispatch import plans, reminders
+from liangxin.dispatch import plans
 from liangxin.dispatch.forms import PeriodForm, PlanSettingsForm, TaskForm
 from liangxin.dispatch.models import Category, Period, Plan, Report, Task
 from liangxin.dispatch.periods import DispatchError
@@ -33,7 +33,7 @@ from liangxin.dispatch.status import (
 )
 from liangxin.dispatch.units import acting_unit
 
-VIEWERS = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK, Role.INSTRUCTOR)
+VIEWERS = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK)  # not instructors
 OFFICE = (Role.OFFICE,)
 
 
@@ -324,66 +324,6 @@ def task_edit(request, pk: int | None = None):
             messages.success(request, f"已保存任务“{saved.code}. {saved.title}”")
             return redirect("dispatch:task_detail", pk=saved.pk)
     return render(request, "dispatch/task_form.html", {"form": form, "task": task, "plan": plan})
-
-
-@role_required(*VIEWERS)
-def chase(request):
-    period = pick_period(request)
-    if period is None:
-        return render(request, "dispatch/chase.html", {"period": None})
-    today = timezone.localdate()
-    status = scoped_status(request, period, pick_as_of(request, period))
-    if request.user.role != Role.OFFICE:  # a lead unit follows the tasks it leads
-        own = acting_unit(request.user)
-        status.tasks = [t for t in status.tasks if own and t.lead_id == own.pk]
-    missing: dict[int, dict] = {}
-    flagged = []
-    for task in status.tasks:
-        for a in status.assignments[task.pk]:
-            c = status.cells[(task.pk, a.unit_id)]
-            if c.expected and not c.submitted:
-                entry = missing.setdefault(a.unit_id, {"unit": a.unit, "tasks": [], "report": set()})
-                entry["tasks"].append(task)
-                entry["report"].add(REPORT_LABELS[c.report])
-            if c.light in ("red", "yellow"):
-                flagged.append({"task": task, "unit": a.unit, "cell": c})
-    flagged.sort(key=lambda f: (f["cell"].light != "red", f["task"].sort_key))
-    by_pk = {t.pk: t for t in status.tasks}
-    missed = [
-        {"task": by_pk[task_id], "milestone": m.milestone}
-        for task_id, states in period_milestones(status).items()
-        for m in states
-        if m.missed
-    ]
-    missed.sort(key=lambda x: (x["milestone"].due, x["task"].sort_key))
-    return render(
-        request,
-        "dispatch/chase.html",
-        {
-            "period": period,
-            "periods": Period.objects.order_by("-month"),
-            "missing": sorted(missing.values(), key=lambda m: (m["unit"].sort, m["unit"].pk)),
-            "flagged": flagged,
-            "missed": missed,
-            "overdue": today > period.due_date,
-            "light_labels": LIGHT_LABELS,
-            "is_office": request.user.role == Role.OFFICE,
-        },
-    )
-
-
-@require_POST
-@role_required(*OFFICE)
-def chase_remind(request):
-    period = pick_period(request)
-    if period is None:
-        raise Http404("尚无调度期")
-    count = reminders.chase(period, actor=request.user, today=timezone.localdate())
-    if count:
-        messages.success(request, f"已向 {count} 个未报送单位发送催报提醒")
-    else:
-        messages.info(request, "今天已提醒过所有未报送单位，或所有单位均已报送")
-    return redirect(f"{reverse('dispatch:chase')}?period={period.key}")
 
 
 @role_required(*OFFICE)
