@@ -241,6 +241,13 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
 
 # --- Uploads ----------------------------------------------------------------------------------
 LIANGXIN_UPLOAD_MAX_MB = envint("LIANGXIN_UPLOAD_MAX_MB", "50")
+# Coverage rules and blind-spot limits (domain.md §4; the defaults).
+LIANGXIN_SINGLE_BRANCH_MIN_MEMBERS = envint("LIANGXIN_SINGLE_BRANCH_MIN_MEMBERS", "3")
+LIANGXIN_SANYOU_ENTERPRISE_EMPLOYEES = envint("LIANGXIN_SANYOU_ENTERPRISE_EMPLOYEES", "10")
+LIANGXIN_SANYOU_SOCIAL_STAFF = envint("LIANGXIN_SANYOU_SOCIAL_STAFF", "30")
+LIANGXIN_INSTRUCTOR_MAX_ORGS = envint("LIANGXIN_INSTRUCTOR_MAX_ORGS", "10")
+LIANGXIN_JOINT_MAX_ORGS = envint("LIANGXIN_JOINT_MAX_ORGS", "5")
+LIANGXIN_JOINT_MAX_MEMBERS = envint("LIANGXIN_JOINT_MAX_MEMBERS", "50")
 # Large imports read and validate the file in a second process while this one writes
 # (1 = never); files smaller than LIANGXIN_IMPORT_PARALLEL_MB are done in one process.
 LIANGXIN_IMPORT_PROCESSES = envint("LIANGXIN_IMPORT_PROCESSES", str(min(2, os.cpu_count() or 1)))

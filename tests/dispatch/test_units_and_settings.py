@@ -110,3 +110,14 @@ def test_a_township_user_has_nothing_to_report(may, client):
     client.force_login(make_user("xz", role="township", region="360802001"))
     page = client.get(reverse("dispatch:mine")).content.decode()
     assert "没有对应的填报单位" in page
+
+
+def test_an_instructor_has_no_dispatch_pages_nor_their_navigation(city, client):
+    from tests.factories import make_user
+
+    instructor = make_user("zdy-dispatch", role="instructor")
+    client.force_login(instructor)
+    for url in ("/dispatch/tasks/", "/dispatch/mine/", "/dispatch/board/"):
+        assert client.get(url).status_code == 403, url
+    home = client.get("/").content.decode()
+    assert "调度看板" not in home and "本月填报" not in home

@@ -58,4 +58,6 @@ class User(AbstractUser):
         parts = [str(x) for x in (self.region, self.area, self.member_unit) if x]
         if self.role == Role.OFFICE:
             return "全市"
+        if self.role == Role.INSTRUCTOR:
+            return "所指导的组织"  # scoped by assignment, not by the account's region
         return "、".join(parts) or "—"

@@ -18,6 +18,8 @@ from liangxin.core.roles import Role
 logger = logging.getLogger(__name__)
 
 WORK_ROLES = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK, Role.INSTRUCTOR)
+# Instructors are scoped to the organizations they guide; the dispatch is not theirs.
+DISPATCH_ROLES = tuple(r for r in WORK_ROLES if r != Role.INSTRUCTOR)
 
 # (heading, [(label, url name or None when not built yet, section slug, roles)])
 SECTIONS = [
@@ -41,9 +43,9 @@ SECTIONS = [
     (
         "月调度",
         [
-            ("重点任务", None, "tasks", WORK_ROLES),
-            ("本月填报", None, "reports", WORK_ROLES),
-            ("调度看板", None, "board", WORK_ROLES),
+            ("重点任务", None, "tasks", DISPATCH_ROLES),
+            ("本月填报", None, "reports", DISPATCH_ROLES),
+            ("调度看板", None, "board", DISPATCH_ROLES),
             ("通报", None, "bulletins", (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY)),
         ],
     ),
