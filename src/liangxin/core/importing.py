@@ -14,6 +14,7 @@ only rejected rows are kept (for the error workbook).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import multiprocessing
@@ -26,7 +27,7 @@ from typing import Any, ClassVar
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from liangxin.core import audit
 from liangxin.core.exporting import unescape_cell
@@ -465,6 +466,24 @@ def _sha256(source: Any) -> str:
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def _bulk_session():
+    """SQLite: a large page cache for the import's writes and index builds, then the
+    connection's own setting again."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")  # up to 256 MB, only as pages are used
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
 def _size(source: Any) -> int:
     if isinstance(source, bytes | bytearray):
         return len(source)
@@ -488,7 +507,7 @@ def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = 
         raise ImportFailed(exc.message) from None
     report = ImportReport(filename=ctx.filename, dry_run=ctx.dry_run, strict=ctx.strict)
     ctx.size = _size(source)
-    with workbook:
+    with workbook, _bulk_session():
         matched: list[tuple[type[SheetImporter], HeaderMatch, str]] = []
         try:
             for sheet in workbook.sheets:

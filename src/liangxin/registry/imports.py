@@ -121,6 +121,7 @@ class OrganizationImporter(SheetImporter):
             batch=self.ctx.batch,
             source=self.ctx.source,
             today=self.today,
+            followups_later=True,
         )
         self.report.created += result.created
         self.report.updated += result.updated
@@ -134,6 +135,8 @@ class OrganizationImporter(SheetImporter):
 
     def finish(self) -> None:
         self.indexes.restore()
+        if self.report.created:
+            services.open_followups_for_batch(self.ctx.batch, today=self.today)
 
 
 IMPORTERS = [OrganizationImporter]
