@@ -34,12 +34,15 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from liangxin.core.models import Area, Industry, Installation, Region, RegionLevel
 from liangxin.coverage.models import Assignment, CoverageLink, Formation, PartyOrgStatus
@@ -137,6 +140,30 @@ def status_expression(as_of: datetime.date) -> Case:
         default=Value(NONE),
         output_field=CharField(),
     )
+
+
+def rank_expression(as_of: datetime.date) -> Coalesce:
+    """The outer Organization row's status on `as_of` as its 1-based index in STATUSES (4: none):
+    one correlated subquery per kind of covering row rather than one per status — the best rank
+    among its links (MIN of a CASE over the statuses they give), then EXISTS on its assignments.
+    Both kinds are contiguous in the order of precedence, so the first that answers wins."""
+    kinds: list[tuple[type[models.Model], list[tuple[int, Q]]]] = []
+    for rank, (_, model, q) in enumerate(covering_conditions(as_of), start=1):
+        if kinds and kinds[-1][0] is model:
+            kinds[-1][1].append((rank, q))
+        else:
+            assert model not in (kind for kind, _ in kinds), "a kind of covering row must be contiguous"
+            kinds.append((model, [(rank, q)]))
+    parts = []
+    for model, ranks in kinds:
+        rows = model.objects.filter(organization_id=OuterRef("pk")).order_by()
+        if len(ranks) == 1:
+            ((rank, q),) = ranks
+            parts.append(Case(When(Exists(rows.filter(q)), then=Value(rank)), output_field=IntegerField()))
+            continue
+        best = Min(Case(*[When(q, then=Value(rank)) for rank, q in ranks], output_field=IntegerField()))
+        parts.append(Subquery(rows.values("organization_id").annotate(best=best).values("best")))
+    return Coalesce(*parts, Value(len(STATUSES)), output_field=IntegerField())
 
 
 def parse_scope(scope: str | None) -> str:
@@ -415,8 +442,8 @@ def _counts(
 ) -> dict[tuple, Figures]:
     """Figures per group (a tuple of `fields` values) in one query.
 
-    Narrow (a county or township): each in-scope row gets its status (`status_expression`, an
-    EXISTS per row) and rows are grouped by (group, status). City-wide: `_ranked_counts` — the
+    Narrow (a county or township): each in-scope row gets its status (`rank_expression`, two
+    correlated subqueries per row) and rows are grouped by (group, status). City-wide: `_ranked_counts` — the
     in-scope total per group, and per group and status the organizations whose best covering
     row has that status; `none` is the rest. Both read `covering_sets`, and tests hold them
     equal."""
@@ -434,11 +461,11 @@ def _counts(
         )
 
     if narrow:
-        for item in counted(base.annotate(coverage=status_expression(as_of)), "coverage"):
-            row = figures(item)
+        for item in counted(base.annotate(rank=rank_expression(as_of)), "rank"):
+            row, status = figures(item), STATUSES[item["rank"] - 1]
             row.total += item["n"]
-            setattr(row, item["coverage"], getattr(row, item["coverage"]) + item["n"])
-            row.should_build += item["members"] if item["coverage"] != SINGLE else 0
+            setattr(row, status, getattr(row, status) + item["n"])
+            row.should_build += item["members"] if status != SINGLE else 0
         return result
 
     for item in _ranked_counts(base, fields, as_of, min_members):

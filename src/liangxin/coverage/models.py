@@ -94,6 +94,13 @@ class PartyOrganization(RegionBound):
     class Meta:
         verbose_name = "党组织"
         ordering = ["region__code", "name"]
+        # What the coverage engine reads of a party organization, found by id without its row.
+        indexes = [
+            models.Index(
+                fields=["id", "formation", "founded_on", "recorded_on", "status", "dissolved_on"],
+                name="coverage_partyorg_active_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -130,7 +137,13 @@ class CoverageLink(models.Model):
 
     class Meta:
         verbose_name = "覆盖关系"
-        indexes = [models.Index(fields=["organization", "party_org"])]
+        # Covering for the coverage engine's per-organization lookup (no row read per link).
+        indexes = [
+            models.Index(
+                fields=["organization", "starts_on", "ends_on", "party_org"],
+                name="coverage_link_org_dates_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.party_org_id}→{self.organization_id}"
@@ -196,7 +209,12 @@ class Assignment(models.Model):
 
     class Meta:
         verbose_name = "指导员派驻"
-        indexes = [models.Index(fields=["organization", "starts_on"])]
+        # Covering for the coverage engine's per-organization EXISTS (no row read per assignment).
+        indexes = [
+            models.Index(
+                fields=["organization", "starts_on", "ends_on"], name="coverage_assign_org_dates_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.instructor_id}→{self.organization_id}"
