@@ -39,9 +39,17 @@ class Tag(models.Model):
 
 
 class Organization(RegionBound):
+    # Indexes are chosen for a million rows: each costs every import, so only those a page or
+    # rollup uses. One city: every row has the same province and city code; a county or
+    # township filter uses the (code, status) indexes below; kind, status and 规上 alone are too
+    # coarse for an index to beat a scan.
+    province_code = models.CharField("省级代码", max_length=12, blank=True)
+    city_code = models.CharField("市级代码", max_length=12, blank=True)
+    county_code = models.CharField("县级代码", max_length=12, blank=True)
+    township_code = models.CharField("乡级代码", max_length=12, blank=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    name = models.CharField("组织名称", max_length=200, db_index=True)
-    kind = models.CharField("组织类别", max_length=12, choices=OrgKind.choices, db_index=True)
+    name = models.CharField("组织名称", max_length=200, db_index=True)  # sort by name
+    kind = models.CharField("组织类别", max_length=12, choices=OrgKind.choices)
     region = models.ForeignKey(
         "core.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
     )
@@ -65,12 +73,12 @@ class Organization(RegionBound):
     industry_detail = models.CharField("行业代码（原文）", max_length=5, blank=True)
     founded_on = models.DateField("成立日期", null=True, blank=True)
     status = models.CharField(
-        "登记状态", max_length=10, choices=RegStatus.choices, default=RegStatus.ACTIVE, db_index=True
+        "登记状态", max_length=10, choices=RegStatus.choices, default=RegStatus.ACTIVE
     )
     employees = models.PositiveIntegerField("从业人员数", null=True, blank=True)
     party_members = models.PositiveIntegerField("正式党员数", default=0)
     probationary_members = models.PositiveIntegerField("预备党员数", default=0)
-    above_scale = models.BooleanField("规上企业", default=False, db_index=True)
+    above_scale = models.BooleanField("规上企业", default=False)
     tags = models.ManyToManyField(
         Tag, verbose_name="重点标签", blank=True, through="OrganizationTag", related_name="organizations"
     )
@@ -95,6 +103,7 @@ class Organization(RegionBound):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # read once per import, after its rows are written
     )
 
     objects = ScopedManager()
