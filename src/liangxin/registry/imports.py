@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 
 from liangxin.core.bulk import DeferredIndexes, select_in
@@ -31,6 +32,8 @@ class OrganizationImporter(SheetImporter):
     def prefilter(self, readers: list[RowReader]) -> list[RowReader]:
         """A row identical to the one that last wrote its organization (same cells, same columns)
         needs no parsing: it is unchanged. This makes re-importing a large file cheap."""
+        if not self.known_before:
+            return readers  # nothing was in the registry: no row can be unchanged
         codes = {}
         for reader in readers:
             code = normalize_credit_code(reader.raw("credit_code") or "")
@@ -122,6 +125,9 @@ class OrganizationImporter(SheetImporter):
             source=self.ctx.source,
             today=self.today,
             followups_later=True,
+            # SQLite: the import holds the only write lock, so an empty registry stays empty
+            # but for this file's rows, whose codes are unique within it.
+            all_new=not self.known_before and connection.vendor == "sqlite",
         )
         self.report.created += result.created
         self.report.updated += result.updated

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,6 +161,7 @@ class Jurisdiction:
 
 
 NEW_COLUMNS = ("credit_code", *COLUMNS, "created_at", "updated_at", "import_batch")
+_new_values = operator.itemgetter(*NEW_COLUMNS[:-3])
 NEW_DEFAULTS = {
     "kind": "",
     "founded_on": None,
@@ -187,13 +189,16 @@ def apply_records(
     source: str | None = None,
     today: datetime.date,
     followups_later: bool = False,
+    all_new: bool = False,
 ) -> ApplyResult:
     """Create or update organizations by credit code. `items` are (key, record) pairs; a record
     holds only the columns its source provides. Rows the actor may not write come back in
-    `rejected` with their key. Runs inside the caller's transaction."""
+    `rejected` with their key. Runs inside the caller's transaction. `all_new`: the caller knows
+    none of the codes is in the registry (an import into an empty registry holding the write
+    lock), so they are not looked up."""
     result = ApplyResult()
     jurisdiction = Jurisdiction(actor)
-    codes = [record["credit_code"] for _, record in items]
+    codes = [] if all_new else [record["credit_code"] for _, record in items]
     existing = {
         row["credit_code"]: row
         for row in select_in(Organization, ("id", "credit_code", "name", *COLUMNS), "credit_code", codes)
@@ -283,7 +288,7 @@ def apply_records(
         insert_rows(
             Organization,
             NEW_COLUMNS,
-            ([r[c] for c in NEW_COLUMNS[:-3]] + [now, now, batch.pk if batch else None] for r in new_rows),
+            ((*_new_values(r), now, now, batch.pk if batch else None) for r in new_rows),
         )
         result.created = len(new_rows)
         # Ids of the new rows, for their tags, follow-ups and the caller (an import that opens
