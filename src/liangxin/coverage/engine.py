@@ -10,12 +10,14 @@
   their start date until their end date (exclusive).
 * **应建未建** = 正式党员 ≥ 3 and status ≠ single. **uncovered** = status none.
 
-Everything is SQL and the precedence is stated once (`covering_sets`): an organization's status
-is one CASE over EXISTS on those sets, and a table is one query — a UNION ALL of GROUP BYs (the
-in-scope total per group, then per status what it reaches and no earlier status does), summed
-in Python over its few result rows. No loop over organizations; the same answer on SQLite and
-PostgreSQL. Callers pass the organizations the
-user may see (``Organization.objects.visible_to(user)``), so every figure is scoped.
+Everything is SQL and the precedence is stated once (`covering_conditions`). A table is one
+query, summed in Python over its few result rows: below the city each organization's status is
+found by correlated subqueries (`rank_expression`); city-wide each organization the covering
+rows reach gets its best rank once and only those are joined (`_ranked_counts`). Many dates (the
+cockpit's 12 month-ends) are one query too (`coverage_series`, `coverage_tables`). No loop over
+organizations; the same answer on SQLite and PostgreSQL (tests hold the three ways equal).
+Callers pass the organizations the user may see (``Organization.objects.visible_to(user)``), so
+every figure is scoped.
 """
 
 from __future__ import annotations
