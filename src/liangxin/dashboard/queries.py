@@ -76,22 +76,35 @@ def published_points(days: list[datetime.date], region: Region | None) -> dict[d
     if not city and region.level != RegionLevel.COUNTY:
         return {}  # bulletins give the city and its counties only
     periods = {f"{day:%Y-%m}": day for day in days}
-    points = {}
     stored = Bulletin.objects.filter(status=Bulletin.Status.PUBLISHED, period__in=periods)
-    for bulletin in stored.only("period", "as_of", "snapshot"):
-        day = periods[bulletin.period]
-        if bulletin.as_of > day:
-            continue
-        try:
-            data = bulletin_from_json(bulletin.snapshot)
-        except SnapshotProblem:
-            continue
-        row = data.coverage_total if city else next((r for r in data.coverage if r.name == region.name), None)
-        if row is None:
-            continue
-        rates = [to_percent(rate) for rate in (row.org_rate, row.single_rate, row.work_rate)]
-        note = f"已发布通报（截至{bulletin.as_of:%Y-%m-%d}）"
-        points[day] = (*(float(r) if r is not None else None for r in rates), note)
+    # A published snapshot never changes; reading one is slow, so points are cached per bulletin.
+    found = list(stored.values_list("pk", "period", "as_of", "sha256"))
+    key = (
+        "cockpit:published:"
+        + hashlib.sha256(f"{found}|{days}|{region.code if region else ''}".encode()).hexdigest()
+    )
+    points = cache.get(key)
+    if points is None:
+        points = {}
+        for bulletin in stored.only("period", "as_of", "snapshot"):
+            day = periods[bulletin.period]
+            if bulletin.as_of > day:
+                continue
+            try:
+                data = bulletin_from_json(bulletin.snapshot)
+            except SnapshotProblem:
+                continue
+            row = (
+                data.coverage_total
+                if city
+                else next((r for r in data.coverage if r.name == region.name), None)
+            )
+            if row is None:
+                continue
+            rates = [to_percent(rate) for rate in (row.org_rate, row.single_rate, row.work_rate)]
+            note = f"已发布通报（截至{bulletin.as_of:%Y-%m-%d}）"
+            points[day] = (*(float(r) if r is not None else None for r in rates), note)
+        cache.set(key, points, MONTH_CACHE_SECONDS)
     return points
 
 
