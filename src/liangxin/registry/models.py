@@ -40,13 +40,13 @@ class Tag(models.Model):
 
 class Organization(RegionBound):
     # Indexes are chosen for a million rows: each costs every import, so only those a page or
-    # rollup uses. One city: every row has the same province and city code; a county or
-    # township filter uses the (code, status) indexes below; kind, status and 规上 alone are too
-    # coarse for an index to beat a scan.
+    # rollup uses. One city: every row has the same province and city code. The county and
+    # township indexes keep rows in id order within a code (SQLite appends the rowid), so a
+    # filtered list page reads its newest 50 rows without sorting the county; the (code, status)
+    # indexes below serve the coverage rollups. Kind, status and 规上 alone are too coarse for
+    # an index to beat a scan.
     province_code = models.CharField("省级代码", max_length=12, blank=True)
     city_code = models.CharField("市级代码", max_length=12, blank=True)
-    county_code = models.CharField("县级代码", max_length=12, blank=True)
-    township_code = models.CharField("乡级代码", max_length=12, blank=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("组织名称", max_length=200, db_index=True)  # sort by name
     kind = models.CharField("组织类别", max_length=12, choices=OrgKind.choices)
@@ -72,9 +72,7 @@ class Organization(RegionBound):
     industry_section = models.CharField("行业门类", max_length=1, blank=True, db_index=True)
     industry_detail = models.CharField("行业代码（原文）", max_length=5, blank=True)
     founded_on = models.DateField("成立日期", null=True, blank=True)
-    status = models.CharField(
-        "登记状态", max_length=10, choices=RegStatus.choices, default=RegStatus.ACTIVE
-    )
+    status = models.CharField("登记状态", max_length=10, choices=RegStatus.choices, default=RegStatus.ACTIVE)
     employees = models.PositiveIntegerField("从业人员数", null=True, blank=True)
     party_members = models.PositiveIntegerField("正式党员数", default=0)
     probationary_members = models.PositiveIntegerField("预备党员数", default=0)
