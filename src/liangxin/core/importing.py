@@ -198,8 +198,10 @@ class RowReader:
         """A stable 64-bit digest of the row's cells by column: equal rows, equal digests."""
         # The row as written, with the sheet's column mapping: the same cells under other
         # headers are another row.
-        try:
-            text = self.match.fingerprint_salt + "\x1f".join(self._cells)  # a text-only row (CSV)
+        try:  # a row of text and empty cells (CSV)
+            text = self.match.fingerprint_salt + "\x1f".join(
+                [c if c is not None else "" for c in self._cells]
+            )
         except TypeError:
             text = f"{self.match.fingerprint_salt}{self._cells!r}"
         digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
