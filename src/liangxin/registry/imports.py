@@ -15,6 +15,7 @@ from liangxin.registry.models import FollowUp, Organization, OrganizationTag
 # held before it, goes on with the tables' secondary indexes dropped and builds them once at the
 # end: building an index over a million rows costs a fraction of updating it row by row.
 DEFER_INDEXES_AFTER = 20_000
+DEFER_INDEXES_FILE_BYTES = 8 << 20  # a file this large holds more rows to come (~40,000 and up)
 
 
 class OrganizationImporter(SheetImporter):
@@ -136,7 +137,11 @@ class OrganizationImporter(SheetImporter):
             header = self.match.headers.get(column) or self.spec.column(column).label
             self.report.reject(rows[number], [Problem(number, header, message)])
         created = self.report.created
-        if created >= DEFER_INDEXES_AFTER and created * 4 >= self.known_before:
+        if (
+            created >= DEFER_INDEXES_AFTER
+            and created * 4 >= self.known_before
+            and self.ctx.size >= DEFER_INDEXES_FILE_BYTES
+        ):
             self.indexes.drop()
 
     def finish(self) -> None:

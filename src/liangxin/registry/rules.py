@@ -142,7 +142,11 @@ class Lookups:
         if city is None:
             raise ValueProblem("系统尚未初始化城市，请先运行 liangxin setup --city 城市代码")
         lookups = cls(city=city)
-        for region in Region.objects.filter(city_code=city.code).exclude(level=RegionLevel.CITY):
+        for region in (
+            Region.objects.filter(city_code=city.code)
+            .exclude(level=RegionLevel.CITY)
+            .select_related("parent")
+        ):
             lookups.regions_by_code[region.code] = region
             lookups.regions_by_name.setdefault(region.name, []).append(region)
             if region.level == RegionLevel.TOWNSHIP:
