@@ -300,3 +300,34 @@ def test_an_oversized_upload_is_refused_before_its_body_is_read(client_for, offi
     assert response.status_code == 413
     assert "超过上限 1 MB" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_an_upload_left_unconfirmed_for_a_week_is_deleted_and_its_job_says_so(client_for, office, tmp_path):
+    import datetime
+
+    from django.utils import timezone
+
+    from liangxin.core import jobs
+
+    path = write_workbook(
+        tmp_path / "台账.xlsx",
+        [["统一社会信用代码", "组织名称", "区县"], [credit_code(), "甲公司", "吉州区"]],
+    )
+    client = client_for(office)
+    with open(path, "rb") as fh:
+        client.post(reverse("data_import"), {"file": fh})
+    old = ImportJob.objects.get()
+    assert old.status == ImportJob.Status.PREVIEWED and (jobs.upload_dir() / old.stored).exists()
+    stored = old.stored
+    ImportJob.objects.filter(pk=old.pk).update(updated_at=timezone.now() - datetime.timedelta(days=8))
+
+    with open(path, "rb") as fh:  # the next upload, by anyone, clears what is stale
+        client.post(reverse("data_import"), {"file": fh})
+    old.refresh_from_db()
+    assert not (jobs.upload_dir() / stored).exists()
+    assert old.status == ImportJob.Status.FAILED and "预览已过期" in old.error
+    assert "预览已过期" in client.get(reverse("data_import_job", args=[old.pk])).content.decode()
+    assert client.post(reverse("data_import_confirm", args=[old.pk])).status_code == 302
+    assert Organization.objects.count() == 0  # confirming an expired preview imports nothing
+    fresh = ImportJob.objects.exclude(pk=old.pk).get()
+    assert fresh.status == ImportJob.Status.PREVIEWED and (jobs.upload_dir() / fresh.stored).exists()

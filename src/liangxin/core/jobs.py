@@ -4,10 +4,12 @@ not to the database, because the import's own transaction holds the write lock u
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
 from liangxin.core.exporting import write_rejected_rows
@@ -34,6 +36,29 @@ def read_progress(job: ImportJob) -> int:
         return int(json.loads(progress_path(job).read_text())["rows"])
     except (OSError, ValueError, KeyError):
         return 0
+
+
+EXPIRED = "预览已过期（上传超过 {days} 天未确认），文件已删除，请重新上传"
+
+
+def clean_stale_uploads() -> int:
+    """Uploads left waiting (a preview nobody confirmed, a failed file) are deleted after
+    LIANGXIN_IMPORT_KEEP_DAYS; their jobs say so. Returns how many were removed."""
+    days = int(getattr(settings, "LIANGXIN_IMPORT_KEEP_DAYS", 7))
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    stale = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.PREVIEWED, ImportJob.Status.FAILED], updated_at__lt=cutoff
+    ).exclude(stored="")
+    removed = 0
+    for job in stale:
+        for path in (upload_dir() / job.stored, progress_path(job), errors_path(job)):
+            path.unlink(missing_ok=True)
+        if job.status == ImportJob.Status.PREVIEWED:
+            job.status, job.error = ImportJob.Status.FAILED, EXPIRED.format(days=days)
+        job.stored, job.has_error_rows = "", False
+        job.save(update_fields=["status", "error", "stored", "has_error_rows", "updated_at"])
+        removed += 1
+    return removed
 
 
 @task()

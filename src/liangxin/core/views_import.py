@@ -80,6 +80,7 @@ def upload(request):
             for chunk in upload.chunks():
                 fh.write(chunk)
         job = ImportJob.objects.create(user=request.user, filename=upload.name[:255], stored=stored)
+        jobs.clean_stale_uploads()
         jobs.run_import_job.enqueue(job.pk)
         return redirect("data_import_job", pk=job.pk)
     recent = ImportJob.objects.filter(user=request.user)[:10]
