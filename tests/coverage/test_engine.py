@@ -257,6 +257,29 @@ class TestTwoWaysOfCounting:
         assert [p.total for p in points] == [22, 24]  # two are founded in June
         assert [p.single for p in points] == [1, 3]  # 单独丙 and 单独丁 are founded in the summer
 
+    @pytest.mark.parametrize("scope", ["all", "三有"])
+    def test_the_drilldown_on_two_days_at_once_equals_each_day_alone(self, city, scope):
+        """The page's table and its change column come from one statement; a joint branch that
+        spans two counties must count in each county as it does alone."""
+        from django.db.models import Q
+
+        self.changing_city()
+        orgs = Organization.objects.all()
+        days = [D(2022, 4, 30), MAY, D(2022, 6, 15), AUG]
+        county = city.children.get(code="360802")
+        township = county.children.get(code="360802001")
+        for region in (city, county, township):
+            for filters in (None, Q(party_members__gte=2)):
+                both = engine.drilldowns(orgs, dates=days, scope=scope, region=region, filters=filters)
+                for day, (table, parks) in zip(days, both, strict=True):
+                    alone, alone_parks = engine.drilldown(
+                        orgs, as_of=day, scope=scope, region=region, filters=filters
+                    )
+                    assert table.as_dict() == alone.as_dict(), (region.code, day, filters)
+                    assert (parks and parks.as_dict()) == (alone_parks and alone_parks.as_dict())
+        townships = engine.drilldowns(orgs, dates=[MAY, AUG], region=county)
+        assert [t.total.total for t, _ in townships] == [14, 16]  # 组织9 and 组织10 founded in June
+
     def test_more_dates_than_one_statement_holds_give_the_same_points(self, city):
         self.changing_city()
         days = [D(2021, 1, 1) + datetime.timedelta(days=23 * k) for k in range(engine.SERIES_DATES + 3)]

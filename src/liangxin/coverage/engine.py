@@ -428,6 +428,31 @@ def drilldown(
         return coverage(visible_to, as_of=as_of, scope=scope, region=region, filters=filters), None
     in_scope = _narrowed(visible_to, region, filters, as_of, scope)
     counts = _counts(in_scope, (group_field, "area_id"), as_of, _is_narrow(region))
+    return _children_and_parks(counts, by_name, region, as_of, scope)
+
+
+def drilldowns(
+    visible_to: QuerySet,
+    *,
+    dates: list[datetime.date],
+    scope: str = "all",
+    region: Region,
+    filters: Q | None = None,
+) -> list[tuple[CoverageTable, CoverageTable | None]]:
+    """`drilldown(...)` on each of `dates` (the page's day and the end of the month before, for
+    the change column), from one statement for up to `SERIES_DATES` dates."""
+    scope = parse_scope(scope)
+    by_name, group_field = _grouping("region", region)
+    if by_name == "area" or region.level in (RegionLevel.PROVINCE, RegionLevel.CITY):
+        tables = coverage_tables(visible_to, dates=dates, scope=scope, region=region, filters=filters)
+        return [(table, None) for table in tables]
+    points = _over_dates(visible_to, dates, (group_field, "area_id"), scope, region, filters)
+    return [_children_and_parks(points[day], by_name, region, day, scope) for day in dates]
+
+
+def _children_and_parks(
+    counts: dict[tuple, Figures], by_name: str, region: Region, as_of, scope
+) -> tuple[CoverageTable, CoverageTable]:
     children: dict[Any, Figures] = {}
     areas: dict[Any, Figures] = {}
     for (child, area), figures in counts.items():
@@ -572,18 +597,19 @@ def _over_dates(
     for start in range(0, len(wanted), SERIES_DATES):
         days = wanted[start : start + SERIES_DATES]
         in_scope = _narrowed(visible_to, region, filters, days[-1], scope).order_by()
-        result.update(zip(days, _series(in_scope, days, fields), strict=True))
+        result.update(zip(days, _series(in_scope, days, fields, _is_narrow(region)), strict=True))
     return result
 
 
 def _series(
-    in_scope: QuerySet, days: list[datetime.date], fields: tuple[str, ...]
+    in_scope: QuerySet, days: list[datetime.date], fields: tuple[str, ...], narrow: bool = False
 ) -> list[dict[tuple, Figures]]:
     """Figures per group on each of `days`, in one statement. Each covering row gets its rank on
     every day (a CASE per day over `covering_conditions`); each organization its best rank per
     day (packed as the decimal digits of one integer, day k at 10**k) and the index of the first
     day it is in scope; organizations are grouped by those two values and `fields`, and Python
-    adds up the groups (a few hundred rows), never the organizations."""
+    adds up the groups (a few hundred rows), never the organizations. `narrow` (a county or a
+    township): only the covering rows of the in-scope organizations are read, not the city's."""
     count = len(days)
     first_counted = Case(
         When(Q(founded_on__isnull=True) | Q(founded_on__lte=days[0]), then=Value(0)),
@@ -606,9 +632,10 @@ def _series(
             )
             for k, on_day in enumerate(conditions)
         }
-        sql, params = (
-            model.objects.order_by().values(oid=F("organization_id"), **ranks).query.sql_with_params()
-        )
+        rows = model.objects.order_by()
+        if narrow:
+            rows = rows.filter(organization_id__in=in_scope.values("pk"))
+        sql, params = rows.values(oid=F("organization_id"), **ranks).query.sql_with_params()
         ranked_sql.append(sql)
         ranked_params.extend(params)
     packed = " + ".join(f"CAST(MIN(u.r{k}) AS BIGINT) * {10**k}" for k in range(count))

@@ -76,9 +76,13 @@ def coverage_table(request):
     previous_day = engine.end_of_previous_month(f.as_of)
     kwargs = {"scope": f.scope, "region": f.region, "filters": f.org_q()}
     park_table = park_previous = None
+    # The day and the end of the month before come from one statement (the tag table: two).
     if by == "region" and f.region is not None:
-        table, park_table = engine.drilldown(orgs, as_of=f.as_of, **kwargs)
-        previous, park_previous = engine.drilldown(orgs, as_of=previous_day, **kwargs)
+        (table, park_table), (previous, park_previous) = engine.drilldowns(
+            orgs, dates=[f.as_of, previous_day], **kwargs
+        )
+    elif by != "tag":
+        table, previous = engine.coverage_tables(orgs, dates=[f.as_of, previous_day], by=by, **kwargs)
     else:
         table = engine.coverage(orgs, as_of=f.as_of, by=by, **kwargs)
         previous = engine.coverage(orgs, as_of=previous_day, by=by, **kwargs)
