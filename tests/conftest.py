@@ -1,4 +1,5 @@
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from liangxin.core.models import Installation
 from liangxin.core.services import setup_installation
@@ -12,6 +13,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # The region tree is reference data: load the real 吉安市 table once per session.
     with django_db_blocker.unblock():
         setup_installation(CITY)
+        # Setting up queued a cockpit warm-up (the default backend keeps jobs for a worker):
+        # tests that run a worker start with an empty queue.
+        DBTaskResult.objects.all().delete()
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +23,9 @@ def immediate_tasks_and_private_media(settings, tmp_path):
     """Background jobs run inline, and uploads land in the test's own folder."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test its own cache: a file cache would carry figures from one test's data to the next.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": str(tmp_path)}}  # fmt: skip
 
 
 @pytest.fixture

@@ -172,6 +172,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(SESSION_FILE_PATH).mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Computed figures (the cockpit's coverage tables) are cached in files shared by the web
+# processes and the task worker, which computes them right after the data changes.
+CACHE_DIR = Path(env("LIANGXIN_CACHE_DIR", str(VAR_DIR / "cache"))).resolve()
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+}
+
 # --- Accounts and login security (等保2.0 三级) ---------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

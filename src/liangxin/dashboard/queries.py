@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 import threading
+import time
 from collections import Counter
 
 from django.core.cache import cache
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from liangxin.core.models import AuditLog, ImportBatch, Region, RegionLevel
 from liangxin.coverage import engine
@@ -23,7 +25,8 @@ from liangxin.documents.serialize import SnapshotProblem, bulletin_from_json
 from liangxin.registry.models import Organization
 
 LIGHTS = ("done", "green", "yellow", "red")
-MONTH_CACHE_SECONDS = 3600
+MONTH_CACHE_SECONDS = 24 * 3600  # the key names the data version: a change makes a new key
+COMPUTE_WAIT_SECONDS = 60  # how long a request waits for another process computing the same tables
 
 
 def month_ends(as_of: datetime.date, count: int = 12) -> list[datetime.date]:
@@ -57,11 +60,32 @@ def coverage_by_county(
             "rows": rows, "codes": [r.code for r in shown], "by": table.by}  # fmt: skip
 
 
+# Audited actions that can change a coverage figure: the rules read organizations, party
+# organizations, instructors and their links, regions and areas (exports and logins do not).
+FIGURE_ACTIONS = ("registry.", "coverage.", "core.area.", "core.import.", "core.installation.")
+NOT_CHANGES = (".export", ".exported", ".downloaded")
+
+
+def changes_figures(action: str) -> bool:
+    return action.startswith(FIGURE_ACTIONS) and not action.endswith(NOT_CHANGES)
+
+
+def _figure_changes() -> Q:
+    q = Q()
+    for prefix in FIGURE_ACTIONS:
+        q |= Q(action__startswith=prefix)
+    for suffix in NOT_CHANGES:
+        q &= ~Q(action__endswith=suffix)
+    return q
+
+
 def data_version() -> tuple:
     """Changes whenever the data behind a coverage figure may have: every change is audited and
-    every import is a batch; organizations are also counted by their newest id."""
+    every import is a batch; organizations are also counted by their newest id. A login or an
+    export is audited too but changes no figure, so it keeps the cached tables."""
+    latest = AuditLog.objects.filter(_figure_changes()).order_by("-pk").values_list("pk", flat=True)
     return (
-        AuditLog.objects.aggregate(m=Max("pk"))["m"],
+        latest.first(),
         ImportBatch.objects.aggregate(m=Max("pk"))["m"],
         Organization.objects.aggregate(m=Max("pk"))["m"],
     )
@@ -129,18 +153,40 @@ def month_figures(
     days = [day for day in month_ends(as_of) if day == as_of or day not in points]
     raw = f"{orgs.query}|{','.join(map(str, days))}|{scope}|{region.code if region else ''}|{data_version()}"
     key = "cockpit:tables:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    def compute() -> dict[datetime.date, engine.CoverageTable]:
+        if len(days) == 1:
+            return {as_of: engine.coverage(orgs, as_of=as_of, scope=scope, region=region)}
+        found = engine.coverage_tables(orgs, dates=days, scope=scope, region=region)
+        return dict(zip(days, found, strict=True))
+
     tables = cache.get(key)
     if tables is None:
         with _LOCKS[int(key[-4:], 16) % len(_LOCKS)]:
             tables = cache.get(key)
             if tables is None:
-                if len(days) == 1:
-                    tables = {as_of: engine.coverage(orgs, as_of=as_of, scope=scope, region=region)}
-                else:
-                    found = engine.coverage_tables(orgs, dates=days, scope=scope, region=region)
-                    tables = dict(zip(days, found, strict=True))
-                cache.set(key, tables, MONTH_CACHE_SECONDS)
+                tables = computed_once(key, compute)
     return tables, points
+
+
+def computed_once(key: str, compute):
+    """`compute()` stored under `key`, computed by one process at a time: when another process
+    (the task worker warming the cockpit, another web process) is computing it, wait for its
+    result rather than doing the same work alongside it."""
+    busy = f"{key}:busy"
+    if not cache.add(busy, os.getpid(), COMPUTE_WAIT_SECONDS):
+        deadline = time.monotonic() + COMPUTE_WAIT_SECONDS
+        while time.monotonic() < deadline and cache.get(busy) is not None:
+            time.sleep(0.05)
+            value = cache.get(key)
+            if value is not None:
+                return value
+    try:
+        value = compute()
+        cache.set(key, value, MONTH_CACHE_SECONDS)
+    finally:
+        cache.delete(busy)
+    return value
 
 
 def coverage_over_months(

@@ -1,0 +1,83 @@
+"""The cockpit's tables, computed by the task worker right after the data changes.
+
+With a million organizations the coverage tables behind the cockpit take seconds; a leader who
+opens the cockpit after an import should not wait for them. Every committed change is audited
+or is an import batch, so when either is written (logins and exports aside) a `warm_cockpit_job` is queued (at most one
+waiting at a time) and the worker computes the office's view for today into the shared cache
+(settings.CACHES: files under var/cache, shared by the web processes and the worker). The first
+load then reads the cache; one arriving while the worker is still computing waits for it (see
+`queries.month_figures`) rather than computing the same tables a second time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+
+from django.db import connection, transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
+from django_tasks import task
+
+from liangxin.core.models import AuditLog, ImportBatch
+from liangxin.core.roles import Role
+from liangxin.coverage.filters import default_region
+from liangxin.dashboard import queries
+
+
+@task()
+def warm_cockpit_job(as_of: str | None = None) -> dict:
+    """Compute the office's coverage charts for today (or `as_of`, YYYY-MM-DD), as the cockpit
+    opens, into the cache. Returns what it did, for the task's result."""
+    from liangxin.accounts.models import User
+    from liangxin.registry.models import Organization
+
+    office = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("pk").first()
+    if office is None:
+        return {"warmed": False, "reason": "no office user"}
+    today = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    orgs = Organization.objects.visible_to(office)
+    region = default_region(SimpleNamespace(user=office))  # what the cockpit opens with
+    queries.month_figures(orgs, as_of=today, scope="all", region=region, published=True)
+    return {"warmed": True, "as_of": today.isoformat()}
+
+
+def _uses_worker() -> bool:
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(warm_cockpit_job.get_backend(), DatabaseBackend)
+
+
+def waiting_jobs():
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=warm_cockpit_job.module_path,
+        status=TaskResultStatus.READY,
+        backend_name=warm_cockpit_job.get_backend().alias,
+    )
+
+
+def request_warm() -> None:
+    """Queue a warm-up unless one is already waiting (a burst of changes gives one)."""
+    if not waiting_jobs().exists():
+        warm_cockpit_job.enqueue()
+
+
+def _changed(sender, instance, created, **kwargs) -> None:
+    """Once per transaction that audits a change or records an import: warm after it commits
+    (a rolled-back dry run queues nothing). Only with a worker: without one (the immediate
+    backend) the warm-up would run inside the request that made the change."""
+    if not created or not _uses_worker():
+        return
+    if sender is AuditLog and not queries.changes_figures(instance.action):
+        return  # a login, an export
+    if any(func is request_warm for _, func, _ in connection.run_on_commit):
+        return  # already queued for this transaction
+    transaction.on_commit(request_warm, robust=True)
+
+
+def connect() -> None:
+    for model in (AuditLog, ImportBatch):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"liangxin.dashboard.warm.{model.__name__}")

@@ -1,0 +1,132 @@
+"""After a change the task worker computes the cockpit's tables, so the first load reads them."""
+
+import threading
+import time
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from liangxin.core import audit
+from liangxin.dashboard import queries, warm
+from tests.dashboard.factories import small_city
+
+
+@pytest.fixture(autouse=True)
+def database_tasks(settings):
+    """The production backend: jobs wait in the database for `liangxin db_worker`."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _waiting():
+    return DBTaskResult.objects.filter(
+        task_path=warm.warm_cockpit_job.module_path, status=TaskResultStatus.READY
+    )
+
+
+def _change(name="一处修改"):
+    audit.record("coverage.party_org.update", actor=None, object_type="test", object_repr=name)
+
+
+def _worker(monkeypatch) -> None:
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def test_a_committed_change_queues_one_warm_up_however_many_rows_it_audits(
+    city, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            _change("甲")
+            _change("乙")
+            _change("丙")
+    assert _waiting().count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        _change("丁")  # one is still waiting: no second
+    assert _waiting().count() == 1
+
+
+def test_a_rolled_back_change_queues_nothing(city, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                _change()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert not _waiting().exists()
+
+
+def test_without_a_worker_nothing_is_queued_and_the_change_is_not_slowed(
+    city, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _change()
+    assert callbacks == []
+
+
+@time_machine.travel("2022-05-31 09:00 +0800", tick=False)
+def test_after_the_worker_ran_the_first_cockpit_load_reads_its_tables(
+    city, office, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        small_city()
+        _change()
+    cache.clear()
+    _worker(monkeypatch)
+    assert DBTaskResult.objects.get(status=TaskResultStatus.SUCCESSFUL).return_value == {
+        "warmed": True,
+        "as_of": "2022-05-31",
+    }
+    client = client_for(office)
+    with CaptureQueriesContext(connection) as run:
+        warmed = client.get("/cockpit/data/months.json").json()
+    assert not [q for q in run.captured_queries if "coverage_coveragelink" in q["sql"]]
+    cache.clear()
+    assert client.get("/cockpit/data/months.json").json() == warmed  # the same as computed cold
+
+
+def test_a_request_waits_for_the_process_already_computing_the_same_tables(city):
+    key = "cockpit:tables:test"
+    cache.add(f"{key}:busy", 4242, 60)  # another process has started
+
+    def other_process_finishes():
+        time.sleep(0.2)
+        cache.set(key, {"from": "the other process"})
+        cache.delete(f"{key}:busy")
+
+    threading.Thread(target=other_process_finishes).start()
+    computed = []
+    value = queries.computed_once(key, lambda: computed.append(1) or {"from": "this request"})
+    assert value == {"from": "the other process"} and computed == []
+
+
+def test_a_request_computes_itself_when_the_other_process_gave_up(city):
+    key = "cockpit:tables:test"
+    cache.add(f"{key}:busy", 4242, 60)
+    threading.Timer(0.1, cache.delete, [f"{key}:busy"]).start()  # it failed: no value
+    assert queries.computed_once(key, lambda: {"from": "this request"}) == {"from": "this request"}
+    assert cache.get(key) == {"from": "this request"}
+    assert cache.get(f"{key}:busy") is None
+
+
+def test_a_login_or_an_export_changes_no_figure_and_queues_nothing(city, django_capture_on_commit_callbacks):
+    before = queries.data_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        audit.record("accounts.login.succeeded", actor=None, object_type="user", object_repr="office")
+        audit.record("registry.organization.exported", actor=None, object_type="export", object_repr="台账")
+    assert callbacks == [] and not _waiting().exists()
+    assert queries.data_version() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        _change()
+    assert queries.data_version() != before and _waiting().count() == 1
