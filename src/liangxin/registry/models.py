@@ -57,8 +57,10 @@ class Organization(RegionBound):
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("组织名称", max_length=200, db_index=True)  # sort by name
     kind = models.CharField("组织类别", max_length=12, choices=OrgKind.choices)
+    # No index on the region and industry keys: lists filter by the codes, never by these ids
+    # (reference rows are not deleted), and every index costs each imported row.
     region = models.ForeignKey(
-        "core.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+"
+        "core.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     area = models.ForeignKey(
         "core.Area",
@@ -75,6 +77,7 @@ class Organization(RegionBound):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     industry_section = models.CharField("行业门类", max_length=1, blank=True, db_index=True)
     industry_detail = models.CharField("行业代码（原文）", max_length=5, blank=True)
