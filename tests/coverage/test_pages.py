@@ -24,6 +24,24 @@ def county_user(city):
 @pytest.mark.django_db
 class TestCoverageTablePage:
     @time_machine.travel("2022-06-10 10:00 +0800")
+    def test_a_saved_party_organization_shows_at_once_although_the_table_is_cached(
+        self, city, office, client_for
+    ):
+        from liangxin.coverage.services import save_party_org
+
+        org = make_org("古南丙", region="360802001", members=4)
+        client = client_for(office)
+        before = client.get("/coverage/overview/").context["total"]
+        again = client.get("/coverage/overview/").context["total"]  # from the cache
+        assert before == again and before["single"] == 0
+        save_party_org(
+            None, actor=office, today=D(2022, 6, 10), organizations=[org], name="古南丙党支部",
+            org_type="branch", formation=Formation.SINGLE, founded_on=D(2022, 6, 1),
+        )  # fmt: skip
+        after = client.get("/coverage/overview/").context["total"]
+        assert after["single"] == 1 and after["change"] is not None
+
+    @time_machine.travel("2022-06-10 10:00 +0800")
     def test_it_drills_down_from_city_to_county_to_township_with_the_change_since_last_month(
         self, city, office, client_for
     ):

@@ -12,7 +12,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from liangxin.core import audit
-from liangxin.dashboard import queries, warm
+from liangxin.coverage import figcache
+from liangxin.dashboard import warm
 from tests.dashboard.factories import small_city
 
 
@@ -92,8 +93,15 @@ def test_after_the_worker_ran_the_first_cockpit_load_reads_its_tables(
     with CaptureQueriesContext(connection) as run:
         warmed = client.get("/cockpit/data/months.json").json()
     assert not [q for q in run.captured_queries if "coverage_coveragelink" in q["sql"]]
+    with CaptureQueriesContext(connection) as run:
+        page = client.get("/coverage/overview/")  # the coverage page as it opens: warmed too
+    assert page.status_code == 200
+    assert not [q for q in run.captured_queries if "coverage_coveragelink" in q["sql"]]
     cache.clear()
     assert client.get("/cockpit/data/months.json").json() == warmed  # the same as computed cold
+    cold = client.get("/coverage/overview/")
+    assert (cold.context["rows"], cold.context["total"]) == (page.context["rows"], page.context["total"])
+    assert page.context["total"]["total"] > 0
 
 
 def test_a_request_waits_for_the_process_already_computing_the_same_tables(city):
@@ -107,7 +115,7 @@ def test_a_request_waits_for_the_process_already_computing_the_same_tables(city)
 
     threading.Thread(target=other_process_finishes).start()
     computed = []
-    value = queries.computed_once(key, lambda: computed.append(1) or {"from": "this request"})
+    value = figcache.computed_once(key, lambda: computed.append(1) or {"from": "this request"})
     assert value == {"from": "the other process"} and computed == []
 
 
@@ -115,18 +123,18 @@ def test_a_request_computes_itself_when_the_other_process_gave_up(city):
     key = "cockpit:tables:test"
     cache.add(f"{key}:busy", 4242, 60)
     threading.Timer(0.1, cache.delete, [f"{key}:busy"]).start()  # it failed: no value
-    assert queries.computed_once(key, lambda: {"from": "this request"}) == {"from": "this request"}
+    assert figcache.computed_once(key, lambda: {"from": "this request"}) == {"from": "this request"}
     assert cache.get(key) == {"from": "this request"}
     assert cache.get(f"{key}:busy") is None
 
 
 def test_a_login_or_an_export_changes_no_figure_and_queues_nothing(city, django_capture_on_commit_callbacks):
-    before = queries.data_version()
+    before = figcache.data_version()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         audit.record("accounts.login.succeeded", actor=None, object_type="user", object_repr="office")
         audit.record("registry.organization.exported", actor=None, object_type="export", object_repr="台账")
     assert callbacks == [] and not _waiting().exists()
-    assert queries.data_version() == before
+    assert figcache.data_version() == before
     with django_capture_on_commit_callbacks(execute=True):
         _change()
-    assert queries.data_version() != before and _waiting().count() == 1
+    assert figcache.data_version() != before and _waiting().count() == 1

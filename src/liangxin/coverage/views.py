@@ -16,7 +16,7 @@ from liangxin.core.listing import paginate
 from liangxin.core.models import Area, Region
 from liangxin.core.permissions import role_required, visible
 from liangxin.core.roles import Role
-from liangxin.coverage import blindspots, engine, suggestions
+from liangxin.coverage import blindspots, engine, figcache, suggestions
 from liangxin.coverage.filters import (
     export,
     export_format,
@@ -74,18 +74,15 @@ def coverage_table(request):
     by = by if by in GROUPINGS else "region"
     orgs = visible(Organization, request)
     previous_day = engine.end_of_previous_month(f.as_of)
-    kwargs = {"scope": f.scope, "region": f.region, "filters": f.org_q()}
-    park_table = park_previous = None
-    # The day and the end of the month before come from one statement (the tag table: two).
-    if by == "region" and f.region is not None:
-        (table, park_table), (previous, park_previous) = engine.drilldowns(
-            orgs, dates=[f.as_of, previous_day], **kwargs
-        )
-    elif by != "tag":
-        table, previous = engine.coverage_tables(orgs, dates=[f.as_of, previous_day], by=by, **kwargs)
-    else:
-        table = engine.coverage(orgs, as_of=f.as_of, by=by, **kwargs)
-        previous = engine.coverage(orgs, as_of=previous_day, by=by, **kwargs)
+    table, park_table, previous, park_previous = figcache.page_tables(
+        orgs,
+        as_of=f.as_of,
+        previous_day=previous_day,
+        by=by,
+        scope=f.scope,
+        region=f.region,
+        filters=f.org_q(),
+    )
     org_list = reverse("coverage:organizations")
 
     def link(row: engine.Figures) -> str:

@@ -7,26 +7,21 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import os
-import threading
-import time
 from collections import Counter
 
 from django.core.cache import cache
-from django.db.models import Max, Q, QuerySet
+from django.db.models import QuerySet
 
-from liangxin.core.models import AuditLog, ImportBatch, Region, RegionLevel
-from liangxin.coverage import engine
+from liangxin.core.models import Region, RegionLevel
+from liangxin.coverage import engine, figcache
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.status import LIGHT_LABELS, period_status
 from liangxin.documents.bulletin import to_percent
 from liangxin.documents.models import Bulletin
 from liangxin.documents.serialize import SnapshotProblem, bulletin_from_json
-from liangxin.registry.models import Organization
 
 LIGHTS = ("done", "green", "yellow", "red")
-MONTH_CACHE_SECONDS = 24 * 3600  # the key names the data version: a change makes a new key
-COMPUTE_WAIT_SECONDS = 60  # how long a request waits for another process computing the same tables
+MONTH_CACHE_SECONDS = 3600  # published points (the tables: `coverage.figcache`)
 
 
 def month_ends(as_of: datetime.date, count: int = 12) -> list[datetime.date]:
@@ -58,37 +53,6 @@ def coverage_by_county(
     ]
     return {"title": f"{_level_title(table)}两个覆盖情况", "headers": ["地区", "组织覆盖率(%)", "单独组建率(%)", "工作覆盖率(%)"],
             "rows": rows, "codes": [r.code for r in shown], "by": table.by}  # fmt: skip
-
-
-# Audited actions that can change a coverage figure: the rules read organizations, party
-# organizations, instructors and their links, regions and areas (exports and logins do not).
-FIGURE_ACTIONS = ("registry.", "coverage.", "core.area.", "core.import.", "core.installation.")
-NOT_CHANGES = (".export", ".exported", ".downloaded")
-
-
-def changes_figures(action: str) -> bool:
-    return action.startswith(FIGURE_ACTIONS) and not action.endswith(NOT_CHANGES)
-
-
-def _figure_changes() -> Q:
-    q = Q()
-    for prefix in FIGURE_ACTIONS:
-        q |= Q(action__startswith=prefix)
-    for suffix in NOT_CHANGES:
-        q &= ~Q(action__endswith=suffix)
-    return q
-
-
-def data_version() -> tuple:
-    """Changes whenever the data behind a coverage figure may have: every change is audited and
-    every import is a batch; organizations are also counted by their newest id. A login or an
-    export is audited too but changes no figure, so it keeps the cached tables."""
-    latest = AuditLog.objects.filter(_figure_changes()).order_by("-pk").values_list("pk", flat=True)
-    return (
-        latest.first(),
-        ImportBatch.objects.aggregate(m=Max("pk"))["m"],
-        Organization.objects.aggregate(m=Max("pk"))["m"],
-    )
 
 
 def published_points(days: list[datetime.date], region: Region | None) -> dict[datetime.date, tuple]:
@@ -132,9 +96,6 @@ def published_points(days: list[datetime.date], region: Region | None) -> dict[d
     return points
 
 
-_LOCKS = [threading.Lock() for _ in range(16)]
-
-
 def month_tables(
     orgs: QuerySet, *, as_of: datetime.date, scope: str, region: Region | None, published: bool = False
 ) -> dict[datetime.date, engine.CoverageTable]:
@@ -151,8 +112,6 @@ def month_figures(
     together wait for one computation."""
     points = published_points(month_ends(as_of), region) if published and scope == "all" else {}
     days = [day for day in month_ends(as_of) if day == as_of or day not in points]
-    raw = f"{orgs.query}|{','.join(map(str, days))}|{scope}|{region.code if region else ''}|{data_version()}"
-    key = "cockpit:tables:" + hashlib.sha256(raw.encode()).hexdigest()
 
     def compute() -> dict[datetime.date, engine.CoverageTable]:
         if len(days) == 1:
@@ -160,33 +119,8 @@ def month_figures(
         found = engine.coverage_tables(orgs, dates=days, scope=scope, region=region)
         return dict(zip(days, found, strict=True))
 
-    tables = cache.get(key)
-    if tables is None:
-        with _LOCKS[int(key[-4:], 16) % len(_LOCKS)]:
-            tables = cache.get(key)
-            if tables is None:
-                tables = computed_once(key, compute)
-    return tables, points
-
-
-def computed_once(key: str, compute):
-    """`compute()` stored under `key`, computed by one process at a time: when another process
-    (the task worker warming the cockpit, another web process) is computing it, wait for its
-    result rather than doing the same work alongside it."""
-    busy = f"{key}:busy"
-    if not cache.add(busy, os.getpid(), COMPUTE_WAIT_SECONDS):
-        deadline = time.monotonic() + COMPUTE_WAIT_SECONDS
-        while time.monotonic() < deadline and cache.get(busy) is not None:
-            time.sleep(0.05)
-            value = cache.get(key)
-            if value is not None:
-                return value
-    try:
-        value = compute()
-        cache.set(key, value, MONTH_CACHE_SECONDS)
-    finally:
-        cache.delete(busy)
-    return value
+    key = figcache.key("cockpit:tables", orgs, days, scope, region.code if region else "")
+    return figcache.cached(key, compute), points
 
 
 def coverage_over_months(

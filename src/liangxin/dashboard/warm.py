@@ -15,12 +15,14 @@ import datetime
 from types import SimpleNamespace
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django_tasks import task
 
 from liangxin.core.models import AuditLog, ImportBatch
 from liangxin.core.roles import Role
+from liangxin.coverage import engine, figcache
 from liangxin.coverage.filters import default_region
 from liangxin.dashboard import queries
 
@@ -39,6 +41,15 @@ def warm_cockpit_job(as_of: str | None = None) -> dict:
     orgs = Organization.objects.visible_to(office)
     region = default_region(SimpleNamespace(user=office))  # what the cockpit opens with
     queries.month_figures(orgs, as_of=today, scope="all", region=region, published=True)
+    figcache.page_tables(  # and the coverage page as it opens
+        orgs,
+        as_of=today,
+        previous_day=engine.end_of_previous_month(today),
+        by="region",
+        scope="all",
+        region=region,
+        filters=Q(),
+    )
     return {"warmed": True, "as_of": today.isoformat()}
 
 
@@ -71,7 +82,7 @@ def _changed(sender, instance, created, **kwargs) -> None:
     backend) the warm-up would run inside the request that made the change."""
     if not created or not _uses_worker():
         return
-    if sender is AuditLog and not queries.changes_figures(instance.action):
+    if sender is AuditLog and not figcache.changes_figures(instance.action):
         return  # a login, an export
     if any(func is request_warm for _, func, _ in connection.run_on_commit):
         return  # already queued for this transaction
