@@ -138,3 +138,19 @@ def test_a_login_or_an_export_changes_no_figure_and_queues_nothing(city, django_
     with django_capture_on_commit_callbacks(execute=True):
         _change()
     assert figcache.data_version() != before and _waiting().count() == 1
+
+
+@time_machine.travel("2022-05-31 09:00 +0800", tick=False)
+def test_each_run_leaves_one_warm_up_for_just_after_midnight(city, office, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    warm.request_warm()
+    _worker(monkeypatch)
+    (tomorrow,) = _waiting()
+    assert timezone.localtime(tomorrow.run_after) == timezone.make_aware(datetime.datetime(2022, 6, 1, 0, 1))
+    warm.request_warm()  # a change today still gets its own, due now
+    assert _waiting().count() == 2
+    _worker(monkeypatch)
+    assert list(_waiting()) == [tomorrow]  # not a second one for midnight

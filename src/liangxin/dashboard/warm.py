@@ -6,7 +6,8 @@ or is an import batch, so when either is written (logins and exports aside) a `w
 waiting at a time) and the worker computes the office's view for today into the shared cache
 (settings.CACHES: files under var/cache, shared by the web processes and the worker). The first
 load then reads the cache; one arriving while the worker is still computing waits for it (see
-`queries.month_figures`) rather than computing the same tables a second time.
+`coverage.figcache`) rather than computing the same tables a second time. The cockpit opens on
+today's date, so each run also leaves one warm-up waiting for just after midnight.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def warm_cockpit_job(as_of: str | None = None) -> dict:
     today = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
     orgs = Organization.objects.visible_to(office)
     region = default_region(SimpleNamespace(user=office))  # what the cockpit opens with
+    if as_of is None and _uses_worker():
+        schedule_next_day()
     queries.month_figures(orgs, as_of=today, scope="all", region=region, published=True)
     figcache.page_tables(  # and the coverage page as it opens
         orgs,
@@ -71,9 +74,20 @@ def waiting_jobs():
 
 
 def request_warm() -> None:
-    """Queue a warm-up unless one is already waiting (a burst of changes gives one)."""
-    if not waiting_jobs().exists():
+    """Queue a warm-up unless one is already waiting to run now (a burst of changes gives one)."""
+    due = Q(run_after__isnull=True) | Q(run_after__lte=timezone.now())
+    if not waiting_jobs().filter(due).exists():
         warm_cockpit_job.enqueue()
+
+
+def schedule_next_day() -> None:
+    """The cockpit opens on today's date, so a new day needs new tables: one warm-up waits for
+    just after midnight (at most one)."""
+    if waiting_jobs().filter(run_after__gt=timezone.now()).exists():
+        return
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    midnight = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(0, 1)))
+    warm_cockpit_job.using(run_after=midnight).enqueue()
 
 
 def _changed(sender, instance, created, **kwargs) -> None:
