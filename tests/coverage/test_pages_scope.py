@@ -141,3 +141,49 @@ class TestInstructorPages(OutsiderGetsNothing):
             ],
             change_urls=[f"/coverage/instructors/{pk}/edit/"],
         )
+
+
+@pytest.mark.django_db
+class TestRowsReachingIntoAnotherCounty:
+    """A joint branch or an instructor may reach organizations of two counties: a county user
+    editing it sees and changes only its own county's, and saving keeps the others."""
+
+    def test_the_instructor_form_hides_and_keeps_the_other_countys_organizations(self, insider, client_for):
+        from liangxin.coverage.models import Assignment
+
+        mine = make_org("古南指导甲", region="360802001")
+        theirs = make_org("青原指导乙", region="360803001")
+        instructor = make_instructor("跨县指导员", mine, theirs)
+        client = client_for(insider)
+        page = client.get(f"/coverage/instructors/{instructor.pk}/edit/").content.decode()
+        assert mine.credit_code in page and theirs.credit_code not in page
+        assert "另有 1 个指导组织不在您的管辖范围内" in page
+        response = client.post(
+            f"/coverage/instructors/{instructor.pk}/edit/",
+            {"name": "跨县指导员", "phone": "13800138000", "workplace": "", "codes": mine.credit_code},
+        )
+        assert response.status_code == 302, response.content.decode()[-2000:]
+        open_rows = Assignment.objects.filter(instructor=instructor, ends_on__isnull=True)
+        assert set(open_rows.values_list("organization__name", flat=True)) == {"古南指导甲", "青原指导乙"}
+
+    def test_the_party_organization_form_hides_and_keeps_the_other_countys_organizations(
+        self, insider, client_for
+    ):
+        from liangxin.coverage.models import CoverageLink
+
+        mine = make_org("古南联合甲", region="360802001", members=1)
+        mine2 = make_org("古南联合丙", region="360802001", members=1)
+        theirs = make_org("青原联合乙", region="360803001", members=1)
+        branch = make_party_org("跨县联合支部", mine, mine2, theirs, formation=Formation.JOINT)
+        client = client_for(insider)
+        page = client.get(f"/coverage/party-orgs/{branch.pk}/edit/").content.decode()
+        assert mine.credit_code in page and theirs.credit_code not in page
+        assert "另有 1 个覆盖组织不在您的管辖范围内" in page
+        response = client.post(
+            f"/coverage/party-orgs/{branch.pk}/edit/",
+            {"name": "跨县联合支部", "org_type": "branch", "formation": "joint", "codes": mine.credit_code,
+             "status": "active"},
+        )  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[-2000:]
+        still = CoverageLink.objects.filter(party_org=branch, ends_on__isnull=True)
+        assert set(still.values_list("organization__name", flat=True)) == {"古南联合甲", "青原联合乙"}

@@ -65,8 +65,12 @@ class PartyOrgForm(forms.Form):
         help_text="行业（综合）党委由成员单位管理：类别选“党委”，并选择其成员单位",
     )
 
-    def __init__(self, *args, visible_orgs, visible_party_orgs, instance=None, units=None, **kwargs):
+    def __init__(
+        self, *args, visible_orgs, visible_party_orgs, instance=None, units=None, kept: int = 0, **kwargs
+    ):
+        """`kept`: organizations it covers that the user may not see (they stay covered)."""
         super().__init__(*args, **kwargs)
+        self.kept = kept
         if units is None:
             del self.fields["owner_unit"]
         else:
@@ -98,7 +102,7 @@ class PartyOrgForm(forms.Form):
             self.add_error("dissolved_on", "填写了撤销日期，但状态不是“撤销”，请核对")
         if data.get("owner_unit") and data.get("org_type") != PartyOrgType.COMMITTEE:
             self.add_error("org_type", "行业（综合）党委的类别应为“党委”")
-        if data.get("formation") == Formation.JOINT and len(data.get("codes") or []) == 1:
+        if data.get("formation") == Formation.JOINT and len(data.get("codes") or []) + self.kept == 1:
             self.add_error("codes", "联合组建的党组织应覆盖 2 个以上组织")
         return data
 

@@ -133,6 +133,18 @@ def party_org_detail(request, pk: int):
     )
 
 
+def _open_rows_split(rows, visible_orgs) -> tuple[str, list[Organization]]:
+    """Open links or assignments → (the codes the user may see, one per line, for the form; the
+    organizations the user may not see). A county user editing a joint branch or an instructor
+    that reaches into another county neither sees those codes nor ends those rows: they are kept
+    as they are when the form is saved."""
+    rows = list(rows.select_related("organization"))
+    mine = set(visible_orgs.filter(pk__in=[r.organization_id for r in rows]).values_list("pk", flat=True))
+    shown = [r.organization.credit_code for r in rows if r.organization_id in mine]
+    hidden = [r.organization for r in rows if r.organization_id not in mine]
+    return "\n".join(shown), hidden
+
+
 @role_required(*EDITORS)
 def party_org_edit(request, pk: int | None = None):
     party_org = get_visible_or_404(PartyOrganization, request, pk=pk) if pk else None
@@ -144,10 +156,11 @@ def party_org_edit(request, pk: int | None = None):
             for f in ("name", "org_type", "formation", "parent", "secretary", "founded_on", "term_ends_on",
                       "status", "dissolved_on", "owner_unit")
         }  # fmt: skip
-        codes = party_org.links.exclude(ends_on__lte=today).values_list(
-            "organization__credit_code", flat=True
+    hidden: list[Organization] = []
+    if party_org is not None:
+        initial["codes"], hidden = _open_rows_split(
+            party_org.links.exclude(ends_on__lte=today), visible(Organization, request)
         )
-        initial["codes"] = "\n".join(codes)
     form = PartyOrgForm(
         request.POST or None,
         initial=initial,
@@ -155,10 +168,11 @@ def party_org_edit(request, pk: int | None = None):
         visible_orgs=visible(Organization, request),
         visible_party_orgs=visible(PartyOrganization, request),
         units=department_units() if request.user.role == Role.OFFICE else None,
+        kept=len(hidden),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        orgs = data.pop("codes")
+        orgs = [*data.pop("codes"), *hidden]
         if request.user.role == Role.MEMBER_UNIT and party_org is None:
             data["owner_unit"] = request.user.member_unit
         try:
@@ -170,7 +184,9 @@ def party_org_edit(request, pk: int | None = None):
         else:
             messages.success(request, f"已保存党组织“{saved.name}”")
             return redirect("coverage:party_org_detail", pk=saved.pk)
-    return render(request, "coverage/party_org_form.html", {"form": form, "party_org": party_org})
+    return render(
+        request, "coverage/party_org_form.html", {"form": form, "party_org": party_org, "hidden": len(hidden)}
+    )
 
 
 # ----------------------------------------------------------------------------- instructors
@@ -241,10 +257,11 @@ def instructor_edit(request, pk: int | None = None):
             "workplace": instructor.workplace,
             "account": instructor.user.username if instructor.user else "",
         }
-        codes = instructor.assignments.exclude(ends_on__lte=today).values_list(
-            "organization__credit_code", flat=True
+    hidden: list[Organization] = []
+    if instructor is not None:
+        initial["codes"], hidden = _open_rows_split(
+            instructor.assignments.exclude(ends_on__lte=today), visible(Organization, request)
         )
-        initial["codes"] = "\n".join(codes)
     form = InstructorForm(
         request.POST or None,
         initial=initial,
@@ -259,7 +276,7 @@ def instructor_edit(request, pk: int | None = None):
         if clash.exists():
             form.add_error("phone", "已有同名且电话相同的指导员，请勿重复录入")
         else:
-            orgs, starts_on = data.pop("codes"), data.pop("starts_on")
+            orgs, starts_on = [*data.pop("codes"), *hidden], data.pop("starts_on")
             data["user"] = data.pop("account")
             try:
                 saved, _ = services.save_instructor(
@@ -275,7 +292,11 @@ def instructor_edit(request, pk: int | None = None):
             else:
                 messages.success(request, f"已保存党建指导员“{saved.name}”")
                 return redirect("coverage:instructor_detail", pk=saved.pk)
-    return render(request, "coverage/instructor_form.html", {"form": form, "instructor": instructor})
+    return render(
+        request,
+        "coverage/instructor_form.html",
+        {"form": form, "instructor": instructor, "hidden": len(hidden)},
+    )
 
 
 # ----------------------------------------------------------------------------- inspections and health
