@@ -80,3 +80,19 @@ def test_a_failure_in_the_reading_process_writes_nothing(tmp_path, city, setting
     with pytest.raises(RuntimeError, match="读取进程出错"):
         run(path, parallel=True, settings=settings)
     assert Organization.objects.count() == 0
+
+
+def test_the_garbage_collector_is_as_it_was_after_an_import_that_worked_or_failed(tmp_path, city, settings):
+    """Imports run inside the web and worker processes: the collector settings they change for
+    speed must come back, also when the import fails."""
+    import gc
+
+    from liangxin.core.importing import ImportFailed
+
+    before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
+    run(big_csv(tmp_path / "台账.csv", count=300), parallel=False, settings=settings)
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+    (tmp_path / "坏.csv").write_text("甲,乙\n1,2\n", encoding="utf-8")
+    with pytest.raises(ImportFailed):
+        run(tmp_path / "坏.csv", parallel=False, settings=settings)
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
