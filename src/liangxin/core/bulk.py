@@ -52,13 +52,19 @@ def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
     return [quote(model._meta.get_field(name).column) for name in fields]
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """INSERT rows of values for `fields` (model field names)."""
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *, adapted: bool = False
+) -> None:
+    """INSERT rows of values for `fields` (model field names). `adapted`: the rows are tuples
+    whose dates and datetimes the caller has already adapted (`connection.ops`)."""
     columns = _columns(model, fields)
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 (quoted names)
-    adapt = _adapter(model, fields)
-    batch = [adapt(row) for row in rows]
+    if adapted:
+        batch = rows if isinstance(rows, list) else list(rows)
+    else:
+        adapt = _adapter(model, fields)
+        batch = [adapt(row) for row in rows]
     if batch:
         with connection.cursor() as cursor:
             cursor.executemany(sql, batch)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +160,6 @@ class Jurisdiction:
 
 
 NEW_COLUMNS = ("credit_code", *COLUMNS, "created_at", "updated_at", "import_batch")
-_new_values = operator.itemgetter(*NEW_COLUMNS[:-3])
 NEW_DEFAULTS = {
     "kind": "",
     "founded_on": None,
@@ -179,6 +177,52 @@ NEW_DEFAULTS = {
     "industry_detail": "",
     "supervising_unit_id": None,
 }
+
+
+def _new_dict(record: dict[str, Any], unit_default: int | None) -> dict[str, Any]:
+    """A new organization's column values (attribute names) from a record."""
+    values = _values(record)
+    if unit_default and not values.get("supervising_unit_id"):
+        values["supervising_unit_id"] = unit_default
+    return {**NEW_DEFAULTS, **values, "credit_code": record["credit_code"]}
+
+
+class _NewRows:
+    """Records → INSERT tuples in `NEW_COLUMNS` order, values already adapted for the database:
+    the same values as `_new_dict`, without the intermediate dictionaries (a large import
+    creates a million of these; tests hold the two equal)."""
+
+    def __init__(self, unit_default: int | None, stamp: datetime.datetime, batch_id: int | None):
+        ops = connection.ops
+        self.unit_default = unit_default
+        self.tail = (ops.adapt_datetimefield_value(stamp),) * 2 + (batch_id,)
+        self.adapt_date = ops.adapt_datefield_value
+        self.dates: dict[Any, Any] = {None: None}
+        self.regions: dict[int, tuple] = {}
+
+    def __call__(self, record: dict[str, Any]) -> tuple:
+        get = record.get
+        region = record["region"]
+        try:
+            region_columns = self.regions[region.pk]
+        except KeyError:
+            region_columns = self.regions[region.pk] = (
+                region.pk, region.province_code, region.city_code, region.county_code, region.township_code
+            )  # fmt: skip
+        founded = get("founded_on")
+        try:
+            founded = self.dates[founded]
+        except KeyError:
+            founded = self.dates[founded] = self.adapt_date(founded)
+        area, unit, industry = get("area"), get("supervising_unit"), get("industry")
+        division, section, detail = industry if industry is not None else (None, "", "")
+        return (
+            record["credit_code"], record["name"], get("kind", ""), founded, get("status", "active"),
+            get("employees"), get("party_members", 0), get("probationary_members", 0),
+            get("above_scale", False), get("address", ""), get("contact", ""), get("phone", ""),
+            get("row_hash"), *region_columns, area.pk if area else None, division, section or "",
+            detail or "", unit.pk if unit else self.unit_default, *self.tail,
+        )  # fmt: skip
 
 
 def apply_records(
@@ -211,7 +255,8 @@ def apply_records(
         old_tags.setdefault(org_id, []).append(name)
     tags_of = {k: tuple(sorted(v)) for k, v in old_tags.items()}
 
-    new_rows: list[dict[str, Any]] = []
+    new_rows: list[tuple] = []  # INSERT tuples
+    new_records: list[dict[str, Any]] = []  # the records they come from
     new_tags: dict[str, tuple[str, ...]] = {}
     changes: dict[tuple[str, ...], list[tuple]] = {}
     retag: dict[int, tuple[str, ...]] = {}
@@ -221,6 +266,7 @@ def apply_records(
     unit_default = (
         jurisdiction.scope.member_unit_id if jurisdiction.scope and not jurisdiction.unrestricted else None
     )
+    new_row = _NewRows(unit_default, now, batch.pk if batch else None)
 
     for key, record in items:
         row = existing.get(record["credit_code"])
@@ -228,17 +274,16 @@ def apply_records(
         if region_problem:
             result.rejected.append((key, "region", region_problem))
             continue
-        values = _values(record)
         tags = record.get("tags")
         if row is None:
-            if "region_id" not in values:
+            if record.get("region") is None:
                 result.rejected.append((key, "region", "新增组织必须有所属区划"))
                 continue
-            if unit_default and not values.get("supervising_unit_id"):
-                values["supervising_unit_id"] = unit_default
-            new_rows.append({**NEW_DEFAULTS, **values, "credit_code": record["credit_code"]})
+            new_rows.append(new_row(record))
+            new_records.append(record)
             new_tags[record["credit_code"]] = tags or ()
             continue
+        values = _values(record)
         if row["id"] not in allowed:
             result.rejected.append(
                 (key, "credit_code", "该信用代码的组织已在台账中，但不在您的管辖范围内，不能修改")
@@ -285,15 +330,11 @@ def apply_records(
 
     due = today + datetime.timedelta(days=followup_days())
     if new_rows:
-        insert_rows(
-            Organization,
-            NEW_COLUMNS,
-            ((*_new_values(r), now, now, batch.pk if batch else None) for r in new_rows),
-        )
+        insert_rows(Organization, NEW_COLUMNS, new_rows, adapted=True)
         result.created = len(new_rows)
         # Ids of the new rows, for their tags, follow-ups and the caller (an import that opens
         # the follow-ups itself needs only those with tags).
-        wanted = [r["credit_code"] for r in new_rows if not followups_later or new_tags[r["credit_code"]]]
+        wanted = [r["credit_code"] for r in new_records if not followups_later or new_tags[r["credit_code"]]]
         ids = {
             row["credit_code"]: row["id"]
             for row in select_in(Organization, ("credit_code", "id"), "credit_code", wanted)
@@ -305,13 +346,16 @@ def apply_records(
             ((ids[code], tag_ids[t]) for code, tags in new_tags.items() for t in tags),
         )
         if not followups_later:
-            counted = [ids[r["credit_code"]] for r in new_rows if r["status"] in COUNTED_STATUSES]
+            counted = [
+                ids[r["credit_code"]] for r in new_records if r.get("status", "active") in COUNTED_STATUSES
+            ]
             insert_rows(
                 FollowUp,
                 ("organization", "kind", "status", "due_on", "opened_at", "outcome", "note"),
                 ((org_id, FollowUp.Kind.NEW, FollowUp.Status.OPEN, due, now, "", "") for org_id in counted),
             )
-        for r in new_rows if not followups_later else ():
+        for record in new_records if not followups_later else ():
+            r = _new_dict(record, unit_default)
             org_id = ids[r["credit_code"]]
             result.ids.append(org_id)
             if batch is None:
