@@ -216,3 +216,21 @@ def test_it_masks_id_card_numbers_hiding_the_birth_date():
 )
 def test_it_masks_phone_numbers(raw, expected):
     assert mask_phone(raw) == expected
+
+
+def test_a_column_of_clean_valid_codes_is_taken_as_it_is_and_any_other_sends_it_back():
+    from liangxin.core.tabular import clean_credit_codes, compute_check_char
+
+    codes = [body + compute_check_char(body) for body in ("91360802MA1234567", "52360800MJ0000001")]
+    assert clean_credit_codes(codes) == codes
+    wrong_check = codes[0][:17] + ("0" if codes[0][17] != "0" else "1")
+    for odd in [
+        wrong_check,
+        codes[0].lower(),
+        " " + codes[0],
+        codes[0][:17],
+        "91360802MA123456IO",
+        "9" * 18,
+        None,
+    ]:
+        assert clean_credit_codes([*codes, odd]) is None, odd

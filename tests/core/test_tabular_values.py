@@ -332,3 +332,41 @@ def test_it_reads_mobile_and_landline_numbers(raw, expected):
 )
 def test_it_explains_phone_numbers_it_cannot_use(raw, expected):
     assert problem(parse_phone, raw) == expected
+
+
+class TestWholeColumns:
+    """A clean column is parsed at once; anything the cell-by-cell parser would change or
+    complain about sends the column back to it."""
+
+    CLEAN = ["吉安市古南科技有限公司", "某某（深圳）有限公司", "A&B Co., Ltd.", "吉安市某路1号 3栋"]
+
+    def test_a_clean_text_column_gives_what_parse_text_gives_each_cell(self):
+        from liangxin.core.tabular import plain_text_column
+
+        assert plain_text_column(self.CLEAN, 200) == [parse_text(v) for v in self.CLEAN]
+
+    @pytest.mark.parametrize(
+        "odd",
+        ["", "  ", " 前后有空格 ", "两个  空格", "全角ＡＢＣ", "换行\n名称", "制表\t符", "零宽\u200b字符",
+         "\u3000全角空格", 12, None, "长" * 201],
+    )  # fmt: skip
+    def test_any_cell_the_parser_would_change_or_refuse_sends_the_column_back(self, odd):
+        from liangxin.core.tabular import plain_text_column
+
+        assert plain_text_column([*self.CLEAN, odd], 200) is None
+
+    def test_plain_mobiles_are_taken_as_they_are_and_anything_else_is_not(self):
+        from liangxin.core.tabular import plain_mobiles
+
+        mobiles = ["13800138000", "19912345678"]
+        assert plain_mobiles(mobiles) == [parse_phone(v) for v in mobiles]
+        for odd in [
+            "12800138000",
+            "138-0013-8000",
+            "1380013800",
+            "138****8000",
+            "0796-8221234",
+            "",
+            13800138000,
+        ]:
+            assert plain_mobiles([*mobiles, odd]) is None, odd

@@ -19,6 +19,7 @@ from liangxin.core.tabular import (
     Column,
     SheetSpec,
     ValueProblem,
+    clean_credit_codes,
     credit_code_division,
     credit_code_kind,
     credit_code_problem,
@@ -30,6 +31,8 @@ from liangxin.core.tabular import (
     parse_list,
     parse_phone,
     parse_text,
+    plain_mobiles,
+    plain_text_column,
 )
 from liangxin.registry.models import OrgKind, RegStatus
 
@@ -289,8 +292,9 @@ def _cut(limit: int, what: str = "内容"):
     return check
 
 
-_check_name = _cut(200, "组织名称")
-_check_address = _cut(255)
+NAME_MAX, ADDRESS_MAX = 200, 255
+_check_name = _cut(NAME_MAX, "组织名称")
+_check_address = _cut(ADDRESS_MAX)
 _check_contact = _cut(50)
 _MEMO_LIMIT = 100_000
 _EMPTY = object()
@@ -326,8 +330,14 @@ class RowParser:
             raise ValueProblem(f"标签“{too_long[0][:20]}…”过长（最多 50 字），多个标签请用顿号分隔")
         return tuple(sorted(tags))
 
-    def _column(self, values: list, problems: list, key: str, parse, *, required=False, memo=True) -> list:
-        """Parse one column of the block. Empty cells give None (a problem if required)."""
+    def _column(
+        self, values: list, problems: list, key: str, parse, *, required=False, memo=True, fast=None
+    ) -> list:
+        """Parse one column of the block. Empty cells give None (a problem if required).
+        `fast(values)`: the whole column at once when every cell is clean (the same values as
+        `parse` cell by cell), else None."""
+        if fast is not None and (out := fast(values)) is not None:
+            return out
         one = self._parse_one
         if memo:
             table = self.memo.setdefault(key, {})
@@ -387,12 +397,18 @@ class RowParser:
             return self._column(columns[key], found, key, parse, **kw)
 
         codes = (
-            column("credit_code", parse_credit_code, required=True, memo=False)
+            column("credit_code", parse_credit_code, required=True, memo=False, fast=clean_credit_codes)
             if has("credit_code")
             else [None] * n
         )
         names = (
-            column("name", lambda v: _check_name(parse_text(v)), required=True, memo=False)
+            column(
+                "name",
+                lambda v: _check_name(parse_text(v)),
+                required=True,
+                memo=False,
+                fast=lambda values: plain_text_column(values, NAME_MAX),
+            )
             if has("name")
             else [None] * n
         )
@@ -484,7 +500,13 @@ class RowParser:
             optional["supervising_unit"] = column("supervising_unit", lambda v: find_unit(v, lookups))
         if has("address"):
             optional["address"] = [
-                v or "" for v in column("address", lambda v: _check_address(parse_text(v)), memo=False)
+                v or ""
+                for v in column(
+                    "address",
+                    lambda v: _check_address(parse_text(v)),
+                    memo=False,
+                    fast=lambda values: plain_text_column(values, ADDRESS_MAX),
+                )
             ]
         if has("contact"):
             optional["contact"] = [
@@ -493,9 +515,16 @@ class RowParser:
         phones = None
         if has("phone"):
             phones = [
-                v or "" for v in column("phone", lambda v: None if _masked(v) else parse_phone(v), memo=False)
+                v or ""
+                for v in column(
+                    "phone", lambda v: None if _masked(v) else parse_phone(v), memo=False, fast=plain_mobiles
+                )
             ]
-            masked = [_masked(v) for v in columns["phone"]]
+            try:
+                starred = "*" in "".join(columns["phone"])  # a text-only column: one scan
+            except TypeError:
+                starred = True
+            masked = [_masked(v) for v in columns["phone"]] if starred else None
 
         problems: list[list[tuple[str, str | None]]] = [[] for _ in range(n)]
         for i, key, message in found:
@@ -512,7 +541,7 @@ class RowParser:
                 record["area"] = areas[i]
             for key, values in optional.items():
                 record[key] = values[i]
-            if phones is not None and not masked[i]:
+            if phones is not None and not (masked and masked[i]):
                 record["phone"] = phones[i]
             records.append(record)
         return records, problems

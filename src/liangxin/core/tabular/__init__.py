@@ -3,6 +3,7 @@
 
 from .codes import (
     KIND_LABELS,
+    clean_credit_codes,
     compute_check_char,
     credit_code_category_label,
     credit_code_division,
@@ -40,6 +41,8 @@ from .values import (
     parse_month,
     parse_phone,
     parse_text,
+    plain_mobiles,
+    plain_text_column,
 )
 
 __all__ = [
@@ -55,6 +58,7 @@ __all__ = [
     "Workbook",
     "check_and_read",
     "classify_row",
+    "clean_credit_codes",
     "column_letter",
     "compute_check_char",
     "credit_code_category_label",
@@ -81,4 +85,6 @@ __all__ = [
     "parse_month",
     "parse_phone",
     "parse_text",
+    "plain_mobiles",
+    "plain_text_column",
 ]

@@ -92,6 +92,23 @@ def _check_value(first17: str) -> int:
     return sum(map(int.__mul__, map(_CREDIT_VALUE.__getitem__, first17), CREDIT_CODE_WEIGHTS))
 
 
+def clean_credit_codes(values: list) -> list[str] | None:
+    """A whole column of credit codes that are already clean (18 upper-case letters and digits)
+    and valid, unchanged; None when any is not (check cell by cell, which names the problem)."""
+    if not values or set(map(type, values)) != {str}:
+        return None
+    joined = "".join(values)
+    if len(joined) != 18 * len(values) or not (joined.isascii() and joined.isalnum() and joined.isupper()):
+        return None
+    try:
+        for code in values:
+            if CREDIT_CODE_ALPHABET[(31 - _check_value(code[:17]) % 31) % 31] != code[17]:
+                return None
+    except KeyError:  # a letter outside the alphabet (I, O, S, V, Z)
+        return None
+    return list(values)
+
+
 def credit_code_problem(code: Any) -> str | None:
     """None for a valid code (after normalizing), else a Chinese message: empty, stored as a
     number (digits lost), wrong length, a character not allowed (named, with a hint for
