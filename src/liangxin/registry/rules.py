@@ -414,11 +414,13 @@ class RowParser:
         )
         written_kinds = column("kind", parse_text) if has("kind") else [None] * n
         kinds: list[str | None] = [None] * n
+        known_kinds = self.memo.setdefault(("cross", "kind"), {})
         for i, code in enumerate(codes):
             if code:
-                kind = self._memo(
-                    "kind", (code[:2], written_kinds[i]), lambda c=code, w=written_kinds[i]: derive_kind(c, w)
-                )
+                key = (code[:2], written_kinds[i])
+                kind = known_kinds.get(key)
+                if kind is None:
+                    kind = self._memo("kind", key, lambda c=code, w=written_kinds[i]: derive_kind(c, w))
                 if type(kind) is ValueProblem:
                     where = "kind" if has("kind") and columns["kind"][i] else "credit_code"
                     found.append((i, where, kind.message))
@@ -431,14 +433,24 @@ class RowParser:
             else [None] * n
         )
         regions: list[Region | None] = [None] * n
+        township_cells = columns.get("township") or [None] * n
+        region_cells = columns.get("region") or [None] * n
+        # (township as written, its county) → the township, for the rows that found one: most
+        # rows repeat a few hundred pairs
+        known_townships = self.memo.setdefault(("cross", "township-found"), {})
         for i in range(n):
-            township_raw = columns["township"][i] if has("township") else None
-            region_raw = columns["region"][i] if has("region") else None
+            township_raw = township_cells[i]
+            region_raw = region_cells[i]
             county = counties[i]
             if township_raw:
-                region = self._region(
-                    "township", township_raw, found, i, level=RegionLevel.TOWNSHIP, within=county
-                )
+                pair = (township_raw, id(county)) if township_raw.__class__ is str else None
+                region = known_townships.get(pair)
+                if region is None:
+                    region = self._region(
+                        "township", township_raw, found, i, level=RegionLevel.TOWNSHIP, within=county
+                    )
+                    if region is not None and pair is not None:
+                        known_townships[pair] = region
             elif region_raw:
                 region = self._region("region", region_raw, found, i)
                 if region is not None and county is not None and region.county_code != county.code:
@@ -530,17 +542,17 @@ class RowParser:
         for i, key, message in found:
             problems[i].append((key, message))
         records: list[dict | None] = []
-        for i in range(n):
+        keys = ["credit_code", "name", "region", *(["area"] if areas is not None else []), *optional]
+        cells = zip(
+            codes, names, regions, *([areas] if areas is not None else []), *optional.values(), strict=True
+        )
+        for i, row in enumerate(cells):
             if problems[i]:
                 records.append(None)
                 continue
-            record = {"credit_code": codes[i], "name": names[i], "region": regions[i]}
+            record = dict(zip(keys, row, strict=False))  # the same length by construction
             if kinds[i] is not None:
                 record["kind"] = kinds[i]
-            if areas is not None:
-                record["area"] = areas[i]
-            for key, values in optional.items():
-                record[key] = values[i]
             if phones is not None and not (masked and masked[i]):
                 record["phone"] = phones[i]
             records.append(record)
