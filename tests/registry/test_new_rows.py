@@ -60,3 +60,35 @@ def test_the_insert_tuple_holds_the_values_of_the_dictionary(city, unit_default)
         )
         stamp = ops.adapt_datetimefield_value(now)
         assert build(record) == (*expected, stamp, stamp, 7), record["name"]
+
+
+def test_an_import_into_an_empty_registry_tags_and_follows_up_exactly_its_own_rows(city, tmp_path):
+    """On SQLite the new rows' ids are taken from their order, not looked up: each organization
+    must still get its own tags and one follow-up."""
+    import csv
+
+    from liangxin.core.importing import ImportContext, run_import
+    from liangxin.registry.models import FollowUp, Organization
+
+    path = tmp_path / "台账.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["统一社会信用代码", "组织名称", "乡镇（街道）", "重点标签"])
+        for i in range(1, 2501):  # more than one chunk
+            writer.writerow(
+                [credit_code(serial=i), f"公司{i}", "习溪桥街道", f"标签{i % 7}" if i % 3 else ""]
+            )
+    report = run_import(path, ImportContext(actor=None, filename="台账.csv", source="command"))
+    assert report.sheets[0].created == 2500
+    tagged = {o.name: [t.name for t in o.tags.all()] for o in Organization.objects.prefetch_related("tags")}
+    assert all(tagged[f"公司{i}"] == ([f"标签{i % 7}"] if i % 3 else []) for i in range(1, 2501))
+    assert FollowUp.objects.count() == 2500
+    assert FollowUp.objects.values("organization").distinct().count() == 2500
+
+
+def test_ids_are_looked_up_when_the_rows_are_not_the_last_inserted(city):
+    from liangxin.registry.services import _inserted_ids
+    from tests.registry.factories import make_org
+
+    make_org("先有的公司")
+    assert _inserted_ids([{"credit_code": credit_code(serial=99)}], all_new=True) is None

@@ -128,7 +128,6 @@ class Organization(RegionBound):
         indexes = [
             # Equality columns first (county, status, kind), then the ones the rules compare.
             models.Index(fields=COVERAGE_INDEX_FIELDS, name="registry_org_coverage_idx"),
-            models.Index(fields=["township_code", "status"]),
         ]
 
     def __str__(self) -> str:

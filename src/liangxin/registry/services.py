@@ -225,6 +225,29 @@ class _NewRows:
         )  # fmt: skip
 
 
+def _inserted_ids(records: list[dict[str, Any]], all_new: bool) -> dict[str, int] | None:
+    """SQLite, the rows just inserted by one statement while holding the write lock: they took
+    consecutive ids ending at the largest, in order, so their ids need no lookup. Checked by
+    counting them; None (look them up) if that does not hold or on another database."""
+    if not all_new or connection.vendor != "sqlite" or not records:
+        return None
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    pk = connection.ops.quote_name(Organization._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # noqa: S608 (quoted names)
+        last = cursor.fetchone()[0]
+        first = last - len(records) + 1
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {pk} BETWEEN %s AND %s", [first, last])  # noqa: S608
+        (count,) = cursor.fetchone()
+        cursor.execute(f"SELECT credit_code FROM {table} WHERE {pk} IN (%s, %s) ORDER BY {pk}", [first, last])  # noqa: S608
+        ends = [code for (code,) in cursor.fetchall()]
+    if count != len(records) or ends != list(
+        dict.fromkeys([records[0]["credit_code"], records[-1]["credit_code"]])
+    ):
+        return None
+    return {record["credit_code"]: first + k for k, record in enumerate(records)}
+
+
 def apply_records(
     items: list[tuple[Any, dict[str, Any]]],
     *,
@@ -334,11 +357,15 @@ def apply_records(
         result.created = len(new_rows)
         # Ids of the new rows, for their tags, follow-ups and the caller (an import that opens
         # the follow-ups itself needs only those with tags).
-        wanted = [r["credit_code"] for r in new_records if not followups_later or new_tags[r["credit_code"]]]
-        ids = {
-            row["credit_code"]: row["id"]
-            for row in select_in(Organization, ("credit_code", "id"), "credit_code", wanted)
-        }
+        ids = _inserted_ids(new_records, all_new)
+        if ids is None:
+            wanted = [
+                r["credit_code"] for r in new_records if not followups_later or new_tags[r["credit_code"]]
+            ]
+            ids = {
+                row["credit_code"]: row["id"]
+                for row in select_in(Organization, ("credit_code", "id"), "credit_code", wanted)
+            }
         tag_ids = _tag_ids({t for tags in new_tags.values() for t in tags})
         insert_rows(
             OrganizationTag,
