@@ -19,6 +19,7 @@ import gc
 import hashlib
 import importlib
 import multiprocessing
+import operator
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -172,6 +173,9 @@ class ParseMemo:
         self.off: set[str] = set()
 
 
+_CELLS = operator.attrgetter("_cells")
+
+
 class RowReader:
     """Reads one row's cells by column key, collecting problems with row number and header."""
 
@@ -217,7 +221,7 @@ class RowReader:
         if i is None:
             return [None] * len(readers)
         try:
-            out = [r._cells[i] for r in readers]
+            out = list(map(operator.itemgetter(i), map(_CELLS, readers)))
         except IndexError:  # short rows
             out = [r._cells[i] if i < len(r._cells) else None for r in readers]
         try:

@@ -343,12 +343,18 @@ class RowParser:
             table = self.memo.setdefault(key, {})
             if len(table) >= _MEMO_LIMIT:
                 table.clear()
-            keys = [v if v.__class__ is str else (v.__class__, v) for v in values]  # 1, 1.0, True differ
+            if set(map(type, values)) == {str}:  # text only (a CSV column without gaps): its own keys
+                keys = values
+            else:
+                keys = [v if v.__class__ is str else (v.__class__, v) for v in values]  # 1, 1.0, True differ
             for k in set(keys).difference(table):
                 table[k] = one(k if k.__class__ is str else k[1], parse)
             out = list(map(table.__getitem__, keys))
         else:
             out = [one(v, parse) for v in values]
+        kinds = set(map(type, out))
+        if type(None) not in kinds and ValueProblem not in kinds:
+            return out  # every cell gave a value
         for i in [i for i, v in enumerate(out) if v is None or v.__class__ is ValueProblem]:
             hit = out[i]
             if hit is None:

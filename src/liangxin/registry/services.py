@@ -187,6 +187,9 @@ def _new_dict(record: dict[str, Any], unit_default: int | None) -> dict[str, Any
     return {**NEW_DEFAULTS, **values, "credit_code": record["credit_code"]}
 
 
+_ADAPTED_DATES: dict[str, dict[Any, Any]] = {}  # per database kind: date → as the driver takes it
+
+
 class _NewRows:
     """Records → INSERT tuples in `NEW_COLUMNS` order, values already adapted for the database:
     the same values as `_new_dict`, without the intermediate dictionaries (a large import
@@ -197,7 +200,10 @@ class _NewRows:
         self.unit_default = unit_default
         self.tail = (ops.adapt_datetimefield_value(stamp),) * 2 + (batch_id,)
         self.adapt_date = ops.adapt_datefield_value
-        self.dates: dict[Any, Any] = {None: None}
+        self.dates = _ADAPTED_DATES.setdefault(connection.vendor, {None: None})
+        if len(self.dates) > 100_000:
+            self.dates.clear()
+            self.dates[None] = None
         self.regions: dict[int, tuple] = {}
 
     def __call__(self, record: dict[str, Any]) -> tuple:
