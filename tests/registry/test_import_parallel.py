@@ -96,3 +96,18 @@ def test_the_garbage_collector_is_as_it_was_after_an_import_that_worked_or_faile
     with pytest.raises(ImportFailed):
         run(tmp_path / "坏.csv", parallel=False, settings=settings)
     assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+def test_only_a_first_load_uses_the_second_process(tmp_path, city, settings, monkeypatch):
+    """Into a registry that holds organizations, unchanged rows are skipped before parsing,
+    which only the writing process can do: such an import is read in one process."""
+    from liangxin.core.importing import SheetImporter
+
+    path = big_csv(tmp_path / "台账.csv")
+    forked = []
+    real = SheetImporter._run_forked
+    monkeypatch.setattr(SheetImporter, "_run_forked", lambda self: forked.append(1) or real(self))
+    run(path, parallel=True, settings=settings)
+    assert forked == [1]
+    again = run(path, parallel=True, settings=settings).sheets[0]
+    assert forked == [1] and again.unchanged > 0 and again.created == 0

@@ -71,7 +71,13 @@ class OrganizationImporter(SheetImporter):
                 keep.append(reader)
         return keep
 
-    parallel = True  # parse_chunk reads only the lookups loaded by start()
+    @property
+    def parallel(self) -> bool:  # type: ignore[override]
+        """A second process may read and parse (parse_chunk reads only the lookups loaded by
+        start()) when the registry was empty: a first load of a large file. Into a registry
+        that holds organizations most rows of a large file are usually unchanged and skipped
+        before parsing (`prefilter`, which needs the database), so one process is faster."""
+        return not self.known_before
 
     def parse_chunk(self, readers: list[RowReader]) -> list:
         keys = [c.key for c in rules.COLUMNS if c.key in self.match.columns]
