@@ -111,3 +111,23 @@ def test_only_a_first_load_uses_the_second_process(tmp_path, city, settings, mon
     assert forked == [1]
     again = run(path, parallel=True, settings=settings).sheets[0]
     assert forked == [1] and again.unchanged > 0 and again.created == 0
+
+
+def test_a_process_running_other_threads_does_not_fork(tmp_path, city, settings, monkeypatch):
+    """A web server importing inside a request (LIANGXIN_TASKS=immediate) has other threads; a
+    fork would copy whatever lock one of them holds. Such an import stays in one process."""
+    import threading
+
+    from liangxin.core.importing import SheetImporter
+
+    forked = []
+    monkeypatch.setattr(SheetImporter, "_run_forked", lambda self: forked.append(1))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        report = run(big_csv(tmp_path / "台账.csv"), parallel=True, settings=settings)
+    finally:
+        stop.set()
+        other.join()
+    assert forked == [] and report.sheets[0].created > 0

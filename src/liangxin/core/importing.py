@@ -21,6 +21,7 @@ import importlib
 import multiprocessing
 import operator
 import os
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -378,6 +379,9 @@ class SheetImporter:
             return False
         if "fork" not in multiprocessing.get_all_start_methods():
             return False
+        if threading.active_count() > 1:
+            return False  # forking a threaded process (a web server importing inline) may copy a held lock
+
         return self.ctx.size >= getattr(settings, "LIANGXIN_IMPORT_PARALLEL_BYTES", 4 << 20)
 
     def _read_and_parse(self, queue) -> None:
