@@ -381,7 +381,6 @@ class SheetImporter:
             return False
         if threading.active_count() > 1:
             return False  # forking a threaded process (a web server importing inline) may copy a held lock
-
         return self.ctx.size >= getattr(settings, "LIANGXIN_IMPORT_PARALLEL_BYTES", 4 << 20)
 
     def _read_and_parse(self, queue) -> None:
@@ -503,13 +502,16 @@ def _few_collections():
     tenth of a large import's time. During the import the objects that existed before it are
     frozen out of the collector's sight and collections are rarer; both are undone after."""
     threshold = gc.get_threshold()
-    gc.freeze()
+    ours = gc.get_freeze_count() == 0  # a server that froze objects itself keeps them frozen
+    if ours:
+        gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()
 
 
 def _size(source: Any) -> int:

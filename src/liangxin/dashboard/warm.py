@@ -2,12 +2,13 @@
 
 With a million organizations the coverage tables behind the cockpit take seconds; a leader who
 opens the cockpit after an import should not wait for them. Every committed change is audited
-or is an import batch, so when either is written (logins and exports aside) a `warm_cockpit_job` is queued (at most one
-waiting at a time) and the worker computes the office's view for today into the shared cache
-(settings.CACHES: files under var/cache, shared by the web processes and the worker). The first
-load then reads the cache; one arriving while the worker is still computing waits for it (see
-`coverage.figcache`) rather than computing the same tables a second time. The cockpit opens on
-today's date, so each run also leaves one warm-up waiting for just after midnight.
+or is an import batch, so when either is written (logins and exports aside) a
+`warm_cockpit_job` is queued (at most one waiting at a time) and the worker computes the
+office's cockpit and coverage page for today into the shared cache (settings.CACHES: files under
+var/cache, shared by the web processes and the worker). The first load then reads the cache; one
+arriving while the worker is still computing waits for it (see `coverage.figcache`) rather than
+computing the same tables a second time. Both pages open on today's date, so each run also leaves
+one warm-up waiting for just after midnight.
 """
 
 from __future__ import annotations
