@@ -165,6 +165,7 @@ class TestRowsReachingIntoAnotherCounty:
         assert response.status_code == 302, response.content.decode()[-2000:]
         open_rows = Assignment.objects.filter(instructor=instructor, ends_on__isnull=True)
         assert set(open_rows.values_list("organization__name", flat=True)) == {"古南指导甲", "青原指导乙"}
+        assert client.get(response.url).status_code == 200  # still the county's instructor
 
     def test_the_party_organization_form_hides_and_keeps_the_other_countys_organizations(
         self, insider, client_for
@@ -187,3 +188,4 @@ class TestRowsReachingIntoAnotherCounty:
         assert response.status_code == 302, response.content.decode()[-2000:]
         still = CoverageLink.objects.filter(party_org=branch, ends_on__isnull=True)
         assert set(still.values_list("organization__name", flat=True)) == {"古南联合甲", "青原联合乙"}
+        assert client.get(response.url).status_code == 200  # still the county's branch

@@ -173,6 +173,8 @@ def party_org_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         orgs = [*data.pop("codes"), *hidden]
+        if hidden:  # reaching beyond the user's sight: its region stays what it is
+            data["region"] = party_org.region
         if request.user.role == Role.MEMBER_UNIT and party_org is None:
             data["owner_unit"] = request.user.member_unit
         try:
@@ -277,6 +279,8 @@ def instructor_edit(request, pk: int | None = None):
             form.add_error("phone", "已有同名且电话相同的指导员，请勿重复录入")
         else:
             orgs, starts_on = [*data.pop("codes"), *hidden], data.pop("starts_on")
+            if hidden:  # reaching beyond the user's sight: its region stays what it is
+                data["region"] = instructor.region
             data["user"] = data.pop("account")
             try:
                 saved, _ = services.save_instructor(
