@@ -74,17 +74,23 @@ def waiting_jobs():
     )
 
 
+def _due() -> Q:
+    """Waiting jobs that may run now (the backend stores “no run_after” as its largest date)."""
+    from django_tasks_db.models import get_date_max
+
+    return Q(run_after=get_date_max()) | Q(run_after__lte=timezone.now())
+
+
 def request_warm() -> None:
     """Queue a warm-up unless one is already waiting to run now (a burst of changes gives one)."""
-    due = Q(run_after__isnull=True) | Q(run_after__lte=timezone.now())
-    if not waiting_jobs().filter(due).exists():
+    if not waiting_jobs().filter(_due()).exists():
         warm_cockpit_job.enqueue()
 
 
 def schedule_next_day() -> None:
     """The cockpit opens on today's date, so a new day needs new tables: one warm-up waits for
     just after midnight (at most one)."""
-    if waiting_jobs().filter(run_after__gt=timezone.now()).exists():
+    if waiting_jobs().exclude(_due()).exists():
         return
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     midnight = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(0, 1)))
