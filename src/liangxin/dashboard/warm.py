@@ -22,6 +22,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django_tasks import task
 
+from liangxin.core import queue
 from liangxin.core.models import AuditLog, ImportBatch
 from liangxin.core.roles import Role
 from liangxin.coverage import engine, figcache
@@ -58,39 +59,23 @@ def warm_cockpit_job(as_of: str | None = None) -> dict:
 
 
 def _uses_worker() -> bool:
-    from django_tasks_db.backend import DatabaseBackend
-
-    return isinstance(warm_cockpit_job.get_backend(), DatabaseBackend)
+    return queue.keeps_jobs(warm_cockpit_job)
 
 
 def waiting_jobs():
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path=warm_cockpit_job.module_path,
-        status=TaskResultStatus.READY,
-        backend_name=warm_cockpit_job.get_backend().alias,
-    )
-
-
-def _due() -> Q:
-    """Waiting jobs that may run now (the backend stores “no run_after” as its largest date)."""
-    from django_tasks_db.models import get_date_max
-
-    return Q(run_after=get_date_max()) | Q(run_after__lte=timezone.now())
+    return queue.waiting(warm_cockpit_job)
 
 
 def request_warm() -> None:
     """Queue a warm-up unless one is already waiting to run now (a burst of changes gives one)."""
-    if not waiting_jobs().filter(_due()).exists():
+    if not waiting_jobs().filter(queue.due()).exists():
         warm_cockpit_job.enqueue()
 
 
 def schedule_next_day() -> None:
     """The cockpit opens on today's date, so a new day needs new tables: one warm-up waits for
     just after midnight (at most one)."""
-    if waiting_jobs().exclude(_due()).exists():
+    if waiting_jobs().exclude(queue.due()).exists():
         return
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     midnight = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(0, 1)))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.utils import exclusive_transaction
 
+from liangxin.core import queue
 from liangxin.dispatch import reminders
 from liangxin.dispatch.periods import DispatchError
 
@@ -46,21 +47,12 @@ def dispatch_tick_job(every_minutes: int = EVERY_MINUTES) -> dict:
 
 def can_schedule() -> bool:
     """Whether the configured task backend keeps deferred jobs for a worker (the database one)."""
-    from django_tasks_db.backend import DatabaseBackend
-
-    return isinstance(dispatch_tick_job.get_backend(), DatabaseBackend)
+    return queue.keeps_jobs(dispatch_tick_job)
 
 
 def pending_ticks():
     """Ticks waiting in the queue (not yet started) of the configured backend."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path=dispatch_tick_job.module_path,
-        status=TaskResultStatus.READY,
-        backend_name=dispatch_tick_job.get_backend().alias,
-    )
+    return queue.waiting(dispatch_tick_job)
 
 
 @contextmanager
