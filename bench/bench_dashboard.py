@@ -205,7 +205,7 @@ def child(kind: str) -> None:
         f"      任务进程在数据变动后预计算用时 {warmed:.3f} s（这段时间内打开的页面等待它完成）", flush=True
     )
     for title, cold, published in [
-        ("数据变动后首次加载，未预计算（12 个月末全算）", True, False),
+        ("数据变动后首次加载，未预计算（不运行任务进程时，12 个月末全算）", True, False),
         ("前 11 个月已发布通报，首次加载", True, True),
         ("数据未变，再次加载（读缓存）", False, True),
     ]:
