@@ -199,6 +199,27 @@ def test_a_member_unit_sees_phone_numbers_masked(client_for, city):
     assert rows[1][-1] == "139****1234"
 
 
+def test_a_form_created_organization_opens_one_follow_up_only_when_it_is_counted(
+    client_for, office, settings
+):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.LIANGXIN_FOLLOWUP_DAYS = 45
+    for serial, status in ((502, "存续"), (503, "注销")):
+        response = client_for(office).post(
+            reverse("registry:organization_create"),
+            {"credit_code": credit_code(serial=serial), "name": f"表单{status}公司", "region": "360802001",
+             "status": status},
+        )  # fmt: skip
+        assert response.status_code == 302
+    opened = FollowUp.objects.filter(kind="new")
+    assert [f.organization.name for f in opened] == ["表单存续公司"]
+    assert opened.get().due_on == timezone.localdate() + datetime.timedelta(days=45)
+    assert opened.get().status == FollowUp.Status.OPEN
+
+
 def test_closing_a_follow_up_records_the_outcome(client_for, office):
     org = make_org("待跟进公司")
     followup = FollowUp.objects.create(organization=org, kind="new", due_on="2030-01-01")

@@ -379,14 +379,7 @@ def apply_records(
             ((ids[code], tag_ids[t]) for code, tags in new_tags.items() for t in tags),
         )
         if not followups_later:
-            counted = [
-                ids[r["credit_code"]] for r in new_records if r.get("status", "active") in COUNTED_STATUSES
-            ]
-            insert_rows(
-                FollowUp,
-                ("organization", "kind", "status", "due_on", "opened_at", "outcome", "note"),
-                ((org_id, FollowUp.Kind.NEW, FollowUp.Status.OPEN, due, now, "", "") for org_id in counted),
-            )
+            open_followups_for([ids[r["credit_code"]] for r in new_records], today=today)
         for record in new_records if not followups_later else ():
             r = _new_dict(record, unit_default)
             org_id = ids[r["credit_code"]]
@@ -425,8 +418,25 @@ def apply_records(
 
 
 def open_followups_for_batch(batch: ImportBatch, *, today: datetime.date) -> int:
-    """The 三同步 follow-ups of the in-scope organizations an import created, in one statement
-    (what `apply_records` does row by row for the form)."""
+    """The 三同步 follow-ups of the in-scope organizations an import created, in one statement."""
+    column = connection.ops.quote_name(Organization._meta.get_field("import_batch").column)
+    return _open_new_followups(f"{column} = %s", [batch.pk], today=today)
+
+
+def open_followups_for(org_ids: list[int], *, today: datetime.date) -> int:
+    """The same for organizations just created by the form (or a small batch of records)."""
+    pk = connection.ops.quote_name(Organization._meta.pk.column)
+    opened = 0
+    for start in range(0, len(org_ids), 500):
+        chunk = org_ids[start : start + 500]
+        opened += _open_new_followups(f"{pk} IN ({', '.join(['%s'] * len(chunk))})", chunk, today=today)
+    return opened
+
+
+def _open_new_followups(where: str, params: list, *, today: datetime.date) -> int:
+    """The one statement of the rule: a new organization counted as 存续/在业 (COUNTED_STATUSES)
+    opens a NEW follow-up due in `followup_days()`. `where` selects the organizations (quoted
+    names and placeholders only; values in `params`)."""
     quote = connection.ops.quote_name
     followup, org = FollowUp._meta, Organization._meta
     columns = ", ".join(
@@ -437,7 +447,7 @@ def open_followups_for_batch(batch: ImportBatch, *, today: datetime.date) -> int
     sql = (
         f"INSERT INTO {quote(followup.db_table)} ({columns}) "  # noqa: S608 (quoted names, parameters)
         f"SELECT {quote(org.pk.column)}, %s, %s, %s, %s, '', '' FROM {quote(org.db_table)} "
-        f"WHERE {quote(org.get_field('import_batch').column)} = %s "
+        f"WHERE {where} "
         f"AND {quote(org.get_field('status').column)} IN ({', '.join(['%s'] * len(COUNTED_STATUSES))})"
     )
     with connection.cursor() as cursor:
@@ -448,7 +458,7 @@ def open_followups_for_batch(batch: ImportBatch, *, today: datetime.date) -> int
                 FollowUp.Status.OPEN.value,
                 connection.ops.adapt_datefield_value(due),
                 connection.ops.adapt_datetimefield_value(timezone.now()),
-                batch.pk,
+                *params,
                 *(s.value for s in COUNTED_STATUSES),
             ],
         )
