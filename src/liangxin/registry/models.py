@@ -48,9 +48,9 @@ class Organization(RegionBound):
     # Indexes are chosen for a million rows: each costs every import, so only those a page or
     # rollup uses. One city: every row has the same province and city code. The county and
     # township indexes keep rows in id order within a code (SQLite appends the rowid), so a
-    # filtered list page reads its newest 50 rows without sorting the county; the indexes below
-    # serve the coverage rollups: the county one holds every column the coverage engine reads, so
-    # a city- or county-wide count reads that index and never the rows (a third of the table's
+    # filtered list page reads its newest 50 rows without sorting the county; the index below
+    # serves the coverage rollups: it holds every column the coverage engine reads, so a city- or
+    # county-wide count reads that index and never the rows (a third of the table's
     # pages). Kind, status and 规上 alone are too coarse for an index to beat a scan.
     province_code = models.CharField("省级代码", max_length=12, blank=True)
     city_code = models.CharField("市级代码", max_length=12, blank=True)

@@ -85,11 +85,13 @@ def compute_check_char(first17: str) -> str:
     first17 = normalize_credit_code(first17)
     if len(first17) != 17 or any(ch not in _CREDIT_VALUE for ch in first17):
         raise ValueError(f"need 17 characters from {CREDIT_CODE_ALPHABET!r}, got {first17!r}")
-    return CREDIT_CODE_ALPHABET[(31 - _check_value(first17) % 31) % 31]
+    return _check_char(first17)
 
 
-def _check_value(first17: str) -> int:
-    return sum(map(int.__mul__, map(_CREDIT_VALUE.__getitem__, first17), CREDIT_CODE_WEIGHTS))
+def _check_char(first17: str) -> str:
+    """GB 32100-2015: the check character of 17 characters of the alphabet (KeyError outside it)."""
+    value = sum(map(int.__mul__, map(_CREDIT_VALUE.__getitem__, first17), CREDIT_CODE_WEIGHTS))
+    return CREDIT_CODE_ALPHABET[(31 - value % 31) % 31]
 
 
 def clean_credit_codes(values: list) -> list[str] | None:
@@ -102,7 +104,7 @@ def clean_credit_codes(values: list) -> list[str] | None:
         return None
     try:
         for code in values:
-            if CREDIT_CODE_ALPHABET[(31 - _check_value(code[:17]) % 31) % 31] != code[17]:
+            if _check_char(code[:17]) != code[17]:
                 return None
     except KeyError:  # a letter outside the alphabet (I, O, S, V, Z)
         return None
@@ -116,7 +118,7 @@ def credit_code_problem(code: Any) -> str | None:
     if type(code) is str and len(code) == 18 and code.isascii() and code.isalnum() and code.isupper():
         # Fast path, the common case of a clean code: one pass over the characters.
         try:
-            if CREDIT_CODE_ALPHABET[(31 - _check_value(code[:17]) % 31) % 31] == code[17]:
+            if _check_char(code[:17]) == code[17]:
                 return None
         except KeyError:
             pass  # a character outside the alphabet: the full checks below name it
