@@ -90,23 +90,28 @@ def csv_lines(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable
 
 
 def write_rejected_rows(target: Any, report) -> bool:
-    """The rows an import rejected, as they were, with an 错误原因 column. False when none."""
+    """The rows an import rejected, as they were, with an 错误原因 column (one sheet
+    "<name>-错误"), and the rows it imported with warnings, with a 警告 column (one sheet
+    "<name>-警告"). False when there is neither."""
     sheets = []
+
+    def reasons(problems) -> str:
+        return "；".join(f"“{p.column}”：{p.message}" if p.column else p.message for p in problems)
+
     for sheet in report.sheets:
-        if not sheet.rejected_rows:
-            continue
-        width = max([len(sheet.headers)] + [len(cells) for _, cells, _ in sheet.rejected_rows])
-        headers = ["原行号", *sheet.headers, *[""] * (width - len(sheet.headers)), "错误原因"]
-        rows = (
-            [
-                number,
-                *cells,
-                *[None] * (width - len(cells)),
-                "；".join(f"“{p.column}”：{p.message}" if p.column else p.message for p in problems),
-            ]
-            for number, cells, problems in sheet.rejected_rows
-        )
-        sheets.append((f"{sheet.sheet}-错误", headers, rows))
+        for suffix, kept, title in (
+            ("错误", sheet.rejected_rows, "错误原因"),
+            ("警告", getattr(sheet, "warned_rows", []), "警告"),
+        ):
+            if not kept:
+                continue
+            width = max([len(sheet.headers)] + [len(cells) for _, cells, _ in kept])
+            headers = ["原行号", *sheet.headers, *[""] * (width - len(sheet.headers)), title]
+            rows = (
+                [number, *cells, *[None] * (width - len(cells)), reasons(problems)]
+                for number, cells, problems in kept
+            )
+            sheets.append((f"{sheet.sheet}-{suffix}", headers, rows))
     if not sheets:
         return False
     write_xlsx(target, sheets)

@@ -42,6 +42,7 @@ from liangxin.core.tabular import (
     SheetSpec,
     ValueProblem,
     check_and_read,
+    column_letter,
     find_header,
     header_not_found_message,
     is_empty,
@@ -86,12 +87,60 @@ class SheetReport:
     errors: list[Problem] = field(default_factory=list)
     rejected_rows: list[tuple[int, list[Any], list[Problem]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Warnings (domain.md §8): the row was imported, a field that decides nothing left empty;
+    # or, with row = the header row, a column that was not understood.
+    warnings: list[Problem] = field(default_factory=list)
+    warned_rows: list[tuple[int, list[Any], list[Problem]]] = field(default_factory=list)
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (header as written, field read)
+
+    @classmethod
+    def start(cls, spec: SheetSpec, match: HeaderMatch, sheet: str) -> SheetReport:
+        """The report of a recognized sheet: how each column was read, and a sheet-level
+        warning for each header that was not understood (no column is ignored in silence)."""
+        report = cls(
+            sheet=sheet,
+            type=spec.type,
+            label=spec.label,
+            header_row=match.header_row_number,
+            headers=[str(c) if c is not None else "" for c in match.header_cells[-1]],
+        )
+        read = {i: (match.headers[key], spec.column(key).label) for key, i in match.columns.items()}
+        ignored = {i: (text, "（未识别，已忽略）") for i, text in match.unknown}
+        ignored |= {
+            i: (text, f"（与“{match.headers[key]}”重复，已忽略）") for i, text, key in match.duplicates
+        }
+        report.columns = [(read | ignored)[i] for i in sorted(read | ignored)]
+        for i, text in match.unknown:
+            report.warnings.append(
+                Problem(
+                    match.header_row_number,
+                    text,
+                    f"第 {column_letter(i)} 列表头“{text}”不是{spec.label}的列，该列未导入；"
+                    "如需导入，请按导入模板修改表头",
+                )
+            )
+        for i, text, key in match.duplicates:
+            report.warnings.append(
+                Problem(
+                    match.header_row_number,
+                    text,
+                    f"第 {column_letter(i)} 列“{text}”与左边的“{match.headers[key]}”是同一列，"
+                    "只导入左边那一列",
+                )
+            )
+        return report
 
     def reject(self, row: DataRow, problems: list[Problem]) -> None:
         self.rejected += 1
         self.errors.extend(problems)
         if len(self.rejected_rows) < MAX_KEPT_REJECTED_ROWS:
             self.rejected_rows.append((row.number, row.cells, problems))
+
+    def warn(self, row: DataRow, warnings: list[Problem], *, imported: bool = True) -> None:
+        """Record a row's warnings; an imported row is kept for the error workbook."""
+        self.warnings.extend(warnings)
+        if imported and len(self.warned_rows) < MAX_KEPT_REJECTED_ROWS:
+            self.warned_rows.append((row.number, row.cells, warnings))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +151,7 @@ class SheetReport:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
         }
 
 
@@ -137,11 +187,14 @@ class ImportReport:
             "skipped_sheets": self.skipped_sheets,
             "sheets": [
                 {
-                    **{k: v for k, v in s.as_dict().items() if k != "errors"},
+                    **{k: v for k, v in s.as_dict().items() if k not in ("errors", "warnings")},
                     "label": s.label,
                     "header_row": s.header_row,
                     "error_count": len(s.errors),
                     "errors": [e.as_dict() for e in s.errors[:max_errors]],
+                    "warning_count": len(s.warnings),
+                    "warnings": [w.as_dict() for w in s.warnings[:max_errors]],
+                    "columns": [{"header": h, "field": f} for h, f in s.columns],
                 }
                 for s in self.sheets
             ],
@@ -180,13 +233,14 @@ _CELLS = operator.attrgetter("_cells")
 class RowReader:
     """Reads one row's cells by column key, collecting problems with row number and header."""
 
-    __slots__ = ("_cells", "_columns", "match", "memo", "problems", "row")
+    __slots__ = ("_cells", "_columns", "match", "memo", "problems", "row", "warnings")
 
     def __init__(self, row: DataRow, match: HeaderMatch, memo: ParseMemo | None = None):
         self.row = row
         self.match = match
         self.memo = memo
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self._columns = match.columns
         self._cells = row.cells
 
@@ -239,9 +293,33 @@ class RowReader:
     def problem(self, key: str | None, message: str) -> None:
         self.problems.append(Problem(self.row.number, self.header(key) if key else "", message))
 
-    def get(self, key: str, parser: Callable[..., Any], *, required: bool = False, **kwargs) -> Any:
+    def warn(self, key: str | None, message: str) -> None:
+        """A warning: the row is imported (domain.md §8), the user is told what was not."""
+        self.warnings.append(Problem(self.row.number, self.header(key) if key else "", message))
+
+    def get(
+        self,
+        key: str,
+        parser: Callable[..., Any],
+        *,
+        required: bool = False,
+        optional: bool = False,
+        **kwargs,
+    ) -> Any:
         """`parser(cell, **kwargs)` for the column, or None with a problem recorded. Parsers are
-        pure functions of the cell and their arguments, so results are remembered per column."""
+        pure functions of the cell and their arguments, so results are remembered per column.
+        ``optional``: the field decides nothing, so a bad value is a warning and the field is
+        left empty (domain.md §8)."""
+        if optional:
+            problems = len(self.problems)
+            value = self.get(key, parser, required=required, **kwargs)
+            if len(self.problems) > problems:
+                for p in self.problems[problems:]:
+                    self.warnings.append(
+                        Problem(p.row, p.column, f"{p.message}（该项已留空，其余内容照常导入）")
+                    )
+                del self.problems[problems:]
+            return value
         raw = self.raw(key)
         if is_empty(raw):
             if required:
@@ -366,8 +444,12 @@ class SheetImporter:
                 self.report.reject(
                     reader.row, reader.problems or [Problem(reader.row.number, "", "该行无法导入")]
                 )
+                if reader.warnings:
+                    self.report.warn(reader.row, reader.warnings, imported=False)
             else:
                 chunk.append((reader.row, record))
+                if reader.warnings:
+                    self.report.warn(reader.row, reader.warnings)
         if chunk:
             self.write(chunk)
         self._progress(rows_read)
@@ -390,7 +472,7 @@ class SheetImporter:
             for rows in self._chunks():
                 readers = [RowReader(row, self.match, self.memo) for row in rows]
                 records = self.pack(self.parse_chunk(readers))
-                queue.put(("chunk", [(r.row, r.problems) for r in readers], records))
+                queue.put(("chunk", [(r.row, r.problems, r.warnings) for r in readers], records))
             queue.put(("done",))
         except FileRejected as exc:
             queue.put(("rejected", exc.message))
@@ -420,9 +502,10 @@ class SheetImporter:
                 records = self.unpack(records)
                 readers = []
                 by_row = {}
-                for (row, problems), record in zip(rows, records, strict=True):
+                for (row, problems, warnings), record in zip(rows, records, strict=True):
                     r = RowReader(row, self.match, self.memo)
                     r.problems = problems
+                    r.warnings = warnings
                     readers.append(r)
                     by_row[row.number] = record
                 kept = self.prefilter(readers)
@@ -564,13 +647,7 @@ def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = 
                     source=ctx.source,
                 )
                 for cls, match, sheet_name in matched:
-                    sheet_report = SheetReport(
-                        sheet=sheet_name,
-                        type=cls.spec.type,
-                        label=cls.spec.label,
-                        header_row=match.header_row_number,
-                        headers=[str(c) if c is not None else "" for c in match.header_cells[-1]],
-                    )
+                    sheet_report = SheetReport.start(cls.spec, match, sheet_name)
                     report.sheets.append(sheet_report)
                     missing = match.missing_required
                     if missing:
@@ -591,7 +668,8 @@ def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = 
                     raise _Rollback
                 ctx.batch.summary = report.as_dict() | {"rejected": report.rejected}
                 ctx.batch.summary["sheets"] = [
-                    {k: v for k, v in s.items() if k != "errors"} for s in ctx.batch.summary["sheets"]
+                    {k: v for k, v in s.items() if k not in ("errors", "warnings")}
+                    for s in ctx.batch.summary["sheets"]
                 ]
                 ctx.batch.save(update_fields=["summary"])
                 audit.record(

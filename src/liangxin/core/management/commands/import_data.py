@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--strict", action="store_true", help="有任何一行被拒绝时整个文件都不写入")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
         parser.add_argument(
-            "--errors", metavar="FILE", help="把被拒绝的行（带“错误原因”列）写入该 .xlsx 文件"
+            "--errors",
+            metavar="FILE",
+            help="把被拒绝的行（带“错误原因”列）和带警告的行（带“警告”列）写入该 .xlsx 文件",
         )
         parser.add_argument("--period", metavar="YYYY-MM", help="填报记录所属的调度期（补录历史月份时使用）")
         parser.add_argument(
@@ -50,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         if opts["errors"]:
             if not write_rejected_rows(opts["errors"], report):
-                self.stderr.write("没有被拒绝的行，未生成错误文件。")
+                self.stderr.write("没有被拒绝或带警告的行，未生成错误文件。")
         if opts["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
             return
@@ -65,6 +67,13 @@ class Command(BaseCommand):
             if len(sheet.errors) > 200:
                 more = len(sheet.errors) - 200
                 self.stdout.write(f"  …… 另有 {more} 条问题，请用 --errors 导出全部")
+            if sheet.warnings:
+                self.stdout.write(f"  警告 {len(sheet.warnings)} 条（相应行已导入）：")
+            for warning in sheet.warnings[:200]:
+                self.stdout.write(f"  警告：{warning}")
+            if len(sheet.warnings) > 200:
+                more = len(sheet.warnings) - 200
+                self.stdout.write(f"  …… 另有 {more} 条警告，请用 --errors 导出全部")
         for name in report.skipped_sheets:
             self.stdout.write(f"工作表“{name}”未识别（没有找到可导入的表头），已跳过")
         if opts["strict"] and report.rejected:
