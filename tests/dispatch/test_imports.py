@@ -143,6 +143,7 @@ def test_the_task_table_then_the_may_workbook_give_the_lights_rates_and_ranks_by
         "green": 4,
         "yellow": 2,
         "red": 1,
+        "earlier_done": 0,
     }
     lights = {(t["code"], u["unit"]): u["light"] for t in status["tasks"] for u in t["units"]}
     assert lights[("2", "交通运输局")] == "red"  # past 4月底 and not done
@@ -152,7 +153,8 @@ def test_the_task_table_then_the_may_workbook_give_the_lights_rates_and_ranks_by
     assert lights[("3", "司法局")] == "yellow"  # returned, so no report after the due day
     assert lights[("1", "市场监管局")] == "green"  # 长期: no progress rule
     units = {u["unit"]: u for u in status["units"]}
-    assert units["市场监管局"]["on_time_rate"] == 0.5 and units["市场监管局"]["score"] == 35.0
+    # one of two on time, the other late (half credit): (1 + 0.5) / 2 × 70 = 52.5
+    assert units["市场监管局"]["on_time_rate"] == 0.5 and units["市场监管局"]["score"] == 52.5
     assert units["司法局"]["rate"] == 0.0 and units["司法局"]["rank"] == 6
     assert [units[n]["rank"] for n in ("工商联", "交通运输局", "邮政管理局", "民政局", "市场监管局")] == [
         1,

@@ -119,6 +119,8 @@ def test_the_status_command_prints_the_contract(city):
         "expected": 1,
         "submitted": 1,
         "on_time": 1,
+        "late": 0,
+        "missing": 0,
         "rate": 1.0,
         "on_time_rate": 1.0,
         "score": 70.0,

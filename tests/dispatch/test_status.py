@@ -36,6 +36,7 @@ def test_it_counts_a_report_on_the_due_day_as_on_time_and_the_day_after_as_late(
         "green": 2,
         "yellow": 0,
         "red": 0,
+        "earlier_done": 0,
     }
 
 
@@ -109,8 +110,19 @@ def test_a_pair_whose_done_report_was_accepted_earlier_is_no_longer_expected(cit
     reports.accept_report(report, actor=office, at=at("2022-04-22"))
     status = period_status(may, D(2022, 5, 31))
     assert status.totals["expected"] == 1
-    assert cell(status, task, "交通运输局").light == "done"
+    # Not expected, so no light this month (domain.md §6): shown apart as 此前已完成, and the
+    # lights still add up to the expected pairs.
+    assert cell(status, task, "交通运输局").light == "earlier"
+    assert cell(status, task, "交通运输局").light_label == "此前已完成"
     assert cell(status, task, "交通运输局").expected is False
+    t = status.totals
+    assert (t["earlier_done"], t["done"], t["yellow"]) == (1, 0, 1)
+    assert t["done"] + t["red"] + t["yellow"] + t["green"] == t["expected"]
+    # The unit whose only pair finished in April has nothing expected: not ranked, on no list.
+    transport = next(row for row in status.units if row.unit.name == "交通运输局")
+    assert (transport.expected, transport.rank, transport.score) == (0, None, None)
+    assert transport not in status.red_list and transport not in status.black_list
+    assert status.units[-1] is transport  # the unranked come last
 
 
 def test_a_task_that_has_not_started_is_not_in_the_period(may):
@@ -129,8 +141,8 @@ def test_units_are_scored_and_ranked_with_ties_sharing_a_rank(may, office):
     ranks = {row.unit.name: (row.rank, row.score) for row in status.units}
     assert ranks["交通运输局"] == (1, 70.0)
     assert ranks["邮政管理局"] == (1, 70.0)
-    assert ranks["民政局"] == (3, 0.0)
-    assert ranks["司法局"] == (3, 0.0)  # 0 on time, minus 2 for the return, floored at 0
+    assert ranks["民政局"] == (3, 35.0)  # reported late: half the on-time credit, more than none
+    assert ranks["司法局"] == (4, 0.0)  # 0 on time, minus 2 for the return, floored at 0
     assert [r.unit.name for r in status.red_list][:2] == ["交通运输局", "邮政管理局"]
 
 
@@ -149,7 +161,7 @@ def test_the_json_follows_the_command_contract(may):
     task = make_task("2.3", units=("邮政管理局",), title="成立物流行业党委")
     submit(task, "交通运输局", may, when="2022-05-10", percent=70)
     data = period_status(may, D(2022, 5, 31)).as_json()
-    assert set(data) == {"period", "as_of", "totals", "tasks", "units"}
+    assert set(data) == {"period", "as_of", "totals", "rates", "tasks", "units", "red_list", "black_list"}
     assert data["period"] == "2022-05"
     assert data["tasks"][0]["code"] == "2.3"
     assert data["tasks"][0]["units"][0] == {
@@ -165,11 +177,15 @@ def test_the_json_follows_the_command_contract(may):
         "expected",
         "submitted",
         "on_time",
+        "late",
+        "missing",
         "rate",
         "on_time_rate",
         "score",
         "rank",
     }
+    assert data["tasks"][0]["light"] == "green"
+    assert data["tasks"][0]["counts"]["expected"] == 2 and data["tasks"][0]["counts"]["missing"] == 1
 
 
 def test_make_plan_is_per_year(city):

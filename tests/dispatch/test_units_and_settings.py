@@ -24,15 +24,27 @@ def test_the_office_changes_the_lag_threshold_and_the_score_weights(may, office,
     task = make_task("1", deadline=None)
     submit(task, "交通运输局", may, when="2022-05-10")
     client.force_login(office)
-    data = {"title": "", "lag_points": 10, "weight_on_time": 50, "weight_done": 50, "penalty_returned": 5}
+    data = {
+        "title": "",
+        "lag_points": 10,
+        "weight_on_time": 50,
+        "weight_done": 50,
+        "penalty_returned": 5,
+        "late_credit": 40,
+    }
     client.post(reverse("dispatch:plan_settings", args=[2022]), data)
     plan = Plan.objects.get(year=2022)
-    assert (plan.lag_points, plan.weight_on_time, plan.penalty_returned) == (10, 50, 5)
+    assert (plan.lag_points, plan.weight_on_time, plan.penalty_returned, plan.late_credit) == (10, 50, 5, 40)
     assert period_status(plan.periods.get(), D(2022, 5, 31)).units[0].score == 50.0
     refused = client.post(
         reverse("dispatch:plan_settings", args=[2022]), data | {"weight_on_time": 0, "weight_done": 0}
     )
     assert "两项得分权重不能都为 0" in refused.content.decode()
+    # a late report must score between an on-time one and none
+    for credit in (0, 100):
+        page = client.post(reverse("dispatch:plan_settings", args=[2022]), data | {"late_credit": credit})
+        assert "迟报得分比例" in page.content.decode() and page.status_code == 200
+    assert Plan.objects.get(year=2022).late_credit == 40
 
 
 def test_only_the_office_changes_the_settings(may, client):

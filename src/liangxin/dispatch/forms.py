@@ -113,6 +113,12 @@ class PlanSettingsForm(forms.Form):
     weight_on_time = forms.IntegerField(label="得分权重：按时报送", min_value=0, max_value=100)
     weight_done = forms.IntegerField(label="得分权重：按期完成", min_value=0, max_value=100)
     penalty_returned = forms.IntegerField(label="扣分：每次被退回", min_value=0, max_value=100)
+    late_credit = forms.IntegerField(
+        label="迟报得分比例（%）",
+        min_value=1,
+        max_value=99,
+        help_text="逾期报送的事项按按时报送得分的该比例计分，默认 50",
+    )
 
     def clean(self):
         data = super().clean()

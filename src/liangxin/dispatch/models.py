@@ -9,6 +9,7 @@ import calendar
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from liangxin.core.roles import Role
@@ -34,6 +35,12 @@ class Plan(models.Model):
     weight_on_time = models.PositiveIntegerField("得分权重：按时报送", default=70)
     weight_done = models.PositiveIntegerField("得分权重：按期完成", default=30)
     penalty_returned = models.PositiveIntegerField("扣分：每次被退回", default=2)
+    late_credit = models.PositiveIntegerField(
+        "迟报得分比例（%）",
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="逾期报送的事项按按时报送得分的该比例计分（介于按时报送和未报送之间）",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

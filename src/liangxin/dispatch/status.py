@@ -2,8 +2,12 @@
 
 `period_status(period, as_of)` computes everything for one period as of a date from the report
 *events* (each step keeps the content it had), so any date's picture can be rebuilt exactly.
-It runs four queries whatever the size of the grid. Every page, command and bulletin reads
-its numbers here; nothing else decides a light.
+It runs four queries whatever the size of the grid. Every page, command, chart and bulletin
+reads its numbers here; nothing else decides a light.
+
+The month's counts add up: a pair whose 已完成 report was accepted in an earlier period is not
+expected this month and has no light (`EARLIER`, shown apart as 此前已完成), so
+done + red + yellow + green = expected. Scores and ranks: `liangxin.dispatch.ranking`.
 """
 
 from __future__ import annotations
@@ -15,10 +19,22 @@ from typing import Any
 
 from django.utils import timezone
 
+from liangxin.core.rates import percent_value
+from liangxin.dispatch import ranking
 from liangxin.dispatch.models import Milestone, Period, ProgressStatus, Report, ReportEvent, Task, TaskUnit
 
-LIGHTS = ("done", "red", "yellow", "green")
-LIGHT_LABELS = {"done": "已完成", "red": "逾期", "yellow": "滞后", "green": "正常"}
+LIGHTS = ("done", "red", "yellow", "green")  # the lights of an expected pair, first match wins
+LIGHT_ORDER = ("done", "green", "yellow", "red")  # the order tables and sentences list them in
+EARLIER = "earlier"  # not expected: its 已完成 report was accepted in an earlier period; no light
+LIGHT_LABELS = {"done": "已完成", "red": "逾期", "yellow": "滞后", "green": "正常", EARLIER: "此前已完成"}
+# The light as a sentence says it (“正常推进12个”).
+LIGHT_PHRASES = {
+    "done": "已完成",
+    "red": "逾期",
+    "yellow": "滞后",
+    "green": "正常推进",
+    EARLIER: "此前已完成",
+}
 REPORT_LABELS = {
     "missing": "未报送",
     "draft": "草稿",
@@ -67,6 +83,16 @@ class Cell:
         return LIGHT_LABELS[self.light]
 
     @property
+    def counted(self) -> bool:
+        """A light of this month (an expected pair)."""
+        return self.expected
+
+    @property
+    def late(self) -> bool:
+        """Expected and not submitted on or before the due day (late or not at all)."""
+        return self.expected and not (self.submitted and self.on_time)
+
+    @property
     def report_label(self) -> str:
         if not self.expected and self.report == "missing":
             return "无需报送"  # its 已完成 report was accepted in an earlier month
@@ -84,8 +110,23 @@ class UnitRow:
     done_on_time: int = 0
     rate: float | None = None
     on_time_rate: float | None = None
-    score: float = 0.0
-    rank: int = 0
+    score: float | None = None  # None: nothing expected this month, not ranked
+    rank: int | None = None
+    bottom_rank: int | None = None  # rank counted from the bottom (1 = lowest score), for the 黑榜
+
+    @property
+    def late(self) -> int:
+        """Expected pairs submitted after the due day."""
+        return self.submitted - self.on_time
+
+    @property
+    def missing(self) -> int:
+        """Expected pairs not submitted (by the as-of date)."""
+        return self.expected - self.submitted
+
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
 
 
 @dataclass
@@ -100,14 +141,39 @@ class PeriodStatus:
 
     @property
     def red_list(self) -> list[UnitRow]:
-        """红榜: the five best-ranked units."""
-        return self.units[:5]
+        """红榜: the top five ranks and every unit tied at the cut (`ranking.red_list`)."""
+        return ranking.red_list(self.units)
 
     @property
     def black_list(self) -> list[UnitRow]:
-        """黑榜: the five lowest-ranked units (worst first), not already on the 红榜."""
-        best = {row.unit.pk for row in self.red_list}
-        return [row for row in reversed(self.units[-5:]) if row.unit.pk not in best]
+        """黑榜: the bottom five ranks and every unit tied at the cut, worst first (`ranking.black_list`)."""
+        return ranking.black_list(self.units)
+
+    @property
+    def late_units(self) -> list[UnitRow]:
+        """Units with at least one expected pair not submitted on time, in ranking order."""
+        return [row for row in self.units if row.on_time < row.expected]
+
+    def late_pairs(self, unit_id: int) -> list[tuple[Task, Cell]]:
+        """A unit's expected pairs not submitted on time (late or not at all), in task order."""
+        return [
+            (task, cell)
+            for task in self.tasks
+            if (cell := self.cells.get((task.pk, unit_id))) is not None and cell.late
+        ]
+
+    def task_counts(self, task_id: int) -> dict[str, int]:
+        """One task's pairs: expected, by light, 此前已完成 (earlier), submitted, on time, missing."""
+        cells = [self.cells[(task_id, a.unit_id)] for a in self.assignments[task_id]]
+        return counts_of(cells)
+
+    def task_light(self, task_id: int) -> str:
+        """One light for a task: 已完成 when every expected unit is done (or all finished earlier),
+        else the worst of its expected units' lights (逾期 › 滞后 › 正常)."""
+        counts = self.task_counts(task_id)
+        if counts["expected"] == counts["done"]:
+            return "done"
+        return next(light for light in ("red", "yellow", "green") if counts[light])
 
     def rate(self, key: str) -> float | None:
         expected = self.totals.get("expected", 0)
@@ -118,11 +184,17 @@ class PeriodStatus:
             "period": self.period.key,
             "as_of": self.as_of.isoformat(),
             "totals": dict(self.totals),
+            "rates": {
+                "submitted": percent_value(self.rate("submitted")),
+                "on_time": percent_value(self.rate("on_time")),
+            },
             "tasks": [
                 {
                     "code": task.code,
                     "title": task.title,
                     "lead": task.lead.name,
+                    "light": self.task_light(task.pk),
+                    "counts": self.task_counts(task.pk),
                     "units": [
                         {
                             "unit": a.unit.name,
@@ -142,6 +214,8 @@ class PeriodStatus:
                     "expected": row.expected,
                     "submitted": row.submitted,
                     "on_time": row.on_time,
+                    "late": row.late,
+                    "missing": row.missing,
                     "rate": _round(row.rate),
                     "on_time_rate": _round(row.on_time_rate),
                     "score": row.score,
@@ -149,6 +223,8 @@ class PeriodStatus:
                 }
                 for row in self.units
             ],
+            "red_list": [row.unit.name for row in self.red_list],
+            "black_list": [row.unit.name for row in self.black_list],
         }
 
 
@@ -177,7 +253,7 @@ def task_done(status: PeriodStatus | None, task_id: int) -> bool:
     if status is None or task_id not in status.assignments:
         return False
     cells = [status.cells[(task_id, a.unit_id)] for a in status.assignments[task_id]]
-    return bool(cells) and all(c.light == "done" for c in cells)
+    return bool(cells) and all(c.light in ("done", EARLIER) for c in cells)
 
 
 def milestone_states(
@@ -312,17 +388,23 @@ def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodS
             counted = [s for r, s in history if s.state in COUNTING and s.submitted is not None]
             latest = counted[-1].submitted if counted else None
             this_counts = current is not None and current.state in COUNTING
-            light = light_for(
-                task=task,
-                latest=latest,
-                has_report_this_period=this_counts,
-                period=period,
-                as_of=as_of,
-                lag_points=plan.lag_points,
+            light = (
+                light_for(
+                    task=task,
+                    latest=latest,
+                    has_report_this_period=this_counts,
+                    period=period,
+                    as_of=as_of,
+                    lag_points=plan.lag_points,
+                )
+                if expected
+                else EARLIER
             )
             on_time = bool(this_counts and local_date(current.submitted.at) <= period.due_date)
             done_on_time = bool(
-                light == "done" and (task.deadline is None or local_date(latest.at) <= task.deadline)
+                light in ("done", EARLIER)
+                and latest is not None
+                and (task.deadline is None or local_date(latest.at) <= task.deadline)
             )
             cell = Cell(
                 task_id=task.pk,
@@ -346,8 +428,7 @@ def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodS
                 row.expected += 1
                 row.submitted += cell.submitted
                 row.on_time += cell.submitted and on_time
-    units = list(unit_rows.values())
-    _score(units, plan)
+    units = ranking.rank_units(list(unit_rows.values()), plan)
     totals = totals_for(tasks, assignments, cells)
     return PeriodStatus(
         period=period,
@@ -360,33 +441,28 @@ def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodS
     )
 
 
+def counts_of(cells) -> dict[str, int]:
+    """Counts over some cells: expected, by light (over the expected ones, so
+    done + red + yellow + green = expected), 此前已完成 (`earlier`), submitted, on time, missing."""
+    counts = dict.fromkeys(("expected", *LIGHTS, EARLIER, "submitted", "on_time", "missing"), 0)
+    for cell in cells:
+        counts[cell.light] += 1
+        if cell.expected:
+            counts["expected"] += 1
+            counts["submitted"] += cell.submitted
+            counts["on_time"] += cell.submitted and cell.on_time
+            counts["missing"] += not cell.submitted
+    return counts
+
+
 def totals_for(tasks: list[Task], assignments: dict[int, list[TaskUnit]], cells: dict) -> dict[str, int]:
-    """The totals of the contract (expected, submitted, on time, counts by light) over `tasks`."""
-    totals = dict.fromkeys(("expected", "submitted", "on_time", "done", "green", "yellow", "red"), 0)
-    for task in tasks:
-        for a in assignments[task.pk]:
-            cell = cells[(task.pk, a.unit_id)]
-            totals[cell.light] += 1
-            if cell.expected:
-                totals["expected"] += 1
-                totals["submitted"] += cell.submitted
-                totals["on_time"] += cell.submitted and cell.on_time
-    return totals
-
-
-def _score(units: list[UnitRow], plan) -> None:
-    """score = (w₁·按时报送率 + w₂·按期完成率) ÷ (w₁ + w₂) × 100 − penalty × times returned,
-    never below 0; ranked by score, then on-time rate (ties share a rank)."""
-    weight = (plan.weight_on_time + plan.weight_done) or 1
-    for row in units:
-        row.rate = row.submitted / row.expected if row.expected else None
-        row.on_time_rate = row.on_time / row.expected if row.expected else None
-        done_rate = row.done_on_time / row.pairs if row.pairs else 0.0
-        raw = (plan.weight_on_time * (row.on_time_rate or 0.0) + plan.weight_done * done_rate) / weight * 100
-        row.score = round(max(raw - plan.penalty_returned * row.returned, 0.0), 1)
-    units.sort(key=lambda r: (-r.score, -(r.on_time_rate or 0.0), r.unit.sort, r.unit.pk))
-    previous = None
-    for index, row in enumerate(units, start=1):
-        key = (row.score, row.on_time_rate or 0.0)
-        row.rank = previous[1] if previous and previous[0] == key else index
-        previous = (key, row.rank)
+    """The totals of the contract over `tasks`: expected, submitted, on time, the counts by light
+    (done + red + yellow + green = expected) and `earlier_done` (此前已完成, not expected)."""
+    counts = counts_of(cells[(task.pk, a.unit_id)] for task in tasks for a in assignments[task.pk])
+    return {
+        "expected": counts["expected"],
+        "submitted": counts["submitted"],
+        "on_time": counts["on_time"],
+        **{light: counts[light] for light in LIGHT_ORDER},
+        "earlier_done": counts[EARLIER],
+    }

@@ -377,7 +377,7 @@ def period_unlock(request, pk: int):
 @role_required(*OFFICE)
 def plan_settings(request, year: int):
     plan = get_object_or_404(Plan, year=year)
-    fields = ("title", "lag_points", "weight_on_time", "weight_done", "penalty_returned")
+    fields = ("title", "lag_points", "weight_on_time", "weight_done", "penalty_returned", "late_credit")
     form = PlanSettingsForm(request.POST or None, initial={f: getattr(plan, f) for f in fields})
     if request.method == "POST" and form.is_valid():
         plans.update_plan_settings(plan, actor=request.user, **{f: form.cleaned_data[f] for f in fields})

@@ -16,65 +16,32 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-Rate = Decimal | float | int | None
+from liangxin.core.rates import (  # noqa: F401 (the documents' number helpers, one definition)
+    DASH,
+    Rate,
+    change_points,
+    format_percent,
+    format_points,
+    ratio,
+    to_percent,
+)
+from liangxin.dispatch.status import LIGHT_LABELS as PAIR_LIGHT_LABELS
+from liangxin.dispatch.status import LIGHT_ORDER, LIGHT_PHRASES  # noqa: F401
 
-LIGHT_LABELS = {"done": "已完成", "green": "正常", "yellow": "滞后", "red": "逾期"}
-LIGHT_ORDER = ("done", "green", "yellow", "red")
+LIGHT_LABELS = {light: PAIR_LIGHT_LABELS[light] for light in LIGHT_ORDER}  # a task's light in a table
 
 DEFAULT_RECIPIENTS = "各县（市、区）委组织部，市“两新”工委各成员单位："
-# 下步要求 as first offered for editing; the office rewrites it every month.
+# 下步要求 when the month gives nothing to say (see requirements.draft_requirements).
 DEFAULT_REQUIREMENTS = (
     "各牵头单位要切实履行牵头抓总责任，对照任务清单和完成时限，倒排工期、挂图作战，确保按期完成。",
     "对进度滞后、逾期未完成的任务，相关单位要认真分析原因，明确整改措施和完成时限，并在下月调度中报告整改情况。",
     "各单位要严格落实月调度制度，每月25日前如实报送任务推进情况，市委党建办将定期通报调度结果。",
 )
-DASH = "—"
 
 _TENTH = Decimal("0.1")
 
 
 # ---------------------------------------------------------------------------- numbers
-
-
-def ratio(numerator: int | None, denominator: int | None) -> Decimal | None:
-    """numerator ÷ denominator as a fraction; None when the denominator is 0 or missing."""
-    if numerator is None or not denominator:
-        return None
-    return Decimal(numerator) / Decimal(denominator)
-
-
-def to_percent(rate: Rate) -> Decimal | None:
-    """A fraction as a percentage with one decimal, rounded half up (0.8125 → 81.3)."""
-    if rate is None:
-        return None
-    # str() first: a float like 0.8125 must round as the decimal a person reads, not its binary value.
-    return (Decimal(str(rate)) * 100).quantize(_TENTH, rounding=ROUND_HALF_UP)
-
-
-def change_points(current: Rate, previous: Rate) -> Decimal | None:
-    """The change in percentage points between two rates, as the rounded figures show it."""
-    now, before = to_percent(current), to_percent(previous)
-    if now is None or before is None:
-        return None
-    return now - before
-
-
-def format_percent(rate: Rate) -> str:
-    """“81.3%”, or “—” when there is no rate."""
-    percent = to_percent(rate)
-    return DASH if percent is None else f"{percent}%"
-
-
-def format_points(points: Decimal | float | None) -> str:
-    """A change in points for a table cell: “+1.2”, “-0.4”, “0.0”, or “—” in the first month."""
-    if points is None:
-        return DASH
-    value = Decimal(str(points)).quantize(_TENTH, rounding=ROUND_HALF_UP)
-    if value > 0:
-        return f"+{value}"
-    if value < 0:
-        return f"-{-value}"
-    return "0.0"
 
 
 def format_number(value: Decimal | float | int | None) -> str:

@@ -4,13 +4,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from liangxin.core.rates import format_percent as _pct
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.periods import DispatchError, parse_period_key
 from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_status
-
-
-def _pct(value):
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 class Command(BaseCommand):
@@ -48,6 +45,7 @@ class Command(BaseCommand):
             f"{period}调度（截至 {as_of}）：应报 {t['expected']}，已报 {t['submitted']}（{_pct(status.rate('submitted'))}），"
             f"按时 {t['on_time']}（{_pct(status.rate('on_time'))}）；"
             f"已完成 {t['done']}、正常 {t['green']}、滞后 {t['yellow']}、逾期 {t['red']}"
+            + (f"；此前已完成 {t['earlier_done']}（不计入应报）" if t["earlier_done"] else "")
         )
         for task in data["tasks"]:
             self.stdout.write(f"{task['code']}. {task['title']}（牵头：{task['lead']}）")
@@ -59,6 +57,9 @@ class Command(BaseCommand):
                 )
         self.stdout.write("单位排名：")
         for u in data["units"]:
+            if u["rank"] is None:
+                self.stdout.write(f"   —  {u['unit']}：本月无应报送事项，不参与排名")
+                continue
             self.stdout.write(
                 f"  {u['rank']:>2}. {u['unit']}：得分 {u['score']}，报送率 {_pct(u['rate'])}，按时报送率 {_pct(u['on_time_rate'])}"
             )
