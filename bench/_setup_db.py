@@ -1,4 +1,4 @@
-"""Helpers for the benchmarks: a throwaway SQLite database with the city loaded."""
+"""Helpers for the benchmarks: a throwaway SQLite or PostgreSQL database with the city loaded."""
 
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ OUT = ROOT / "bench" / "out"
 LIANGXIN = str(Path(sys.executable).with_name("liangxin"))
 
 
-def env_for(db: Path) -> dict[str, str]:
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def env_for(db: Path | str) -> dict[str, str]:
+    """`db`: a SQLite file, or a PostgreSQL URL."""
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"sqlite:///{db}",
+        DATABASE_URL=db if isinstance(db, str) else f"sqlite:///{db}",
         LIANGXIN_VAR_DIR=str(OUT / "var"),
         LIANGXIN_UPLOAD_MAX_MB="2000",
         ALLOWED_HOSTS="testserver,127.0.0.1",
@@ -35,7 +39,31 @@ def fresh_db(name: str) -> Path:
     return db
 
 
-def run_child(db: Path, code: str) -> dict:
+def postgres_available() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def fresh_pg(name: str) -> str:
+    """A new PostgreSQL database `lx_bench_<name>` on BENCH_PG, migrated, with the city."""
+    import psycopg
+
+    database = f"lx_bench_{name}".replace("-", "_")
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    url = f"{PG_SERVER}/{database}"
+    subprocess.run([LIANGXIN, "migrate", "-v", "0"], env=env_for(url), check=True)
+    subprocess.run([LIANGXIN, "setup", "--city", "360800"], env=env_for(url), check=True, capture_output=True)
+    return url
+
+
+def run_child(db: Path | str, code: str) -> dict:
     """Run `code` in a fresh Python with Django set up on `db`; it prints one JSON line."""
     prologue = "import django, json, resource, time, os; django.setup()\n"
     epilogue = (

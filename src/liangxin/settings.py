@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "liangxin.core.middleware.RequestContextMiddleware",
     "liangxin.accounts.middleware.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
+    "liangxin.core.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "liangxin.urls"
@@ -156,9 +157,13 @@ def _database(url: str) -> dict:
         config["CONN_MAX_AGE"] = 0
         if config["NAME"] != ":memory:":
             Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # One writer at a time: a write waits up to LIANGXIN_SQLITE_BUSY_SECONDS for another's
+        # transaction to end (an import's is short: it only merges what it staged), then the
+        # page says 系统繁忙，请稍后重试 (core.middleware.BusyDatabaseMiddleware).
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            "timeout": envint("LIANGXIN_SQLITE_BUSY_SECONDS", "20"),
         }
     return config
 
@@ -259,13 +264,9 @@ LIANGXIN_SANYOU_SOCIAL_STAFF = envint("LIANGXIN_SANYOU_SOCIAL_STAFF", "30")
 LIANGXIN_INSTRUCTOR_MAX_ORGS = envint("LIANGXIN_INSTRUCTOR_MAX_ORGS", "10")
 LIANGXIN_JOINT_MAX_ORGS = envint("LIANGXIN_JOINT_MAX_ORGS", "5")
 LIANGXIN_JOINT_MAX_MEMBERS = envint("LIANGXIN_JOINT_MAX_MEMBERS", "50")
-# Large imports may read and validate the file in a second process while this one writes
-# (2; 1 = never); files smaller than LIANGXIN_IMPORT_PARALLEL_MB are done in one process. On by
-# default from 2 CPUs: even on two virtual CPUs sharing a core a million rows load in 32 s
-# instead of 40 s (bench/).
-LIANGXIN_IMPORT_PROCESSES = envint("LIANGXIN_IMPORT_PROCESSES", "2" if (os.cpu_count() or 1) >= 2 else "1")
 LIANGXIN_IMPORT_KEEP_DAYS = envint("LIANGXIN_IMPORT_KEEP_DAYS", "7")  # unconfirmed uploads are then deleted
-LIANGXIN_IMPORT_PARALLEL_BYTES = envint("LIANGXIN_IMPORT_PARALLEL_MB", "1") * 1024 * 1024
+# An import started while another is writing waits this long for it, then says so.
+LIANGXIN_IMPORT_WAIT_SECONDS = envint("LIANGXIN_IMPORT_WAIT_SECONDS", "300")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

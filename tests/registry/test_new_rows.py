@@ -84,11 +84,3 @@ def test_an_import_into_an_empty_registry_tags_and_follows_up_exactly_its_own_ro
     assert all(tagged[f"公司{i}"] == ([f"标签{i % 7}"] if i % 3 else []) for i in range(1, 2501))
     assert FollowUp.objects.count() == 2500
     assert FollowUp.objects.values("organization").distinct().count() == 2500
-
-
-def test_ids_are_looked_up_when_the_rows_are_not_the_last_inserted(city):
-    from liangxin.registry.services import _inserted_ids
-    from tests.registry.factories import make_org
-
-    make_org("先有的公司")
-    assert _inserted_ids([{"credit_code": credit_code(serial=99)}], all_new=True) is None

@@ -83,49 +83,78 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             cursor.executemany(sql, batch)
 
 
-class DeferredIndexes:
-    """Drop the secondary (non-unique) indexes of some tables and build them again later.
+class Staging:
+    """A TEMP table of this connection holding an import's rows until they are merged.
 
-    Loading a large file into a table with many indexes updates every index row by row; building
-    an index once over the loaded rows is several times cheaper. Use it inside the import's
-    transaction: SQLite and PostgreSQL both roll DDL back, so a failed or dry run leaves the
-    indexes as they were. The definitions are read from the database itself, so the indexes come
-    back exactly as the migrations made them. Unique indexes stay (they guard the data)."""
+    An import validates its file and writes what it will change here, outside its write
+    transaction: PostgreSQL takes the rows with `COPY`, SQLite keeps them in the connection's
+    temp database (writing there takes no lock on the main database). The import then merges
+    them into the real tables with one statement per table, inside one short transaction, and
+    drops the table. No DDL ever touches a real table, so readers and other writers are never
+    blocked for longer than that final transaction."""
 
-    def __init__(self, *models: type[models.Model]):
-        self.tables = [m._meta.db_table for m in models]
-        self.saved: list[tuple[str, str]] = []
+    def __init__(self, name: str, columns: Sequence[tuple[str, str]]):
+        # (column, type) pairs; the type is PostgreSQL's (SQLite takes any)
+        self.table = connection.ops.quote_name(f"lx_stage_{name}")
+        self.columns = [connection.ops.quote_name(c) for c, _ in columns]
+        self.types = [t for _, t in columns]
+        self.rows = 0
 
-    def _definitions(self, cursor, table: str) -> list[tuple[str, str]]:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-                [table],
-            )
-        elif connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s",
-                [table],
-            )
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            return []
-        return [(name, sql) for name, sql in cursor.fetchall() if "UNIQUE" not in sql.upper().split("(")[0]]
+    def create(self) -> Staging:
+        body = ", ".join(f"{c} {t}" for c, t in zip(self.columns, self.types, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(f"CREATE TEMP TABLE {self.table} ({body})")
+        self.rows = 0
+        return self
 
     def drop(self) -> None:
-        if self.saved:
-            return
-        quote = connection.ops.quote_name
         with connection.cursor() as cursor:
-            for table in self.tables:
-                for name, sql in self._definitions(cursor, table):
-                    cursor.execute(f"DROP INDEX {quote(name)}")
-                    self.saved.append((name, sql))
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
-    def restore(self) -> None:
+    def add(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows of already adapted values, in column order."""
+        if not rows:
+            return
+        self.rows += len(rows)
         with connection.cursor() as cursor:
-            for _, sql in self.saved:
-                cursor.execute(sql)
-        self.saved = []
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            sql = f"INSERT INTO {self.table} VALUES ({', '.join(['%s'] * len(self.columns))})"  # noqa: S608
+            own = connection.get_autocommit()  # one short transaction on the temp database only
+            if own:
+                cursor.execute("BEGIN DEFERRED")
+            try:
+                cursor.executemany(sql, rows)
+            finally:
+                if own:
+                    cursor.execute("COMMIT")
+
+
+def staging_columns(model: type[models.Model], fields: Sequence[str]) -> list[tuple[str, str]]:
+    """(column, PostgreSQL type) of model fields, for a `Staging` table shaped like the model's."""
+    out = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        kind = field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
+        out.append((field.column, kind or "text"))
+    return out
+
+
+def db_values(objs: Iterable[models.Model], fields: Sequence[str]) -> list[tuple]:
+    """Unsaved model instances as rows of database values for `fields` (as bulk_create prepares
+    them: auto_now_add set, JSON encoded)."""
+    if not objs:
+        return []
+    meta = next(iter(objs))._meta
+    prepared = [meta.get_field(name) for name in fields]
+    return [
+        tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in prepared)
+        for obj in objs
+    ]
 
 
 def select_in(

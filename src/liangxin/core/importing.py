@@ -1,39 +1,44 @@
 """The import pipeline every sheet type shares (pretix-style: declared columns, validate each
-row with row and column numbers, write valid rows in bulk, one transaction per file).
+row with row and column numbers, write valid rows in bulk, all or nothing per file).
 
 An app contributes sheet types in its ``imports.py``: ``IMPORTERS = [SomeImporter, ...]``, each
 a `SheetImporter` subclass with a `SheetSpec` (recognized by its header row), a ``parse``
 (one row → a record, or problems) and a ``write`` (a chunk of records → the database).
 
 `run_import` reads the file safely (`core.tabular.files`), recognizes each sheet by its header
-row, streams its rows through the importer in chunks, and commits the whole file in one
-transaction — or rolls it back for a dry run (the preview shows exactly what a real run would
-do) and, with ``strict``, when any row was rejected. Memory stays flat: rows are streamed, and
-only rejected rows are kept (for the error workbook).
+row and streams its rows through the importer in chunks. Memory stays flat: rows are streamed,
+and only rejected rows are kept (for the error workbook). How a sheet is written:
+
+* A **staged** importer (``staged = True``, the organizations) reads, validates and works out
+  its changes before any write transaction, keeping them in TEMP tables (`core.bulk.Staging`),
+  then ``apply`` merges them with one statement per table inside the file's one short write
+  transaction. Nobody waits while a large file is read; a dry run (the preview) or a strict run
+  with rejected rows never opens the transaction at all, and reports exactly what a real run
+  would do.
+* Any other importer writes each chunk inside that transaction (small sheets: party
+  organizations, instructors, tasks, reports), so it sees what the sheets before it wrote.
+
+The transaction is rolled back for a dry run and, with ``strict``, when any row was rejected.
+Two imports never overlap: the second waits for the first (`one_import_at_a_time`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import importlib
-import multiprocessing
 import operator
-import os
-import threading
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from queue import Empty
 from typing import Any, ClassVar
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from liangxin.core import audit
 from liangxin.core.exporting import unescape_cell
+from liangxin.core.import_db import ImportBusy, bulk_session, one_import_at_a_time
 from liangxin.core.models import ImportBatch
 from liangxin.core.tabular import (
     DataRow,
@@ -212,7 +217,6 @@ class ImportContext:
     batch: ImportBatch | None = None
     progress: Callable[[int], None] | None = None  # called with the rows read so far
     rows_read: int = 0
-    size: int = 0  # the file's size in bytes (set by run_import)
 
 
 class ParseMemo:
@@ -366,6 +370,9 @@ class SheetImporter:
     spec: ClassVar[SheetSpec]
     order: ClassVar[int] = 100  # lower first: organizations before what refers to them
     chunk_size: ClassVar[int] = 2000
+    # True: `run` (read, validate, `write` each chunk to a staging area) happens before the
+    # write transaction and `apply` merges inside it; False: `run` happens inside it.
+    staged: ClassVar[bool] = False
 
     def __init__(self, ctx: ImportContext, match: HeaderMatch, report: SheetReport):
         self.ctx = ctx
@@ -381,17 +388,24 @@ class SheetImporter:
         raise NotImplementedError
 
     def write(self, records: list[tuple[DataRow, Any]]) -> None:
-        """Write a chunk; count into ``self.report`` (created/updated/unchanged); a row that
-        fails against the database goes to ``self.report.reject(row, problems)``."""
+        """Write a chunk (a staged importer: to its staging area); count into ``self.report``
+        (created/updated/unchanged); a row that fails against the database goes to
+        ``self.report.reject(row, problems)``."""
         raise NotImplementedError
 
     def finish(self) -> None:
-        """After the last chunk (e.g. open follow-ups for what was created)."""
+        """After the last chunk."""
+
+    def apply(self) -> None:
+        """A staged importer: merge what was staged, inside the write transaction (``ctx.batch``
+        is set). Raise ImportFailed to write nothing."""
+
+    def discard(self) -> None:
+        """A staged importer: drop its staging area (always called, after the transaction)."""
 
     def parse_chunk(self, readers: list[RowReader]) -> list[Any]:
         """Parse a chunk: one record (or None, with problems on the reader) per reader. Default:
-        `parse` row by row; an importer that validates column by column overrides this. With
-        ``parallel`` it runs in a reading process and must not touch the database."""
+        `parse` row by row; an importer that validates column by column overrides this."""
         return [self.parse(reader) for reader in readers]
 
     def accept(self, reader: RowReader, record: Any) -> Any:
@@ -403,26 +417,11 @@ class SheetImporter:
         """Drop rows known to need nothing (counting them). Default: none."""
         return readers
 
-    def pack(self, records: list[Any]) -> list[Any]:
-        """Records as sent between the processes (e.g. model instances replaced by keys)."""
-        return records
-
-    def unpack(self, records: list[Any]) -> list[Any]:
-        """The inverse of `pack`, in the writing process."""
-        return records
-
-    # Whether `parse_chunk` may run in a second process that reads and parses the file while
-    # this one writes (large files only; see `run`).
-    parallel: ClassVar[bool] = False
-
     def run(self) -> None:
         self.start()
-        if self._parallel():
-            self._run_forked()
-        else:
-            for rows in self._chunks():
-                readers = self.prefilter([RowReader(row, self.match, self.memo) for row in rows])
-                self._finish_chunk(readers, self.parse_chunk(readers), len(rows))
+        for rows in self._chunks():
+            readers = self.prefilter([RowReader(row, self.match, self.memo) for row in rows])
+            self._finish_chunk(readers, self.parse_chunk(readers), len(rows))
         self.finish()
 
     def _chunks(self) -> Iterator[list[DataRow]]:
@@ -453,69 +452,6 @@ class SheetImporter:
         if chunk:
             self.write(chunk)
         self._progress(rows_read)
-
-    # -- reading and parsing in a second process -------------------------------------------------
-
-    def _parallel(self) -> bool:
-        if not self.parallel or getattr(settings, "LIANGXIN_IMPORT_PROCESSES", 1) < 2:
-            return False
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return False
-        if threading.active_count() > 1:
-            return False  # forking a threaded process (a web server importing inline) may copy a held lock
-        return self.ctx.size >= getattr(settings, "LIANGXIN_IMPORT_PARALLEL_BYTES", 4 << 20)
-
-    def _read_and_parse(self, queue) -> None:
-        """In the forked process: read the sheet, parse each chunk, send the results. It never
-        touches the database (lookups were loaded by `start` before the fork)."""
-        try:
-            for rows in self._chunks():
-                readers = [RowReader(row, self.match, self.memo) for row in rows]
-                records = self.pack(self.parse_chunk(readers))
-                queue.put(("chunk", [(r.row, r.problems, r.warnings) for r in readers], records))
-            queue.put(("done",))
-        except FileRejected as exc:
-            queue.put(("rejected", exc.message))
-        except BaseException:  # reported to the writing process, which raises
-            queue.put(("error", traceback.format_exc()))
-
-    def _run_forked(self) -> None:
-        context = multiprocessing.get_context("fork")
-        queue = context.Queue(maxsize=8)
-        reader = context.Process(target=self._read_and_parse, args=(queue,), daemon=True)
-        reader.start()
-        try:
-            while True:
-                try:
-                    message = queue.get(timeout=5)
-                except Empty:
-                    if not reader.is_alive():
-                        raise RuntimeError("导入的读取进程意外退出") from None
-                    continue
-                if message[0] == "done":
-                    break
-                if message[0] == "rejected":
-                    raise FileRejected(message[1])
-                if message[0] == "error":
-                    raise RuntimeError(f"导入的读取进程出错：\n{message[1]}")
-                _, rows, records = message
-                records = self.unpack(records)
-                readers = []
-                by_row = {}
-                for (row, problems, warnings), record in zip(rows, records, strict=True):
-                    r = RowReader(row, self.match, self.memo)
-                    r.problems = problems
-                    r.warnings = warnings
-                    readers.append(r)
-                    by_row[row.number] = record
-                kept = self.prefilter(readers)
-                self._finish_chunk(kept, [by_row[r.row.number] for r in kept], len(rows))
-            reader.join()
-        finally:
-            if reader.is_alive():
-                reader.terminate()
-                reader.join()
-            queue.close()
 
     def _progress(self, rows: int) -> None:
         self.ctx.rows_read += rows
@@ -559,58 +495,9 @@ def _sha256(source: Any) -> str:
     return digest.hexdigest()
 
 
-@contextlib.contextmanager
-def _bulk_session():
-    """SQLite: a large page cache for the import's writes and index builds, then the
-    connection's own setting again."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        cache_size = cursor.fetchone()[0]
-        cursor.execute("PRAGMA cache_size = -262144")  # up to 256 MB, only as pages are used
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
-
-
-@contextlib.contextmanager
-def _few_collections():
-    """An import allocates millions of small objects (cells, rows, records) that live until
-    their chunk is written and hold no cycles; the cyclic garbage collector would walk them, and
-    everything loaded before, again and again (a full collection grows with the heap): about a
-    tenth of a large import's time. During the import the objects that existed before it are
-    frozen out of the collector's sight and collections are rarer; both are undone after."""
-    threshold = gc.get_threshold()
-    ours = gc.get_freeze_count() == 0  # a server that froze objects itself keeps them frozen
-    if ours:
-        gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        if ours:
-            gc.unfreeze()
-
-
-def _size(source: Any) -> int:
-    if isinstance(source, bytes | bytearray):
-        return len(source)
-    if hasattr(source, "seek"):
-        position = source.tell()
-        size = source.seek(0, os.SEEK_END)
-        source.seek(position)
-        return size
-    return os.path.getsize(source)
-
-
 def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = None) -> ImportReport:
     """Import a file (a path, bytes or binary file object). Raises ImportFailed (Chinese message)
-    when the file cannot be read or no sheet is recognized."""
+    when the file cannot be read, no sheet is recognized or another import is still running."""
     classes = [c for c in importers() if only is None or c.spec.type in set(only)]
     specs = [c.spec for c in classes]
     max_bytes = settings.LIANGXIN_UPLOAD_MAX_MB * 1024 * 1024
@@ -619,9 +506,9 @@ def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = 
     except FileRejected as exc:
         raise ImportFailed(exc.message) from None
     report = ImportReport(filename=ctx.filename, dry_run=ctx.dry_run, strict=ctx.strict)
-    ctx.size = _size(source)
-    with workbook, _bulk_session(), _few_collections():
-        matched: list[tuple[type[SheetImporter], HeaderMatch, str]] = []
+    lock = contextlib.nullcontext() if ctx.dry_run else _one_at_a_time()
+    with workbook, bulk_session(), lock:
+        sheets: list[SheetImporter] = []
         try:
             for sheet in workbook.sheets:
                 match = find_header(sheet.rows, specs)
@@ -629,59 +516,89 @@ def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = 
                     report.skipped_sheets.append(sheet.name)
                     continue
                 cls = next(c for c in classes if c.spec is match.spec)
-                matched.append((cls, match, sheet.name))
+                sheets.append(cls(ctx, match, _sheet_report(cls, match, sheet.name)))
         except FileRejected as exc:
             raise ImportFailed(exc.message) from None
-        if not matched:
+        if not sheets:
             raise ImportFailed(header_not_found_message(specs))
-        matched.sort(key=lambda item: item[0].order)
+        sheets.sort(key=lambda s: s.order)
+        report.sheets = [s.report for s in sheets]
+        sheets = [s for s in sheets if not s.report.errors]  # a required column is missing
         try:
-            with transaction.atomic():
-                ctx.batch = ImportBatch.objects.create(
-                    actor=ctx.actor if getattr(ctx.actor, "is_authenticated", False) else None,
-                    actor_name=ctx.actor.get_username()
-                    if getattr(ctx.actor, "is_authenticated", False)
-                    else "",
-                    filename=ctx.filename[:255],
-                    sha256=_sha256(source),
-                    source=ctx.source,
-                )
-                for cls, match, sheet_name in matched:
-                    sheet_report = SheetReport.start(cls.spec, match, sheet_name)
-                    report.sheets.append(sheet_report)
-                    missing = match.missing_required
-                    if missing:
-                        for column in missing:
-                            sheet_report.errors.append(
-                                Problem(
-                                    match.header_row_number,
-                                    column.label,
-                                    f"缺少必填列“{column.label}”，请按导入模板补上该列",
-                                )
-                            )
-                        continue
-                    try:
-                        cls(ctx, match, sheet_report).run()
-                    except FileRejected as exc:
-                        raise ImportFailed(exc.message) from None
-                if ctx.dry_run or (ctx.strict and report.rejected):
-                    raise _Rollback
-                ctx.batch.summary = report.as_dict() | {"rejected": report.rejected}
-                ctx.batch.summary["sheets"] = [
-                    {k: v for k, v in s.items() if k not in ("errors", "warnings")}
-                    for s in ctx.batch.summary["sheets"]
-                ]
-                ctx.batch.save(update_fields=["summary"])
-                audit.record(
-                    "core.import.completed",
-                    actor=ctx.actor,
-                    obj=ctx.batch,
-                    source=ctx.source,
-                    source_detail=ctx.filename,
-                    after=ctx.batch.summary,
-                )
-                report.committed = True
-                report.batch_id = ctx.batch.pk
-        except _Rollback:
-            pass
+            for sheet in sheets:
+                if sheet.staged:
+                    _run(sheet)  # read, validate and stage: no write lock yet
+            if any(not s.staged for s in sheets) or not (ctx.dry_run or (ctx.strict and report.rejected)):
+                _write(source, ctx, report, sheets)
+        finally:
+            for sheet in sheets:
+                if sheet.staged:
+                    sheet.discard()
     return report
+
+
+@contextlib.contextmanager
+def _one_at_a_time():
+    try:
+        with one_import_at_a_time():
+            yield
+    except ImportBusy as exc:
+        raise ImportFailed(str(exc)) from None
+
+
+def _sheet_report(cls: type[SheetImporter], match: HeaderMatch, name: str) -> SheetReport:
+    report = SheetReport.start(cls.spec, match, name)
+    for column in match.missing_required:
+        report.errors.append(
+            Problem(
+                match.header_row_number, column.label, f"缺少必填列“{column.label}”，请按导入模板补上该列"
+            )
+        )
+    return report
+
+
+def _run(sheet: SheetImporter) -> None:
+    try:
+        sheet.run()
+    except FileRejected as exc:
+        raise ImportFailed(exc.message) from None
+
+
+def _write(source: Any, ctx: ImportContext, report: ImportReport, sheets: list[SheetImporter]) -> None:
+    """The file's one write transaction: the batch, each sheet merged (staged) or written, the
+    summary and its audit record — or all rolled back (dry run; strict with a rejected row)."""
+    try:
+        with transaction.atomic():
+            is_user = getattr(ctx.actor, "is_authenticated", False)
+            ctx.batch = ImportBatch.objects.create(
+                actor=ctx.actor if is_user else None,
+                actor_name=ctx.actor.get_username() if is_user else "",
+                filename=ctx.filename[:255],
+                sha256=_sha256(source),
+                source=ctx.source,
+            )
+            for sheet in sheets:
+                if sheet.staged:
+                    sheet.apply()
+                else:
+                    _run(sheet)
+            if ctx.dry_run or (ctx.strict and report.rejected):
+                raise _Rollback
+            summary = report.as_dict() | {"rejected": report.rejected}
+            summary["sheets"] = [
+                {k: v for k, v in s.items() if k not in ("errors", "warnings")} for s in summary["sheets"]
+            ]
+            ctx.batch.summary = summary
+            ctx.batch.save(update_fields=["summary"])
+            audit.record(
+                "core.import.completed",
+                actor=ctx.actor,
+                obj=ctx.batch,
+                source=ctx.source,
+                source_detail=ctx.filename,
+                after=ctx.batch.summary,
+            )
+            report.committed = True
+            report.batch_id = ctx.batch.pk
+    except _Rollback:
+        pass

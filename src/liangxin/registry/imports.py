@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.utils import timezone
 
-from liangxin.core.bulk import DeferredIndexes, select_in
+from liangxin.core.bulk import select_in
 from liangxin.core.importing import Problem, RowReader, SheetImporter
 from liangxin.core.tabular import normalize_credit_code
 from liangxin.registry import rules, services
-from liangxin.registry.models import FollowUp, Organization, OrganizationTag
-
-# A load that has created this many organizations, and at least a quarter as many as the registry
-# held before it, goes on with the tables' secondary indexes dropped and builds them once at the
-# end: building an index over a million rows costs a fraction of updating it row by row.
-DEFER_INDEXES_AFTER = 20_000
-DEFER_INDEXES_FILE_BYTES = 8 << 20  # a file this large holds more rows to come (~40,000 and up)
+from liangxin.registry.models import Organization
+from liangxin.registry.staging import RegistryStage
 
 
 class OrganizationImporter(SheetImporter):
     spec = rules.SPEC
     order = 10  # before the sheets that refer to organizations
+    staged = True  # read, validated and staged before the write transaction; merged in it
+    stage: RegistryStage | None = None
 
     def start(self) -> None:
         self.lookups = rules.Lookups.load()
         self.today = timezone.localdate()
         self.parser = rules.RowParser(self.lookups, today=self.today)
         self.seen: dict[str, int] = {}
-        self.known_before = Organization.objects.count()
-        self.indexes = DeferredIndexes(Organization, FollowUp, OrganizationTag)
+        self.known_before = Organization.objects.exists()
+        self.stage = RegistryStage().create()
 
     def prefilter(self, readers: list[RowReader]) -> list[RowReader]:
         """A row identical to the one that last wrote its organization (same cells, same columns)
@@ -71,14 +67,6 @@ class OrganizationImporter(SheetImporter):
                 keep.append(reader)
         return keep
 
-    @property
-    def parallel(self) -> bool:  # type: ignore[override]
-        """A second process may read and parse (parse_chunk reads only the lookups loaded by
-        start()) when the registry was empty: a first load of a large file. Into a registry
-        that holds organizations most rows of a large file are usually unchanged and skipped
-        before parsing (`prefilter`, which needs the database), so one process is faster."""
-        return not self.known_before
-
     def parse_chunk(self, readers: list[RowReader]) -> list:
         keys = [c.key for c in rules.COLUMNS if c.key in self.match.columns]
         records, problems = self.parser.parse_block({k: RowReader.column(readers, k) for k in keys})
@@ -87,32 +75,6 @@ class OrganizationImporter(SheetImporter):
                 r.problem(key, message or f"“{r.header(key)}”不能为空，请填写")
             if record is not None:
                 record["row_hash"] = r.fingerprint()
-        return records
-
-    # Reference objects travel between the processes as keys into the same lookups.
-    REFERENCES = (
-        ("region", "regions_by_code", "code"),
-        ("area", "areas", "name"),
-        ("supervising_unit", "units", "name"),
-    )
-
-    def pack(self, records: list) -> list:
-        for record in records:
-            if record is not None:
-                for field, _, attr in self.REFERENCES:
-                    obj = record.get(field)
-                    if obj is not None:
-                        record[field] = getattr(obj, attr)
-        return records
-
-    def unpack(self, records: list) -> list:
-        tables = [(field, getattr(self.lookups, table)) for field, table, _ in self.REFERENCES]
-        for record in records:
-            if record is not None:
-                for field, table in tables:
-                    key = record.get(field)
-                    if key is not None:
-                        record[field] = table[key]
         return records
 
     def accept(self, r: RowReader, record: dict):
@@ -124,36 +86,31 @@ class OrganizationImporter(SheetImporter):
         return record
 
     def write(self, records) -> None:
+        """Work out what the chunk changes and stage it (nothing is written to the registry)."""
         rows = {row.number: row for row, _ in records}
-        result = services.apply_records(
+        plan = services.plan_records(
             [(row.number, record) for row, record in records],
             actor=self.ctx.actor,
-            batch=self.ctx.batch,
             source=self.ctx.source,
-            today=self.today,
-            followups_later=True,
-            # SQLite: the import holds the only write lock, so an empty registry stays empty
-            # but for this file's rows, whose codes are unique within it.
-            all_new=not self.known_before and connection.vendor == "sqlite",
+            detail=self.ctx.filename,
+            registry_empty=not self.known_before,
         )
+        result = plan.result
         self.report.created += result.created
         self.report.updated += result.updated
         self.report.unchanged += result.unchanged
         for number, column, message in result.rejected:
             header = self.match.headers.get(column) or self.spec.column(column).label
             self.report.reject(rows[number], [Problem(number, header, message)])
-        created = self.report.created
-        if (
-            created >= DEFER_INDEXES_AFTER
-            and created * 4 >= self.known_before
-            and self.ctx.size >= DEFER_INDEXES_FILE_BYTES
-        ):
-            self.indexes.drop()
+        self.stage.add(plan)
 
-    def finish(self) -> None:
-        self.indexes.restore()
-        if self.report.created:
-            services.open_followups_for_batch(self.ctx.batch, today=self.today)
+    def apply(self) -> None:
+        self.stage.merge(self.ctx.batch, today=self.today)
+
+    def discard(self) -> None:
+        if self.stage is not None:
+            self.stage.drop()
+            self.stage = None
 
 
 IMPORTERS = [OrganizationImporter]

@@ -231,50 +231,45 @@ class _NewRows:
         )  # fmt: skip
 
 
-def _inserted_ids(records: list[dict[str, Any]], all_new: bool) -> dict[str, int] | None:
-    """SQLite, the rows just inserted by one statement while holding the write lock: they took
-    consecutive ids ending at the largest, in order, so their ids need no lookup. Checked by
-    counting them; None (look them up) if that does not hold or on another database."""
-    if not all_new or connection.vendor != "sqlite" or not records:
-        return None
-    table = connection.ops.quote_name(Organization._meta.db_table)
-    pk = connection.ops.quote_name(Organization._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # noqa: S608 (quoted names)
-        last = cursor.fetchone()[0]
-        first = last - len(records) + 1
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {pk} BETWEEN %s AND %s", [first, last])  # noqa: S608
-        (count,) = cursor.fetchone()
-        cursor.execute(f"SELECT credit_code FROM {table} WHERE {pk} IN (%s, %s) ORDER BY {pk}", [first, last])  # noqa: S608
-        ends = [code for (code,) in cursor.fetchall()]
-    if count != len(records) or ends != list(
-        dict.fromkeys([records[0]["credit_code"], records[-1]["credit_code"]])
-    ):
-        return None
-    return {record["credit_code"]: first + k for k, record in enumerate(records)}
+@dataclass
+class Changes:
+    """What some records change in the registry, worked out against it before anything is
+    written: an import stages these (`registry.staging`) and merges them at the end; the form
+    writes them at once (`write_changes`)."""
+
+    result: ApplyResult = field(default_factory=ApplyResult)
+    new_rows: list[tuple] = field(default_factory=list)  # INSERT tuples in NEW_COLUMNS order
+    new_records: list[dict[str, Any]] = field(default_factory=list)  # the records they come from
+    new_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # credit code → tags
+    # (id, updated_at as read, changed fields, the row after): ("row_hash",) alone = the same
+    # values written differently, remembered without touching updated_at
+    updates: list[tuple[int, Any, tuple[str, ...], dict[str, Any]]] = field(default_factory=list)
+    retag: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    closed: list[int] = field(default_factory=list)  # turned 注销/吊销: a follow-up to settle
+    audits: list[AuditLog] = field(default_factory=list)
+    unit_default: int | None = None
+    stamp: datetime.datetime | None = None
 
 
-def apply_records(
+def plan_records(
     items: list[tuple[Any, dict[str, Any]]],
     *,
     actor,
-    batch: ImportBatch | None = None,
     source: str | None = None,
-    today: datetime.date,
-    followups_later: bool = False,
-    all_new: bool = False,
-) -> ApplyResult:
-    """Create or update organizations by credit code. `items` are (key, record) pairs; a record
-    holds only the columns its source provides. Rows the actor may not write come back in
-    `rejected` with their key. Runs inside the caller's transaction. `all_new`: the caller knows
-    none of the codes is in the registry (an import into an empty registry holding the write
-    lock), so they are not looked up."""
-    result = ApplyResult()
+    detail: str = "",
+    registry_empty: bool = False,
+) -> Changes:
+    """Create or update organizations by credit code: what `items` ((key, record) pairs; a record
+    holds only the columns its source provides) would change. Reads only. Rows the actor may not
+    write come back in `result.rejected` with their key. `registry_empty`: the registry held no
+    organization (a first load), so no code is looked up (the merge checks that none appeared)."""
     jurisdiction = Jurisdiction(actor)
-    codes = [] if all_new else [record["credit_code"] for _, record in items]
+    codes = [] if registry_empty else [record["credit_code"] for _, record in items]
     existing = {
         row["credit_code"]: row
-        for row in select_in(Organization, ("id", "credit_code", "name", *COLUMNS), "credit_code", codes)
+        for row in select_in(
+            Organization, ("id", "credit_code", "name", "updated_at", *COLUMNS), "credit_code", codes
+        )
     }
     allowed = jurisdiction.visible_ids([row["id"] for row in existing.values()])
     old_tags: dict[int, list[str]] = {}
@@ -284,19 +279,12 @@ def apply_records(
         old_tags.setdefault(org_id, []).append(name)
     tags_of = {k: tuple(sorted(v)) for k, v in old_tags.items()}
 
-    new_rows: list[tuple] = []  # INSERT tuples
-    new_records: list[dict[str, Any]] = []  # the records they come from
-    new_tags: dict[str, tuple[str, ...]] = {}
-    changes: dict[tuple[str, ...], list[tuple]] = {}
-    retag: dict[int, tuple[str, ...]] = {}
-    audits: list[AuditLog] = []
-    closed: list[int] = []
-    now = timezone.now()
-    unit_default = (
+    plan = Changes(stamp=timezone.now())
+    plan.unit_default = (
         jurisdiction.scope.member_unit_id if jurisdiction.scope and not jurisdiction.unrestricted else None
     )
-    new_row = _NewRows(unit_default, now, batch.pk if batch else None)
-
+    result = plan.result
+    new_row = _NewRows(plan.unit_default, plan.stamp, None)  # an import sets its batch when merging
     for key, record in items:
         row = existing.get(record["credit_code"])
         region_problem = jurisdiction.region_problem(record.get("region"))
@@ -308,9 +296,9 @@ def apply_records(
             if record.get("region") is None:
                 result.rejected.append((key, "region", "新增组织必须有所属区划"))
                 continue
-            new_rows.append(new_row(record))
-            new_records.append(record)
-            new_tags[record["credit_code"]] = tags or ()
+            plan.new_rows.append(new_row(record))
+            plan.new_records.append(record)
+            plan.new_tags[record["credit_code"]] = tags or ()
             continue
         values = _values(record)
         if row["id"] not in allowed:
@@ -320,101 +308,101 @@ def apply_records(
             continue
         dirty = tuple(k for k, v in values.items() if k != "row_hash" and row[k] != v)
         tags_changed = tags is not None and tags != tags_of.get(row["id"], ())
+        after_row = {**row, **values}
         if not dirty and not tags_changed:
-            if (
-                row["row_hash"] != values["row_hash"]
-            ):  # same values, written differently: remember the new row
-                changes.setdefault(("row_hash",), []).append((values["row_hash"], row["id"]))
+            if row["row_hash"] != values["row_hash"]:  # same values, written differently
+                plan.updates.append((row["id"], row["updated_at"], ("row_hash",), after_row))
             result.unchanged += 1
             result.ids.append(row["id"])
             continue
-        dirty = (*dirty, "row_hash")
         before = _display(row, tags_of.get(row["id"], ()))
         if "status" in dirty and values["status"] in CLOSED_STATUSES and row["status"] in COUNTED_STATUSES:
-            closed.append(row["id"])
-        after_row = {**row, **values}
-        if dirty:
-            changes.setdefault((*dirty, "updated_at"), []).append(
-                (*(values[k] for k in dirty), now, row["id"])
-            )
+            plan.closed.append(row["id"])
+        plan.updates.append((row["id"], row["updated_at"], (*dirty, "row_hash", "updated_at"), after_row))
         if tags_changed:
-            retag[row["id"]] = tags
+            plan.retag[row["id"]] = tags
         b, a = audit.changed(
             before, _display(after_row, tags if tags_changed else tags_of.get(row["id"], ()))
         )
-        audits.append(
-            _audit_row(
-                "registry.organization.updated",
-                actor,
-                row["id"],
-                row["name"],
-                b,
-                a,
-                source,
-                batch.filename if batch else "",
-            )
+        plan.audits.append(
+            _audit_row("registry.organization.updated", actor, row["id"], row["name"], b, a, source, detail)
         )
         result.updated += 1
         result.ids.append(row["id"])
+    result.created = len(plan.new_rows)
+    return plan
 
-    due = today + datetime.timedelta(days=followup_days())
-    if new_rows:
-        insert_rows(Organization, NEW_COLUMNS, new_rows, adapted=True)
-        result.created = len(new_rows)
-        # Ids of the new rows, for their tags, follow-ups and the caller (an import that opens
-        # the follow-ups itself needs only those with tags).
-        ids = _inserted_ids(new_records, all_new)
-        if ids is None:
-            wanted = [
-                r["credit_code"] for r in new_records if not followups_later or new_tags[r["credit_code"]]
-            ]
-            ids = {
-                row["credit_code"]: row["id"]
-                for row in select_in(Organization, ("credit_code", "id"), "credit_code", wanted)
-            }
-        tag_ids = _tag_ids({t for tags in new_tags.values() for t in tags})
+
+def write_changes(plan: Changes, *, actor, source: str | None, today: datetime.date) -> ApplyResult:
+    """Write a plan at once (the form: a few rows, inside the caller's transaction): the new
+    rows with their tags, follow-ups and audit records, then the updates."""
+    result = plan.result
+    if plan.new_rows:
+        insert_rows(Organization, NEW_COLUMNS, plan.new_rows, adapted=True)
+        ids = {
+            row["credit_code"]: row["id"]
+            for row in select_in(
+                Organization,
+                ("credit_code", "id"),
+                "credit_code",
+                [r["credit_code"] for r in plan.new_records],
+            )
+        }
+        tag_ids = _tag_ids({t for tags in plan.new_tags.values() for t in tags})
         insert_rows(
             OrganizationTag,
             ("organization", "tag"),
-            ((ids[code], tag_ids[t]) for code, tags in new_tags.items() for t in tags),
+            ((ids[code], tag_ids[t]) for code, tags in plan.new_tags.items() for t in tags),
         )
-        if not followups_later:
-            open_followups_for([ids[r["credit_code"]] for r in new_records], today=today)
-        for record in new_records if not followups_later else ():
-            r = _new_dict(record, unit_default)
+        open_followups_for([ids[r["credit_code"]] for r in plan.new_records], today=today)
+        for record in plan.new_records:
+            r = _new_dict(record, plan.unit_default)
             org_id = ids[r["credit_code"]]
             result.ids.append(org_id)
-            if batch is None:
-                audits.append(
-                    _audit_row(
-                        "registry.organization.created",
-                        actor,
-                        org_id,
-                        r["name"],
-                        None,
-                        _display(r, tuple(sorted(new_tags[r["credit_code"]]))),
-                        source,
-                    )
+            plan.audits.append(
+                _audit_row(
+                    "registry.organization.created",
+                    actor,
+                    org_id,
+                    r["name"],
+                    None,
+                    _display(r, tuple(sorted(plan.new_tags[r["credit_code"]]))),
+                    source,
                 )
-
-    for fields, rows in changes.items():
+            )
+    groups: dict[tuple[str, ...], list[tuple]] = {}
+    for org_id, _, fields, after in plan.updates:
+        values = [plan.stamp if f == "updated_at" else after[f] for f in fields]
+        groups.setdefault(fields, []).append((*values, org_id))
+    for fields, rows in groups.items():
         update_rows(Organization, fields, rows)
-    if retag:
-        OrganizationTag.objects.filter(organization_id__in=list(retag)).delete()
-        tag_ids = _tag_ids({t for tags in retag.values() for t in tags})
+    if plan.retag:
+        OrganizationTag.objects.filter(organization_id__in=list(plan.retag)).delete()
+        tag_ids = _tag_ids({t for tags in plan.retag.values() for t in tags})
         insert_rows(
             OrganizationTag,
             ("organization", "tag"),
-            ((org_id, tag_ids[t]) for org_id, tags in retag.items() for t in tags),
+            ((org_id, tag_ids[t]) for org_id, tags in plan.retag.items() for t in tags),
         )
-    if closed:
+    if plan.closed:
+        due = today + datetime.timedelta(days=followup_days())
         FollowUp.objects.bulk_create(
-            [FollowUp(organization_id=org_id, kind=FollowUp.Kind.CLOSED, due_on=due) for org_id in closed],
+            [FollowUp(organization_id=i, kind=FollowUp.Kind.CLOSED, due_on=due) for i in plan.closed],
             ignore_conflicts=True,
         )
-    if audits:
-        AuditLog.objects.bulk_create(audits, batch_size=1000)
+    if plan.audits:
+        AuditLog.objects.bulk_create(plan.audits, batch_size=1000)
     return result
+
+
+def apply_records(
+    items: list[tuple[Any, dict[str, Any]]], *, actor, source: str | None = None, today: datetime.date
+) -> ApplyResult:
+    """Create or update organizations by credit code, now (the form's path; an import plans
+    with `plan_records` and merges at the end, `registry.staging`). Runs inside the caller's
+    transaction."""
+    plan = plan_records(items, actor=actor, source=source)
+    return write_changes(plan, actor=actor, source=source, today=today)
 
 
 def open_followups_for_batch(batch: ImportBatch, *, today: datetime.date) -> int:

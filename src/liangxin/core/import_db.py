@@ -1,0 +1,87 @@
+"""The database side of an import: one import writes at a time, with a large page cache."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+
+@contextlib.contextmanager
+def bulk_session():
+    """SQLite: a large page cache for the import's reads and its final merge, then the
+    connection's own setting again."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")  # up to 256 MB, only as pages are used
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
+IMPORT_BUSY = "另一个文件正在导入，已等待 {seconds} 秒仍未完成，请等它完成后再试"
+
+
+def _lock_file() -> Path:
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite" and "memory" not in name and not name.startswith("file:"):
+        return Path(f"{name}.import-lock")
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"liangxin-import-{digest}.lock"
+
+
+class ImportBusy(Exception):
+    """Another import kept writing for longer than this one would wait; the message is Chinese."""
+
+
+@contextlib.contextmanager
+def one_import_at_a_time(wait: float | None = None):
+    """Imports that write never overlap (each plans against the registry as it is): the second
+    waits for the first, up to LIANGXIN_IMPORT_WAIT_SECONDS, then gets a Chinese message.
+    PostgreSQL: a session advisory lock; SQLite: a lock on a file beside the database. Either
+    goes away with the process that holds it."""
+    wait = settings.LIANGXIN_IMPORT_WAIT_SECONDS if wait is None else wait
+    deadline = time.monotonic() + wait
+
+    def waited() -> None:
+        if time.monotonic() >= deadline:
+            raise ImportBusy(IMPORT_BUSY.format(seconds=int(wait)))
+        time.sleep(0.2)
+
+    if connection.vendor == "postgresql":
+        key = 0x6C78_696D  # "lxim"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            while not cursor.fetchone()[0]:
+                waited()
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        try:
+            yield
+        finally:
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return
+    import fcntl  # Unix only, like the deployment
+
+    with open(_lock_file(), "a+b") as fh:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

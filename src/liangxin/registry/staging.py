@@ -1,0 +1,185 @@
+"""An organizations import, staged: what each chunk of the file changes is worked out against the
+registry (`services.plan_records`) and kept in TEMP tables (`core.bulk.Staging`) while the file
+is read — no lock on the registry, readers and other users' writes go on. At the end, inside
+the import's one short write transaction, `merge` checks that nobody changed the same
+organizations meanwhile and writes everything with one statement per table: new organizations,
+their tags and 三同步 follow-ups, updates, retagging, follow-ups for closed ones, audit records.
+A dry run, or a strict run with rejected rows, drops the tables without merging."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.utils import timezone
+
+from liangxin.core.bulk import Staging, _adapter, db_values, staging_columns
+from liangxin.core.importing import ImportFailed
+from liangxin.core.models import AuditLog, ImportBatch
+from liangxin.registry import services
+from liangxin.registry.models import FollowUp, Organization, OrganizationTag, Tag
+
+AUDIT_FIELDS = [f.name for f in AuditLog._meta.concrete_fields if not f.primary_key]
+UPDATE_COLUMNS = ("id", *services.COLUMNS)
+
+CHANGED_MEANWHILE = (
+    "导入期间，有 {n} 个组织已被他人新增、修改或删除（例如第一个：统一社会信用代码 {code}）。"
+    "为避免覆盖他人的修改，本次导入未写入任何数据，请重新导入该文件"
+)
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class RegistryStage:
+    def __init__(self):
+        tag_type = staging_columns(Tag, ["name"])[0][1]
+        code_type = staging_columns(Organization, ["credit_code"])[0][1]
+        id_type = staging_columns(OrganizationTag, ["organization"])[0][1]
+        seen_type = staging_columns(Organization, ["updated_at"])[0][1]
+        self.new = Staging("org_new", staging_columns(Organization, services.NEW_COLUMNS))
+        self.new_tags = Staging("org_new_tags", [("credit_code", code_type), ("tag", tag_type)])
+        self.updates = Staging(
+            "org_updates",
+            [
+                *staging_columns(Organization, UPDATE_COLUMNS),
+                ("seen_updated_at", seen_type),
+                ("touch", "boolean"),
+                ("credit_code", code_type),
+            ],
+        )
+        self.retag = Staging("org_retag", [("organization_id", id_type), ("tag", tag_type)])
+        self.retagged = Staging("org_retagged", [("organization_id", id_type)])
+        self.closed = Staging("org_closed", [("organization_id", id_type)])
+        self.audits = Staging("org_audits", staging_columns(AuditLog, AUDIT_FIELDS))
+        self.tables = [
+            self.new,
+            self.new_tags,
+            self.updates,
+            self.retag,
+            self.retagged,
+            self.closed,
+            self.audits,
+        ]
+        self.adapt_update = _adapter(Organization, UPDATE_COLUMNS)
+        self.stamp: datetime.datetime | None = None
+
+    def create(self) -> RegistryStage:
+        for table in self.tables:
+            table.create()
+        return self
+
+    def drop(self) -> None:
+        for table in self.tables:
+            table.drop()
+
+    def add(self, plan: services.Changes) -> None:
+        """Stage a chunk's plan (outside any write transaction)."""
+        self.stamp = self.stamp or plan.stamp
+        self.new.add(plan.new_rows)
+        self.new_tags.add([(code, t) for code, tags in plan.new_tags.items() for t in tags])
+        self.updates.add(
+            [
+                (
+                    *self.adapt_update([after[c] for c in UPDATE_COLUMNS]),
+                    seen,
+                    "updated_at" in fields,
+                    after["credit_code"],
+                )
+                for _, seen, fields, after in plan.updates
+            ]
+        )
+        self.retag.add([(org_id, t) for org_id, tags in plan.retag.items() for t in tags])
+        self.retagged.add([(org_id,) for org_id in plan.retag])
+        self.closed.add([(org_id,) for org_id in plan.closed])
+        self.audits.add(db_values(plan.audits, AUDIT_FIELDS))
+
+    def merge(self, batch: ImportBatch, *, today: datetime.date) -> None:
+        """Inside the import's transaction: write what was staged, one statement per table."""
+        org, pk = _q(Organization._meta.db_table), _q(Organization._meta.pk.column)
+        code = _q("credit_code")
+        with connection.cursor() as cursor:
+            self._check_nothing_changed(cursor, org, pk, code)
+            if self.new.rows:
+                columns = self.new.columns[:-1]  # the last is import_batch: this batch
+                cursor.execute(
+                    f"INSERT INTO {org} ({', '.join(self.new.columns)}) "  # noqa: S608 (quoted names)
+                    f"SELECT {', '.join(columns)}, %s FROM {self.new.table}",
+                    [batch.pk],
+                )
+            if self.updates.rows:
+                touched = _q(Organization._meta.get_field("updated_at").column)
+                sets = [f"{c} = s.{c}" for c in self.updates.columns[1 : len(UPDATE_COLUMNS)]]
+                sets.append(f"{touched} = CASE WHEN s.touch THEN %s ELSE {org}.{touched} END")
+                cursor.execute(
+                    f"UPDATE {org} SET {', '.join(sets)} FROM {self.updates.table} s WHERE {org}.{pk} = s.{pk}",  # noqa: S608
+                    [connection.ops.adapt_datetimefield_value(self.stamp)],
+                )
+            self._tags(cursor, org, code)
+            if self.closed.rows:
+                self._closed_followups(cursor, today)
+            if self.new.rows:
+                services.open_followups_for_batch(batch, today=today)
+            if self.audits.rows:
+                columns = ", ".join(_q(AuditLog._meta.get_field(f).column) for f in AUDIT_FIELDS)
+                cursor.execute(
+                    f"INSERT INTO {_q(AuditLog._meta.db_table)} ({columns}) SELECT {columns} FROM {self.audits.table}"  # noqa: S608
+                )
+
+    def _check_nothing_changed(self, cursor, org, pk, code) -> None:
+        """The plan was made against the registry as it was while the file was read; a new
+        organization someone else created meanwhile, or one changed or deleted, stops the
+        import (nothing written) instead of being overwritten."""
+        seen = _q("seen_updated_at")
+        touched = _q(Organization._meta.get_field("updated_at").column)
+        cursor.execute(
+            f"SELECT s.{code} FROM {self.new.table} s JOIN {org} o ON o.{code} = s.{code} "  # noqa: S608
+            f"UNION ALL SELECT s.{code} FROM {self.updates.table} s LEFT JOIN {org} o ON o.{pk} = s.{pk} "
+            f"WHERE o.{pk} IS NULL OR o.{touched} <> s.{seen}"
+        )
+        changed = [c for (c,) in cursor.fetchall()]
+        if changed:
+            raise ImportFailed(CHANGED_MEANWHILE.format(n=len(changed), code=changed[0]))
+
+    def _tags(self, cursor, org, code) -> None:
+        if not (self.new_tags.rows or self.retagged.rows):
+            return
+        tag, name, link = _q(Tag._meta.db_table), _q("name"), _q(OrganizationTag._meta.db_table)
+        org_id, tag_id = _q("organization_id"), _q("tag_id")
+        cursor.execute(
+            f"INSERT INTO {tag} ({name}) SELECT DISTINCT t.tag FROM "  # noqa: S608
+            f"(SELECT tag FROM {self.new_tags.table} UNION SELECT tag FROM {self.retag.table}) t "
+            f"WHERE t.tag IS NOT NULL ON CONFLICT ({name}) DO NOTHING"
+        )
+        if self.retagged.rows:
+            cursor.execute(
+                f"DELETE FROM {link} WHERE {org_id} IN (SELECT {org_id} FROM {self.retagged.table})"  # noqa: S608
+            )
+        cursor.execute(
+            f"INSERT INTO {link} ({org_id}, {tag_id}) "  # noqa: S608
+            f"SELECT o.{_q('id')}, t.{_q('id')} FROM {self.new_tags.table} s "
+            f"JOIN {org} o ON o.{code} = s.{code} JOIN {tag} t ON t.{name} = s.tag "
+            f"UNION ALL SELECT s.{org_id}, t.{_q('id')} FROM {self.retag.table} s JOIN {tag} t ON t.{name} = s.tag"
+        )
+
+    def _closed_followups(self, cursor, today: datetime.date) -> None:
+        """An organization that turned 注销/吊销 opens a follow-up to settle its party organization
+        (one open per kind: the constraint keeps an existing one)."""
+        meta = FollowUp._meta
+        columns = ", ".join(
+            _q(meta.get_field(f).column)
+            for f in ("organization", "kind", "status", "due_on", "opened_at", "outcome", "note")
+        )
+        due = today + datetime.timedelta(days=services.followup_days())
+        cursor.execute(
+            f"INSERT INTO {_q(meta.db_table)} ({columns}) "  # noqa: S608
+            f"SELECT {_q('organization_id')}, %s, %s, %s, %s, '', '' FROM {self.closed.table} "
+            "WHERE 1 = 1 ON CONFLICT DO NOTHING",
+            [
+                FollowUp.Kind.CLOSED.value,
+                FollowUp.Status.OPEN.value,
+                connection.ops.adapt_datefield_value(due),
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
