@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -34,8 +35,11 @@ IMPORT_BUSY = "另一个文件正在导入，已等待 {seconds} 秒仍未完成
 
 
 def _lock_file() -> Path:
+    """Beside the SQLite file; for an in-memory database (tests), one per process."""
     name = str(connection.settings_dict["NAME"])
-    if connection.vendor == "sqlite" and "memory" not in name and not name.startswith("file:"):
+    if ":memory:" in name or "mode=memory" in name:
+        return Path(tempfile.gettempdir()) / f"liangxin-import-memory-{os.getpid()}.lock"
+    if not name.startswith("file:"):
         return Path(f"{name}.import-lock")
     digest = hashlib.sha256(name.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"liangxin-import-{digest}.lock"
