@@ -37,6 +37,14 @@ def _items(text: str, pattern: str) -> list[tuple]:
     return [re.fullmatch(pattern, item).groups() for item in text.split("；" if "项“" in text else "、")]
 
 
+def _missed(detail: str) -> tuple[list[str], list[str]]:
+    """“第1项、第2项逾期报送，第4项未报送” → (["1", "2"], ["4"])."""
+    late = re.search(r"((?:第[^项]+项、?)+)逾期报送", detail)
+    missing = re.search(r"((?:第[^项]+项、?)+)未报送", detail)
+    codes = lambda m: re.findall(r"第([^项]+)项", m.group(1)) if m else []  # noqa: E731
+    return codes(late), codes(missing)
+
+
 def document_figures(content: bytes) -> tuple[dict, list[str]]:
     """The document's figures, and the paragraphs with digits that no rule read."""
     document = docx.Document(io.BytesIO(content))
@@ -51,7 +59,8 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
         ),
         (
             "overall",
-            r"本月纳入调度的重点任务共(\d+)项，涉及各责任单位应报送事项(\d+)个。"
+            r"本月纳入调度的重点任务共(\d+)项，各牵头单位和责任单位应报送事项(\d+)个"
+            r"(?:（另有(\d+)个事项已于此前完成，本月不再报送）)?。"
             r"从进展情况看，已完成(\d+)个，正常推进(\d+)个，滞后(\d+)个，逾期(\d+)个。",
         ),
         (
@@ -60,9 +69,9 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
         ),
         (
             "coverage",
-            rf"截至(\d{{4}})年(\d+)月(\d+)日，全市纳入统计的两新组织（口径：[^）]+）(\d+)个。"
+            rf"截至(\d{{4}})年(\d+)月(\d+)日，全市纳入统计的两新组织共(\d+)家(?:（统计范围：[^）]+）)?。"
             rf"全市组织覆盖率为{RATE}{CHANGE}；单独组建率为{RATE}{CHANGE}；工作覆盖率为{RATE}{CHANGE}。"
-            r"应建未建党组织的(\d+)个，党的组织和工作均未覆盖的(\d+)个。",
+            r"应建未建党组织的两新组织有(\d+)家，党的组织和工作均未覆盖的有(\d+)家。",
         ),
         (
             "counties",
@@ -75,8 +84,8 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
         ("overdue", r"共有(\d+)项任务逾期未完成：(.+)。"),
         ("lagging", r"共有(\d+)项任务进度滞后：(.+)。"),
         ("late", r"(\d+)个单位未按时报送：(.+)。"),
-        ("red_list", r"综合得分靠前的单位（按名次排列）：(.+)。"),
-        ("black_list", r"综合得分靠后的单位（按名次排列）：(.+)。"),
+        ("red_list", r"综合得分前五名的单位（([^）]*)）：(.+?)。"),
+        ("black_list", r"综合得分后五名的单位（([^）]*)）：(.+?)。(?:(.+)本月无应报送事项，不参与排名。)?"),
     ]
     requirements = paragraphs.index("六、下步要求")
     for index, text in enumerate(paragraphs):
@@ -91,9 +100,11 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
             title = index == 0 and re.fullmatch(r"关于\d{4}年\d+月全市基层党建\n重点任务推进情况的通报", text)
             if re.search(r"\d", text) and not (fixed or date or title or index > requirements):
                 unread.append(text)
+    o = found["overall"]
     figures = {
         "as_of": "{}-{:0>2}-{:0>2}".format(*found["intro"][2:]),
-        "overall": tuple(int(v) for v in found["overall"]),
+        "overall": tuple(int(v) for v in (o[0], o[1], *o[3:])),
+        "earlier_done": int(o[2] or 0),
     }
     r = found["reporting"]
     figures["reporting"] = (int(r[0]), r[1], _change(r[2]), int(r[3]), r[4], _change(r[5]))
@@ -122,20 +133,37 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
     for name in ("overdue", "lagging"):
         if name in found:
             count, text = found[name]
-            items = [re.fullmatch(r"第(.+?)项“(.*)”（(.*)）", item).groups() for item in text.split("；")]
+            who = {"overdue": "逾期单位", "lagging": "滞后单位"}[name]
+            items = [
+                re.fullmatch(rf"第(.+?)项“(.*)”（牵头单位：(.+?)，{who}：(.*)）", item).groups()
+                for item in text.split("；")
+            ]
             assert int(count) == len(items), name
-            figures[name] = {code: units.split("、") for code, _title, units in items}
+            figures[name] = {code: (lead, units.split("、")) for code, _title, lead, units in items}
         else:
             figures[name] = {}
     if "late" in found:
-        count, names = found["late"]
-        figures["late"] = names.split("、")
+        count, text = found["late"]
+        items = re.findall(r"([^、（]+)（应报送(\d+)个，按时报送(\d+)个；([^）]*)）", text)
+        figures["late"] = [(unit, int(e), int(o), _missed(detail)) for unit, e, o, detail in items]
         assert int(count) == len(figures["late"])
     else:
         figures["late"] = []
     for name in ("red_list", "black_list"):
-        items = _items(found[name][0], r"(.+?)（([\d.]+)分）") if name in found else []
-        figures[name] = [(unit, Decimal(score)) for unit, score in items]
+        entries = []
+        if name in found:
+            notes, text = found[name][:2]
+            for group in text.split("；"):
+                tied, rank, units, score = re.fullmatch(
+                    r"(并列)?第(\d+)名，(.+)（([\d.]+)分）", group
+                ).groups()
+                names = units.split("、")
+                assert bool(tied) == (len(names) > 1), group  # 并列 exactly when a rank is shared
+                entries += [(int(rank), unit, Decimal(score)) for unit in names]
+            assert f"共{len(entries)}个单位" in notes
+        figures[name] = entries
+    unranked = found.get("black_list", (None, None, None))[2]
+    figures["unranked"] = unranked.split("、") if unranked else []
 
     coverage_table, task_table = document.tables
     rows = [[cell.text for cell in row.cells] for row in coverage_table.rows][1:]
@@ -168,27 +196,32 @@ def _coverage_rates(row: dict) -> tuple[str, str, str]:
     return tuple(f"{row[key]:.1f}%" for key in ("org_rate_pct", "single_rate_pct", "work_rate_pct"))
 
 
-def _task_light(units: list[dict]) -> str:
-    lights = {u["light"] for u in units}
-    if lights and lights == {"done"}:
-        return "done"
-    return next((light for light in ("red", "yellow") if light in lights), "green")
-
-
 def _average(values: list[int]) -> str:
     value = (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value)
 
 
+PHRASES = {"done": "已完成", "green": "正常推进", "yellow": "滞后", "red": "逾期"}
+SUBMITTED = ("submitted", "accepted")
+
+
 def _progress(units: list[dict]) -> str:
-    counts = [(label, sum(1 for u in units if u["light"] == light)) for light, label in LIGHTS.items()]
-    text = f"{len(units)}个单位：" + "，".join(f"{label}{n}个" for label, n in counts if n)
-    missing = sum(1 for u in units if u["report"] not in ("submitted", "accepted"))
+    expected = [u for u in units if u["light"] != "earlier"]
+    earlier = len(units) - len(expected)
+    if not units:
+        return "无责任单位"
+    if not expected:
+        return f"{earlier}个单位均已于此前完成，本月无需报送"
+    counts = [(PHRASES[light], sum(1 for u in expected if u["light"] == light)) for light in LIGHTS]
+    text = f"应报送单位{len(expected)}个：" + "，".join(f"{label}{n}个" for label, n in counts if n)
+    missing = sum(1 for u in expected if u["report"] not in SUBMITTED)
     if missing:
         text += f"；本月未报送{missing}个"
-    progress = [u["progress"] for u in units if u["progress"] is not None]
+    progress = [u["progress"] for u in expected if u["progress"] is not None]
     if progress:
         text += f"；平均进度{_average(progress)}%"
+    if earlier:
+        text += f"；另有{earlier}个单位此前已完成"
     return text
 
 
@@ -206,6 +239,7 @@ def command_figures(coverage: dict, dispatch: dict, last_coverage: dict, last_di
             t["yellow"],
             t["red"],
         ),
+        "earlier_done": t["earlier_done"],
     }
     report, on_time = pct(t["submitted"], t["expected"]), pct(t["on_time"], t["expected"])
     before = last_dispatch["totals"] if last_dispatch else None
@@ -268,7 +302,7 @@ def command_figures(coverage: dict, dispatch: dict, last_coverage: dict, last_di
             if name != "全市" and change.startswith("-")
         ]
     tasks = dispatch["tasks"]
-    lights = [_task_light(task["units"]) for task in tasks]
+    lights = [task["light"] for task in tasks]
     figures["task_lights"] = (len(tasks), *(lights.count(light) for light in LIGHTS))
     figures["tasks"] = {
         task["code"]: (task["title"], task["lead"], LIGHTS[light], _progress(task["units"]))
@@ -276,16 +310,35 @@ def command_figures(coverage: dict, dispatch: dict, last_coverage: dict, last_di
     }
     for name, light in (("overdue", "red"), ("lagging", "yellow")):
         figures[name] = {
-            task["code"]: [u["unit"] for u in task["units"] if u["light"] == light]
+            task["code"]: (task["lead"], [u["unit"] for u in task["units"] if u["light"] == light])
             for task in tasks
             if any(u["light"] == light for u in task["units"])
         }
-    figures["late"] = [u["unit"] for u in dispatch["units"] if u["on_time"] < u["expected"]]
-    units = sorted(dispatch["units"], key=lambda u: u["rank"])
-    red = units[:5]
-    black = [u for u in reversed(units[-5:]) if u not in red]
-    figures["red_list"] = [(u["unit"], _score(u["score"])) for u in red]
-    figures["black_list"] = [(u["unit"], _score(u["score"])) for u in black]
+    late = []
+    for unit in dispatch["units"]:
+        if unit["on_time"] < unit["expected"]:
+            cells = [
+                (task["code"], u)
+                for task in tasks
+                for u in task["units"]
+                if u["unit"] == unit["unit"] and u["light"] != "earlier" and not u["on_time"]
+            ]
+            late.append(
+                (
+                    unit["unit"],
+                    unit["expected"],
+                    unit["on_time"],
+                    (
+                        [code for code, u in cells if u["report"] in SUBMITTED],
+                        [code for code, u in cells if u["report"] not in SUBMITTED],
+                    ),
+                )
+            )
+    figures["late"] = late
+    units = {u["unit"]: u for u in dispatch["units"]}
+    for name in ("red_list", "black_list"):
+        figures[name] = [(units[n]["rank"], n, _score(units[n]["score"])) for n in dispatch[name]]
+    figures["unranked"] = [u["unit"] for u in dispatch["units"] if u["rank"] is None]
     return figures
 
 

@@ -1,6 +1,7 @@
 """The bulletin's numbers and the sentences they are written in (liangxin.documents.bulletin)."""
 
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -129,9 +130,14 @@ def test_it_refuses_a_task_light_it_does_not_know():
 def test_it_sums_up_the_period_by_light_and_reporting_rate():
     first, second = b.overall_paragraphs(sample_bulletin())
     assert first == (
-        "本月纳入调度的重点任务共17项，涉及各责任单位应报送事项214个。"
+        "本月纳入调度的重点任务共17项，各牵头单位和责任单位应报送事项214个"
+        "（另有5个事项已于此前完成，本月不再报送）。"
         "从进展情况看，已完成23个，正常推进141个，滞后31个，逾期19个。"
     )
+    o = sample_bulletin().overall
+    assert o.done + o.green + o.yellow + o.red == o.expected  # the sample adds up, as every month must
+    none_earlier = sample_bulletin(overall=replace(o, earlier_done=0))
+    assert "此前" not in b.overall_paragraphs(none_earlier)[0]
     # 193 / 214 = 90.19% and 176 / 214 = 82.24%
     assert second == (
         "从报送情况看，已报送193个，报送率为90.2%，较上月提高2.6个百分点；"
@@ -141,11 +147,15 @@ def test_it_sums_up_the_period_by_light_and_reporting_rate():
 
 def test_it_gives_the_city_coverage_with_changes_and_names_the_best_and_worst_county():
     city, counties = b.coverage_paragraphs(sample_bulletin())
-    assert "全市纳入统计的两新组织（口径：全部两新组织）2950个" in city
+    assert city.startswith("截至2022年5月31日，全市纳入统计的两新组织共2950家。")
+    assert "口径" not in city  # the default scope goes without saying
     assert "全市组织覆盖率为76.4%，较上月提高0.8个百分点" in city
     assert "单独组建率为56.0%，较上月提高0.3个百分点" in city
     assert "工作覆盖率为87.6%。" in city  # no previous figure: no comparison
-    assert "应建未建党组织的110个，党的组织和工作均未覆盖的366个" in city
+    # a complete sentence, and organizations counted in 家 like the total
+    assert city.endswith("应建未建党组织的两新组织有110家，党的组织和工作均未覆盖的有366家。")
+    narrower = b.coverage_paragraphs(sample_bulletin(coverage_scope="规上企业"))[0]
+    assert "全市纳入统计的两新组织共2950家（统计范围：规上企业）。" in narrower
     assert counties == (
         "分县（市、区）看，组织覆盖率最高的是吉州区（81.3%），最低的是吉安县（65.4%）；"
         "较上月下降的有青原区（下降0.4个百分点）。"
@@ -166,17 +176,28 @@ def test_it_counts_the_tasks_in_the_table_by_light():
 
 def test_it_names_overdue_and_lagging_tasks_with_their_units_and_the_late_units():
     problems = dict(b.problem_sections(sample_bulletin()))
+    # the lead is named as lead, the units whose part is overdue or lagging as such
     assert problems["（一）任务逾期"] == (
-        "共有1项任务逾期未完成：第3项“规范联合党支部设置”（民政局、青原区委组织部）。"
+        "共有1项任务逾期未完成：第3项“规范联合党支部设置”（牵头单位：民政局，逾期单位：民政局、青原区委组织部）。"
     )
     assert problems["（二）任务滞后"] == (
-        "共有1项任务进度滞后：第2项“推进非公企业党组织应建尽建”（吉安县委组织部）。"
+        "共有1项任务进度滞后：第2项“推进非公企业党组织应建尽建”（牵头单位：市场监管局，滞后单位：吉安县委组织部）。"
     )
-    assert problems["（三）未按时报送"] == "2个单位未按时报送：邮政管理局、网信办。"
+    # each late unit with what it missed, even one that sent most items on time
+    assert problems["（三）未按时报送"] == (
+        "2个单位未按时报送：邮政管理局（应报送4个，按时报送3个；第2项逾期报送）、"
+        "网信办（应报送4个，按时报送1个；第1项、第2项逾期报送，第4项未报送）。"
+    )
+    # a bulletin published before the details were kept still reads
+    assert dict(b.problem_sections(sample_bulletin(late_details=[])))["（三）未按时报送"] == (
+        "2个单位未按时报送：邮政管理局、网信办。"
+    )
 
 
 def test_it_says_so_when_there_are_no_problems():
-    problems = dict(b.problem_sections(sample_bulletin(overdue=[], lagging=[], late_units=[])))
+    problems = dict(
+        b.problem_sections(sample_bulletin(overdue=[], lagging=[], late_units=[], late_details=[]))
+    )
     assert problems["（一）任务逾期"] == "本月没有逾期未完成的任务。"
     assert problems["（二）任务滞后"] == "本月没有进度滞后的任务。"
     assert problems["（三）未按时报送"] == "各单位均按时报送。"
@@ -193,10 +214,15 @@ def test_it_turns_quotes_inside_a_quoted_title_into_single_quotes():
 
 def test_it_lists_the_red_and_black_lists_with_scores():
     rankings = dict(b.ranking_sections(sample_bulletin()))
-    assert (
-        rankings["（一）红榜"]
-        == "综合得分靠前的单位（按名次排列）：市场监管局（98.5分）、吉州区委组织部（96分）。"
+    assert rankings["（一）红榜"] == (
+        "综合得分前五名的单位（共3个单位，得分相同的名次并列）："
+        "第1名，市场监管局（98.5分）；并列第2名，吉州区委组织部、民政局（96分）。"
     )
-    assert rankings["（二）黑榜"] == "综合得分靠后的单位（按名次排列）：网信办（61.5分）。"
+    assert (
+        rankings["（二）黑榜"]
+        == "综合得分后五名的单位（共1个单位，自低往高排列）：第27名，网信办（61.5分）。"
+    )
+    unranked = dict(b.ranking_sections(sample_bulletin(unranked=["司法局"])))
+    assert unranked["（二）黑榜"].endswith("司法局本月无应报送事项，不参与排名。")
     empty = dict(b.ranking_sections(sample_bulletin(red_list=[], black_list=[])))
     assert empty["（一）红榜"] == "本月暂无上榜单位。"

@@ -113,7 +113,7 @@ def test_it_opens_in_libreoffice_and_converts_to_an_a4_pdf(demo_may, tmp_path):
         compact = re.sub(r"\s+", "", text)
         assert "重点任务推进情况的通报" in compact and "—1—" in compact and "—2—" in compact
         city = demo_may.coverage["total"]
-        assert f"全市纳入统计的两新组织（口径：全部两新组织）{city['in_scope']}个" in compact
+        assert f"全市纳入统计的两新组织共{city['in_scope']}家" in compact
 
 
 @pytest.mark.parametrize(
@@ -145,6 +145,13 @@ def test_every_number_equals_the_coverage_and_dispatch_commands(demo_may):
     assert figures.keys() == expected.keys()
     # the demo gives the check something to bite on
     assert figures["lagging"] and figures["overdue"] and figures["late"] and figures["red_list"]
+    # the month's counts add up (domain.md §6): lights over the expected pairs only
+    _tasks, expected, *lights = figures["overall"]
+    assert sum(lights) == expected
+    assert figures["earlier_done"] > 0  # pairs finished and accepted before May are shown apart
+    in_table = sum(int(re.match(r"应报送单位(\d+)个", row[3]).group(1)) for row in figures["tasks"].values()
+                   if row[3].startswith("应报送"))  # fmt: skip
+    assert in_table == expected
     assert len(figures["coverage_rows"]) == len(demo_may.coverage["rows"]) + 1
 
 
@@ -161,3 +168,19 @@ def test_the_workbook_opens_in_openpyxl_and_calamine_and_formula_text_stays_text
     grid = calamine.get_sheet_by_name("任务单位明细").to_python()
     pairs = sum(len(task["units"]) for task in demo_may.dispatch["tasks"])
     assert len([row for row in grid[2:] if row[0]]) == pairs
+
+
+def test_the_workbook_counts_equal_the_command_and_add_up(demo_may):
+    totals = demo_may.dispatch["totals"]
+    sheet = {
+        row[0].value: row[1].value
+        for row in openpyxl.load_workbook(demo_may.xlsx)["总体情况"].iter_rows(min_row=3)
+    }
+    lights = [sheet[f"{word}（个）"] for word in ("已完成", "正常推进", "滞后", "逾期")]
+    assert lights == [totals[k] for k in ("done", "green", "yellow", "red")]
+    assert sum(lights) == sheet["应报送事项（个）"] == totals["expected"]
+    assert sheet["此前已完成、本月不再报送（个）"] == totals["earlier_done"]
+    assert (sheet["已报送（个）"], sheet["按时报送（个）"]) == (totals["submitted"], totals["on_time"])
+    board = list(openpyxl.load_workbook(demo_may.xlsx)["红黑榜"].iter_rows(min_row=3, values_only=True))
+    assert [r[2] for r in board if r[0] == "红榜"] == demo_may.dispatch["red_list"]
+    assert [r[2] for r in board if r[0] == "黑榜"] == demo_may.dispatch["black_list"]

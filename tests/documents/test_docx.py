@@ -110,7 +110,11 @@ def expected_numbers(data: b.BulletinData) -> set[str]:
     numbers |= {t.code for t in data.tasks} | {
         f"{b.format_number(e.score)}分" for e in data.red_list + data.black_list
     }
-    numbers |= {str(len(data.tasks)), str(len(data.late_units))}
+    numbers |= {str(len(data.tasks)), str(len(data.late_units)), str(o.earlier_done)}
+    numbers |= {str(e.rank) for e in data.red_list + data.black_list}
+    numbers |= {str(len(data.red_list)), str(len(data.black_list))}
+    for u in data.late_details:
+        numbers |= {str(u.expected), str(u.on_time), *u.late, *u.missing}
     numbers |= {b.chinese_date(data.as_of), b.chinese_date(data.issue_date)}
     return numbers
 

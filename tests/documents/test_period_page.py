@@ -91,6 +91,27 @@ def test_the_office_saves_requirements_and_the_document_uses_them(office_client)
     assert paragraphs[start + 1 : start + 3] == ["一要压实责任，=SUM(A1)照样是文字。", "二要加强调度。"]
 
 
+def test_the_page_offers_next_steps_drafted_from_the_months_facts(office_client):
+    page = office_client.get(PAGE, AS_OF).content.decode()
+    offered = html.unescape(
+        re.search(r'<textarea id="requirements"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    )
+    lines = offered.splitlines()
+    # the conftest month: 网信办 has no report on task 2 (due May 20, overdue)
+    assert lines[0].startswith("一是加快推进逾期任务。第2项“=1+1 社会组织党建”已超过完成时限仍未完成，")
+    assert "网信办" in lines[0] and "民政局要履行牵头责任" in lines[0]
+    assert any(line.startswith("二是") for line in lines)
+    # generating with the draft as offered uses it and does not freeze it as the office's text
+    response = generate(office_client, requirements=offered, requirements_offered=offered)
+    paragraphs = paragraphs_of(response.content)
+    start = paragraphs.index("六、下步要求")
+    assert paragraphs[start + 1 : start + 1 + len(lines)] == lines
+    assert not Bulletin.objects.filter(period="2022-05").exclude(requirements="").exists()
+    # an edit of the draft is the office's text from then on
+    generate(office_client, requirements=offered + "\n五是补充一条。", requirements_offered=offered)
+    assert Bulletin.objects.get(period="2022-05").requirements.endswith("五是补充一条。")
+
+
 def test_generating_sends_the_text_in_the_form_and_keeps_it_as_the_draft(office_client):
     response = generate(office_client, requirements="只此一条要求。")
     assert "只此一条要求。" in paragraphs_of(response.content)

@@ -50,12 +50,16 @@ def test_it_writes_the_overall_figures_with_rates_as_percentages(book):
     figures = {row[0]: row[1:] for row in rows(sheet)}
     assert figures["应报送事项（个）"] == [214, None]
     assert figures["逾期（个）"] == [19, None]
+    assert figures["此前已完成、本月不再报送（个）"] == [5, None]
+    lights = ("已完成（个）", "正常推进（个）", "滞后（个）", "逾期（个）")
+    assert sum(figures[k][0] for k in lights) == figures["应报送事项（个）"][0]
     assert figures["报送率"][0] == pytest.approx(0.902)
     assert figures["报送率"][1] == pytest.approx(2.6)
     assert figures["按时报送率"][1] == pytest.approx(-1.4)
-    rate_cell = sheet.cell(row=11, column=2)
+    row = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == "报送率")
+    rate_cell = sheet.cell(row=row, column=2)
     assert rate_cell.number_format == "0.0%"
-    assert sheet.cell(row=11, column=3).number_format == "+0.0;-0.0;0.0"
+    assert sheet.cell(row=row, column=3).number_format == "+0.0;-0.0;0.0"
 
 
 def test_it_writes_coverage_by_county_with_the_city_last(book, calamine):
@@ -83,19 +87,26 @@ def test_it_lists_tasks_problems_rankings_units_and_the_grid(book):
         "完成进度47%",
     ]
     assert rows(book["存在问题"]) == [
-        ["逾期", "3", "规范联合党支部设置", "民政局、青原区委组织部"],
-        ["滞后", "2", "推进非公企业党组织应建尽建", "吉安县委组织部"],
-        ["未按时报送", None, None, "邮政管理局"],
-        ["未按时报送", None, None, "网信办"],
+        ["逾期", "3", "规范联合党支部设置", "民政局", "民政局、青原区委组织部"],
+        ["滞后", "2", "推进非公企业党组织应建尽建", "市场监管局", "吉安县委组织部"],
+        ["未按时报送", None, None, None, "邮政管理局（应报送4个，按时报送3个；第2项逾期报送）"],
+        [
+            "未按时报送",
+            None,
+            None,
+            None,
+            "网信办（应报送4个，按时报送1个；第1项、第2项逾期报送，第4项未报送）",
+        ],
     ]
     assert rows(book["红黑榜"]) == [
-        ["红榜", 1, "市场监管局", 98.5],
-        ["红榜", 2, "吉州区委组织部", 96],
-        ["黑榜", 1, "网信办", 61.5],
+        ["红榜", 1, "市场监管局", 98.5, None],
+        ["红榜", 2, "吉州区委组织部", 96, "并列"],
+        ["红榜", 2, "民政局", 96, "并列"],
+        ["黑榜", 27, "网信办", 61.5, None],
     ]
     units = rows(book["单位报送情况"])
-    assert units[1][:4] == ["网信办", 8, 5, 3]
-    assert units[1][4:6] == [pytest.approx(0.625), pytest.approx(0.375)]
+    assert units[1][:4] == ["网信办", 4, 3, 1]
+    assert units[1][4:6] == [pytest.approx(0.75), pytest.approx(0.25)]
     assert book["单位报送情况"]["E3"].number_format == "0.0%"
     grid = rows(book["任务单位明细"])
     assert grid[0] == [
@@ -125,7 +136,7 @@ def test_a_task_title_that_looks_like_a_formula_stays_text():
     assert cell.quotePrefix  # and Excel keeps it text when the cell is edited
     assert book["重点任务推进情况"]["C3"].value == "@SUM(A1)"
     assert book["重点任务推进情况"]["E3"].value == "+cmd|' /C calc'!A0"
-    assert book["存在问题"]["D3"].value == "-2+3"
+    assert book["存在问题"]["E3"].value == "-2+3"
     calamine = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     assert calamine.get_sheet_by_name("重点任务推进情况").to_python()[2][1] == "=1+1"
     assert calamine.get_sheet_by_name("任务单位明细").to_python()[2][3] == '=HYPERLINK("http://x")'

@@ -47,6 +47,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from liangxin.core.models import Area, Industry, Installation, Region, RegionLevel
+from liangxin.core.rates import percent_of
 from liangxin.coverage.models import Assignment, CoverageLink, Formation, PartyOrgStatus
 from liangxin.registry.models import COUNTED_STATUSES, OrganizationTag, OrgKind
 
@@ -261,7 +262,9 @@ class Figures:
         return self.rate(self.single + self.joint + self.work)
 
     def pct(self, part: int) -> Decimal:
-        return _rate(100 * part, self.total, "0.1")
+        """part ÷ total as a one-decimal percentage (the one rule, `liangxin.core.rates`); 0.0 when empty."""
+        percent = percent_of(part, self.total)
+        return Decimal("0.0") if percent is None else percent
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ last month are in percentage points, computed from the rounded percentages a rea
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,18 +26,14 @@ from liangxin.core.rates import (  # noqa: F401 (the documents' number helpers, 
     ratio,
     to_percent,
 )
+from liangxin.dispatch.ranking import rank_groups
+from liangxin.dispatch.status import EARLIER, LIGHT_ORDER, LIGHT_PHRASES  # noqa: F401
 from liangxin.dispatch.status import LIGHT_LABELS as PAIR_LIGHT_LABELS
-from liangxin.dispatch.status import LIGHT_ORDER, LIGHT_PHRASES  # noqa: F401
 
 LIGHT_LABELS = {light: PAIR_LIGHT_LABELS[light] for light in LIGHT_ORDER}  # a task's light in a table
 
+ALL_ORGANIZATIONS = "全部两新组织"  # the default coverage scope: the sentence names no scope
 DEFAULT_RECIPIENTS = "各县（市、区）委组织部，市“两新”工委各成员单位："
-# 下步要求 when the month gives nothing to say (see requirements.draft_requirements).
-DEFAULT_REQUIREMENTS = (
-    "各牵头单位要切实履行牵头抓总责任，对照任务清单和完成时限，倒排工期、挂图作战，确保按期完成。",
-    "对进度滞后、逾期未完成的任务，相关单位要认真分析原因，明确整改措施和完成时限，并在下月调度中报告整改情况。",
-    "各单位要严格落实月调度制度，每月25日前如实报送任务推进情况，市委党建办将定期通报调度结果。",
-)
 
 _TENTH = Decimal("0.1")
 
@@ -118,6 +115,7 @@ class OverallFigures:
     red: int
     report_rate_change: Decimal | None = None  # points vs last month; None in the first month
     on_time_rate_change: Decimal | None = None
+    earlier_done: int = 0  # 此前已完成: pairs finished and accepted earlier, not expected this month
 
     @property
     def report_rate(self) -> Decimal | None:
@@ -170,6 +168,18 @@ class ProblemTask:
     code: str
     title: str
     units: list[str]
+    lead: str = ""  # the task's 牵头单位, named as lead
+
+
+@dataclass
+class LateUnit:
+    """A unit with at least one expected item not submitted on time, and what it missed."""
+
+    unit: str
+    expected: int
+    on_time: int
+    late: list[str] = field(default_factory=list)  # codes of the tasks reported after the due day
+    missing: list[str] = field(default_factory=list)  # codes of the tasks not reported
 
 
 @dataclass
@@ -214,7 +224,7 @@ class GridRow:
 
     @property
     def light_label(self) -> str:
-        return LIGHT_LABELS.get(self.light, self.light)
+        return PAIR_LIGHT_LABELS.get(self.light, self.light)
 
 
 @dataclass
@@ -231,15 +241,18 @@ class BulletinData:
     overdue: list[ProblemTask] = field(default_factory=list)
     lagging: list[ProblemTask] = field(default_factory=list)
     late_units: list[str] = field(default_factory=list)  # did not report on time, by name
+    late_details: list[LateUnit] = field(default_factory=list)  # …and what each missed
     red_list: list[RankEntry] = field(default_factory=list)  # 红榜
     black_list: list[RankEntry] = field(default_factory=list)  # 黑榜
+    unranked: list[str] = field(default_factory=list)  # nothing expected this month: not ranked
     requirements: list[str] = field(default_factory=list)  # 下步要求, editable paragraphs
     units: list[UnitRow] = field(default_factory=list)
     grid: list[GridRow] = field(default_factory=list)
     title: str = ""
     doc_number: str = ""  # 发文字号, e.g. 吉党建办〔2022〕5号; the letterhead template may show it
     recipients: str = DEFAULT_RECIPIENTS
-    coverage_scope: str = "全部两新组织"
+    coverage_scope: str = ALL_ORGANIZATIONS
+    due_day: int = 25  # the period's 报送截止日
 
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
@@ -277,8 +290,9 @@ def intro_paragraph(data: BulletinData) -> str:
 
 def overall_paragraphs(data: BulletinData) -> list[str]:
     o = data.overall
+    earlier = f"（另有{o.earlier_done}个事项已于此前完成，本月不再报送）" if o.earlier_done else ""
     return [
-        f"本月纳入调度的重点任务共{o.task_count}项，涉及各责任单位应报送事项{o.expected}个。"
+        f"本月纳入调度的重点任务共{o.task_count}项，各牵头单位和责任单位应报送事项{o.expected}个{earlier}。"
         f"从进展情况看，已完成{o.done}个，正常推进{o.green}个，滞后{o.yellow}个，逾期{o.red}个。",
         f"从报送情况看，已报送{o.submitted}个，{rate_sentence('报送率', o.report_rate, o.report_rate_change)}；"
         f"按时报送{o.on_time}个，{rate_sentence('按时报送率', o.on_time_rate, o.on_time_rate_change)}。",
@@ -287,13 +301,13 @@ def overall_paragraphs(data: BulletinData) -> list[str]:
 
 def coverage_paragraphs(data: BulletinData) -> list[str]:
     city = data.coverage_total
+    scope = "" if data.coverage_scope == ALL_ORGANIZATIONS else f"（统计范围：{data.coverage_scope}）"
     paragraphs = [
-        f"截至{chinese_date(data.as_of)}，全市纳入统计的两新组织（口径：{data.coverage_scope}）"
-        f"{city.in_scope}个。"
+        f"截至{chinese_date(data.as_of)}，全市纳入统计的两新组织共{city.in_scope}家{scope}。"
         f"{rate_sentence('全市组织覆盖率', city.org_rate, city.org_rate_change)}；"
         f"{rate_sentence('单独组建率', city.single_rate, city.single_rate_change)}；"
         f"{rate_sentence('工作覆盖率', city.work_rate, city.work_rate_change)}。"
-        f"应建未建党组织的{city.should_build}个，党的组织和工作均未覆盖的{city.uncovered}个。"
+        f"应建未建党组织的两新组织有{city.should_build}家，党的组织和工作均未覆盖的有{city.uncovered}家。"
     ]
     ranked = [row for row in data.coverage if to_percent(row.org_rate) is not None]
     if len(ranked) >= 2:
@@ -332,54 +346,84 @@ def tasks_paragraph(data: BulletinData) -> str:
     )
 
 
+def code_label(code: str) -> str:
+    """第3项 / 第2.3项 for a numbered task; a code such as A-1 stays as it is."""
+    return f"第{code}项" if re.fullmatch(r"\d+(\.\d+)*", code or "") else code
+
+
 def task_reference(code: str, title: str) -> str:
-    """第3项“规范联合党支部设置” for a numbered task; “（A-1）规范…” style codes stay as they are."""
+    """第3项“规范联合党支部设置” for a numbered task; “A-1“规范…”” style codes stay as they are."""
     quoted = "“" + title.replace("“", "‘").replace("”", "’") + "”"  # quotes inside quotes are single
-    if not code:
-        return quoted
-    return f"第{code}项{quoted}" if code.isdigit() else f"{code}{quoted}"
+    return code_label(code) + quoted if code else quoted
 
 
-def _problem_tasks_sentence(tasks: Sequence[ProblemTask], kind: str) -> str:
+def _problem_tasks_sentence(tasks: Sequence[ProblemTask], kind: str, who: str) -> str:
     if not tasks:
         return f"本月没有{kind}的任务。"
     items = "；".join(
-        task_reference(t.code, t.title) + (f"（{join_names(t.units)}）" if t.units else "") for t in tasks
+        task_reference(t.code, t.title)
+        + "（"
+        + "，".join(
+            part
+            for part in (
+                f"牵头单位：{t.lead}" if t.lead else "",
+                f"{who}：{join_names(t.units)}" if t.units else "",
+            )
+            if part
+        )
+        + "）"
+        for t in tasks
     )
     return f"共有{len(tasks)}项任务{kind}：{items}。"
 
 
+def late_unit_phrase(unit: LateUnit) -> str:
+    """“民政局（应报送8个，按时报送6个；第3项逾期报送，第5项未报送）”."""
+    missed = []
+    if unit.late:
+        missed.append("、".join(code_label(c) for c in unit.late) + "逾期报送")
+    if unit.missing:
+        missed.append("、".join(code_label(c) for c in unit.missing) + "未报送")
+    detail = f"应报送{unit.expected}个，按时报送{unit.on_time}个"
+    return f"{unit.unit}（{detail}；{'，'.join(missed)}）" if missed else f"{unit.unit}（{detail}）"
+
+
+def late_sentence(data: BulletinData) -> str:
+    if data.late_details:
+        return f"{len(data.late_details)}个单位未按时报送：{join_names(late_unit_phrase(u) for u in data.late_details)}。"
+    if data.late_units:  # a snapshot published before the details were kept
+        return f"{len(data.late_units)}个单位未按时报送：{join_names(data.late_units)}。"
+    return "各单位均按时报送。"
+
+
 def problem_sections(data: BulletinData) -> list[tuple[str, str]]:
     """存在问题 as (second-level heading, paragraph) pairs."""
-    if data.late_units:
-        late = f"{len(data.late_units)}个单位未按时报送：{join_names(data.late_units)}。"
-    else:
-        late = "各单位均按时报送。"
     return [
-        ("（一）任务逾期", _problem_tasks_sentence(data.overdue, "逾期未完成")),
-        ("（二）任务滞后", _problem_tasks_sentence(data.lagging, "进度滞后")),
-        ("（三）未按时报送", late),
+        ("（一）任务逾期", _problem_tasks_sentence(data.overdue, "逾期未完成", "逾期单位")),
+        ("（二）任务滞后", _problem_tasks_sentence(data.lagging, "进度滞后", "滞后单位")),
+        ("（三）未按时报送", late_sentence(data)),
     ]
 
 
-def _ranking_sentence(entries: Sequence[RankEntry], lead: str, empty: str) -> str:
+def _ranking_sentence(entries: Sequence[RankEntry], lead: str, empty: str, order: str = "") -> str:
+    """“综合得分前五名（按名次排列）：第1名，交通运输局（95分）；并列第2名，民政局、司法局（90分）。”"""
     if not entries:
         return empty
-    names = join_names(
-        f"{e.unit}（{format_number(e.score)}分）" if e.score is not None else e.unit for e in entries
-    )
-    return f"{lead}{names}。"
+    groups = []
+    for group in rank_groups(entries):
+        score = f"（{format_number(group.score)}分）" if group.score is not None else ""
+        groups.append(f"{'并列' if group.tied else ''}第{group.rank}名，{join_names(group.units)}{score}")
+    tied = any(group.tied for group in rank_groups(entries))
+    notes = [f"共{len(entries)}个单位", order, "得分相同的名次并列" if tied else ""]
+    return f"{lead}（{'，'.join(n for n in notes if n)}）：{'；'.join(groups)}。"
 
 
 def ranking_sections(data: BulletinData) -> list[tuple[str, str]]:
     """红榜/黑榜 as (second-level heading, paragraph) pairs."""
+    black = _ranking_sentence(data.black_list, "综合得分后五名的单位", "本月暂无上榜单位。", "自低往高排列")
+    if data.unranked:
+        black += f"{join_names(data.unranked)}本月无应报送事项，不参与排名。"
     return [
-        (
-            "（一）红榜",
-            _ranking_sentence(data.red_list, "综合得分靠前的单位（按名次排列）：", "本月暂无上榜单位。"),
-        ),
-        (
-            "（二）黑榜",
-            _ranking_sentence(data.black_list, "综合得分靠后的单位（按名次排列）：", "本月暂无上榜单位。"),
-        ),
+        ("（一）红榜", _ranking_sentence(data.red_list, "综合得分前五名的单位", "本月暂无上榜单位。")),
+        ("（二）黑榜", black),
     ]

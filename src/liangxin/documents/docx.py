@@ -69,6 +69,7 @@ def bulletin_context(data: b.BulletinData) -> dict[str, Any]:
         "overall": {
             "task_count": str(o.task_count),
             "expected": str(o.expected),
+            "earlier_done": str(o.earlier_done),
             "submitted": str(o.submitted),
             "on_time": str(o.on_time),
             "done": str(o.done),

@@ -46,10 +46,6 @@ def draft_requirements(period: datetime.date) -> str:
     return row.requirements if row else ""
 
 
-def default_requirements_text() -> str:
-    return "\n".join(b.DEFAULT_REQUIREMENTS)
-
-
 @transaction.atomic
 def save_requirements(*, period: datetime.date, as_of: datetime.date, text: str, actor) -> Bulletin:
     """Keep the office's 下步要求 for the period as a draft; a published period refuses."""

@@ -1,29 +1,28 @@
 """Making the bulletin: gather the period's figures, build the BulletinData, write the files.
 
-The figures come through the platform's published JSON contracts, `liangxin coverage --json`
-and `liangxin dispatch_status --period P --json`, so the bulletin says exactly what those
-commands (and the pages that read the same services) say for the same period and date.
+The figures are the domain's own answers — the coverage engine's table and the dispatch period
+status for the period and date, and for last month — the same objects the `coverage` and
+`dispatch_status` commands print, so the bulletin says exactly what they (and the pages) say.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.management import call_command
-from django.core.management.base import CommandError
-
 from liangxin.core import audit
 from liangxin.core.models import Installation
+from liangxin.coverage import engine
+from liangxin.dispatch.models import Period
+from liangxin.dispatch.status import PeriodStatus, period_status
+from liangxin.registry.models import Organization
 
 from . import bulletin as b
 from .docx import render_bulletin
-from .sources import bulletin_from_figures
+from .sources import bulletin_from_status
 from .workbook import write_bulletin_workbook
 
 
@@ -33,10 +32,10 @@ class BulletinProblem(Exception):
 
 @dataclass
 class Figures:
-    coverage: dict
-    dispatch: dict
-    previous_coverage: dict | None
-    previous_dispatch: dict | None
+    status: PeriodStatus
+    coverage: engine.CoverageTable
+    previous_status: PeriodStatus | None
+    previous_coverage: engine.CoverageTable | None
 
 
 def month_before(day: datetime.date) -> datetime.date:
@@ -45,29 +44,33 @@ def month_before(day: datetime.date) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _json_of(command: str, *args: str) -> dict:
-    out = io.StringIO()
-    call_command(command, *args, "--json", stdout=out)
-    return json.loads(out.getvalue())
+def _period(month: datetime.date) -> Period | None:
+    return Period.objects.filter(month=month.replace(day=1)).select_related("plan").first()
+
+
+def city_coverage(as_of: datetime.date) -> engine.CoverageTable:
+    """The city's coverage by county on `as_of`, over every organization (the office's view)."""
+    return engine.coverage(Organization.objects.all(), as_of=as_of)
 
 
 def gather_figures(period: datetime.date, as_of: datetime.date) -> Figures:
     """This month's and last month's figures (last month's as of the same point a month earlier)."""
-    key = f"{period:%Y-%m}"
-    try:
-        dispatch = _json_of("dispatch_status", "--period", key, "--as-of", as_of.isoformat())
-        coverage = _json_of("coverage", "--as-of", as_of.isoformat())
-    except CommandError as error:
-        raise BulletinProblem(f"{period.year}年{period.month}月通报无法生成：{error}") from error
-    before, before_as_of = month_before(period), month_before(as_of)
-    try:
-        previous_dispatch = _json_of(
-            "dispatch_status", "--period", f"{before:%Y-%m}", "--as-of", before_as_of.isoformat()
+    current = _period(period)
+    if current is None:
+        raise BulletinProblem(
+            f"{period.year}年{period.month}月通报无法生成：调度期 {period:%Y-%m} 不存在（尚未打开或该年度没有任务清单）"
         )
-    except CommandError:
-        previous_dispatch = None  # the first month of the plan: no comparison
-    previous_coverage = _json_of("coverage", "--as-of", before_as_of.isoformat())
-    return Figures(coverage, dispatch, previous_coverage, previous_dispatch)
+    before, before_as_of = month_before(period.replace(day=1)), month_before(as_of)
+    previous = _period(before)  # None in the first month of the plan: no comparison
+    try:
+        return Figures(
+            status=period_status(current, as_of),
+            coverage=city_coverage(as_of),
+            previous_status=period_status(previous, before_as_of) if previous else None,
+            previous_coverage=city_coverage(before_as_of),
+        )
+    except engine.CoverageError as error:
+        raise BulletinProblem(f"{period.year}年{period.month}月通报无法生成：{error.message}") from error
 
 
 def default_issuer() -> str:
@@ -83,15 +86,16 @@ def make_bulletin(
     issuer: str | None = None,
     requirements: Sequence[str] | None = None,
 ) -> b.BulletinData:
+    """requirements=None: the 下步要求 drafted from the month's facts."""
     figures = gather_figures(period, as_of)
-    return bulletin_from_figures(
+    return bulletin_from_status(
+        status=figures.status,
         coverage=figures.coverage,
-        dispatch=figures.dispatch,
+        previous_status=figures.previous_status,
         previous_coverage=figures.previous_coverage,
-        previous_dispatch=figures.previous_dispatch,
         issuer=issuer or default_issuer(),
         issue_date=issue_date,
-        requirements=b.DEFAULT_REQUIREMENTS if requirements is None else requirements,
+        requirements=requirements,
     )
 
 

@@ -1,9 +1,11 @@
-"""A BulletinData from the figures the platform publishes: the JSON of `liangxin coverage --json`
-and `liangxin dispatch_status --period YYYY-MM --json` (as dicts), for this month and last.
+"""A BulletinData from the domain's own answers: the coverage engine's tables
+(`liangxin.coverage.engine.coverage`) and the dispatch period status
+(`liangxin.dispatch.status.period_status`), for this month and last.
 
-Rates are recomputed here from the counts in those answers (exact decimals, rounded half up
-once), never from their rounded rate fields, so a percentage in the bulletin is the percentage
-of the counts on screen to the last digit.
+Nothing is re-derived here: lights, task lights, counts, scores, ranks, the 红榜/黑榜 and the
+late units are the period status's; rates are the exact fractions of the engine's counts
+(rounded once, by `liangxin.core.rates`, where they are shown). The `coverage` and
+`dispatch_status` commands print the same objects, so the documents and the commands agree.
 """
 
 from __future__ import annotations
@@ -12,56 +14,42 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from . import bulletin as b
+from liangxin.core.rates import ratio
+from liangxin.coverage import engine
+from liangxin.dispatch.status import PeriodStatus
 
-# The report states of dispatch_status, as a reader names them.
-REPORT_LABELS = {
-    "missing": "未报送",
-    "draft": "未报送（草稿）",
-    "submitted": "已报送",
-    "returned": "已退回",
-    "accepted": "已通过",
-}
-SUBMITTED = ("submitted", "accepted")
-RANKED = 5  # 红榜/黑榜 length (domain.md §6: top and bottom five)
+from . import bulletin as b
+from .requirements import draft_requirements
 
 
 class FiguresProblem(ValueError):
-    """The figures handed in are not what the contract says; the message names what is missing."""
-
-
-def _need(data: dict, key: str, where: str) -> Any:
-    if key not in data:
-        raise FiguresProblem(f"{where}缺少“{key}”项，无法生成通报")
-    return data[key]
+    """The figures handed in cannot make a bulletin; the message says why in Chinese."""
 
 
 # ---------------------------------------------------------------------------- coverage
 
 
-def _coverage_rates(row: dict) -> tuple:
-    in_scope = row["in_scope"]
+def _coverage_rates(row: engine.Figures) -> tuple:
     return (
-        b.ratio(row["single"] + row["joint"], in_scope),
-        b.ratio(row["single"], in_scope),
-        b.ratio(row["single"] + row["joint"] + row["work"], in_scope),
+        ratio(row.covered, row.total),
+        ratio(row.single, row.total),
+        ratio(row.covered + row.work, row.total),
     )
 
 
-def coverage_row(row: dict, previous: dict | None, *, name: str | None = None) -> b.CoverageRow:
-    where = f"覆盖统计“{row.get('name', name or '')}”"
-    for key in ("in_scope", "single", "joint", "work", "should_build", "uncovered"):
-        _need(row, key, where)
+def coverage_row(
+    row: engine.Figures, previous: engine.Figures | None, *, name: str | None = None
+) -> b.CoverageRow:
     org, single, work = _coverage_rates(row)
-    before = _coverage_rates(previous) if previous else (None, None, None)
+    before = _coverage_rates(previous) if previous is not None else (None, None, None)
     return b.CoverageRow(
-        name=name or row.get("name") or "",
-        in_scope=row["in_scope"],
+        name=name or row.name,
+        in_scope=row.total,
         org_rate=org,
         single_rate=single,
         work_rate=work,
-        should_build=row["should_build"],
-        uncovered=row["uncovered"],
+        should_build=row.should_build,
+        uncovered=row.none,
         org_rate_change=b.change_points(org, before[0]),
         single_rate_change=b.change_points(single, before[1]),
         work_rate_change=b.change_points(work, before[2]),
@@ -71,155 +59,146 @@ def coverage_row(row: dict, previous: dict | None, *, name: str | None = None) -
 # ---------------------------------------------------------------------------- dispatch
 
 
-def task_light(lights: Sequence[str]) -> str:
-    """One light for a task from its units' lights: 已完成 when every unit is done, else the
-    worst of them (逾期 › 滞后 › 正常)."""
-    if not lights:
-        return "green"
-    if all(light == "done" for light in lights):
-        return "done"
-    for light in ("red", "yellow"):
-        if light in lights:
-            return light
-    return "green"
-
-
-def progress_summary(units: Sequence[dict]) -> str:
-    """“3个单位：已完成1个，滞后1个，逾期1个；未报送1个；平均进度47%” for the task table."""
-    if not units:
+def progress_summary(status: PeriodStatus, task) -> str:
+    """“应报送单位3个：已完成1个，滞后1个，逾期1个；本月未报送1个；平均进度47%；另有1个单位此前已完成”
+    for the task table. The lights add up to the units expected this month."""
+    counts = status.task_counts(task.pk)
+    if not status.assignments[task.pk]:
         return "无责任单位"
-    counts = {light: sum(1 for u in units if u["light"] == light) for light in b.LIGHT_ORDER}
-    parts = [f"{b.LIGHT_LABELS[light]}{n}个" for light, n in counts.items() if n]
-    text = f"{len(units)}个单位：" + "，".join(parts)
-    missing = sum(1 for u in units if u.get("report") not in SUBMITTED)
-    if missing:
-        text += f"；本月未报送{missing}个"
-    progress = [u["progress"] for u in units if u.get("progress") is not None]
+    earlier = counts[b.EARLIER]
+    if not counts["expected"]:
+        return f"{earlier}个单位均已于此前完成，本月无需报送"
+    parts = [f"{b.LIGHT_PHRASES[light]}{counts[light]}个" for light in b.LIGHT_ORDER if counts[light]]
+    text = f"应报送单位{counts['expected']}个：" + "，".join(parts)
+    if counts["missing"]:
+        text += f"；本月未报送{counts['missing']}个"
+    cells = [status.cells[(task.pk, a.unit_id)] for a in status.assignments[task.pk]]
+    progress = [c.progress for c in cells if c.expected and c.progress is not None]
     if progress:
         text += f"；平均进度{b.format_number(sum(progress) / len(progress))}%"
+    if earlier:
+        text += f"；另有{earlier}个单位此前已完成"
     return text
 
 
-def ranking_lists(units: Sequence[dict]) -> tuple[list[b.RankEntry], list[b.RankEntry]]:
-    """红榜: the five best-ranked units; 黑榜: the five lowest (worst first), none on both
-    (the rule of dispatch.status.PeriodStatus.red_list/black_list)."""
-    ordered = sorted(units, key=lambda u: u["rank"])
-    red = ordered[:RANKED]
-    on_red = {u["unit"] for u in red}
-    black = [u for u in reversed(ordered[-RANKED:]) if u["unit"] not in on_red]
-    entry = lambda u: b.RankEntry(u["rank"], u["unit"], u.get("score"))  # noqa: E731
-    return [entry(u) for u in red], [entry(u) for u in black]
+def _rank_entries(rows: Sequence) -> list[b.RankEntry]:
+    return [b.RankEntry(row.rank, row.unit.name, row.score) for row in rows]
 
 
-def _rate_change(current: dict, previous: dict | None, key: str) -> Any:
-    if not previous:
+def _late_units(status: PeriodStatus) -> list[b.LateUnit]:
+    late = []
+    for row in status.late_units:
+        pairs = status.late_pairs(row.unit.pk)
+        late.append(
+            b.LateUnit(
+                unit=row.unit.name,
+                expected=row.expected,
+                on_time=row.on_time,
+                late=[task.code for task, cell in pairs if cell.submitted],
+                missing=[task.code for task, cell in pairs if not cell.submitted],
+            )
+        )
+    return late
+
+
+def _rate_change(current: PeriodStatus, previous: PeriodStatus | None, key: str) -> Any:
+    if previous is None:
         return None
-    return b.change_points(
-        b.ratio(current[key], current["expected"]), b.ratio(previous[key], previous["expected"])
-    )
+    return b.change_points(current.rate(key), previous.rate(key))
 
 
 # ---------------------------------------------------------------------------- the bulletin
 
 
-def bulletin_from_figures(
+def bulletin_from_status(
     *,
-    coverage: dict,
-    dispatch: dict,
-    previous_coverage: dict | None = None,
-    previous_dispatch: dict | None = None,
+    status: PeriodStatus,
+    coverage: engine.CoverageTable,
+    previous_status: PeriodStatus | None = None,
+    previous_coverage: engine.CoverageTable | None = None,
     issuer: str,
     issue_date: datetime.date,
-    requirements: Sequence[str] = (),
+    requirements: Sequence[str] | None = None,
     **fields: Any,
 ) -> b.BulletinData:
-    """The bulletin of dispatch["period"] as of dispatch["as_of"]; extra fields (title, doc_number,
-    recipients) go to BulletinData as they are."""
-    period = str(_need(dispatch, "period", "调度状态"))
-    try:
-        year, month = (int(part) for part in period.split("-"))
-        as_of = datetime.date.fromisoformat(_need(dispatch, "as_of", "调度状态"))
-    except ValueError as error:
-        raise FiguresProblem(f"调度状态的调度期“{period}”或截至日期格式不对") from error
-    totals = _need(dispatch, "totals", "调度状态")
-    for key in ("expected", "submitted", "on_time", "done", "green", "yellow", "red"):
-        _need(totals, key, "调度状态合计")
-    previous_totals = previous_dispatch["totals"] if previous_dispatch else None
-    tasks = _need(dispatch, "tasks", "调度状态")
-    units = _need(dispatch, "units", "调度状态")
-
-    previous_rows = {r.get("code") or r.get("name"): r for r in (previous_coverage or {}).get("rows", [])}
-    counties = [
-        coverage_row(row, previous_rows.get(row.get("code") or row.get("name")))
-        for row in _need(coverage, "rows", "覆盖统计")
-    ]
-    city = coverage_row(
-        _need(coverage, "total", "覆盖统计"),
-        previous_coverage["total"] if previous_coverage else None,
-        name="全市",
-    )
+    """The bulletin of `status`'s period as of its date. requirements: the 下步要求 paragraphs;
+    None drafts them from the month's facts. Extra fields (title, doc_number, recipients …) go to
+    BulletinData as they are."""
+    previous_rows = {row.code: row for row in (previous_coverage.rows if previous_coverage else [])}
+    counties = [coverage_row(row, previous_rows.get(row.code)) for row in coverage.rows]
+    city = coverage_row(coverage.total, previous_coverage.total if previous_coverage else None, name="全市")
 
     task_rows, grid, overdue, lagging = [], [], [], []
-    for task in tasks:
-        lights = [u["light"] for u in task["units"]]
+    for task in status.tasks:
+        assignments = status.assignments[task.pk]
         task_rows.append(
             b.TaskRow(
-                task["code"], task["title"], task["lead"], task_light(lights), progress_summary(task["units"])
+                task.code,
+                task.title,
+                task.lead.name,
+                status.task_light(task.pk),
+                progress_summary(status, task),
             )
         )
         for light, bucket in (("red", overdue), ("yellow", lagging)):
-            names = [u["unit"] for u in task["units"] if u["light"] == light]
+            names = [a.unit.name for a in assignments if status.cells[(task.pk, a.unit_id)].light == light]
             if names:
-                bucket.append(b.ProblemTask(task["code"], task["title"], names))
-        grid.extend(
-            b.GridRow(
-                code=task["code"],
-                title=task["title"],
-                lead=task["lead"],
-                unit=u["unit"],
-                light=u["light"],
-                report=REPORT_LABELS.get(u.get("report"), u.get("report") or ""),
-                progress=u.get("progress"),
-                on_time=u.get("on_time"),
+                bucket.append(b.ProblemTask(task.code, task.title, names, lead=task.lead.name))
+        for a in assignments:
+            cell = status.cells[(task.pk, a.unit_id)]
+            grid.append(
+                b.GridRow(
+                    code=task.code,
+                    title=task.title,
+                    lead=task.lead.name,
+                    unit=a.unit.name,
+                    light=cell.light,
+                    report=cell.report_label,
+                    progress=cell.progress,
+                    on_time=cell.on_time if cell.expected else None,
+                )
             )
-            for u in task["units"]
-        )
-    red, black = ranking_lists(units)
-    return b.BulletinData(
-        year=year,
-        month=month,
-        as_of=as_of,
+    totals = status.totals
+    late = _late_units(status)
+    period = status.period
+    data = b.BulletinData(
+        year=period.month.year,
+        month=period.month.month,
+        as_of=status.as_of,
         issuer=issuer,
         issue_date=issue_date,
         overall=b.OverallFigures(
-            task_count=len(tasks),
+            task_count=len(status.tasks),
             **{
                 key: totals[key]
                 for key in ("expected", "submitted", "on_time", "done", "green", "yellow", "red")
             },
-            report_rate_change=_rate_change(totals, previous_totals, "submitted"),
-            on_time_rate_change=_rate_change(totals, previous_totals, "on_time"),
+            earlier_done=totals["earlier_done"],
+            report_rate_change=_rate_change(status, previous_status, "submitted"),
+            on_time_rate_change=_rate_change(status, previous_status, "on_time"),
         ),
         coverage=counties,
         coverage_total=city,
         tasks=task_rows,
         overdue=overdue,
         lagging=lagging,
-        late_units=[u["unit"] for u in units if u["on_time"] < u["expected"]],
-        red_list=red,
-        black_list=black,
-        requirements=list(requirements),
+        late_units=[u.unit for u in late],
+        late_details=late,
+        red_list=_rank_entries(status.red_list),
+        black_list=_rank_entries(status.black_list),
+        unranked=[row.unit.name for row in status.units if not row.ranked],
         units=[
-            b.UnitRow(u["unit"], u["expected"], u["submitted"], u["on_time"], u.get("score"), u.get("rank"))
-            for u in units
+            b.UnitRow(row.unit.name, row.expected, row.submitted, row.on_time, row.score, row.rank)
+            for row in status.units
         ],
         grid=grid,
-        coverage_scope=fields.pop("coverage_scope", None) or _scope_label(coverage.get("scope")),
+        due_day=period.due_date.day,
+        coverage_scope=fields.pop("coverage_scope", None) or _scope_label(coverage.scope),
         **fields,
     )
+    data.requirements = list(requirements) if requirements is not None else draft_requirements(data)
+    return data
 
 
-def _scope_label(scope: str | None) -> str:
-    if not scope or scope == "all":
-        return "全部两新组织"
-    return scope.removeprefix("tag:")
+def _scope_label(scope: str) -> str:
+    return b.ALL_ORGANIZATIONS if scope == "all" else engine.scope_label(scope)

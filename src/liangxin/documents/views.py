@@ -178,7 +178,8 @@ def period_page(request, period: str):
             "data": data,
             "doc": bulletin_context(data) if data else None,
             "error": error,
-            "requirements_text": saved or publishing.default_requirements_text(),
+            # the office's saved text, else the draft from the month's facts (data.requirements)
+            "requirements_text": saved or ("\n".join(data.requirements) if data else ""),
             "requirements_saved": bool(saved),
             "coverage_headers": COVERAGE_HEADERS,
             "task_headers": TASK_HEADERS,
@@ -186,15 +187,22 @@ def period_page(request, period: str):
     )
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def _save_posted_requirements(request, dispatch_period: Period, as_of: datetime.date) -> None:
     """The 下步要求 in the form is what the office sees, so it is what gets generated: keep it."""
     text = request.POST.get("requirements")
     if text is None or publishing.published(dispatch_period.month) is not None:
         return  # a published period keeps the text it was published with
-    if text.strip() == publishing.default_requirements_text() and not publishing.draft_requirements(
-        dispatch_period.month
+    offered = request.POST.get("requirements_offered")
+    if (
+        offered is not None
+        and _lines(text) == _lines(offered)
+        and not publishing.draft_requirements(dispatch_period.month)
     ):
-        return  # the default text left as it was: nothing to save
+        return  # the draft offered by the page left as it was: it stays a draft of the facts
     publishing.save_requirements(period=dispatch_period.month, as_of=as_of, text=text, actor=request.user)
 
 

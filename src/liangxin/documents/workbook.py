@@ -18,6 +18,7 @@ from typing import Any
 import xlsxwriter
 
 from liangxin.core.exporting import FORMULA_PREFIXES
+from liangxin.dispatch.ranking import rank_groups
 
 from . import bulletin as b
 
@@ -137,9 +138,17 @@ def _coverage_rows(data: b.BulletinData) -> list[list[Any]]:
 def _problem_rows(data: b.BulletinData) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for kind, tasks in (("逾期", data.overdue), ("滞后", data.lagging)):
-        rows.extend([kind, t.code, t.title, b.join_names(t.units)] for t in tasks)
-    rows.extend(["未按时报送", None, None, unit] for unit in data.late_units)
+        rows.extend([kind, t.code, t.title, t.lead or None, b.join_names(t.units)] for t in tasks)
+    if data.late_details:
+        rows.extend(["未按时报送", None, None, None, b.late_unit_phrase(unit)] for unit in data.late_details)
+    else:  # a snapshot published before the details were kept
+        rows.extend(["未按时报送", None, None, None, unit] for unit in data.late_units)
     return rows
+
+
+def _board_rows(name: str, entries: list[b.RankEntry]) -> list[list[Any]]:
+    tied = {group.rank for group in rank_groups(entries) if group.tied}
+    return [[name, e.rank, e.unit, e.score, "并列" if e.rank in tied else None] for e in entries]
 
 
 def write_bulletin_workbook(data: b.BulletinData, target: Any) -> None:
@@ -158,6 +167,7 @@ def write_bulletin_workbook(data: b.BulletinData, target: Any) -> None:
         [
             ["纳入调度的重点任务（项）", o.task_count, None],
             ["应报送事项（个）", o.expected, None],
+            ["此前已完成、本月不再报送（个）", o.earlier_done, None],
             ["已报送（个）", o.submitted, None],
             ["按时报送（个）", o.on_time, None],
             ["已完成（个）", o.done, None],
@@ -200,15 +210,20 @@ def write_bulletin_workbook(data: b.BulletinData, target: Any) -> None:
     writer.sheet(
         "存在问题",
         f"存在问题，{caption}",
-        [Column("类别", 12), Column("编号", 8), Column("重点任务", 40), Column("涉及单位", 50)],
+        [
+            Column("类别", 12),
+            Column("编号", 8),
+            Column("重点任务", 40),
+            Column("牵头单位", 18),
+            Column("涉及单位", 50),
+        ],
         _problem_rows(data),
     )
     writer.sheet(
         "红黑榜",
         f"红黑榜，{caption}",
-        [Column("榜单", 8), Column("名次", 8), Column("单位", 30), Column("综合得分", 12)],
-        [["红榜", e.rank, e.unit, e.score] for e in data.red_list]
-        + [["黑榜", e.rank, e.unit, e.score] for e in data.black_list],
+        [Column("榜单", 8), Column("名次", 8), Column("单位", 30), Column("综合得分", 12), Column("备注", 8)],
+        _board_rows("红榜", data.red_list) + _board_rows("黑榜", data.black_list),
     )
     writer.sheet(
         "单位报送情况",
@@ -232,7 +247,7 @@ def write_bulletin_workbook(data: b.BulletinData, target: Any) -> None:
                 Percent(u.rate),
                 Percent(u.on_time_rate),
                 u.score,
-                u.rank,
+                u.rank if u.rank is not None else "不参与排名",
             ]
             for u in data.units
         ],
