@@ -197,8 +197,7 @@ def _coverage_rates(row: dict) -> tuple[str, str, str]:
 
 
 def _average(values: list[int]) -> str:
-    value = (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value)
+    return str((Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 PHRASES = {"done": "已完成", "green": "正常推进", "yellow": "滞后", "red": "逾期"}

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 
 from liangxin.documents import bulletin as b
+from liangxin.documents.bulletin import ProblemTask
+from liangxin.documents.requirements import draft_requirements
 from tests.documents.factories import coverage_row, sample_bulletin
 
 # ---------------------------------------------------------------------------- numbers
@@ -226,3 +228,14 @@ def test_it_lists_the_red_and_black_lists_with_scores():
     assert unranked["（二）黑榜"].endswith("司法局本月无应报送事项，不参与排名。")
     empty = dict(b.ranking_sections(sample_bulletin(red_list=[], black_list=[])))
     assert empty["（一）红榜"] == "本月暂无上榜单位。"
+
+
+def test_the_next_steps_name_the_tasks_with_the_most_units_first_and_count_the_rest():
+    lagging = [ProblemTask(str(n), f"任务{n}", ["民政局"] * (n % 3 + 1), lead="工商联") for n in range(1, 6)]
+    steps = draft_requirements(sample_bulletin(overdue=[], lagging=lagging, late_units=[], late_details=[]))
+    assert steps[0].startswith(
+        "一是推动滞后任务赶上进度。第2项“任务2”、第5项“任务5”、第1项“任务1”等5项任务进度滞后，民政局要"
+    )
+    assert steps[1].startswith(
+        "二是持续推进应建尽建。全市还有110家两新组织应建未建党组织，吉安县、青原区等组织覆盖率较低"
+    )

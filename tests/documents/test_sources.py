@@ -100,9 +100,9 @@ def test_every_count_is_the_same_in_the_text_the_tables_the_workbook_and_the_com
     ) in made["text"]
     # the docx task table: each task's lights add up to its expected units
     tasks = {row[0]: row for row in made["tables"][1][1:]}
-    assert tasks["1"][3:] == ["滞后", "应报送单位3个：正常推进1个，滞后2个；本月未报送1个；平均进度35%"]
-    assert tasks["2"][3:] == ["逾期", "应报送单位2个：逾期2个；本月未报送1个；平均进度40%"]
-    assert tasks["3"][3:] == ["已完成", "应报送单位1个：已完成1个；平均进度100%；另有1个单位此前已完成"]
+    assert tasks["1"][3:] == ["滞后", "应报送单位3个：正常推进1个，滞后2个；本月未报送1个；平均进度35.0%"]
+    assert tasks["2"][3:] == ["逾期", "应报送单位2个：逾期2个；本月未报送1个；平均进度40.0%"]
+    assert tasks["3"][3:] == ["已完成", "应报送单位1个：已完成1个；平均进度100.0%；另有1个单位此前已完成"]
     in_table = 0
     for row in tasks.values():
         summary = row[4]
@@ -167,9 +167,10 @@ def test_prose_counts_organizations_in_jia_and_every_rate_has_one_decimal(made):
     text = made["text"]
     assert "全市纳入统计的两新组织共4家。" in text and "口径" not in text
     assert "应建未建党组织的两新组织有2家，党的组织和工作均未覆盖的有2家。" in text
-    rates = re.findall(r"(\d+(?:\.\d+)?)%", text.split("六、下步要求")[0])
-    progress = set(re.findall(r"平均进度(\d+(?:\.\d+)?)%", text))
-    assert all("." in rate for rate in rates if rate not in progress)
+    rates = re.findall(r"(\d+(?:\.\d+)?)%", text)
+    assert rates and all("." in rate for rate in rates)
+    averages = [cell for row in made["tables"][1][1:] for cell in re.findall(r"平均进度([\d.]+)%", row[4])]
+    assert averages and all("." in a for a in averages)
     for row in made["tables"][0][1:]:
         assert all(re.fullmatch(r"\d+\.\d%|—", cell) for cell in (row[2], row[4], row[5])), row
 

@@ -13,6 +13,7 @@ from . import bulletin as b
 
 ORDINALS = "一二三四五六七八九十"
 NAMED = 6  # units named in one sentence before “等N个单位”
+NAMED_TASKS = 3  # tasks named in one sentence before “等N项任务”
 
 
 def _units(names: Sequence[str]) -> str:
@@ -23,7 +24,10 @@ def _units(names: Sequence[str]) -> str:
 
 
 def _tasks(tasks: Sequence[b.ProblemTask]) -> str:
-    return "、".join(b.task_reference(t.code, t.title) for t in tasks)
+    """The tasks concerned, those with the most units first; beyond three, “等N项任务”."""
+    named = sorted(tasks, key=lambda t: -len(t.units))[:NAMED_TASKS]
+    text = "、".join(b.task_reference(t.code, t.title) for t in named)
+    return text if len(tasks) <= NAMED_TASKS else f"{text}等{len(tasks)}项任务"
 
 
 def _leads(tasks: Sequence[b.ProblemTask]) -> str:

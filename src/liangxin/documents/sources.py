@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from liangxin.core.rates import ratio
+from liangxin.core.rates import percent_of, ratio
 from liangxin.coverage import engine
 from liangxin.dispatch.status import PeriodStatus
 
@@ -75,7 +75,8 @@ def progress_summary(status: PeriodStatus, task) -> str:
     cells = [status.cells[(task.pk, a.unit_id)] for a in status.assignments[task.pk]]
     progress = [c.progress for c in cells if c.expected and c.progress is not None]
     if progress:
-        text += f"；平均进度{b.format_number(sum(progress) / len(progress))}%"
+        # an average of percentages, with one decimal like every rate (“平均进度39.0%”)
+        text += f"；平均进度{percent_of(sum(progress), 100 * len(progress))}%"
     if earlier:
         text += f"；另有{earlier}个单位此前已完成"
     return text
