@@ -7,8 +7,9 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from liangxin.core.models import AuditLog
+from liangxin.dispatch import reports
 from liangxin.dispatch.models import Report, ReportEvent, Task
-from tests.dispatch.factories import make_period, make_task, submit, unit
+from tests.dispatch.factories import at, make_period, make_task, submit, unit
 from tests.factories import make_user
 from tests.scoping import OutsiderGetsNothing, ScopeCase
 
@@ -283,6 +284,22 @@ def test_the_board_colours_each_cell_and_filters_by_light(may, logistics, office
         reverse("dispatch:board") + "?period=2022-05&as_of=2022-05-31&light=green"
     ).content.decode()
     assert "没有符合条件的任务" in none
+
+
+def test_the_board_shows_shared_ranks_and_a_unit_with_nothing_expected_as_unranked(city, office, client):
+    april, may = make_period("2022-04"), make_period("2022-05")
+    finished = make_task("1", lead="司法局", deadline=None)
+    report = submit(finished, "司法局", april, when="2022-04-10", status="done", percent=100)
+    reports.accept_report(report, actor=office, at=at("2022-04-12"))
+    task = make_task("2", units=("邮政管理局", "民政局"), deadline=None)
+    submit(task, "交通运输局", may, when="2022-05-10")
+    submit(task, "邮政管理局", may, when="2022-05-10")
+    client.force_login(office)
+    page = client.get(reverse("dispatch:board") + "?period=2022-05&as_of=2022-05-31").content.decode()
+    assert page.count("第1名") == 2  # 交通运输局 and 邮政管理局 share first place
+    assert "第3名 民政局" in page
+    assert "不排名" in page and 'data-light="earlier"' in page  # 司法局's task finished in April
+    assert "司法局（" not in page  # on neither list
 
 
 def test_the_task_history_shows_each_month(city, office, client):
