@@ -300,6 +300,7 @@ def test_the_board_shows_shared_ranks_and_a_unit_with_nothing_expected_as_unrank
     assert "第3名 民政局" in page
     assert "不排名" in page and 'data-light="earlier"' in page  # 司法局's task finished in April
     assert "司法局（" not in page  # on neither list
+    assert "此前已完成 1 个，不计入" in page
 
 
 def test_the_task_history_shows_each_month(city, office, client):

@@ -83,11 +83,6 @@ class Cell:
         return LIGHT_LABELS[self.light]
 
     @property
-    def counted(self) -> bool:
-        """A light of this month (an expected pair)."""
-        return self.expected
-
-    @property
     def late(self) -> bool:
         """Expected and not submitted on or before the due day (late or not at all)."""
         return self.expected and not (self.submitted and self.on_time)
