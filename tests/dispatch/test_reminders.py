@@ -129,6 +129,8 @@ def test_the_status_command_prints_the_contract(city):
     text = StringIO()
     call_command("dispatch_status", "--period", "2022-05", "--as-of", "2022-05-31", stdout=text)
     assert "按时 1（100.0%）" in text.getvalue()
+    assert "红榜（前后五名，含并列）：第1名 交通运输局（70.0分）" in text.getvalue()
+    assert "未按时报送 0 个单位" in text.getvalue()
 
 
 def test_the_status_command_explains_a_wrong_period(city):

@@ -145,7 +145,8 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
     if "late" in found:
         count, text = found["late"]
         items = re.findall(r"([^、（]+)（应报送(\d+)个，按时报送(\d+)个；([^）]*)）", text)
-        figures["late"] = [(unit, int(e), int(o), _missed(detail)) for unit, e, o, detail in items]
+        # compared whatever the order (the document lists them in the units' usual order)
+        figures["late"] = sorted((unit, int(e), int(o), _missed(detail)) for unit, e, o, detail in items)
         assert int(count) == len(figures["late"])
     else:
         figures["late"] = []
@@ -333,7 +334,7 @@ def command_figures(coverage: dict, dispatch: dict, last_coverage: dict, last_di
                     ),
                 )
             )
-    figures["late"] = late
+    figures["late"] = sorted(late)
     units = {u["unit"]: u for u in dispatch["units"]}
     for name in ("red_list", "black_list"):
         figures[name] = [(units[n]["rank"], n, _score(units[n]["score"])) for n in dispatch[name]]

@@ -146,8 +146,10 @@ class PeriodStatus:
 
     @property
     def late_units(self) -> list[UnitRow]:
-        """Units with at least one expected pair not submitted on time, in ranking order."""
-        return [row for row in self.units if row.on_time < row.expected]
+        """Units with at least one expected pair not submitted on time, in the units' usual order
+        (a list of names in a bulletin is not a ranking)."""
+        late = [row for row in self.units if row.on_time < row.expected]
+        return sorted(late, key=lambda row: (row.unit.sort, row.unit.pk))
 
     def late_pairs(self, unit_id: int) -> list[tuple[Task, Cell]]:
         """A unit's expected pairs not submitted on time (late or not at all), in task order."""

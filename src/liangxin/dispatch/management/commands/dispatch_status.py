@@ -55,6 +55,14 @@ class Command(BaseCommand):
                     f"    {u['unit']}：{LIGHT_LABELS[u['light']]}，{REPORT_LABELS[u['report']]}，进度 {progress}"
                     + ("，按时" if u["on_time"] else "")
                 )
+        for title, rows in (("红榜", status.red_list), ("黑榜", status.black_list)):
+            names = "、".join(f"第{r.rank}名 {r.unit.name}（{r.score}分）" for r in rows) or "无"
+            self.stdout.write(f"{title}（前后五名，含并列）：{names}")
+        late = "、".join(
+            f"{r.unit.name}（应报 {r.expected}，按时 {r.on_time}，迟报 {r.late}，未报 {r.missing}）"
+            for r in status.late_units
+        )
+        self.stdout.write(f"未按时报送 {len(status.late_units)} 个单位" + (f"：{late}" if late else ""))
         self.stdout.write("单位排名：")
         for u in data["units"]:
             if u["rank"] is None:
