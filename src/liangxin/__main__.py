@@ -24,6 +24,11 @@ def main() -> None:
     try:
         execute_from_command_line(sys.argv)
     except OperationalError as exc:
+        from liangxin.core.middleware import is_busy
+
+        if is_busy(exc):
+            print("系统繁忙，请稍后重试：数据库一直被其他操作占用，本次操作未完成。", file=sys.stderr)
+            sys.exit(2)
         print(f"无法连接数据库或数据库出错：{exc}".strip(), file=sys.stderr)
         print("请检查 DATABASE_URL、数据库服务是否启动，以及是否已运行 liangxin migrate。", file=sys.stderr)
         sys.exit(2)

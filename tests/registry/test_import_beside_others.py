@@ -20,6 +20,7 @@ from liangxin.core.services import setup_installation
 from liangxin.registry import services
 from liangxin.registry.imports import OrganizationImporter
 from liangxin.registry.models import FollowUp, Organization
+from liangxin.registry.staging import RegistryStage
 from tests.conftest import CITY
 from tests.factories import PASSWORD, make_user
 from tests.registry.factories import credit_code, make_org
@@ -190,6 +191,17 @@ def test_an_import_changes_no_table_definition(city, tmp_path):
     assert report.committed and report.sheets[0].created == 2 * OrganizationImporter.chunk_size + 10
     ddl = [q["sql"] for q in queries if q["sql"].split(" ", 1)[0].upper() in ("CREATE", "DROP", "ALTER")]
     assert ddl and all("lx_stage_" in sql and ("TEMP" in sql or sql.startswith("DROP TABLE")) for sql in ddl)
+
+
+def test_an_import_that_meets_a_busy_database_says_so_and_writes_nothing(city, tmp_path, monkeypatch):
+    def busy(self, batch, *, today):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(RegistryStage, "merge", busy)
+    path = org_csv(tmp_path / "台账.csv", 30)
+    with pytest.raises(ImportFailed, match="系统繁忙，请稍后重试"):
+        run_import(path, command(path))
+    assert not Organization.objects.exists() and not ImportBatch.objects.exists()
 
 
 def test_a_busy_database_gives_the_busy_page_and_nothing_is_saved(client_for, office, monkeypatch):

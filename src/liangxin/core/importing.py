@@ -34,11 +34,12 @@ from typing import Any, ClassVar
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from liangxin.core import audit
 from liangxin.core.exporting import unescape_cell
 from liangxin.core.import_db import ImportBusy, bulk_session, one_import_at_a_time
+from liangxin.core.middleware import is_busy
 from liangxin.core.models import ImportBatch
 from liangxin.core.tabular import (
     DataRow,
@@ -529,12 +530,20 @@ def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = 
                 if sheet.staged:
                     _run(sheet)  # read, validate and stage: no write lock yet
             if any(not s.staged for s in sheets) or not (ctx.dry_run or (ctx.strict and report.rejected)):
-                _write(source, ctx, report, sheets)
+                try:
+                    _write(source, ctx, report, sheets)
+                except DatabaseError as exc:
+                    if not is_busy(exc):
+                        raise
+                    raise ImportFailed(DATABASE_BUSY) from None
         finally:
             for sheet in sheets:
                 if sheet.staged:
                     sheet.discard()
     return report
+
+
+DATABASE_BUSY = "系统繁忙，请稍后重试：数据库一直被其他操作占用，本次导入未写入任何数据"
 
 
 @contextlib.contextmanager
