@@ -241,3 +241,27 @@ def test_other_database_errors_are_not_dressed_up_as_busy(client_for, office, mo
         },
     )
     assert response.status_code == 500
+
+
+def test_a_preview_of_organizations_with_party_organizations_counts_what_the_real_run_does(city, tmp_path):
+    """The organizations are staged, the party organizations written inside the transaction
+    (they refer to organizations created by the same file): the preview rolls both back."""
+    from liangxin.coverage.models import CoverageLink, PartyOrganization
+    from tests.coverage.test_imports import INSTRUCTORS, ORGS, PARTY_ORGS
+    from tests.coverage.test_imports import write_workbook as write_sheets
+
+    path = write_sheets(
+        tmp_path / "两个覆盖.xlsx", {"两新组织": ORGS, "党组织": PARTY_ORGS, "党建指导员": INSTRUCTORS}
+    )
+
+    def counts(report):
+        return [(s.type, s.created, s.updated, s.unchanged, s.rejected) for s in report.sheets]
+
+    preview = run_import(
+        path, ImportContext(actor=None, filename="两个覆盖.xlsx", source="command", dry_run=True)
+    )
+    assert not Organization.objects.exists() and not PartyOrganization.objects.exists()
+    real = run_import(path, ImportContext(actor=None, filename="两个覆盖.xlsx", source="command"))
+    assert counts(preview) == counts(real)
+    assert counts(real)[0] == ("organizations", len(ORGS) - 1, 0, 0, 0)
+    assert CoverageLink.objects.count() == 5
