@@ -8,8 +8,9 @@ import pytest
 
 from liangxin.core.models import Region
 from liangxin.coverage import engine
-from liangxin.dashboard import queries
+from liangxin.dashboard import dispatch_charts, queries
 from liangxin.dispatch.status import period_status
+from liangxin.documents.bulletin import to_percent
 from liangxin.registry.models import Organization
 from tests.dashboard.factories import small_city
 from tests.factories import make_user
@@ -80,12 +81,13 @@ def test_it_counts_lights_and_reporting_rates_like_the_dispatch_status(office_cl
     status = period_status(data["period"], D(2022, 5, 31))
     lights = chart(office_client, "lights")
     assert dict(zip(lights["codes"], [n for _, n in lights["rows"]], strict=True)) == {
-        k: v for k, v in status.totals.items() if k in queries.LIGHTS and v
+        k: status.totals[k] for k in dispatch_charts.LIGHTS
     }
+    assert sum(n for _, n in lights["rows"]) == lights["expected"] == status.totals["expected"] == 3
     reporting = chart(office_client, "reporting")
-    rates = {u["unit"]: u["rate"] for u in status.as_json()["units"]}
-    assert {name: rate for name, rate, _ in reporting["rows"]} == {
-        n: round(100 * r, 1) for n, r in rates.items()
+    rates = {u.unit.name: (u.rate, u.on_time_rate) for u in status.units if u.expected}
+    assert {name: (rate, on_time) for name, rate, on_time in reporting["rows"]} == {
+        n: (float(to_percent(r)), float(to_percent(t))) for n, (r, t) in rates.items()
     }
     assert [r[1] for r in reporting["rows"]] == sorted((r[1] for r in reporting["rows"]), reverse=True)
 
@@ -99,7 +101,7 @@ def test_it_lists_the_overdue_task_first_among_the_lagging(office_client, data):
 def test_it_uses_the_latest_period_when_none_is_chosen(office_client, data):
     status = period_status(data["period"], D(2022, 5, 31))
     lights = chart(office_client, "lights", query=f"as_of={AS_OF}")
-    assert sum(n for _, n in lights["rows"]) == sum(status.totals[k] for k in queries.LIGHTS)
+    assert sum(n for _, n in lights["rows"]) == sum(status.totals[k] for k in dispatch_charts.LIGHTS)
 
 
 def test_it_shows_empty_charts_and_says_so_when_there_are_no_periods(office_client, city):

@@ -87,6 +87,7 @@ def test_after_the_worker_ran_the_first_cockpit_load_reads_its_tables(
     assert DBTaskResult.objects.get(status=TaskResultStatus.SUCCESSFUL).return_value == {
         "warmed": True,
         "as_of": "2022-05-31",
+        "cockpit_as_of": "2022-05-31",
     }
     client = client_for(office)
     with CaptureQueriesContext(connection) as run:

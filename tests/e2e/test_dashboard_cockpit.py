@@ -1,11 +1,16 @@
-"""The cockpit in headless Chromium: every chart drawn, the table toggle, a county bar drills down."""
+"""The cockpit in headless Chromium: every chart drawn, the table toggle, a county bar drills
+down; the 大屏 at 1920×1080 shows everything without scrolling, with May's counts."""
+
+import io
+import json
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.dashboard.factories import small_city
-from tests.e2e.conftest import login
+from tests.dashboard.factories import small_city, wall_city
+from tests.e2e.conftest import ARTIFACTS, login
 from tests.factories import PASSWORD, make_user
 
 
@@ -69,3 +74,85 @@ def test_a_county_user_without_periods_sees_empty_dispatch_charts(page, live_ser
     expect(page.locator('[data-chart="lights"] .cockpit-empty')).to_be_visible()
     expect(page.locator('[data-chart="coverage"] .cockpit-title')).to_contain_text("各乡镇（街道）")
     screenshot("county-user")
+
+
+AXIS_LABELS = """([id, dim]) => {
+  const chart = echarts.getInstanceByDom(document.getElementById('chart-' + id));
+  const axis = chart.getModel().getComponent(dim, 0).axis;
+  return axis.getViewLabels().map(label => label.formattedLabel);
+}"""
+
+RING = """() => {
+  const chart = echarts.getInstanceByDom(document.getElementById('chart-lights'));
+  return Object.fromEntries(chart.getOption().series[0].data.map(d => [d.name, d.value]));
+}"""
+
+SHOWN_LABELS = """id => {
+  const chart = echarts.getInstanceByDom(document.getElementById('chart-' + id));
+  return chart.getOption().series.every(s => s.label && s.label.show !== false);
+}"""
+
+
+@pytest.fixture
+def wall(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_the_wall_screen_shows_tiles_and_six_charts_in_1920_by_1080_with_mays_counts(
+    wall, live_server, e2e_city
+):
+    from liangxin.dispatch.status import LIGHT_LABELS
+
+    data = wall_city()
+    make_user("office1", role="office")
+    login(wall, live_server, "office1", PASSWORD)
+    wall.wait_for_load_state("networkidle")
+    errors = []  # the cockpit's own, from here on
+    wall.on(
+        "console", lambda m: errors.append(f"{m.text} {m.location['url']}") if m.type == "error" else None
+    )
+    wall.on("pageerror", lambda exc: errors.append(str(exc)))
+    wall.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    wall.goto(f"{live_server.url}/cockpit/screen/?period=2022-05")
+    for name in DRAWN:
+        wall.wait_for_function(f"({SERIES_LENGTH})('{name}') > 0")
+    expect(wall.locator('[data-chart="lagging"] table')).to_contain_text("逾期的重点任务")
+    expect(wall.locator('.cockpit-tile[data-tile="red"]')).to_be_visible()
+    wall.wait_for_timeout(1500)  # the charts' opening animation, for the screenshot
+    wall.screenshot(path=str(ARTIFACTS / "cockpit-screen-1920x1080.png"))
+
+    assert wall.locator(".sidebar").count() == 0
+    assert wall.evaluate("document.documentElement.scrollHeight") <= 1080
+    assert wall.evaluate("document.documentElement.scrollWidth") <= 1920
+    boxes = [wall.locator(f'[data-chart="{name}"]') for name in (*DRAWN, "lagging")]
+    boxes += [wall.locator(f'.cockpit-tile[data-tile="{key}"]') for key in TILES]
+    for box in boxes:
+        b = box.bounding_box()
+        assert b and b["x"] >= 0 and b["y"] >= 0, box
+        assert b["x"] + b["width"] <= 1920 and b["y"] + b["height"] <= 1080, box
+    for card in wall.locator(".cockpit-card").all():
+        expect(card.locator(".cockpit-title")).to_contain_text("2022年5月31日")
+
+    # Every name on the axes, every bar labelled.
+    assert wall.evaluate(AXIS_LABELS, ["coverage", "xAxis"]) == data["counties"]
+    assert wall.evaluate(AXIS_LABELS, ["should_build", "xAxis"]) == data["counties"]
+    assert sorted(wall.evaluate(AXIS_LABELS, ["reporting", "yAxis"])) == sorted(data["units"])
+    for name in ("coverage", "should_build", "reporting"):
+        assert wall.evaluate(SHOWN_LABELS, name), name
+
+    # May's counts as the bulletin's source gives them, as of May 31.
+    out = io.StringIO()
+    call_command("dispatch_status", "--period", "2022-05", "--json", stdout=out)
+    totals = json.loads(out.getvalue())["totals"]
+    ring = wall.evaluate(RING)
+    assert ring == {LIGHT_LABELS[k]: totals[k] for k in ("done", "green", "yellow", "red")}
+    assert sum(ring.values()) == totals["expected"]
+    expect(wall.locator('.cockpit-tile[data-tile="red"] .tile-value')).to_have_text(f"{totals['red']}个")
+    assert errors == []
+
+
+TILES = ("org_rate", "work_rate", "should_build", "report_rate", "on_time_rate", "red")

@@ -6,6 +6,7 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("screen/", views.screen, name="screen"),
     path("data/<slug:chart>.json", views.data, name="data"),
     path("export/<slug:chart>.<str:fmt>", views.download, name="export"),
 ]

@@ -8,7 +8,7 @@ unit's (the unit it reports for), other roles nothing."""
 
 from __future__ import annotations
 
-import datetime
+from dataclasses import replace
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -19,7 +19,8 @@ from liangxin.core.context_processors import WORK_ROLES
 from liangxin.core.permissions import role_required, visible
 from liangxin.core.roles import Role
 from liangxin.coverage.filters import Filters, export, parse_filters
-from liangxin.dashboard import queries
+from liangxin.dashboard import queries, tiles
+from liangxin.dashboard.moment import Moment, resolve
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.units import acting_unit
 from liangxin.registry.models import Organization
@@ -35,55 +36,59 @@ def _units(request) -> set[int] | None:
     return {unit.pk} if unit is not None else set()
 
 
-def _period(request) -> tuple[Period | None, str]:
-    if _units(request) == set():
-        return None, ""
-    raw = request.GET.get("period", "").strip()
-    if not raw:
-        return Period.objects.first(), ""
-    try:
-        month = datetime.date.fromisoformat(f"{raw}-01")
-    except ValueError:
-        return Period.objects.first(), f"调度期“{raw}”格式不对，应为 YYYY-MM，已显示最近一期"
-    period = Period.objects.filter(month=month).first()
-    return period, "" if period else f"调度期“{raw}”不存在"
+def cockpit_filters(request) -> tuple[Filters, Moment, list[str]]:
+    """The coverage filters (scope, region: another jurisdiction's region is a 404) and the one
+    moment (period and as-of date) every chart of the page answers for."""
+    f = parse_filters(request)
+    raw = request.GET.get("as_of", "").strip()
+    moment, problems = resolve(request.GET.get("period", ""), raw, dispatch=_units(request) != set())
+    errors = [e for e in f.errors if not (raw and e.startswith(f"日期“{raw}”"))]
+    return replace(f, as_of=moment.as_of), moment, [*errors, *problems]
 
 
-def dispatch_as_of(request, f: Filters, period: Period | None) -> datetime.date:
-    """The given date, or a past month as it closed (like the dispatch pages and command)."""
-    if period is None or request.GET.get("as_of", "").strip():
-        return f.as_of
-    return min(f.as_of, period.last_day)
-
-
-def _query(f: Filters, request, **overrides) -> str:
-    params = {"as_of": f.as_of.isoformat(), "scope": f.scope, "period": request.GET.get("period", "")}
+def _query(f: Filters, moment: Moment, request, **overrides) -> str:
+    """The page's own address: the date only when it was chosen (else it follows the period)."""
+    params = {
+        "as_of": f.as_of.isoformat() if moment.chosen_date else "",
+        "scope": f.scope,
+        "period": moment.period.key if moment.period else "",
+    }
     if request.GET.get("region"):
         params["region"] = f.region.code
     params.update(overrides)
     return urlencode({k: v for k, v in params.items() if v})
 
 
-def _links(f: Filters, request, result: dict) -> list[str]:
+def _links(f: Filters, moment: Moment, request, result: dict) -> list[str]:
     """Where a bar leads: a county re-renders the cockpit for its townships; a township opens
     the coverage page's organization list."""
     if result.get("by") == "county":
-        return [f"{reverse('dashboard:index')}?{_query(f, request, region=code)}" for code in result["codes"]]
+        page = reverse("dashboard:screen" if request.GET.get("view") == "screen" else "dashboard:index")
+        return [f"{page}?{_query(f, moment, request, region=code)}" for code in result["codes"]]
     org_list = reverse("coverage:organizations")
     return [f"{org_list}?{f.query(region=code)}" if code else "" for code in result["codes"]]
 
 
+def _page(request, template: str):
+    f, moment, errors = cockpit_filters(request)
+    query = _query(f, moment, request)
+    return render(request, template, {
+        "f": f, "moment": moment, "period": moment.period, "errors": errors,
+        "periods": Period.objects.all() if _units(request) != set() else [],
+        "charts": queries.CHARTS, "tile_labels": tiles.LABELS.values(), "query": query,
+        "up": f"?{_query(f, moment, request, region='')}" if request.GET.get("region") else "",
+    })  # fmt: skip
+
+
 @role_required(*ROLES)
 def index(request):
-    f = parse_filters(request)
-    period, error = _period(request)
-    query = _query(f, request)
-    return render(request, "dashboard/index.html", {
-        "f": f, "period": period, "errors": [*f.errors, *([error] if error else [])],
-        "periods": Period.objects.all() if _units(request) != set() else [],
-        "charts": queries.CHARTS, "query": query,
-        "up": f"?{_query(f, request, region='')}" if request.GET.get("region") else "",
-    })  # fmt: skip
+    return _page(request, "dashboard/index.html")
+
+
+@role_required(*ROLES)
+def screen(request):
+    """大屏: the same charts for a 1920×1080 wall screen, without the navigation."""
+    return _page(request, "dashboard/screen.html")
 
 
 def _sees_published(request, f: Filters) -> bool:
@@ -96,21 +101,27 @@ def _sees_published(request, f: Filters) -> bool:
 
 
 def chart_data(request, chart: str) -> dict:
-    f = parse_filters(request)
+    f, moment, _ = cockpit_filters(request)
     if chart in queries.COVERAGE_CHARTS:
         orgs = visible(Organization, request)
         result = queries.COVERAGE_CHARTS[chart](
             orgs, as_of=f.as_of, scope=f.scope, region=f.region, published=_sees_published(request, f)
         )
         if "codes" in result:
-            result["links"] = _links(f, request, result)
-        return result
-    if chart in queries.DISPATCH_CHARTS:
-        period, _ = _period(request)
-        return queries.DISPATCH_CHARTS[chart](
-            period, as_of=dispatch_as_of(request, f, period), units=_units(request)
-        )
-    raise Http404("没有这个图表")
+            result["links"] = _links(f, moment, request, result)
+        result["title"] = moment.title(result["title"])
+    elif chart in queries.DISPATCH_CHARTS:
+        result = queries.DISPATCH_CHARTS[chart](moment.period, as_of=f.as_of, units=_units(request))
+        result["title"] = moment.title(result["title"], dispatch=True)
+    elif chart == "tiles":
+        result = tiles.headline(
+            visible(Organization, request), as_of=f.as_of, period=moment.period, units=_units(request),
+            scope=f.scope, region=f.region, published=_sees_published(request, f),
+        )  # fmt: skip
+        result["title"] = moment.title(result["title"], dispatch=True)
+    else:
+        raise Http404("没有这个图表")
+    return {**result, **moment.as_json()}
 
 
 @role_required(*ROLES)

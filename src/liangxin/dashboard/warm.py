@@ -28,6 +28,7 @@ from liangxin.core.roles import Role
 from liangxin.coverage import engine, figcache
 from liangxin.coverage.filters import default_region
 from liangxin.dashboard import queries
+from liangxin.dashboard.moment import resolve
 
 
 @task()
@@ -41,11 +42,13 @@ def warm_cockpit_job(as_of: str | None = None) -> dict:
     if office is None:
         return {"warmed": False, "reason": "no office user"}
     today = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    # The cockpit opens on the latest period's own date (today while that period runs).
+    opens_on = datetime.date.fromisoformat(as_of) if as_of else resolve("", "")[0].as_of
     orgs = Organization.objects.visible_to(office)
     region = default_region(SimpleNamespace(user=office))  # what the cockpit opens with
     if as_of is None and _uses_worker():
         schedule_next_day()
-    queries.month_figures(orgs, as_of=today, scope="all", region=region, published=True)
+    queries.month_figures(orgs, as_of=opens_on, scope="all", region=region, published=True)
     figcache.page_tables(  # and the coverage page as it opens
         orgs,
         as_of=today,
@@ -55,7 +58,7 @@ def warm_cockpit_job(as_of: str | None = None) -> dict:
         region=region,
         filters=Q(),
     )
-    return {"warmed": True, "as_of": today.isoformat()}
+    return {"warmed": True, "as_of": today.isoformat(), "cockpit_as_of": opens_on.isoformat()}
 
 
 def _uses_worker() -> bool:
