@@ -7,10 +7,10 @@ import openpyxl
 import pytest
 
 from liangxin.core.models import Region
+from liangxin.core.rates import to_percent
 from liangxin.coverage import engine
 from liangxin.dashboard import dispatch_charts, queries
 from liangxin.dispatch.status import period_status
-from liangxin.documents.bulletin import to_percent
 from liangxin.registry.models import Organization
 from tests.dashboard.factories import small_city
 from tests.factories import make_user

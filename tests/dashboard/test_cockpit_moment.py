@@ -9,11 +9,11 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from liangxin.core.rates import to_percent
 from liangxin.coverage import engine
 from liangxin.dashboard import dispatch_charts, queries
 from liangxin.dispatch import reports
 from liangxin.dispatch.status import period_status
-from liangxin.documents.bulletin import to_percent
 from liangxin.registry.models import Organization
 from tests.dashboard.factories import small_city
 from tests.dispatch.factories import at, make_period, make_task, submit
@@ -114,7 +114,8 @@ def test_lights_count_only_the_pairs_expected_this_month(office_client, office, 
     result = chart(office_client, "lights", "period=2022-05&as_of=2022-05-31")
     status = period_status(data["period"], D(2022, 5, 31))
     assert sum(lights(result).values()) == result["expected"] == status.totals["expected"] == 3
-    assert "此前已完成1个" in result["note"]
+    assert lights(result) == {k: status.totals[k] for k in dispatch_charts.LIGHTS}
+    assert status.totals["earlier_done"] == 1 and "此前已完成1个" in result["note"]
     assert "四月完成的任务" not in json.dumps(chart(office_client, "lagging"), ensure_ascii=False)
 
 

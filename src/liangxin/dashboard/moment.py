@@ -13,13 +13,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from liangxin.dispatch.models import Period
+from liangxin.dispatch.periods import default_as_of
 from liangxin.documents.bulletin import chinese_date
-
-
-def period_as_of(period: Period, today: datetime.date | None = None) -> datetime.date:
-    """The date a period's figures are given for when none is asked: its last day once it has
-    passed, today while it runs (as the bulletin, the dispatch pages and `dispatch_status`)."""
-    return min(today or timezone.localdate(), period.last_day)
 
 
 @dataclass(frozen=True)
@@ -64,7 +59,7 @@ def resolve(period_key: str, date_text: str, *, dispatch: bool = True) -> tuple[
                 period = Period.objects.select_related("plan").filter(month=month).first()
                 if period is None:
                     errors.append(f"调度期“{period_key}”不存在")
-    default = period_as_of(period) if period is not None else timezone.localdate()
+    default = default_as_of(period) if period is not None else timezone.localdate()
     if date_text:
         try:
             return Moment(period, datetime.date.fromisoformat(date_text), True), errors

@@ -15,10 +15,9 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from liangxin.core.models import Region, RegionLevel
+from liangxin.core.rates import Rate, format_percent, percent_value
 from liangxin.coverage import engine, figcache
 from liangxin.dashboard import dispatch_charts
-from liangxin.dashboard.figures import percent, percent_text
-from liangxin.documents.bulletin import Rate
 from liangxin.documents.models import Bulletin
 from liangxin.documents.serialize import SnapshotProblem, bulletin_from_json
 from liangxin.documents.services import month_before
@@ -73,8 +72,8 @@ def coverage_by_county(
     shown = [r for r in table.rows if r.total]
     rates = [[getattr(r, key) for key in RATES] for r in shown]
     return {"title": f"{_level_title(table)}两个覆盖情况", "headers": ["地区", "组织覆盖率(%)", "单独组建率(%)", "工作覆盖率(%)"],
-            "rows": [[r.name, *map(percent, rs)] for r, rs in zip(shown, rates, strict=True)],
-            "display": [[r.name, *map(percent_text, rs)] for r, rs in zip(shown, rates, strict=True)],
+            "rows": [[r.name, *map(percent_value, rs)] for r, rs in zip(shown, rates, strict=True)],
+            "display": [[r.name, *map(format_percent, rs)] for r, rs in zip(shown, rates, strict=True)],
             "codes": [r.code for r in shown], "by": table.by}  # fmt: skip
 
 
@@ -174,8 +173,8 @@ def coverage_over_months(
     for day in month_ends(as_of):
         point = point_on(day, tables, points)
         rates = (point.org, point.single, point.work)
-        rows.append([day.isoformat(), *map(percent, rates), point.source])
-        display.append([day.isoformat(), *map(percent_text, rates), point.source])
+        rows.append([day.isoformat(), *map(percent_value, rates), point.source])
+        display.append([day.isoformat(), *map(format_percent, rates), point.source])
     return {"title": "近12个月覆盖率走势", "headers": ["月末", "组织覆盖率(%)", "单独组建率(%)", "工作覆盖率(%)", "数据来源"],
             "rows": rows, "display": display,
             "series": 3}  # fmt: skip

@@ -10,11 +10,10 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from liangxin.core.models import Region
+from liangxin.core.rates import Rate, change_points, format_percent, percent_value, ratio
 from liangxin.dashboard import dispatch_charts, queries
-from liangxin.dashboard.figures import percent, percent_text
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.status import PeriodStatus
-from liangxin.documents.bulletin import Rate, change_points, ratio
 from liangxin.documents.services import month_before
 
 HEADERS = ["指标", "数值", "较上月"]
@@ -24,8 +23,8 @@ LABELS = {"org_rate": "组织覆盖率", "work_rate": "工作覆盖率", "should
 
 def _rate_tile(key: str, now: Rate, before: Rate, *, known: bool = True) -> dict:
     points = change_points(now, before) if known else None
-    return {"key": key, "label": LABELS[key], "value": percent(now) if known else None,
-            "text": percent_text(now) if known else "—", "change": None if points is None else float(points),
+    return {"key": key, "label": LABELS[key], "value": percent_value(now) if known else None,
+            "text": format_percent(now) if known else "—", "change": None if points is None else float(points),
             **_change_text(points, "个百分点")}  # fmt: skip
 
 
@@ -50,16 +49,12 @@ def _reporting(status: PeriodStatus | None, units: set[int] | None) -> tuple[Rat
     """(报送率, 按时报送率, red pairs) of the user's units in a period; Nones without a period."""
     if status is None:
         return None, None, None
-    if units is None:
-        totals = status.totals
-        expected, submitted, on_time = totals["expected"], totals["submitted"], totals["on_time"]
-    else:
-        rows = [u for u in status.units if u.unit.pk in units]
-        expected = sum(u.expected for u in rows)
-        submitted = sum(u.submitted for u in rows)
-        on_time = sum(u.on_time for u in rows)
-    red = dispatch_charts.light_counts(status, units)["red"]
-    return ratio(submitted, expected), ratio(on_time, expected), red
+    found = dispatch_charts.counts(status, units)
+    return (
+        ratio(found["submitted"], found["expected"]),
+        ratio(found["on_time"], found["expected"]),
+        found["red"],
+    )
 
 
 def previous_period(period: Period) -> Period | None:

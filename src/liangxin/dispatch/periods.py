@@ -88,3 +88,12 @@ def relock_for_unit(period: Period, unit, *, actor) -> None:
 
 def is_open_for(period: Period, unit) -> bool:
     return not period.locked or PeriodUnlock.objects.filter(period=period, unit=unit).exists()
+
+
+def default_as_of(period: Period, today: datetime.date | None = None) -> datetime.date:
+    """The date a period's figures are given for when none is asked: its last day once it has
+    passed, today while it runs (a past month as it closed — the bulletin, `dispatch_status`,
+    the dispatch pages and the cockpit)."""
+    from django.utils import timezone
+
+    return min(today or timezone.localdate(), period.last_day)
