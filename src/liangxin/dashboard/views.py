@@ -64,7 +64,10 @@ def _links(f: Filters, moment: Moment, request, result: dict) -> list[str]:
     the coverage page's organization list."""
     if result.get("by") == "county":
         page = reverse("dashboard:screen" if request.GET.get("view") == "screen" else "dashboard:index")
-        return [f"{page}?{_query(f, moment, request, region=code)}" for code in result["codes"]]
+        # 市本级 (organizations of the city itself, code "") has no county to drill into
+        return [
+            f"{page}?{_query(f, moment, request, region=code)}" if code else "" for code in result["codes"]
+        ]
     org_list = reverse("coverage:organizations")
     return [f"{org_list}?{f.query(region=code)}" if code else "" for code in result["codes"]]
 

@@ -58,7 +58,8 @@
     var line = kind === "line";
     base.grid = { left: 8, right: 16, top: line ? 32 : 64, bottom: 4, containLabel: true };
     base.xAxis = { type: "category", data: line ? names.map(function (d) { return d.slice(0, 7); }) : names,
-      axisLabel: { interval: 0, rotate: line || names.length <= 6 ? 0 : 40, color: TEXT, fontSize: SCREEN ? 11 : 12 } };
+      // every county's name (interval 0, turned when many); the line's months may thin out on a narrow page
+      axisLabel: { interval: line ? "auto" : 0, rotate: line || names.length <= 6 ? 0 : 40, color: TEXT, fontSize: SCREEN ? 11 : 12 } };
     base.yAxis = percent ? { type: "value", max: 100, axisLabel: { color: TEXT } } : { type: "value", minInterval: 1, axisLabel: { color: TEXT } };
     base.series = data.headers.slice(1, 1 + count).map(function (h, i) {
       var s = { name: h, type: line ? "line" : "bar", data: data.rows.map(function (r) { return r[i + 1]; }) };
@@ -102,7 +103,9 @@
         if (toggle) { toggle.style.display = "none"; }
         return;
       }
-      var instance = echarts.init(card.querySelector(".cockpit-chart"), SCREEN ? "dark" : null);
+      var el = card.querySelector(".cockpit-chart");
+      if (kind === "hbar" && !SCREEN) { el.style.height = Math.max(320, 26 * data.rows.length + 80) + "px"; }  // a row per unit
+      var instance = echarts.init(el, SCREEN ? "dark" : null);
       instance.setOption(option(kind, data));
       charts.push(instance);
       if (data.links) {
