@@ -1,4 +1,7 @@
+import os
+
 import pytest
+import time_machine
 from django_tasks_db.models import DBTaskResult
 
 from liangxin.core.models import Installation
@@ -16,6 +19,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         # Setting up queued a cockpit warm-up (the default backend keeps jobs for a worker):
         # tests that run a worker start with an empty queue.
         DBTaskResult.objects.all().delete()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def faked_clock():
+    """For a manual check that no test depends on the hour: ``LIANGXIN_TEST_CLOCK="2026-12-04
+    00:30 +0800" pytest -m "not e2e"`` runs the whole suite with the clock starting there (and
+    ticking). Unset (always, in `make test`), nothing changes."""
+    start = os.environ.get("LIANGXIN_TEST_CLOCK")
+    if not start:
+        yield
+        return
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -84,9 +84,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "liangxin.core",  # before django_tasks_db: its `db_worker` command wraps theirs
     "django_tasks",
     "django_tasks_db",
-    "liangxin.core",
     "liangxin.accounts",
     "liangxin.registry",
     "liangxin.coverage",
@@ -257,6 +257,11 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
 
 # --- Uploads ----------------------------------------------------------------------------------
 LIANGXIN_UPLOAD_MAX_MB = envint("LIANGXIN_UPLOAD_MAX_MB", "50")
+# A sheet larger than this is refused before it is read (core.tabular.limits): rows, columns,
+# and cells from A1 to the farthest one (about 100 bytes each while reading).
+LIANGXIN_IMPORT_MAX_ROWS = envint("LIANGXIN_IMPORT_MAX_ROWS", "1048576")
+LIANGXIN_IMPORT_MAX_COLUMNS = envint("LIANGXIN_IMPORT_MAX_COLUMNS", "200")
+LIANGXIN_IMPORT_MAX_CELLS = envint("LIANGXIN_IMPORT_MAX_CELLS", "4000000")
 # Coverage rules and blind-spot limits (domain.md §4; the defaults).
 LIANGXIN_SINGLE_BRANCH_MIN_MEMBERS = envint("LIANGXIN_SINGLE_BRANCH_MIN_MEMBERS", "3")
 LIANGXIN_SANYOU_ENTERPRISE_EMPLOYEES = envint("LIANGXIN_SANYOU_ENTERPRISE_EMPLOYEES", "10")

@@ -123,8 +123,9 @@ class TestWhatAnInstructorSees:
         codes = set(Region.objects.visible_to(insider).values_list("code", flat=True))
         assert codes == {"360800", "360802", "360802001"}
 
+    @time_machine.travel("2024-06-01 00:30 +0800", tick=False)
     def test_an_ended_assignment_no_longer_grants_access(self, insider, assigned, client_for):
-        Assignment.objects.filter(organization=assigned).update(ends_on=datetime.date.today())
+        Assignment.objects.filter(organization=assigned).update(ends_on=datetime.date(2024, 6, 1))
         assert not Organization.objects.visible_to(insider).exists()
         client = client_for(insider)
         assert client.get(reverse("registry:organization_detail", args=[assigned.pk])).status_code == 404
@@ -133,10 +134,9 @@ class TestWhatAnInstructorSees:
         ).content.decode()
         assert "古南指导甲公司" not in page and "没有指导组织" in page
 
+    @time_machine.travel("2024-06-01 00:30 +0800", tick=False)
     def test_an_assignment_that_has_not_started_grants_nothing_yet(self, insider, assigned):
-        Assignment.objects.filter(organization=assigned).update(
-            starts_on=datetime.date.today() + datetime.timedelta(days=1)
-        )
+        Assignment.objects.filter(organization=assigned).update(starts_on=datetime.date(2024, 6, 2))
         assert not Organization.objects.visible_to(insider).exists()
 
     def test_a_dissolved_party_organization_is_no_longer_shown(self, insider, assigned):
@@ -209,6 +209,7 @@ class TestLinkingAnAccount:
         instructor.refresh_from_db()
         assert instructor.user is None
 
+    @time_machine.travel("2024-06-01 00:30 +0800", tick=False)
     def test_the_demo_instructor_account_is_linked_to_a_record(self, city):
         from io import StringIO
 
@@ -220,7 +221,7 @@ class TestLinkingAnAccount:
         user = User.objects.get(username="zhidaoyuan")
         mine = Instructor.objects.get(user=user)
         visible = set(Organization.objects.visible_to(user).values_list("pk", flat=True))
-        today = datetime.date.today()
+        today = datetime.date(2024, 6, 1)
         assigned_now = {
             a.organization_id
             for a in mine.assignments.all()

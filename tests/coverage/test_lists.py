@@ -4,6 +4,7 @@ empty states, configurable limits and masked phones."""
 import datetime
 
 import pytest
+import time_machine
 
 from liangxin.coverage import blindspots
 from liangxin.coverage.models import BranchInspection, Formation, PartyOrganization
@@ -210,12 +211,13 @@ class TestPartyOrgFormChoices:
 
 @pytest.mark.django_db
 class TestInspectionDates:
+    @time_machine.travel("2024-06-01 00:30 +0800", tick=False)
     def test_a_future_date_or_one_before_the_founding_is_refused_in_chinese(self, city, office, client_for):
         joint = make_party_org(
             "联合支部", make_org("甲", members=1), make_org("乙", members=2), formation=Formation.JOINT
         )
         client = client_for(office)
-        future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+        future = "2024-06-02"  # tomorrow in Beijing, still "today" in UTC
         page = body(
             client.post(
                 f"/coverage/party-orgs/{joint.pk}/inspect/", {"inspected_on": future, "rating": "good"}

@@ -9,8 +9,6 @@ from tests.coverage.factories import make_instructor, make_org, make_party_org
 from tests.factories import make_user
 from tests.scoping import OutsiderGetsNothing, ScopeCase
 
-TODAY = datetime.date.today().isoformat()
-
 
 @pytest.fixture
 def insider(city):

@@ -3,7 +3,9 @@ import io
 import json
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from liangxin.core.importing import ImportContext, ImportFailed, run_import
@@ -218,11 +220,21 @@ def test_strict_mode_writes_nothing_when_any_row_is_rejected(messy):
     assert not Organization.objects.exists()
 
 
-def test_new_in_scope_organizations_open_a_follow_up_due_in_30_days(messy):
-    run(messy)
+@pytest.mark.parametrize(
+    ("now", "today", "due"),
+    [
+        ("2024-05-31 23:30 +0800", datetime.date(2024, 5, 31), datetime.date(2024, 6, 30)),
+        # 00:30 in Beijing is still the day before in UTC: the local date counts.
+        ("2024-06-01 00:30 +0800", datetime.date(2024, 6, 1), datetime.date(2024, 7, 1)),
+    ],
+)
+def test_new_in_scope_organizations_open_a_follow_up_due_in_30_days(messy, now, today, due):
+    with time_machine.travel(now, tick=False):
+        run(messy)
     followup = FollowUp.objects.get(organization__credit_code=GOOD)
     assert followup.kind == "new" and followup.status == "open"
-    assert followup.due_on == followup.opened_at.date() + datetime.timedelta(days=30)
+    assert timezone.localdate(followup.opened_at) == today
+    assert followup.due_on == due
 
 
 def test_a_deregistration_opens_a_follow_up_to_settle_the_party_organization(messy, tmp_path):

@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -204,19 +205,17 @@ def test_a_form_created_organization_opens_one_follow_up_only_when_it_is_counted
 ):
     import datetime
 
-    from django.utils import timezone
-
     settings.LIANGXIN_FOLLOWUP_DAYS = 45
+    client = client_for(office)
     for serial, status in ((502, "存续"), (503, "注销")):
-        response = client_for(office).post(
-            reverse("registry:organization_create"),
-            {"credit_code": credit_code(serial=serial), "name": f"表单{status}公司", "region": "360802001",
-             "status": status},
-        )  # fmt: skip
+        form = {"credit_code": credit_code(serial=serial), "name": f"表单{status}公司", "region": "360802001",
+                "status": status}  # fmt: skip
+        with time_machine.travel("2024-06-01 00:30 +0800", tick=False):  # still May 31 in UTC
+            response = client.post(reverse("registry:organization_create"), form)
         assert response.status_code == 302
     opened = FollowUp.objects.filter(kind="new")
     assert [f.organization.name for f in opened] == ["表单存续公司"]
-    assert opened.get().due_on == timezone.localdate() + datetime.timedelta(days=45)
+    assert opened.get().due_on == datetime.date(2024, 6, 1) + datetime.timedelta(days=45)
     assert opened.get().status == FollowUp.Status.OPEN
 
 

@@ -195,6 +195,9 @@ class ImportJob(models.Model):
     report = models.JSONField("结果", default=dict, blank=True)
     error = models.CharField("错误", max_length=1000, blank=True)
     has_error_rows = models.BooleanField(default=False)
+    # The process running the job ("host:pid:start", core.jobs.worker_identity): a job left
+    # running by a process that no longer exists is marked failed (core.jobs.fail_orphaned_jobs).
+    worker = models.CharField("处理进程", max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

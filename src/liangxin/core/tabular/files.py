@@ -25,12 +25,15 @@ import io
 import os
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 import python_calamine
+
+from .limits import MAX_CSV_FIELDS, SheetLimits, SheetTooLarge, check_loaded, check_xlsx
 
 Cell = str | int | float | bool | datetime.date | datetime.time | datetime.timedelta | None
 SUPPORTED_EXTENSIONS = (".xlsx", ".xls", ".ods", ".csv")
@@ -156,13 +159,16 @@ def check_and_read(
     max_bytes: int = 50 * 1024 * 1024,
     max_zip_entries: int = 10_000,
     max_uncompressed: int = 500 * 1024 * 1024,
+    limits: SheetLimits | None = None,
 ) -> Workbook:
     """Check an upload and open it for streaming reading.
 
     ``path_or_bytes`` is a filesystem path, ``bytes`` or a binary file object (e.g. an uploaded
     file); ``filename`` is the user's file name, used for the extension and the CSV sheet name.
-    Raises ``FileRejected`` for any problem with the file.
+    Raises ``FileRejected`` for any problem with the file, including a sheet over ``limits``
+    (rows, columns, cells: `limits.SheetLimits`, from the settings when not given).
     """
+    limits = limits or SheetLimits.from_settings()
     ext = PurePath(filename).suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
         shown = f"“{ext}”" if ext else "（文件没有扩展名）"
@@ -175,8 +181,8 @@ def check_and_read(
         raise FileRejected(MSG_EMPTY)
     head = source.head()
     if head.startswith(ZIP_MAGICS):
-        kind = _check_zip(source, max_zip_entries, max_uncompressed)
-        return _open_calamine(source, filename, kind)
+        kind = _check_zip(source, max_zip_entries, max_uncompressed, limits)
+        return _open_calamine(source, filename, kind, limits)
     if head.startswith(OLE2_MAGIC):
         entries = _ole2_entries(source.chunks())
         book = entries.get("Workbook") or entries.get("Book")
@@ -186,10 +192,10 @@ def check_and_read(
             raise _refused(ext, "word")
         if not book and "PowerPoint Document" in entries:
             raise _refused(ext, "ppt")
-        return _open_calamine(source, filename, "xls")
+        return _open_calamine(source, filename, "xls", limits)
     kind = sniff_content(head)
     if kind == "text" and ext == ".csv":
-        return _open_csv(source, filename)
+        return _open_csv(source, filename, limits)
     raise _refused(ext, kind)
 
 
@@ -251,7 +257,7 @@ def _eocd_entry_count(source: _Source) -> int | None:
         return struct.unpack("<Q", record[32:40])[0]
 
 
-def _check_zip(source: _Source, max_entries: int, max_uncompressed: int) -> str:
+def _check_zip(source: _Source, max_entries: int, max_uncompressed: int, limits: SheetLimits) -> str:
     count = _eocd_entry_count(source)
     if count is None:
         raise FileRejected(MSG_CORRUPT)
@@ -270,7 +276,11 @@ def _check_zip(source: _Source, max_entries: int, max_uncompressed: int) -> str:
             mimetype = b""
             if "mimetype" in names and zf.getinfo("mimetype").file_size < 256:
                 mimetype = zf.read("mimetype")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+            if "xl/workbook.xml" in names and "xl/workbook.bin" not in names:
+                check_xlsx(zf, limits)  # before the reader sees a sheet: it would allocate it whole
+    except SheetTooLarge as exc:
+        raise FileRejected(exc.message) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
         raise FileRejected(MSG_CORRUPT) from exc
     if "xl/workbook.xml" in names or (
         "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
@@ -348,7 +358,7 @@ def _rejection(exc: BaseException) -> FileRejected | None:
     return FileRejected(MSG_ENCRYPTED if encrypted else MSG_CORRUPT)
 
 
-def _open_calamine(source: _Source, filename: str, kind: str) -> Workbook:
+def _open_calamine(source: _Source, filename: str, kind: str, limits: SheetLimits) -> Workbook:
     try:
         with source.open() as f:
             book = python_calamine.CalamineWorkbook.from_filelike(f)
@@ -360,7 +370,7 @@ def _open_calamine(source: _Source, filename: str, kind: str) -> Workbook:
     sheets = [
         Sheet(
             name=meta.name,
-            rows=_calamine_rows(book, index),
+            rows=_calamine_rows(book, index, meta.name, limits),
             visible=meta.visible == python_calamine.SheetVisibleEnum.Visible,
         )
         for index, meta in enumerate(metadata)
@@ -370,7 +380,7 @@ def _open_calamine(source: _Source, filename: str, kind: str) -> Workbook:
     return Workbook(filename, kind, sheets, _closers=[*closers, book.close])
 
 
-def _calamine_rows(book: Any, index: int) -> Iterator[list[Cell]]:
+def _calamine_rows(book: Any, index: int, name: str, limits: SheetLimits) -> Iterator[list[Cell]]:
     """Rows of one sheet. python-calamine's iter_rows pads the empty rows above the used range
     but starts each row at the first used column, so the columns are padded here."""
     try:
@@ -378,9 +388,12 @@ def _calamine_rows(book: Any, index: int) -> Iterator[list[Cell]]:
         start = sheet.start
         if start is None:
             return
+        check_loaded(name, sheet.end[0] + 1, sheet.end[1] + 1, limits)
         pad = [None] * start[1]
         for raw in sheet.iter_rows():
             yield pad + [None if value == "" else value for value in raw]
+    except SheetTooLarge as exc:
+        raise FileRejected(exc.message) from None
     except BaseException as exc:
         if rejection := _rejection(exc):
             raise rejection from exc
@@ -430,7 +443,7 @@ def sniff_delimiter(sample: str) -> str:
     return best if counts[best] else ","
 
 
-def _open_csv(source: _Source, filename: str) -> Workbook:
+def _open_csv(source: _Source, filename: str, limits: SheetLimits) -> Workbook:
     encoding = _detect_encoding(source)
     if encoding is None:
         raise FileRejected(MSG_ENCODING)
@@ -438,18 +451,33 @@ def _open_csv(source: _Source, filename: str) -> Workbook:
     if len(sample) > 1 and source.size > 65_536:
         sample = sample[: sample.rfind("\n") + 1] or sample
     delimiter = sniff_delimiter(sample)
-    rows = _csv_rows(source, encoding, delimiter)
-    sheets = [Sheet(name=PurePath(filename).stem, rows=rows)]
+    name = PurePath(filename).stem
+    rows = _csv_rows(source, encoding, delimiter, name, limits)
+    sheets = [Sheet(name=name, rows=rows)]
     return Workbook(filename, "csv", sheets, encoding=encoding, delimiter=delimiter, _closers=[rows.close])
 
 
-def _csv_rows(source: _Source, encoding: str, delimiter: str) -> Iterator[list[Cell]]:
+def _csv_rows(
+    source: _Source, encoding: str, delimiter: str, name: str, limits: SheetLimits
+) -> Iterator[list[Cell]]:
+    """Streamed: rows are never held, so only the width is capped (fields beyond the last
+    non-empty one, which Excel writes for formatted columns, do not count)."""
     row_number = 0
     with io.TextIOWrapper(source.open(), encoding=encoding, newline="") as text:
         reader = csv.reader(text, delimiter=delimiter)
         try:
             for row in reader:
                 row_number += 1
+                width = len(row)
+                if width > limits.columns:
+                    while width and not row[width - 1]:
+                        width -= 1
+                if width > limits.columns or len(row) > MAX_CSV_FIELDS:
+                    shown = max(width, len(row)) if len(row) > MAX_CSV_FIELDS else width
+                    raise FileRejected(
+                        f"文件“{name}”第 {row_number} 行有 {shown:,} 列，超过上限 {limits.columns:,} 列，"
+                        "请删除多余的列后重新上传"
+                    )
                 yield [value if value != "" else None for value in row]
         except csv.Error as exc:
             raise FileRejected(
