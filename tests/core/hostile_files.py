@@ -74,7 +74,8 @@ def cell(ref: str, value: str) -> str:
 def one_far_cell(path: Path, ref: str = "XFD1048576", *, dimension: str | None = None) -> Path:
     """The 1.6 KB file of issue 11: a header in A1 and one cell far away."""
     row = "".join(c for c in ref if c.isdigit())
-    rows = [f'<row r="1">{cell("A1", "统一社会信用代码")}</row>', f'<row r="{row}">{cell(ref, "x")}</row>']
+    header = cell("A1", "统一社会信用代码") + cell("B1", "组织名称")
+    rows = [f'<row r="1">{header}</row>', f'<row r="{row}">{cell(ref, "x")}</row>']
     return write_xlsx(path, rows, dimension=dimension)
 
 

@@ -41,7 +41,7 @@ def test_a_declared_dimension_over_the_limits_is_refused_even_when_the_cells_are
 def test_a_small_dimension_does_not_hide_a_far_cell(tmp_path):
     path = h.one_far_cell(tmp_path / "a.xlsx", "A2000000", dimension="A1:B2")
     message = refusal(path)
-    assert "A2000000" in message and "2,000,000 行，超过上限 1,048,576 行" in message
+    assert "B2000000" in message and "2,000,000 行，超过上限 1,048,576 行" in message
 
 
 def test_too_many_cells_within_the_row_and_column_limits_are_refused(tmp_path):
