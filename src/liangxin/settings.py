@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "liangxin.core.middleware.RequestContextMiddleware",
+    "liangxin.core.middleware.AuditReadsMiddleware",
     "liangxin.accounts.middleware.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
     "liangxin.core.middleware.BusyDatabaseMiddleware",
@@ -287,6 +288,8 @@ LIANGXIN_NOTIFY_GATEWAY = env("LIANGXIN_NOTIFY_GATEWAY") or None
 LIANGXIN_BULLETIN_TEMPLATE = env("LIANGXIN_BULLETIN_TEMPLATE") or None
 # 三同步: days a new organization's follow-up is due in; whether 农民专业合作社 (code 93) count.
 LIANGXIN_FOLLOWUP_DAYS = envint("LIANGXIN_FOLLOWUP_DAYS", "30")
+# Audit records are kept at least this long (180 days at the least); `liangxin audit_archive` exports older ones.
+LIANGXIN_AUDIT_RETENTION_DAYS = envint("LIANGXIN_AUDIT_RETENTION_DAYS", "180")
 LIANGXIN_INCLUDE_COOPERATIVES = envbool("LIANGXIN_INCLUDE_COOPERATIVES", "0")
 
 LOGGING = {

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models
 
+from liangxin.core import auditchain
 from liangxin.core.models import AuditLog
 
 
@@ -98,7 +99,8 @@ def build(
     message: str = "",
     actor_name: str = "",
 ) -> AuditLog:
-    """An unsaved audit row (for bulk insertion by imports); `record` saves one."""
+    """An unsaved audit row (for bulk insertion by imports through `auditchain.append`, which
+    chains and saves them); `record` saves one."""
     ctx = _context.get()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -127,5 +129,5 @@ def record(action: str, **kwargs: Any) -> AuditLog:
     """Write one audit row. `action` is namespaced: ``app.object.verb`` (e.g. ``core.area.created``);
     keyword arguments as for `build`."""
     row = build(action, **kwargs)
-    row.save()
+    auditchain.append([row])
     return row

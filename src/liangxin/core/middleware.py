@@ -1,9 +1,20 @@
 import logging
+from urllib.parse import unquote
 
 from django.db import DatabaseError
 from django.shortcuts import render
 
+from liangxin.core import audit
 from liangxin.core.audit import RequestContext, reset_request_context, set_request_context
+from liangxin.core.models import AuditLog
+
+# Pages whose mere viewing is audited (等保: reads of the audit trail and of the accounts).
+AUDITED_PAGES = {
+    "audit_log": "core.audit.viewed",
+    "users": "accounts.users.viewed",
+    "user_create": "accounts.user.viewed",
+    "user_edit": "accounts.user.viewed",
+}
 
 logger = logging.getLogger(__name__)
 
@@ -60,4 +71,51 @@ class BusyDatabaseMiddleware:
         logger.warning("database busy: %s %s: %s", request.method, request.path, exception)
         response = render(request, "503.html", {"posted": request.method == "POST"}, status=503)
         response["Retry-After"] = "5"
+        return response
+
+
+def _download_name(response) -> str:
+    disposition = response.get("Content-Disposition", "")
+    if "attachment" not in disposition:
+        return ""
+    if "filename*=" in disposition:
+        return unquote(disposition.split("filename*=", 1)[1].split("''", 1)[-1].strip('"; '))
+    if "filename=" in disposition:
+        return disposition.split("filename=", 1)[1].strip('"; ')
+    return "（未命名）"
+
+
+class AuditReadsMiddleware:
+    """Records what a signed-in user reads that an assessor asks about, in one place: every
+    download (any response sent as an attachment: exports, templates, attachments, error
+    workbooks), views of the audit log and the user pages, and every refusal (403, 404)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        path = request.get_full_path()[:255]
+        match = getattr(request, "resolver_match", None)
+        url_name = match.url_name if match else ""
+        if response.status_code in (403, 404):
+            audit.record(
+                "core.access.denied",
+                actor=user,
+                object_type="page",
+                object_repr=path[:200],
+                source_detail=f"{request.method} {path}",
+                result=AuditLog.Result.FAILURE,
+                message="无权访问（403）" if response.status_code == 403 else "不存在或无权查看（404）",
+            )
+        elif response.status_code == 200 and (name := _download_name(response)):
+            audit.record(
+                "core.file.downloaded", actor=user, object_type="file", object_repr=name, source_detail=path
+            )
+        elif response.status_code == 200 and request.method == "GET" and url_name in AUDITED_PAGES:
+            audit.record(AUDITED_PAGES[url_name], actor=user, object_type="page", object_repr=path[:200],
+                         source_detail=path)  # fmt: skip
         return response

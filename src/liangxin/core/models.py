@@ -2,6 +2,7 @@
 the installation's city, and the audit log."""
 
 from django.db import models
+from django.utils import timezone
 
 from liangxin.core.roles import Role
 from liangxin.core.scoping import LEVELS, RegionBound, ScopedManager
@@ -214,7 +215,12 @@ class ImportJob(models.Model):
 
 
 class AuditLog(models.Model):
-    """One audited event. Written only through `liangxin.core.audit.record`."""
+    """One audited event. Append-only: written only through `liangxin.core.audit.record` (or
+    `auditchain.append` for a batch); each row carries the SM3 hash of its content chained to
+    the previous row's (`liangxin.core.auditchain`), so a row changed or removed in the
+    database is found by `liangxin audit_verify`. On PostgreSQL a trigger refuses UPDATE and
+    DELETE (migration core 0005); only `liangxin audit_archive` removes rows older than the
+    retention, after a verified chain."""
 
     class Source(models.TextChoices):
         PAGE = "page", "页面"
@@ -227,7 +233,7 @@ class AuditLog(models.Model):
         SUCCESS = "success", "成功"
         FAILURE = "failure", "失败"
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         "accounts.User",
         verbose_name="操作人",
@@ -249,6 +255,8 @@ class AuditLog(models.Model):
     source_detail = models.CharField("来源说明", max_length=255, blank=True)
     result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.SUCCESS)
     message = models.CharField("说明", max_length=500, blank=True)
+    prev_hash = models.CharField("前一条的哈希", max_length=64, blank=True)
+    hash = models.CharField("哈希（SM3）", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计日志"
@@ -257,3 +265,21 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """The one row (pk 1) that ends the audit chain: the last record and its hash (so that a
+    removed tail is noticed), and the anchor left by the last archive (the hash the first
+    remaining record must follow). Locked by every append, which serializes the chain."""
+
+    last_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+    anchor_id = models.BigIntegerField(null=True)
+    anchor_hash = models.CharField(max_length=64, blank=True)
+    appends = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "审计日志链尾"
+
+    def __str__(self) -> str:
+        return f"审计日志链尾：第 {self.last_id} 号"

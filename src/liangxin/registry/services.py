@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from liangxin.core import audit
+from liangxin.core import audit, auditchain
 from liangxin.core.bulk import insert_rows, select_in, update_rows
 from liangxin.core.models import AuditLog, ImportBatch
 from liangxin.core.scoping import scope_for
@@ -391,7 +391,7 @@ def write_changes(plan: Changes, *, actor, source: str | None, today: datetime.d
             ignore_conflicts=True,
         )
     if plan.audits:
-        AuditLog.objects.bulk_create(plan.audits, batch_size=1000)
+        auditchain.append(plan.audits)
     return result
 
 

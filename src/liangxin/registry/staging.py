@@ -13,6 +13,7 @@ import datetime
 from django.db import connection
 from django.utils import timezone
 
+from liangxin.core import auditchain
 from liangxin.core.bulk import Staging, _adapter, db_values, staging_columns
 from liangxin.core.importing import ImportFailed
 from liangxin.core.models import AuditLog, ImportBatch
@@ -123,9 +124,8 @@ class RegistryStage:
                 services.open_followups_for_batch(batch, today=today)
             if self.audits.rows:
                 columns = ", ".join(_q(AuditLog._meta.get_field(f).column) for f in AUDIT_FIELDS)
-                cursor.execute(
-                    f"INSERT INTO {_q(AuditLog._meta.db_table)} ({columns}) SELECT {columns} FROM {self.audits.table}"  # noqa: S608
-                )
+                sql = f"INSERT INTO {_q(AuditLog._meta.db_table)} ({columns}) SELECT {columns} FROM {self.audits.table}"  # noqa: S608
+                auditchain.insert_chained(lambda: cursor.execute(sql))  # chained to the log, in order
 
     def _check_nothing_changed(self, cursor, org, pk, code) -> None:
         """The plan was made against the registry as it was while the file was read; a new
