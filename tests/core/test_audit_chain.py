@@ -216,3 +216,21 @@ def test_views_of_the_audit_log_and_user_pages_are_recorded(client_for, city):
     assert AuditLog.objects.filter(action="core.audit.viewed", actor=auditor).count() == 1
     assert AuditLog.objects.filter(action="accounts.users.viewed", actor=security).count() == 1
     assert "校验通过" in verify_output()
+
+
+def test_the_records_an_import_writes_in_bulk_are_chained_too(city, tmp_path):
+    from liangxin.core.importing import ImportContext, run_import
+    from tests.registry.factories import credit_code, write_workbook
+
+    codes = [credit_code(serial=700 + i) for i in range(3)]
+    for version in ("一", "二"):
+        rows = [["统一社会信用代码", "组织名称", "区县"]] + [
+            [c, f"链测公司{i}{version}", "吉州区"] for i, c in enumerate(codes)
+        ]
+        path = write_workbook(tmp_path / f"{version}.xlsx", rows)
+        assert run_import(path, ImportContext(actor=None, filename=f"{version}.xlsx", source="command")).committed
+    updated = AuditLog.objects.filter(
+        action="registry.organization.updated", object_repr__startswith="链测公司"
+    )
+    assert updated.count() == 3 and all(len(r.hash) == 64 for r in updated)
+    assert "校验通过" in verify_output()
