@@ -228,7 +228,9 @@ def test_the_records_an_import_writes_in_bulk_are_chained_too(city, tmp_path):
             [c, f"链测公司{i}{version}", "吉州区"] for i, c in enumerate(codes)
         ]
         path = write_workbook(tmp_path / f"{version}.xlsx", rows)
-        assert run_import(path, ImportContext(actor=None, filename=f"{version}.xlsx", source="command")).committed
+        assert run_import(
+            path, ImportContext(actor=None, filename=f"{version}.xlsx", source="command")
+        ).committed
     updated = AuditLog.objects.filter(
         action="registry.organization.updated", object_repr__startswith="链测公司"
     )
