@@ -210,3 +210,39 @@ class TestScreen:
         assert "青原区两新组织党建工作驾驶舱" in own and "吉州区" not in own
         admin = make_user("sysadmin", role="system_admin")
         assert client_for(admin).get("/cockpit/screen/").status_code == 403
+
+
+def test_the_cockpit_says_what_the_bulletin_says_for_may(office_client, office, data):
+    """Every count and rate of the tiles and the lights equals the May bulletin's (as of May 31,
+    compared with April as of April 30), built by the documents' own service."""
+    from liangxin.documents.services import make_bulletin
+
+    april = make_period("2022-04")
+    task = make_task("5", lead="邮政管理局", deadline=D(2022, 4, 15), title="四月到期的任务")
+    submit(task, "邮政管理局", april, when="2022-04-10", percent=10)
+    done = make_task("7", lead="交通运输局", deadline=D(2022, 12, 31), title="四月完成的任务")
+    report = submit(done, "交通运输局", april, when="2022-04-20", status="done", percent=100)
+    reports.accept_report(report, actor=office, at=at("2022-04-22"))
+    bulletin = make_bulletin(period=D(2022, 5, 1), as_of=D(2022, 5, 31), issue_date=D(2022, 6, 6))
+    overall, city = bulletin.overall, bulletin.coverage_total
+
+    result = chart(office_client, "lights")
+    assert lights(result) == {k: getattr(overall, k) for k in dispatch_charts.LIGHTS}
+    assert result["expected"] == overall.expected == sum(lights(result).values())
+    assert f"此前已完成{overall.earlier_done}个" in result["note"] and overall.earlier_done == 1
+    tiles = {t["key"]: t for t in chart(office_client, "tiles")["tiles"]}
+    assert tiles["report_rate"]["value"] == float(to_percent(overall.report_rate))
+    assert tiles["report_rate"]["change"] == float(overall.report_rate_change)
+    assert tiles["on_time_rate"]["value"] == float(to_percent(overall.on_time_rate))
+    assert tiles["on_time_rate"]["change"] == float(overall.on_time_rate_change)
+    assert tiles["red"]["value"] == overall.red
+    assert tiles["org_rate"]["value"] == float(to_percent(city.org_rate))
+    assert tiles["org_rate"]["change"] == float(city.org_rate_change)
+    assert tiles["work_rate"]["change"] == float(city.work_rate_change)
+    assert tiles["should_build"]["value"] == city.should_build
+    coverage = {row[0]: row[1:] for row in chart(office_client, "coverage")["rows"]}
+    for row in bulletin.coverage:
+        if row.in_scope:
+            assert coverage[row.name] == [
+                float(to_percent(r)) for r in (row.org_rate, row.single_rate, row.work_rate)
+            ]

@@ -1,6 +1,7 @@
 """The cockpit in headless Chromium: every chart drawn, the table toggle, a county bar drills
 down; the 大屏 at 1920×1080 shows everything without scrolling, with May's counts."""
 
+import datetime
 import io
 import json
 
@@ -106,6 +107,7 @@ def test_the_wall_screen_shows_tiles_and_six_charts_in_1920_by_1080_with_mays_co
     wall, live_server, e2e_city
 ):
     from liangxin.dispatch.status import LIGHT_LABELS
+    from liangxin.documents.services import make_bulletin
 
     data = wall_city()
     make_user("office1", role="office")
@@ -151,8 +153,11 @@ def test_the_wall_screen_shows_tiles_and_six_charts_in_1920_by_1080_with_mays_co
     ring = wall.evaluate(RING)
     assert ring == {LIGHT_LABELS[k]: totals[k] for k in ("done", "green", "yellow", "red")}
     assert sum(ring.values()) == totals["expected"]
+    overall = make_bulletin(period=D(2022, 5, 1), as_of=D(2022, 5, 31), issue_date=D(2022, 6, 6)).overall
+    assert ring == {LIGHT_LABELS[k]: getattr(overall, k) for k in ("done", "green", "yellow", "red")}
     expect(wall.locator('.cockpit-tile[data-tile="red"] .tile-value')).to_have_text(f"{totals['red']}个")
     assert errors == []
 
 
+D = datetime.date
 TILES = ("org_rate", "work_rate", "should_build", "report_rate", "on_time_rate", "red")
