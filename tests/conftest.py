@@ -2,6 +2,8 @@ import os
 
 import pytest
 import time_machine
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_tasks_db.models import DBTaskResult
 
 from liangxin.core.models import Installation
@@ -42,6 +44,25 @@ def immediate_tasks_and_private_media(settings, tmp_path):
     # Each test its own cache: a file cache would carry figures from one test's data to the next.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": str(tmp_path)}}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a finished login: password *and* second factor
+    (an enrolled authenticator). Tests of the login itself post to the login page instead."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

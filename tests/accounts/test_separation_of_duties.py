@@ -94,7 +94,13 @@ def test_changing_a_users_role_is_recorded_as_a_permission_change(client_for, ad
 def test_a_weak_initial_password_is_refused(client_for, admins):
     response = client_for(admins["secadmin"]).post(
         reverse("accounts:user_create"),
-        {"username": "weak", "role": "office", "is_active": "on", "password": "12345678"},
+        {
+            "username": "weak",
+            "role": "county",
+            "region": Region.objects.get(code="360826").pk,
+            "is_active": "on",
+            "password": "12345678",
+        },
     )
     page = response.content.decode()
     assert "密码" in page and not User.objects.filter(username="weak").exists()

@@ -1,8 +1,9 @@
-"""Logins, failures and logouts go to the audit log."""
+"""Logins, failures and logouts go to the audit log; each login opens a counted session."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from liangxin.accounts import sessions
 from liangxin.core import audit
 from liangxin.core.models import AuditLog
 
@@ -10,6 +11,8 @@ from liangxin.core.models import AuditLog
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
     audit.record("accounts.login.succeeded", actor=user, obj=user)
+    if request is not None and hasattr(request, "session"):
+        sessions.start(request, user)
 
 
 @receiver(user_login_failed)
@@ -27,5 +30,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
+    if request is not None:
+        sessions.end(request)
     if user is not None:
         audit.record("accounts.logout", actor=user, obj=user)

@@ -10,12 +10,13 @@ import csv
 from dataclasses import dataclass, field
 from importlib import resources
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from liangxin.core import audit
 from liangxin.core.models import (
     Area,
+    AuditLog,
     Industry,
     Installation,
     MemberUnit,
@@ -23,6 +24,7 @@ from liangxin.core.models import (
     Region,
     RegionLevel,
 )
+from liangxin.core.roles import Role
 
 
 class SetupError(Exception):
@@ -286,9 +288,45 @@ def _unit_snapshot(unit: MemberUnit) -> dict:
     return data
 
 
-@transaction.atomic
+# What a member unit's users see beyond their own rows (core/scoping.py): only the office (or
+# a command on the server) changes it. The system administrator configures, it does not widen
+# anyone's jurisdiction (三员分立).
+UNIT_SCOPE_FIELDS = ("industries", "tags")
+UNIT_SCOPE_EDITORS = frozenset({Role.OFFICE})
+UNIT_SCOPE_REFUSED = "主管行业和重点群体标签决定成员单位用户能看到哪些组织，只能由工委办公室修改（三员分立）"
+
+
 def save_member_unit(unit: MemberUnit, *, actor, industries=None) -> MemberUnit:
-    """Create or update a member unit (the form has set its fields)."""
+    """Create or update a member unit (the form has set its fields). A change of what decides
+    its users' scope by anyone but the office is refused and audited."""
+    if actor is not None and getattr(actor, "role", None) not in UNIT_SCOPE_EDITORS:
+        stored = MemberUnit.objects.filter(pk=unit.pk).first() if unit.pk else None
+        before = {"industries": _unit_snapshot(stored)["industries"] if stored else [],
+                  "tags": sorted(stored.tags) if stored else []}  # fmt: skip
+        after = {
+            "industries": sorted(i.code for i in industries)
+            if industries is not None
+            else before["industries"],
+            "tags": sorted(unit.tags or []),
+        }
+        if before != after:
+            audit.record(
+                "core.member_unit.change_refused",
+                actor=actor,
+                obj=stored,
+                object_type="core.memberunit",
+                object_repr=unit.name,
+                before=before,
+                after=after,
+                result=AuditLog.Result.FAILURE,
+                message=UNIT_SCOPE_REFUSED,
+            )
+            raise PermissionDenied(UNIT_SCOPE_REFUSED)
+    return _save_member_unit(unit, actor=actor, industries=industries)
+
+
+@transaction.atomic
+def _save_member_unit(unit: MemberUnit, *, actor, industries=None) -> MemberUnit:
     creating = unit.pk is None
     before = {} if creating else _unit_snapshot(MemberUnit.objects.get(pk=unit.pk))
     unit.copy_ancestor_codes(unit.region)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, ProtectedError, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -216,6 +216,9 @@ def member_unit_edit(request, pk: int | None = None):
         instance = form.save(commit=False)
         try:
             services.save_member_unit(instance, actor=request.user, industries=industries)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return render(request, "core/member_unit_form.html", {"form": form, "unit": unit}, status=403)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

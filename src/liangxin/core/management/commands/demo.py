@@ -3,6 +3,7 @@ import importlib
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
+from liangxin.accounts import demo as accounts_demo
 from liangxin.core import demo
 from liangxin.core.models import Installation
 
@@ -31,3 +32,6 @@ class Command(BaseCommand):
                     continue
                 module.load(city, self.stdout)
         self.stdout.write(demo.logins_text(city))
+        second_factor_text = accounts_demo.logins_text()
+        if second_factor_text:
+            self.stdout.write(second_factor_text)
