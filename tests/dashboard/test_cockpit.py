@@ -147,7 +147,7 @@ def test_it_keeps_other_units_dispatch_cells_from_a_county_user(client_for, data
 
 
 def test_it_refuses_roles_without_a_jurisdiction(client_for, data):
-    admin = make_user("sysadmin", role="system_admin")
+    admin = make_user("sysadmin", role="sysadmin")
     assert client_for(admin).get("/cockpit/").status_code == 403
 
 
