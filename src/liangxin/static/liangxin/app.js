@@ -7,6 +7,7 @@
  *    Runs in the capture phase, so it also stops htmx-driven requests.
  * 2. Every htmx request gets an X-CSRFToken header, read from
  *    <meta name="csrf-token" content="{{ csrf_token }}">.
+ * 3. [data-print] on a button prints the page (no inline onclick: the CSP forbids it).
  */
 (function () {
   "use strict";
@@ -30,6 +31,12 @@
     if (el.disabled || el.getAttribute("aria-disabled") === "true") { return; }
     if (!confirmed(el)) { cancel(evt); }
   }, true);
+
+  document.addEventListener("click", function (evt) {
+    var target = evt.target;
+    var el = target && target.closest ? target.closest("[data-print]") : null;
+    if (el) { evt.preventDefault(); window.print(); }
+  });
 
   document.addEventListener("submit", function (evt) {
     var form = evt.target;
