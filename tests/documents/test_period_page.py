@@ -242,7 +242,7 @@ def test_a_broken_template_is_a_clear_message_not_a_500(office_client, settings,
         {"role": "member_unit", "member_unit": "交通运输局"},
         {"role": "county", "region": "360803"},
         {"role": "park"},
-        {"role": "system_admin"},
+        {"role": "sysadmin"},
     ],
 )
 def test_only_the_office_opens_the_page_or_changes_anything(may, client_for, user):
