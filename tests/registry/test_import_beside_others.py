@@ -52,7 +52,8 @@ def live_city(transactional_db):
 def test_others_read_and_log_in_while_a_large_import_runs(live_city, tmp_path):
     path = org_csv(tmp_path / "台账.csv", 3 * OrganizationImporter.chunk_size + 500)
     make_org("早已登记的公司", code=credit_code(serial=99_999))
-    make_user("clerk", role="office")
+    # A county user: the office would first pass the second factor (tests/accounts cover it).
+    make_user("clerk", role="county", region="360802")
     other_done = threading.Event()
     import_done = threading.Event()
     seen: dict = {}
