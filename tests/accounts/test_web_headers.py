@@ -55,6 +55,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "LIANGXIN_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, never in production
     result = subprocess.run(
         [sys.executable, "-m", "liangxin", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -7,7 +7,8 @@
  *    Runs in the capture phase, so it also stops htmx-driven requests.
  * 2. Every htmx request gets an X-CSRFToken header, read from
  *    <meta name="csrf-token" content="{{ csrf_token }}">.
- * 3. [data-print] on a button prints the page (no inline onclick: the CSP forbids it).
+ * 3. [data-print] on a button prints the page, [data-back] on a link goes back a page
+ *    (no inline onclick or javascript: URL: the CSP forbids them).
  */
 (function () {
   "use strict";
@@ -36,6 +37,8 @@
     var target = evt.target;
     var el = target && target.closest ? target.closest("[data-print]") : null;
     if (el) { evt.preventDefault(); window.print(); }
+    var back = target && target.closest ? target.closest("[data-back]") : null;
+    if (back && window.history.length > 1) { evt.preventDefault(); window.history.back(); }
   });
 
   document.addEventListener("submit", function (evt) {
