@@ -208,7 +208,7 @@ class TestScreen:
         assert client.get("/cockpit/screen/?region=360802").status_code == 404
         own = client.get("/cockpit/screen/").content.decode()
         assert "青原区两新组织党建工作驾驶舱" in own and "吉州区" not in own
-        admin = make_user("sysadmin", role="system_admin")
+        admin = make_user("sysadmin", role="sysadmin")
         assert client_for(admin).get("/cockpit/screen/").status_code == 403
 
 
