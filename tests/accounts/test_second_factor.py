@@ -39,6 +39,7 @@ def test_each_compulsory_role_is_sent_to_enrolment_until_it_has_a_second_factor(
         assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:otp_setup"))
 
 
+@time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize("role", ["office", "sysadmin", "secadmin", "auditadmin"])
 def test_an_enrolled_administrator_reaches_no_page_before_the_code_and_every_page_after(client, city, role):
     user = make_user("someone", role=role)
@@ -55,6 +56,7 @@ def test_an_enrolled_administrator_reaches_no_page_before_the_code_and_every_pag
     assert log.actor == user and log.after == {"method": "totp"}
 
 
+@time_machine.travel(NOW, tick=False)
 def test_a_wrong_code_keeps_the_door_shut_and_is_audited(client, city):
     user = make_user("office", role="office")
     device = enrolled_device(user)
@@ -67,6 +69,7 @@ def test_a_wrong_code_keeps_the_door_shut_and_is_audited(client, city):
     assert AuditLog.objects.filter(action="accounts.otp.failed", actor=user, result="failure").exists()
 
 
+@time_machine.travel(NOW, tick=False)
 def test_enrolment_shows_a_server_drawn_qr_code_and_the_first_code_confirms_it(client, city):
     user = make_user("auditor", role="auditadmin")
     password_login(client, user)
@@ -89,6 +92,7 @@ def test_enrolment_shows_a_server_drawn_qr_code_and_the_first_code_confirms_it(c
     assert AuditLog.objects.filter(action="accounts.otp.enrolled", actor=user).exists()
 
 
+@time_machine.travel(NOW, tick=False)
 def test_enrolment_with_a_wrong_code_confirms_nothing(client, city):
     user = make_user("auditor", role="auditadmin")
     password_login(client, user)
@@ -99,6 +103,7 @@ def test_enrolment_with_a_wrong_code_confirms_nothing(client, city):
     assert client.get(reverse("core:audit_log")).status_code == 302
 
 
+@time_machine.travel(NOW, tick=False)
 def test_a_recovery_code_works_once(client, city):
     user = make_user("office", role="office")
     enrolled_device(user)
@@ -170,6 +175,7 @@ def test_renewed_recovery_codes_replace_the_old_ones(client_for, city):
     assert StaticToken.objects.filter(device__user=user).count() == 10
 
 
+@time_machine.travel(NOW, tick=False)
 def test_the_demo_enrols_its_administrators_and_prints_how_to_get_a_code(client, city, capsys):
     import io
 
@@ -194,7 +200,7 @@ def test_the_demo_enrols_its_administrators_and_prints_how_to_get_a_code(client,
         demo_code = printed.getvalue()[:6]
         client.post(reverse("login"), {"username": "auditadmin", "password": core_demo.DEMO_PASSWORD})
         response = client.post(reverse("accounts:otp_verify"), {"token": demo_code})
-    assert response.status_code == 302 and client.get(reverse("core:audit_log")).status_code == 200
+        assert response.status_code == 302 and client.get(reverse("core:audit_log")).status_code == 200
     from django.core.management import CommandError
 
     with pytest.raises(CommandError, match="没有演示验证器"):
