@@ -38,6 +38,17 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def envpairs(name: str, default: str) -> dict[str, str]:
+    """`a=b,c=d` → {"a": "b", "c": "d"}."""
+    pairs = {}
+    for item in envlist(name, default):
+        written, sep, meant = item.partition("=")
+        if not sep or not written.strip() or not meant.strip():
+            raise ImproperlyConfigured(f"环境变量 {name} 中的“{item}”应写成“写法=成员单位全称”")
+        pairs[written.strip()] = meant.strip()
+    return pairs
+
+
 # Runtime files (SQLite database, generated secret key, uploads, collected static files).
 VAR_DIR = Path(env("LIANGXIN_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
@@ -329,6 +340,11 @@ LIANGXIN_FOLLOWUP_DAYS = envint("LIANGXIN_FOLLOWUP_DAYS", "30")
 # Audit records are kept at least this long (180 days at the least); `liangxin audit_archive` exports older ones.
 LIANGXIN_AUDIT_RETENTION_DAYS = envint("LIANGXIN_AUDIT_RETENTION_DAYS", "180")
 LIANGXIN_INCLUDE_COOPERATIVES = envbool("LIANGXIN_INCLUDE_COOPERATIVES", "0")
+
+
+# More ways of writing a member unit's name (liangxin.core.unitnames.ALIASES holds the usual
+# ones), e.g. LIANGXIN_UNIT_ALIASES="发改委=发展改革委,国资委=国有资产监督管理委员会".
+LIANGXIN_UNIT_ALIASES = envpairs("LIANGXIN_UNIT_ALIASES", "")
 
 LOGGING = {
     "version": 1,

@@ -165,18 +165,23 @@ class TestRejectedRows:
         assert (3, "成立日期") in messages
         assert (4, "覆盖组织统一社会信用代码") in messages
 
-    def test_a_missing_parent_rejects_the_row(self, city, tmp_path):
+    def test_a_parent_outside_the_system_is_kept_by_name_with_a_warning(self, city, tmp_path):
         path = write_workbook(
             tmp_path / "p.xlsx",
             {
                 "党组织": [
                     PARTY_ORGS[0],
-                    ["甲支部", "党支部", "单独组建", None, "不存在的党委", None, None, None, None],
+                    ["甲支部", "党支部", "单独组建", None, "古南街道党工委", None, None, None, None],
                 ]
             },
         )
-        error = run("import_data", path, "--json")["sheets"][0]["errors"][0]
-        assert error["column"] == "上级党组织" and "上级党组织“不存在的党委”不存在" in error["message"]
+        sheet = run("import_data", path, "--json")["sheets"][0]
+        assert sheet["created"] == 1 and sheet["errors"] == []
+        (warning,) = sheet["warnings"]
+        assert warning["row"] == 2 and warning["column"] == "上级党组织"
+        assert "古南街道党工委" in warning["message"] and "系统外" in warning["message"]
+        branch = PartyOrganization.objects.get(name="甲支部")
+        assert branch.parent is None and branch.external_parent_name == "古南街道党工委"
 
     def test_a_county_user_cannot_cover_another_countys_organization(self, city, tmp_path):
         make_org("青原公司", region="360803001", credit_code=G)

@@ -112,9 +112,10 @@ def test_it_rejects_an_unknown_unit_naming_it(city, tmp_path):
 
 
 def test_it_asks_for_the_year_when_nothing_gives_it(city, tmp_path):
-    write_workbook(tmp_path / "tasks.xlsx", TASK_TABLE)
+    write_workbook(tmp_path / "tasks.xlsx", TASK_TABLE[1:])  # no title row, no year in the name
     report = _import(tmp_path / "tasks.xlsx")
     assert "无法确定任务所属年度" in str(report.sheets[0].errors[0])
+    assert not Task.objects.exists()
 
 
 def test_only_the_office_imports_the_task_table(city, tmp_path):

@@ -55,6 +55,7 @@ from liangxin.core.tabular import (
 )
 
 MAX_KEPT_REJECTED_ROWS = 50_000
+NOT_IMPORTED = "（该项未导入，其余内容照常导入）"  # the end of a warning about one field's value
 
 
 class ImportFailed(Exception):
@@ -320,9 +321,7 @@ class RowReader:
             value = self.get(key, parser, required=required, **kwargs)
             if len(self.problems) > problems:
                 for p in self.problems[problems:]:
-                    self.warnings.append(
-                        Problem(p.row, p.column, f"{p.message}（该项已留空，其余内容照常导入）")
-                    )
+                    self.warnings.append(Problem(p.row, p.column, f"{p.message}{NOT_IMPORTED}"))
                 del self.problems[problems:]
             return value
         raw = self.raw(key)

@@ -58,6 +58,7 @@ SCOPE_LABELS = {"all": "全部", "三有": "“三有”组织", "规上": "规�
 UNRANKED = 9  # a covering row that gives no status on a date (one decimal digit, see `_series`)
 SERIES_DATES = 18  # dates per statement of `coverage_series`: their ranks fit in one 64-bit integer
 BY_CHOICES = ("region", "county", "township", "area", "industry", "kind", "tag")
+CITY_LEVEL = "市本级"  # the row of a county table for organizations that belong to the city itself
 
 
 class CoverageError(ValueError):
@@ -375,6 +376,8 @@ def _table(counts: dict[Any, Figures], by_name: str, region: Region | None, as_o
         row = rows.get(key)
         if row is None:
             label = {"tag": key, "industry": "未填行业"}.get(by_name, "")
+            if by_name == "county" and not key:
+                label = CITY_LEVEL  # registered by the city itself (domain.md §8), beside the counties
             row = rows[key] = Figures(str(key), label or names.get(key) or "未细分（直属）")
         row.add(figures)
     table = CoverageTable(as_of=as_of, scope=scope, by=by_name, region=region)

@@ -1,5 +1,6 @@
 """The party organizations and instructors sheets of `liangxin import_data` (after the
-organizations sheet, so a workbook may carry all three). Unknown credit codes reject the row."""
+organizations sheet, so a workbook may carry all three). Unknown credit codes reject the row; an
+unknown 上级党组织 is kept by name as a parent outside the system, with a warning (domain.md §8)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from liangxin.core.importing import Problem, RowReader, SheetImporter
-from liangxin.core.models import MemberUnit
 from liangxin.core.tabular import (
     Column,
     SheetSpec,
@@ -21,6 +21,7 @@ from liangxin.core.tabular import (
     parse_phone,
     parse_text,
 )
+from liangxin.core.unitnames import UnitNames
 from liangxin.coverage import services
 from liangxin.coverage.models import Formation, Instructor, PartyOrganization, PartyOrgStatus, PartyOrgType
 from liangxin.registry.models import Organization
@@ -132,8 +133,8 @@ class PartyOrganizationImporter(_CoverageImporter):
     def start(self) -> None:
         super().start()
         self.seen: dict[str, int] = {}
-        self.unit_objects = {u.pk: u for u in MemberUnit.objects.all()}
-        self.units = {u.name: u.pk for u in self.unit_objects.values()}
+        self.unit_names = UnitNames()
+        self.unit_objects = {u.pk: u for u in self.unit_names.units}
 
     def parse(self, r: RowReader):
         record: dict[str, Any] = {"name": r.get("name", parse_text, required=True)}
@@ -152,9 +153,10 @@ class PartyOrganizationImporter(_CoverageImporter):
         if r.has("parent"):
             record["parent"] = r.get("parent", parse_text)
         if r.has("owner_unit") and (unit := r.get("owner_unit", parse_text)):
-            if unit not in self.units:
-                r.problem("owner_unit", f"成员单位“{unit}”不存在，请填写成员单位的全称")
-            record["owner_unit"] = self.units.get(unit)
+            try:
+                record["owner_unit"] = self.unit_names.one(unit).pk
+            except ValueError as exc:  # it decides who may see the party organization
+                r.problem("owner_unit", str(exc))
         if record.get("dissolved_on") and record.get("status") != PartyOrgStatus.DISSOLVED:
             r.problem("dissolved_on", "填写了撤销日期，但状态不是“撤销”，请核对")
         if "dissolved_on" in record and record["dissolved_on"] is None:
@@ -192,19 +194,25 @@ class PartyOrganizationImporter(_CoverageImporter):
                 )
                 continue
             values = {k: v for k, v in rec.items() if k not in ("codes", "parent", "owner_unit")}
+            warning = None
             if rec.get("parent"):
                 parent = (
                     existing.get(rec["parent"])
                     or PartyOrganization.objects.filter(name=rec["parent"]).first()
                 )
-                if parent is None:
-                    self._reject(
-                        row, "parent", f"上级党组织“{rec['parent']}”不存在，请先导入它（或把它放在本行之前）"
-                    )
-                    continue
+                # A parent outside the system (a township 党委, the 两新工委) is kept by name.
                 values["parent"] = parent
+                values["external_parent_name"] = "" if parent else rec["parent"]
+                if parent is None:
+                    warning = Problem(
+                        row.number,
+                        self.match.headers.get("parent") or self.spec.column("parent").label,
+                        f"上级党组织“{rec['parent']}”不在本系统中，已按名称记为系统外的上级党组织"
+                        "（如它也应在本系统登记，请先导入它，或把它放在本行之前）",
+                    )
             elif "parent" in rec:
                 values["parent"] = None
+                values["external_parent_name"] = ""
             if "owner_unit" in rec:
                 values["owner_unit"] = self.unit_objects.get(rec["owner_unit"])
             orgs = [found[c] for c in rec["codes"]] if "codes" in rec else None
@@ -224,6 +232,8 @@ class PartyOrganizationImporter(_CoverageImporter):
             existing[party_org.name] = party_org
             visible.add(party_org.pk)
             self._count(outcome)
+            if warning is not None:
+                self.report.warn(row, [warning])
 
 
 class InstructorImporter(_CoverageImporter):

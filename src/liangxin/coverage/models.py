@@ -67,6 +67,9 @@ class PartyOrganization(RegionBound):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # A parent outside the system (a township 党委, a county 两新工委), kept by name as written
+    # (domain.md §8); empty when `parent` is set.
+    external_parent_name = models.CharField("上级党组织（系统外）", max_length=200, blank=True)
     secretary = models.CharField("书记姓名", max_length=50, blank=True)
     secretary_vacant_since = models.DateField("书记空缺起始日期", null=True, blank=True)
     founded_on = models.DateField("成立日期", null=True, blank=True)
@@ -104,6 +107,11 @@ class PartyOrganization(RegionBound):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def parent_name(self) -> str:
+        """The parent party organization's name, in the system or outside it."""
+        return self.parent.name if self.parent_id else self.external_parent_name
 
     @classmethod
     def scope_tags_q(cls, tags) -> models.Q:
@@ -185,6 +193,11 @@ class Instructor(RegionBound):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def parent_name(self) -> str:
+        """The parent party organization's name, in the system or outside it."""
+        return self.parent.name if self.parent_id else self.external_parent_name
 
     @classmethod
     def scope_tags_q(cls, tags) -> models.Q:

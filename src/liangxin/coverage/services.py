@@ -33,6 +33,7 @@ PARTY_ORG_FIELDS = (
     "area",
     "owner_unit",
     "parent",
+    "external_parent_name",
     "secretary",
     "founded_on",
     "term_ends_on",
@@ -116,6 +117,8 @@ def save_party_org(
         party_org.area_id = actor.area_id  # a park's own party organization stays in its sight
     if party_org.parent_id and party_org.parent_id == party_org.pk:
         raise ValidationError({"parent": "上级党组织不能是它自己"})
+    if party_org.parent_id:
+        party_org.external_parent_name = ""  # one parent: in the system or outside it
     if party_org.status == PartyOrgStatus.ACTIVE:
         party_org.dissolved_on = None
     elif party_org.dissolved_on is None and was_active and not creating:

@@ -4,8 +4,8 @@ from django import forms
 
 from liangxin.core.models import MemberUnit
 from liangxin.core.tabular import ValueProblem
-from liangxin.dispatch.models import Category, ProgressStatus
-from liangxin.dispatch.plans import parse_deadline, parse_milestones
+from liangxin.dispatch.models import ProgressStatus
+from liangxin.dispatch.plans import category_choices, parse_deadline, parse_milestones
 from liangxin.dispatch.reports import ATTACHMENT_EXTENSIONS, attachment_limit
 
 
@@ -45,7 +45,7 @@ class ReturnForm(forms.Form):
 
 class TaskForm(forms.Form):
     code = forms.CharField(label="序号", max_length=20)
-    category = forms.ChoiceField(label="任务类别", choices=Category.choices)
+    category = forms.ChoiceField(label="任务类别")
     title = forms.CharField(label="重点任务", max_length=300)
     requirement = forms.CharField(label="具体要求", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     lead = forms.ModelChoiceField(label="牵头单位", queryset=MemberUnit.objects.filter(active=True))
@@ -72,6 +72,8 @@ class TaskForm(forms.Form):
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
+        # The five lines of work and the categories the plan's tasks added (a label of its own).
+        self.fields["category"].choices = category_choices(year)
 
     def clean_deadline(self):
         text = self.cleaned_data.get("deadline") or ""

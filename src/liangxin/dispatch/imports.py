@@ -1,9 +1,11 @@
 """Sheets of `liangxin import_data` for the dispatch: the office's task table and reports.
 
-Task table — recognized by 重点任务 + 牵头单位 + 完成时限. The plan year comes from, in order:
-the ``year`` option, the ``--period YYYY-MM`` option, a 年度 column, a year in the file name
-(“2022年重点任务.xlsx”). Category rows such as “一、政治统领” and merged category cells carry
-down to the rows under them. Only the office (or a command without --user) imports tasks.
+Task table — recognized by 重点任务 + 牵头单位 + 完成时限. The plan year comes from, in order
+(domain.md §8): a 年度 column, a year in a title row above the header (“2022年全市基层党建重点
+任务清单”), a year in the file name (“2022年重点任务.xlsx”), the ``--year`` or ``--period YYYY-MM``
+option. Category rows such as “一、政治统领” and merged category cells carry down to the rows
+under them; a category outside the five lines of work is kept as written, with a warning that
+it is new. Only the office (or a command without --user) imports tasks.
 
 Reports — recognized by 任务编号/序号 + 进展状态 + 完成进度; the period from a 调度期 column or
 ``--period``; the unit from 填报单位 or the uploading unit. The office backfills history with
@@ -28,7 +30,7 @@ from liangxin.core.tabular import (
     parse_text,
 )
 from liangxin.dispatch import plans, reports
-from liangxin.dispatch.models import Period, ProgressStatus, Report, ReportState, Task, TaskUnit
+from liangxin.dispatch.models import Category, Period, ProgressStatus, Report, ReportState, Task, TaskUnit
 from liangxin.dispatch.periods import DispatchError, open_period, parse_period_key
 from liangxin.dispatch.units import UnitNames, acting_unit
 
@@ -138,10 +140,18 @@ class TaskImporter(SheetImporter):
         self.category: str | None = None
         self.seen: dict[str, int] = {}
         self.counter = 0
+        self.new_categories: set[str] = set()
         self.year = self._year()
         self.plan = None
 
     def _year(self) -> int | None:
+        """The plan's year when a row has no 年度: from the title, the file name, the options."""
+        m = re.search(r"(20\d{2})\s*年", self.match.title_text)
+        if m:
+            return int(m[1])
+        m = re.search(r"(20\d{2})", self.ctx.filename or "")
+        if m:
+            return int(m[1])
         opts = self.ctx.options
         if opts.get("year"):
             return int(opts["year"])
@@ -150,8 +160,7 @@ class TaskImporter(SheetImporter):
                 return parse_period_key(opts["period"]).year
             except DispatchError:
                 return None
-        m = re.search(r"(20\d{2})", self.ctx.filename or "")
-        return int(m[1]) if m else None
+        return None
 
     def parse(self, r: RowReader):
         if not self.allowed:
@@ -162,21 +171,17 @@ class TaskImporter(SheetImporter):
         category_text = r.get("category", parse_text) if r.has("category") else None
         if not title and r.raw("lead") in (None, ""):
             # A category heading row (“一、政治统领”): it applies to the rows below it.
-            try:
-                self.category = plans.parse_category(code_text or category_text or "")
-            except ValueProblem:
-                pass
-            else:
+            heading = code_text or category_text or ""
+            if plans.is_heading(heading):
+                self._set_category(r, "code" if code_text else "category", heading)
                 return _Skip
         if category_text:
-            try:
-                self.category = plans.parse_category(category_text)
-            except ValueProblem as exc:
-                r.problem("category", exc.message)
+            self._set_category(r, "category", category_text)
         if self.category is None:
             r.problem(
                 "category",
-                "未填写任务类别，请填写五项工作之一（政治统领、巩固“两个覆盖”、破解“三重”、融入融合、品牌示范）",
+                "未填写任务类别，请填写任务类别（如五项工作之一：政治统领、巩固“两个覆盖”、破解“三重”、"
+                "融入融合、品牌示范），或在任务上方加一行类别标题",
             )
         if not title:
             r.problem("title", "“重点任务”不能为空，请填写")
@@ -190,7 +195,8 @@ class TaskImporter(SheetImporter):
         if year is None:
             r.problem(
                 None,
-                "无法确定任务所属年度：请加“年度”列，或在文件名中写明年份，或在导入时指定 --period YYYY-MM",
+                "无法确定任务所属年度：请加“年度”列，或在表头上方的标题中写明年份（如“2022年重点任务清单”），"
+                "或在文件名中写明年份，或在导入时指定 --year YYYY",
             )
             return None
         lead = units = None
@@ -242,18 +248,36 @@ class TaskImporter(SheetImporter):
             milestones=milestones,
         )
 
+    def _set_category(self, r: RowReader, key: str, text: str) -> None:
+        try:
+            category, new = plans.parse_category(text)
+        except ValueProblem as exc:
+            r.problem(key, exc.message)
+            return
+        self.category = category
+        if new and category not in self.new_categories:
+            self.new_categories.add(category)
+            r.warn(
+                key,
+                f"任务类别“{category}”不是五项工作（{'、'.join(label for _, label in Category.choices)}）"
+                "之一，已作为新类别导入",
+            )
+
     def run(self) -> None:  # category rows are skipped, not rejected
         self.start()
         chunk = []
         for row in self.match.data_rows():
             reader = RowReader(row, self.match)
             record = self.parse(reader)
-            if record is _Skip:
-                continue
-            if reader.problems or record is None:
+            if record is not _Skip and (reader.problems or record is None):
                 self.report.reject(row, reader.problems or [Problem(row.number, "", "该行无法导入")])
+                if reader.warnings:
+                    self.report.warn(row, reader.warnings, imported=False)
                 continue
-            chunk.append((row, record))
+            if reader.warnings:
+                self.report.warn(row, reader.warnings)
+            if record is not _Skip:
+                chunk.append((row, record))
         if chunk:
             self.write(chunk)
 

@@ -57,7 +57,8 @@ class Task(models.Model):
     plan = models.ForeignKey(Plan, verbose_name="年度清单", on_delete=models.CASCADE, related_name="tasks")
     code = models.CharField("序号", max_length=20)
     sort_key = models.CharField(max_length=60, editable=False, db_index=True)
-    category = models.CharField("任务类别", max_length=12, choices=Category.choices)
+    # A label (domain.md §8): one of the `Category` defaults, or a category written in the plan.
+    category = models.CharField("任务类别", max_length=50)
     title = models.CharField("重点任务", max_length=300)
     requirement = models.TextField("具体要求", blank=True)
     lead = models.ForeignKey(
@@ -90,6 +91,14 @@ class Task(models.Model):
     def save(self, *args, **kwargs):
         self.sort_key = sort_key(self.code)
         super().save(*args, **kwargs)
+
+    @property
+    def category_label(self) -> str:
+        """A default category's label, or the category as written."""
+        try:
+            return Category(self.category).label
+        except ValueError:
+            return self.category
 
     @property
     def deadline_label(self) -> str:

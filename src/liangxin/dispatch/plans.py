@@ -173,13 +173,57 @@ CATEGORY_WORDS = {
 }
 
 
-def parse_category(value) -> str:
+CATEGORY_MAX = 50
+# The numbering an office writes before a heading (一、 （二） 3. 第四部分).
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:第?[一二三四五六七八九十]+(?:部分|类)?\s*[、.．:：]?|[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[、.．])\s*"
+)
+
+
+def default_category(value) -> str | None:
+    """The line of work a written category names (its label or a known synonym), else None."""
     text = str(value or "").strip()
     for category, words in CATEGORY_WORDS.items():
         if any(word in text for word in words):
             return category
-    labels = "、".join(label for _, label in Category.choices)
-    raise ValueProblem(f"无法识别的任务类别“{text}”，应为：{labels}")
+    return None
+
+
+def parse_category(value) -> tuple[str, bool]:
+    """A task's category and whether it is new. Categories are labels (domain.md §8): the five
+    lines of work are the defaults and their synonyms map to them; any other category is kept
+    as written (without a heading's numbering: “六、队伍建设” → 队伍建设)."""
+    text = _HEADING_NUMBER.sub("", str(value or "").strip(), count=1).strip()
+    known = default_category(text)
+    if known:
+        return known, False
+    if not text:
+        raise ValueProblem("任务类别为空")
+    if len(text) > CATEGORY_MAX:
+        raise ValueProblem(f"任务类别“{text[:20]}…”过长（{len(text)} 字），最多 {CATEGORY_MAX} 字")
+    return text, True
+
+
+def is_heading(value) -> bool:
+    """Whether a cell alone on its row reads as a category heading (“一、政治统领”, “（六）队伍建设”)."""
+    text = str(value or "").strip()
+    return bool(default_category(text)) or bool(_HEADING_NUMBER.match(text) and _HEADING_NUMBER.sub("", text))
+
+
+def category_choices(year: int | None = None) -> list[tuple[str, str]]:
+    """The five lines of work, then the categories the year's tasks added (for lists and forms)."""
+    choices = list(Category.choices)
+    if year is not None:
+        defaults = {value for value, _ in choices}
+        added = (
+            Task.objects.filter(plan__year=year)
+            .exclude(category__in=defaults)
+            .values_list("category", flat=True)
+            .distinct()
+            .order_by("category")
+        )
+        choices += [(c, c) for c in added]
+    return choices
 
 
 @dataclass

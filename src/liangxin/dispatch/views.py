@@ -21,7 +21,7 @@ from liangxin.core.roles import Role
 from liangxin.dispatch import periods as period_service
 from liangxin.dispatch import plans
 from liangxin.dispatch.forms import PeriodForm, PlanSettingsForm, TaskForm
-from liangxin.dispatch.models import Category, Period, Plan, Report, Task
+from liangxin.dispatch.models import Period, Plan, Report, Task
 from liangxin.dispatch.periods import DispatchError
 from liangxin.dispatch.status import (
     LIGHT_LABELS,
@@ -134,7 +134,7 @@ def board(request):
             "query": query,
             "units": units,
             "used": used,
-            "categories": Category.choices,
+            "categories": plans.category_choices(period.plan.year),
             "filter_units": sorted(all_units.values(), key=lambda u: (u.sort, u.pk)),
             "lights": LIGHT_LABELS.items(),
             "report_labels": REPORT_LABELS,
@@ -164,7 +164,7 @@ def board_export(request):
                     continue
                 yield [
                     task.code,
-                    task.get_category_display(),
+                    task.category_label(),
                     task.title,
                     task.lead.name,
                     a.unit.name,
@@ -220,7 +220,7 @@ def task_list(request):
             "query": query,
             "category": category,
             "q": q,
-            "categories": Category.choices,
+            "categories": plans.category_choices(plan.year if plan else None),
             "is_office": request.user.role == Role.OFFICE,
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from liangxin.core.bulk import select_in
-from liangxin.core.importing import Problem, RowReader, SheetImporter
+from liangxin.core.importing import NOT_IMPORTED, Problem, RowReader, SheetImporter
 from liangxin.core.tabular import normalize_credit_code
 from liangxin.registry import rules, services
 from liangxin.registry.models import Organization
@@ -69,11 +69,14 @@ class OrganizationImporter(SheetImporter):
 
     def parse_chunk(self, readers: list[RowReader]) -> list:
         keys = [c.key for c in rules.COLUMNS if c.key in self.match.columns]
-        records, problems = self.parser.parse_block({k: RowReader.column(readers, k) for k in keys})
-        for r, record, found in zip(readers, records, problems, strict=True):
+        records, problems, warnings = self.parser.parse_block({k: RowReader.column(readers, k) for k in keys})
+        for r, record, found, warned in zip(readers, records, problems, warnings, strict=True):
             for key, message in found:
                 r.problem(key, message or f"“{r.header(key)}”不能为空，请填写")
-            if record is not None:
+            for key, message in warned:
+                r.warn(key, f"{message}{NOT_IMPORTED}")
+            if record is not None and not warned:
+                # A row imported with a warning is read again next time, and warns again.
                 record["row_hash"] = r.fingerprint()
         return records
 

@@ -34,6 +34,7 @@ from liangxin.core.tabular import (
     plain_mobiles,
     plain_text_column,
 )
+from liangxin.core.unitnames import UnitNames
 from liangxin.registry.models import OrgKind, RegStatus
 
 COLUMNS = [
@@ -81,6 +82,9 @@ COLUMN_NOTES = {
     "contact": "最多 50 字",
     "phone": "11 位手机号或带区号的固定电话；导出文件中打了星号的号码重新导入时保持不变",
 }
+
+# Fields that decide no figure: a bad value is a warning and the row is imported without it.
+WARN_ONLY = frozenset({"area", "supervising_unit", "address", "contact", "phone"})
 
 SPEC = SheetSpec(type="organizations", label="两新组织", columns=COLUMNS, signature=("credit_code", "name"))
 
@@ -137,7 +141,8 @@ class Lookups:
     areas: dict[str, Area] = field(default_factory=dict)
     industries: dict[str, Industry] = field(default_factory=dict)
     industry_names: dict[str, str] = field(default_factory=dict)
-    units: dict[str, MemberUnit] = field(default_factory=dict)
+    units: dict[str, MemberUnit] = field(default_factory=dict)  # by name (what a forked reader sends)
+    unit_names: UnitNames | None = None
 
     @classmethod
     def load(cls) -> Lookups:
@@ -159,10 +164,8 @@ class Lookups:
         for industry in Industry.objects.all():
             lookups.industries[industry.code] = industry
             lookups.industry_names[industry.name] = industry.code
-        for unit in MemberUnit.objects.filter(active=True):
-            lookups.units[unit.name] = unit
-            lookups.units.setdefault(f"{city.name}{unit.name}", unit)
-            lookups.units.setdefault(f"市{unit.name}", unit)
+        lookups.unit_names = UnitNames()
+        lookups.units = {unit.name: unit for unit in lookups.unit_names.units}
         return lookups
 
 
@@ -199,10 +202,17 @@ def derive_kind(code: str, written: str | None) -> str:
     )
 
 
+def city_level_names(city: Region) -> set[str]:
+    """How a ledger writes the city itself (市本级, domain.md §8)."""
+    return {"市本级", "市直", f"{city.name}本级", f"{city.name}市直", city.name, city.code}
+
+
 def find_region(
     value: Any, lookups: Lookups, *, level: str | None = None, within: Region | None = None
 ) -> Region:
     text = re.sub(r"\s+", "", parse_text(value) or "")
+    if level is None and within is None and text in city_level_names(lookups.city):
+        return lookups.city  # registered at the city level: the city's own organizations
     if text.isdigit():
         text = text[:9] if len(text) == 12 and text.endswith("000") else text
         region = lookups.regions_by_code.get(text)
@@ -263,11 +273,10 @@ def parse_status(value: Any) -> str:
 
 
 def find_unit(value: Any, lookups: Lookups) -> MemberUnit:
-    text = re.sub(r"\s+", "", parse_text(value) or "")
-    unit = lookups.units.get(text)
-    if unit is None:
-        raise ValueProblem(f"找不到成员单位“{text}”，请填写“两新”工委成员单位的名称，如 市场监管局、民政局")
-    return unit
+    try:
+        return lookups.unit_names.one(parse_text(value) or "")
+    except ValueError as exc:
+        raise ValueProblem(str(exc)) from None
 
 
 def find_area(value: Any, lookups: Lookups) -> Area:
@@ -390,17 +399,24 @@ class RowParser:
 
     def parse_block(
         self, columns: dict[str, list]
-    ) -> tuple[list[dict | None], list[list[tuple[str, str | None]]]]:
+    ) -> tuple[list[dict | None], list[list[tuple[str, str | None]]], list[list[tuple[str, str]]]]:
         """`columns`: {key: cells of the block} for the columns present. Returns one record per
-        row (None when it has problems) and each row's problems as (key, message); message None
-        means the required cell is empty."""
+        row (None when it has problems), each row's problems as (key, message) — message None
+        means the required cell is empty — and each row's warnings as (key, message).
+
+        A problem refuses the row: its identity (code, name, kind) or a value that decides a
+        figure (region, industry, dates, status, counts, flags, tags) is wrong. A warning is a
+        bad value in a field that decides nothing (`WARN_ONLY`: phone, address, contact, a
+        supervising unit or park that is not found): the row is imported without that field
+        (domain.md §8) — a new organization has it empty, an existing one keeps its value."""
         n = len(next(iter(columns.values()))) if columns else 0
         found: list[tuple[int, str, str | None]] = []
+        soft: list[tuple[int, str, str | None]] = []
         lookups = self.lookups
         has = columns.__contains__
 
         def column(key, parse, **kw):
-            return self._column(columns[key], found, key, parse, **kw)
+            return self._column(columns[key], soft if key in WARN_ONLY else found, key, parse, **kw)
 
         codes = (
             column("credit_code", parse_credit_code, required=True, memo=False, fast=clean_credit_codes)
@@ -472,14 +488,16 @@ class RowParser:
                 and not region_raw
             ):
                 division = credit_code_division(code)
-                region = lookups.regions_by_code.get(division)
-                if region is None or region.level != RegionLevel.COUNTY:
+                region = (
+                    lookups.city if division == lookups.city.code else lookups.regions_by_code.get(division)
+                )
+                if region is None or region.level not in (RegionLevel.COUNTY, RegionLevel.CITY):
                     found.append(
                         (
                             i,
                             "region",
                             f"未填写所属区划，信用代码中的登记机关代码（{division}）也不在{lookups.city.name}，"
-                            "请填写所属县（市、区）或乡镇（街道）",
+                            "请填写所属县（市、区）或乡镇（街道）（市本级登记的填“市本级”）",
                         )
                     )
                     region = None
@@ -490,7 +508,7 @@ class RowParser:
             for i, area in enumerate(areas):
                 region = regions[i]
                 if area is not None and region is not None and area.county_code != region.county_code:
-                    found.append(
+                    soft.append(
                         (
                             i,
                             "area",
@@ -547,6 +565,9 @@ class RowParser:
         problems: list[list[tuple[str, str | None]]] = [[] for _ in range(n)]
         for i, key, message in found:
             problems[i].append((key, message))
+        warnings: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+        for i, key, message in soft:
+            warnings[i].append((key, message or ""))
         records: list[dict | None] = []
         keys = ["credit_code", "name", "region", *(["area"] if areas is not None else []), *optional]
         cells = zip(
@@ -561,8 +582,10 @@ class RowParser:
                 record["kind"] = kinds[i]
             if phones is not None and not (masked and masked[i]):
                 record["phone"] = phones[i]
+            for key, _ in warnings[i]:
+                record.pop(key, None)  # not imported: a new organization has it empty
             records.append(record)
-        return records, problems
+        return records, problems, warnings
 
     def _region(self, key, raw, found, i, **kw) -> Region | None:
         if is_empty(raw):
@@ -587,7 +610,7 @@ def parse_row(r, lookups: Lookups, *, today: datetime.date) -> dict[str, Any] | 
     """One organization row → a record of the provided columns, or None with problems on `r`
     (a `RowReader` or the form's equivalent). The same rules as an import block."""
     keys = [c.key for c in COLUMNS if r.has(c.key)]
-    records, problems = RowParser(lookups, today=today).parse_block({k: [r.raw(k)] for k in keys})
-    for key, message in problems[0]:
+    records, problems, warnings = RowParser(lookups, today=today).parse_block({k: [r.raw(k)] for k in keys})
+    for key, message in problems[0] + warnings[0]:  # a form asks again rather than leave a field out
         r.problem(key, message or f"“{r.header(key)}”不能为空，请填写")
     return None if r.problems else records[0]

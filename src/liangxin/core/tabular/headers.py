@@ -144,6 +144,8 @@ class HeaderMatch:
     rows: Iterator[DataRow]  # every row after the header, raw
     header_cells: list[list[Any]] = field(default_factory=list)
     first_row_number: int = 1
+    # The rows above the header (a title such as “2022年全市基层党建重点任务清单”, notes, blanks).
+    title_rows: list[list[Any]] = field(default_factory=list)
 
     @functools.cached_property
     def fingerprint_salt(self) -> str:
@@ -154,6 +156,11 @@ class HeaderMatch:
     def header_row_number(self) -> int:
         """1-based spreadsheet row number of the last header row."""
         return self.first_row_number + self.header_index + self.header_height - 1
+
+    @property
+    def title_text(self) -> str:
+        """The text of the rows above the header, filled cells joined by spaces."""
+        return " ".join(_cell_text(c).strip() for row in self.title_rows for c in row if not _is_blank(c))
 
     @property
     def missing(self) -> list[Column]:
@@ -427,6 +434,7 @@ def find_header(
             rows=numbered(),
             header_cells=header_cells,
             first_row_number=first_row_number,
+            title_rows=buffer[:index],
         )
     return None
 
