@@ -164,7 +164,7 @@ def board_export(request):
                     continue
                 yield [
                     task.code,
-                    task.category_label(),
+                    task.category_label,
                     task.title,
                     task.lead.name,
                     a.unit.name,
