@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dispatch', '0002_milestones'),
+        ('dispatch', '0003_plan_late_credit'),
     ]
 
     operations = [
