@@ -94,6 +94,8 @@ def coverage_table(request):
             return f"{org_list}?{f.query(tag=row.code)}"
         if table.by == "county" and row.code:
             return f"?{f.query(region=row.code)}"
+        if table.by == "county":
+            return ""  # 市本级: the city's own organizations have no page of their own
         if table.by == "township" and row.code:
             return f"{org_list}?{f.query(region=row.code)}"
         if table.by == "area" and row.code:

@@ -23,7 +23,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--period", metavar="YYYY-MM", help="填报记录所属的调度期（补录历史月份时使用）")
         parser.add_argument(
-            "--year", type=int, metavar="YYYY", help="重点任务清单所属年度（文件中没有“年度”时使用）"
+            "--year",
+            type=int,
+            metavar="YYYY",
+            help="重点任务清单所属年度（没有“年度”列、标题行和文件名也没有写明年份时使用）",
         )
         parser.add_argument("--user", metavar="USERNAME", help="以该用户的身份导入（记入审计日志）")
 
