@@ -174,7 +174,7 @@ def test_a_unit_uploads_its_own_reports_and_not_another_units(city, tmp_path):
     user = make_user("jt", role="member_unit", member_unit="交通运输局")
     rows = [
         ["调度期", "任务编号", "重点任务", "填报单位", "进展状态", "完成进度", "本月进展"],
-        ["2022-05", 2, "成立物流行业党委", "交通运输局", "正常推进", "90%", "已报批"],
+        ["2022-05", 2, "成立物流行业党委", "市交通局", "正常推进", "90%", "已报批"],  # its own, as written
         ["2022-05", 2, "成立物流行业党委", "邮政管理局", "正常推进", "90%", "代报"],
     ]
     write_workbook(tmp_path / "mine.xlsx", rows)

@@ -340,7 +340,7 @@ class ReportImporter(SheetImporter):
             if unit is None:
                 r.problem(None, "您的账号没有对应的填报单位，不能导入进展报告")
                 return None
-            if unit_text and unit_text != unit.name:
+            if unit_text and unit not in self.names.candidates(unit_text):  # 市交通局 is 交通运输局
                 r.problem("unit", f"只能导入本单位（{unit.name}）的报告，本行填报单位为“{unit_text}”")
                 return None
             for key in ("submitted_at", "review"):
