@@ -21,7 +21,7 @@ def test_the_office_uploads_a_messy_workbook_previews_confirms_and_downloads_the
 
     expect(page.get_by_text("这是预览，尚未写入任何数据")).to_be_visible()
     expect(page.locator(".card-body p").first).to_contain_text("将新增 2 行")
-    expect(page.locator("table.data-table")).to_contain_text("校验位错误")
+    expect(page.locator("table.import-errors")).to_contain_text("校验位错误")
     screenshot("preview")
     assert Organization.objects.count() == 0
 
