@@ -335,6 +335,9 @@ LIANGXIN_PAGE_SIZE = envint("LIANGXIN_PAGE_SIZE", "50")
 LIANGXIN_NOTIFY_GATEWAY = env("LIANGXIN_NOTIFY_GATEWAY") or None
 # The bulletin's .docx template: an office may point this at its own letterhead (README).
 LIANGXIN_BULLETIN_TEMPLATE = env("LIANGXIN_BULLETIN_TEMPLATE") or None
+# The bulletin's 发文机关 (red 发文机关标志, 署名, 印发机关) unless the office writes another on the
+# period's page; empty: “中共××市委党建工作领导小组办公室”.
+LIANGXIN_BULLETIN_OFFICE = env("LIANGXIN_BULLETIN_OFFICE", "")
 # 三同步: days a new organization's follow-up is due in; whether 农民专业合作社 (code 93) count.
 LIANGXIN_FOLLOWUP_DAYS = envint("LIANGXIN_FOLLOWUP_DAYS", "30")
 # Audit records are kept at least this long (180 days at the least); `liangxin audit_archive` exports older ones.

@@ -97,8 +97,86 @@ def check_headings(document) -> None:
         "六、下步要求",
     ]
     assert level_two == ["（一）任务逾期", "（二）任务滞后", "（三）未按时报送", "（一）红榜", "（二）黑榜"]
-    assert document.paragraphs[0].style.style_id == "Title"
-    assert document.paragraphs[0].text == "关于2022年5月全市基层党建\n重点任务推进情况的通报"
+    title = next(p for p in document.paragraphs if p.style.style_id == "Title")
+    assert title.text == "关于2022年5月全市基层党建\n重点任务推进情况的通报"
+
+
+def check_heading_styles(document) -> None:
+    """一、（一）1.（1）: 黑体, 楷体, 仿宋 bold, 仿宋 — black, never Word's blue default."""
+    expected = {
+        "Heading1": ("黑体", False),
+        "Heading2": ("楷体_GB2312", False),
+        "Heading3": ("仿宋_GB2312", True),
+        "Heading4": ("仿宋_GB2312", False),
+    }
+    for style_id, (font, bold) in expected.items():
+        style = style_by_id(document, style_id)
+        assert east_asian_font(style.element) == font, style_id
+        assert bool(style.font.bold) is bold, style_id
+        assert style.font.size == Pt(16), style_id
+    for style in document.styles.element.findall(qn("w:style")):
+        for colour in style.iter(qn("w:color")):
+            assert colour.get(qn("w:themeColor")) is None, style.get(qn("w:styleId"))
+            if style.get(qn("w:styleId")) != "Letterhead":
+                assert colour.get(qn("w:val")) in ("000000", "auto"), style.get(qn("w:styleId"))
+
+
+def _colour(paragraph) -> set[str]:
+    return {r.find(qn("w:rPr")).find(qn("w:color")).get(qn("w:val")) for r in paragraph._p.iter(qn("w:r"))}
+
+
+def check_letterhead(document, office: str, number: str) -> None:
+    """版头: the red 发文机关标志 in 小标宋 on one line, then the 期号 or 发文字号 above a red line
+    as wide as the text block, then the title."""
+    head, numbered, title = document.paragraphs[:3]
+    assert (head.style.style_id, head.text) == ("Letterhead", office)
+    assert east_asian_font(style_by_id(document, "Letterhead").element) == "方正小标宋简体"
+    assert _colour(head) == {"FF0000"}
+    assert (
+        head.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        or head.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    )
+    size = max(r.font.size for r in head.runs)
+    assert len(office) * size <= Mm(156) and size <= Pt(36)  # one line
+    assert (numbered.style.style_id, numbered.text) == ("DocNumber", number)
+    line = (
+        style_by_id(document, "DocNumber").element.find(qn("w:pPr")).find(qn("w:pBdr")).find(qn("w:bottom"))
+    )
+    assert (line.get(qn("w:val")), line.get(qn("w:color"))) == ("single", "FF0000")
+    assert title.style.style_id == "Title"
+
+
+def check_imprint(document, printer: str, printed_on: str, copy_to: str | None) -> None:
+    """版记 after the 成文日期: 抄送 (if any) and 印发机关和印发日期, a thick line first and last,
+    a thin one between, 4号仿宋."""
+    rows = [p for p in document.paragraphs if p.style.style_id in ("Imprint", "ImprintLast")]
+    texts = [p.text for p in rows]
+    assert texts == ([copy_to] if copy_to else []) + [f"{printer}\t{printed_on}印发"]
+    assert document.paragraphs[-1].style.style_id == "ImprintLast"  # the last thing in the document
+    widths = []
+    for style_id in ("Imprint", "ImprintLast") if copy_to else ("ImprintLast",):
+        borders = style_by_id(document, style_id).element.find(qn("w:pPr")).find(qn("w:pBdr"))
+        widths += [
+            int(borders.find(qn(f"w:{side}")).get(qn("w:sz")))
+            for side in ("top", "bottom")
+            if borders.find(qn(f"w:{side}")) is not None
+        ]
+    assert widths[0] == widths[-1] == 8  # 0.35 mm
+    if copy_to:
+        assert widths[1] == 6  # 0.25 mm between
+    assert style_by_id(document, "ImprintLast").font.size == Pt(14)
+
+
+def check_properties(document, title: str, author: str) -> None:
+    """Title, author = the issuing office, language zh-CN; no python-docx or Macintosh leftovers."""
+    core = document.core_properties
+    assert (core.title, core.author, core.language) == (title, author, "zh-CN")
+    assert "python-docx" not in (core.comments or "")
+    app = next(p for p in document.part.package.parts if str(p.partname) == "/docProps/app.xml").blob.decode()
+    assert "Macintosh" not in app and "Microsoft" not in app and author in app
+    for lang in document.styles.element.iter(qn("w:lang")):
+        assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    assert "ja-JP" not in document.settings.element.xml
 
 
 def check_page_numbers(document) -> None:

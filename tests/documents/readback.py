@@ -97,8 +97,9 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
         else:
             fixed = text in ("表1  各县（市、区）两新组织“两个覆盖”情况", "表2  重点任务推进情况")
             date = re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", text)  # 成文日期
-            title = index == 0 and re.fullmatch(r"关于\d{4}年\d+月全市基层党建\n重点任务推进情况的通报", text)
-            if re.search(r"\d", text) and not (fixed or date or title or index > requirements):
+            title = index < 3 and re.fullmatch(r"关于\d{4}年\d+月全市基层党建\n重点任务推进情况的通报", text)
+            number = index < 2 and re.fullmatch(r"第\d+期", text)  # 版头: the issue number
+            if re.search(r"\d", text) and not (fixed or date or title or number or index > requirements):
                 unread.append(text)
     o = found["overall"]
     figures = {

@@ -1,7 +1,9 @@
 """The bulletin as a Word document in 公文 format (GB/T 9704-2012, domain.md §7)."""
 
+import datetime
 import io
 import re
+from dataclasses import replace
 
 import docx
 import pytest
@@ -16,6 +18,7 @@ from liangxin.documents.docx import (
     signature_indents,
     template_path,
 )
+from liangxin.documents.letterhead import Letterhead
 from tests.documents import format_checks
 from tests.documents.factories import sample_bulletin
 
@@ -186,6 +189,57 @@ def test_it_writes_zero_values_and_missing_rates_plainly():
     assert "全市组织覆盖率暂无统计数据" in text
 
 
+# ---------------------------------------------------------------------------- 版头, 版记, properties
+
+LETTERHEAD = Letterhead(
+    office="中共吉安市委两新工委办公室",
+    number="第5期",
+    recipients="各县（市、区）委组织部",
+    signer="中共吉安市委两新工委办公室",
+    signed_on=datetime.date(2022, 6, 6),
+    copy_to="市委组织部、市委办公室",
+)
+
+
+def test_it_has_the_red_letterhead_with_the_issue_number_above_the_red_line():
+    document = render(letterhead=LETTERHEAD)
+    format_checks.check_letterhead(document, "中共吉安市委两新工委办公室", "第5期")
+    assert document.paragraphs[3].text == "各县（市、区）委组织部："  # 主送 closed by a colon
+
+
+def test_a_long_office_name_is_set_smaller_to_stay_on_one_line():
+    office = "中共吉安市委党建工作领导小组办公室"
+    document = render(letterhead=replace(LETTERHEAD, office=office))
+    format_checks.check_letterhead(document, office, "第5期")
+    assert document.paragraphs[0].runs[0].font.size < docx.shared.Pt(36)
+
+
+def test_it_ends_with_the_imprint_of_copies_and_printing_between_its_lines():
+    document = render(letterhead=LETTERHEAD)
+    format_checks.check_imprint(
+        document, "中共吉安市委两新工委办公室", "2022年6月6日", "抄送：市委组织部，市委办公室。"
+    )
+    signature = [p.text for p in document.paragraphs if p.style.style_id == "Signature"]
+    assert signature == ["中共吉安市委两新工委办公室", "2022年6月6日"]
+
+
+def test_without_copies_the_imprint_has_only_the_printing_line():
+    document = render(letterhead=replace(LETTERHEAD, copy_to=""))
+    format_checks.check_imprint(document, "中共吉安市委两新工委办公室", "2022年6月6日", None)
+    assert "抄送" not in document_text(document)
+
+
+def test_third_and_fourth_level_headings_are_fangsong_and_nothing_is_blue(document):
+    format_checks.check_heading_styles(document)
+
+
+def test_its_properties_name_the_office_in_chinese_and_nothing_of_the_tools():
+    document = render(letterhead=LETTERHEAD)
+    format_checks.check_properties(
+        document, "关于2022年5月全市基层党建重点任务推进情况的通报", "中共吉安市委两新工委办公室"
+    )
+
+
 # ---------------------------------------------------------------------------- template
 
 
@@ -239,4 +293,4 @@ def test_the_same_data_gives_the_same_bytes(tmp_path):
 def test_it_writes_to_a_path_too(tmp_path):
     target = tmp_path / "通报.docx"
     render_bulletin(sample_bulletin(), target)
-    assert docx.Document(target).paragraphs[0].text.endswith("的通报")
+    assert docx.Document(target).paragraphs[2].text.endswith("的通报")

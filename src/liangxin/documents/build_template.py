@@ -32,7 +32,10 @@ from .wordml import (
     LINE_PITCH,
     PAGE_H,
     PAGE_W,
+    RED,
     SIZE_BODY,
+    SIZE_IMPRINT,
+    SIZE_LETTERHEAD,
     SIZE_PAGE_NUMBER,
     SIZE_TABLE,
     SIZE_TITLE,
@@ -43,7 +46,9 @@ from .wordml import (
     TWO_CHARS,
     XIAOBIAOSONG,
     child,
+    chinese_language,
     define_style,
+    drop_style_colours,
     fresh,
     register_alt_font_names,
     remove_theme_fonts,
@@ -66,8 +71,35 @@ def define_styles(document) -> None:
     ppr = fresh(ppr_default, "w:pPr")
     child(ppr, "w:spacing", after="0", line=str(LINE_PITCH), lineRule="exact")
     remove_theme_fonts(document)
+    drop_style_colours(document)
 
     define_style(document, "Normal", "Normal", font=FANGSONG, size=SIZE_BODY)
+    # 版头: the red 发文机关标志 35 mm below the top of the text block, the 期号 or 发文字号 two
+    # lines below it, and 4 mm under that the red line as wide as the text block (7.2).
+    define_style(
+        document,
+        "Letterhead",
+        "发文机关标志",
+        font=XIAOBIAOSONG,
+        size=SIZE_LETTERHEAD,
+        color=RED,
+        align="center",
+        line=1000,
+        first_line=0,
+        before=Mm(35).twips - 1000,
+    )
+    define_style(
+        document,
+        "DocNumber",
+        "发文字号",
+        font=FANGSONG,
+        size=SIZE_BODY,
+        align="center",
+        first_line=0,
+        before=2 * LINE_PITCH,
+        after=2 * LINE_PITCH,
+        borders={"bottom": (12, RED, 11)},
+    )
     define_style(
         document,
         "Title",
@@ -81,6 +113,24 @@ def define_styles(document) -> None:
     )
     define_style(document, "Heading1", "heading 1", font=HEITI, size=SIZE_BODY, outline=0, keep_next=True)
     define_style(document, "Heading2", "heading 2", font=KAITI, size=SIZE_BODY, outline=1, keep_next=True)
+    # Third and fourth levels, 1. and （1）: 仿宋, the third bold (GB/T 9704-2012 7.3.3 practice).
+    define_style(
+        document, "Heading3", "heading 3", font=FANGSONG, size=SIZE_BODY, bold=True, outline=2, keep_next=True
+    )
+    define_style(document, "Heading4", "heading 4", font=FANGSONG, size=SIZE_BODY, outline=3)
+    # 版记: 4号仿宋, one character in from both edges (7.4); 0.35 mm lines first and last, 0.25 mm
+    # between (w:sz in eighths of a point). The 印发日期 sits at a right tab one character in.
+    thick, thin = (8, "000000", 4), (6, "000000", 4)
+    # White side borders one character out: the lines reach the edges of the text block while
+    # the text stays one character in (a border's space widens the box around the text).
+    sides = {"left": (4, "FFFFFF", SIZE_IMPRINT // 2), "right": (4, "FFFFFF", SIZE_IMPRINT // 2)}
+    imprint = {"font": FANGSONG, "size": SIZE_IMPRINT, "align": "left", "first_line": 0}
+    imprint |= {"left": SIZE_IMPRINT * 10, "right": SIZE_IMPRINT * 10, "keep_next": True}
+    define_style(document, "Imprint", "版记", borders={"top": thick, "bottom": thin} | sides, **imprint)
+    last = define_style(document, "ImprintLast", "版记（印发）", borders={"bottom": thick} | sides, **imprint)
+    tabs = OxmlElement("w:tabs")
+    child(tabs, "w:tab", val="right", pos=str(Mm(TEXT_W).twips - SIZE_IMPRINT * 10))
+    last.find(qn("w:pPr")).find(qn("w:pBdr")).addnext(tabs)
     define_style(document, "Recipients", "主送机关", font=FANGSONG, size=SIZE_BODY, first_line=0)
     define_style(
         document,
@@ -206,6 +256,9 @@ def set_page_number(document, footer, *, align: str) -> None:
 
 
 FONT_OF_STYLE = {
+    "Letterhead": (XIAOBIAOSONG, SIZE_LETTERHEAD),
+    "Imprint": (FANGSONG, SIZE_IMPRINT),
+    "ImprintLast": (FANGSONG, SIZE_IMPRINT),
     "Title": (XIAOBIAOSONG, SIZE_TITLE),
     "Heading1": (HEITI, SIZE_BODY),
     "Heading2": (KAITI, SIZE_BODY),
@@ -223,7 +276,9 @@ def style(document, style_id: str):
 def para(document, text: str, style_id: str = "Normal"):
     paragraph = document.add_paragraph(style=style(document, style_id))
     font, size = FONT_OF_STYLE.get(style_id, (FANGSONG, SIZE_BODY))
-    _run(paragraph, text, font=font, size=size)
+    run = _run(paragraph, text, font=font, size=size)
+    if style_id == "Letterhead":
+        child(run._r.get_or_add_rPr(), "w:color", val=RED)
     return paragraph
 
 
@@ -270,6 +325,22 @@ def paragraph_loop(document, items: str, body: list[tuple[str, str]], var: str =
     para(document, "{%p endfor %}")
 
 
+def imprint(document) -> None:
+    """版记 (GB/T 9704-2012 7.4): 抄送 (when there is one) and 印发机关和印发日期, between a thick
+    first line, a thin middle one and a thick last line, as wide as the text block (paragraph
+    borders). It follows the 成文日期 after a blank line rather than floating to the foot of the
+    page: LibreOffice (the PDF) lays floating tables and frames out inline, and the PDF must look
+    like the Word file."""
+    para(document, "", "Normal")
+    para(document, "{%p if meta.copy_to %}", "Imprint")
+    para(document, "{{ meta.copy_to }}", "Imprint")
+    para(document, "{%p endif %}", "Imprint")
+    printed = para(document, "{{ meta.printer }}", "ImprintLast")
+    tab = _run(printed, "", font=FANGSONG, size=SIZE_IMPRINT)
+    tab.add_tab()
+    _run(printed, "{{ meta.printed_on }}", font=FANGSONG, size=SIZE_IMPRINT)
+
+
 COVERAGE_HEADERS = [
     "县（市、区）",
     "纳入统计组织数",
@@ -308,8 +379,10 @@ def build(path: Path = OUTPUT) -> Path:
     for paragraph in list(document.paragraphs):  # the default template's empty first paragraph
         body.remove(paragraph._p)
 
+    para(document, "{{ meta.office }}", "Letterhead")
+    para(document, "{{ meta.number }}", "DocNumber")
     para(document, "{{ title }}", "Title")
-    para(document, "{{ recipients }}", "Recipients")
+    para(document, "{{ meta.recipients }}", "Recipients")
     para(document, "{{ intro }}")
 
     para(document, "一、总体情况", "Heading1")
@@ -357,17 +430,20 @@ def build(path: Path = OUTPUT) -> Path:
 
     para(document, "", "Normal")
     # 署名 and 成文日期: documents.docx sets their right indents from their lengths (GB/T 9704 7.3.5.2)
-    para(document, "{{ issuer }}", "Signature")
-    para(document, "{{ issue_date }}", "Signature")
+    para(document, "{{ meta.signer }}", "Signature")
+    para(document, "{{ meta.signed_on }}", "Signature")
+    imprint(document)
 
+    chinese_language(document)
     properties = document.core_properties
     properties.title, properties.author, properties.last_modified_by = "通报模板", "liangxin", "liangxin"
+    properties.comments, properties.language = "", "zh-CN"
     properties.created = properties.modified = datetime.datetime(2022, 1, 1)
     properties.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(reproducible(buffer.getvalue()))
+    path.write_bytes(reproducible(buffer.getvalue(), company="liangxin"))
     return path
 
 

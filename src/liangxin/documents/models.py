@@ -23,6 +23,15 @@ class Bulletin(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The 公文's own parts (letterhead.py): the office's choices on the period's page, empty for
+    # “the default”; publishing fills every one with what the published document says.
+    issuing_office = models.CharField("发文机关", max_length=60, blank=True)
+    issue_number = models.PositiveSmallIntegerField("期号", null=True, blank=True)
+    doc_number = models.CharField("发文字号", max_length=40, blank=True)
+    recipients = models.CharField("主送", max_length=300, blank=True)
+    signer = models.CharField("署名", max_length=60, blank=True)
+    signed_on = models.DateField("成文日期", null=True, blank=True)
+    copy_to = models.CharField("抄送", max_length=300, blank=True)
 
     class Meta:
         ordering = ["-period"]
@@ -34,3 +43,21 @@ class Bulletin(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class BulletinTemplate(models.Model):
+    """A .docx template the office uploaded (checked first, template_upload.py); the latest one
+    renders every bulletin not yet published, in place of the shipped template."""
+
+    name = models.CharField("文件名", max_length=200)
+    content = models.BinaryField("模板文件")
+    sha256 = models.CharField("文件校验值", max_length=64)
+    uploaded_at = models.DateTimeField("上传时间")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = "通报模板"
+
+    def __str__(self) -> str:
+        return self.name

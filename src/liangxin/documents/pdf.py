@@ -1,15 +1,34 @@
 """Optional PDF of a bulletin, through LibreOffice when it is installed (`soffice` on PATH).
 
-Debian: `apt-get install -y libreoffice-writer-nogui fonts-noto-cjk` (and, for a closer match
-to the 公文 fonts, FandolFang/FandolHei/FandolKai from texlive-lang-chinese).
+A server has none of the 公文 fonts (仿宋_GB2312, 楷体_GB2312, 黑体, 方正小标宋简体, 宋体), and
+LibreOffice would set every one in the same sans-serif face. The conversion runs with
+fonts/fonts.conf (FONTCONFIG_FILE), which maps each to a distinct free face from Debian:
+仿宋 → AR PL UMing CN, 楷体 → AR PL UKai CN, 黑体 → Noto Sans CJK SC, 小标宋 → Noto Serif CJK SC
+Bold, 宋体 → Noto Serif CJK SC. `make office` installs them: `apt-get install -y
+libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming`.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+FONTS_CONF = Path(__file__).with_name("fonts") / "fonts.conf"
+# The free faces fonts.conf maps the 公文 fonts to, by the font name in the PDF.
+SUBSTITUTES = {
+    "仿宋": "UMingCN",
+    "楷体": "UKaiCN",
+    "黑体": "NotoSansCJK",
+    "小标宋": "NotoSerifCJK.*-Bold",
+}
+
+
+def font_environment() -> dict[str, str]:
+    """The environment of a conversion: this package's fontconfig mapping, the system's after it."""
+    return {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
 
 
 class PdfUnavailable(Exception):
@@ -43,7 +62,7 @@ def convert_to_pdf(source: Path | str, out_dir: Path | str | None = None, *, tim
         ]
         try:
             result = subprocess.run(  # noqa: S603 - fixed executable and arguments, no shell
-                command, capture_output=True, text=True, timeout=timeout, check=False
+                command, capture_output=True, text=True, timeout=timeout, check=False, env=font_environment()
             )
         except subprocess.TimeoutExpired as error:
             raise PdfUnavailable(f"“{source.name}”转换为 PDF 超时（{timeout}秒）") from error

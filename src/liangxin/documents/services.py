@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from liangxin.core import audit
-from liangxin.core.models import Installation
 from liangxin.coverage import engine
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.status import PeriodStatus, period_status
 from liangxin.registry.models import Organization
 
 from . import bulletin as b
-from .docx import render_bulletin
+from .docx import render_bulletin, uploaded_template
+from .letterhead import default_office
 from .sources import bulletin_from_status
 from .workbook import write_bulletin_workbook
 
@@ -74,8 +74,7 @@ def gather_figures(period: datetime.date, as_of: datetime.date) -> Figures:
 
 
 def default_issuer() -> str:
-    city = Installation.current_city()
-    return f"中共{city.name if city else ''}委党建工作领导小组办公室"
+    return default_office()
 
 
 def make_bulletin(
@@ -107,7 +106,7 @@ def write_bulletin_files(
     xlsx_target: Path | str | None = None,
 ) -> None:
     """Write the .docx (and the workbook) and record the export in the audit log."""
-    render_bulletin(data, docx_target)
+    render_bulletin(data, docx_target, template=uploaded_template())
     if xlsx_target:
         write_bulletin_workbook(data, xlsx_target)
     audit.record(

@@ -8,6 +8,9 @@ PERIOD = r"(?P<period>\d{4}-\d{2})"
 
 urlpatterns = [
     path("bulletins/", views.bulletins, name="bulletins"),
+    path("bulletins/template/", views.upload_template, name="template_upload"),
+    path("bulletins/template/reset/", views.reset_template, name="template_reset"),
+    path("bulletins/template.docx", views.current_template, name="template"),
     path("bulletins/<str:period>.<str:kind>", views.download, name="download"),
     re_path(rf"^bulletins/{PERIOD}/$", views.period_page, name="period"),
     re_path(rf"^bulletins/{PERIOD}/requirements/$", views.save_requirements, name="requirements"),

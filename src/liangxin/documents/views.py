@@ -14,6 +14,7 @@ import datetime
 import re
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,11 +27,12 @@ from liangxin.core.permissions import role_required
 from liangxin.core.roles import Role
 from liangxin.dispatch.models import Period
 
-from . import publishing
+from . import publishing, template_upload
 from .build_template import COVERAGE_HEADERS, TASK_HEADERS
 from .bulletin import default_title
-from .docx import TemplateProblem, bulletin_context
-from .models import Bulletin
+from .docx import DEFAULT_TEMPLATE, TemplateProblem, bulletin_context, template_path, uploaded_template
+from .forms import LetterheadForm, TemplateUploadForm
+from .models import Bulletin, BulletinTemplate
 from .serialize import SnapshotProblem
 from .services import BulletinProblem
 from .sources import FiguresProblem
@@ -156,16 +158,26 @@ def period_page(request, period: str):
     if problem:
         messages.warning(request, problem)
     data, error = None, ""
+    letterhead = publishing.letterhead_for(
+        dispatch_period.month, issue_date=timezone.localdate(), row=row if row is not None else Bulletin()
+    )
     try:
         if published:
             data, as_of = publishing.stored_bulletin(row), row.as_of
         else:
             data = publishing.build(
-                period=dispatch_period.month, as_of=as_of, issue_date=timezone.localdate()
+                period=dispatch_period.month,
+                as_of=as_of,
+                issue_date=timezone.localdate(),
+                letterhead=letterhead,
             )
     except PROBLEMS as exc:
         error = str(exc)
     saved = row.requirements if row else ""
+    form = LetterheadForm(
+        initial={name: getattr(row, name) for name in publishing.LETTERHEAD_FIELDS} if row else None
+    )
+    uploaded = BulletinTemplate.objects.defer("content").first()
     return render(
         request,
         "documents/bulletin_period.html",
@@ -176,7 +188,13 @@ def period_page(request, period: str):
             "published": published,
             "as_of": as_of,
             "data": data,
-            "doc": bulletin_context(data) if data else None,
+            "doc": bulletin_context(data, letterhead) if data else None,
+            "letterhead": letterhead,
+            "letterhead_form": form,
+            "placeholders": LetterheadForm.placeholders(letterhead),
+            "next_number": publishing.next_issue_number(dispatch_period.month.year, besides=period),
+            "template_form": TemplateUploadForm(),
+            "uploaded_template": uploaded,
             "error": error,
             # the office's saved text, else the draft from the month's facts (data.requirements)
             "requirements_text": saved or ("\n".join(data.requirements) if data else ""),
@@ -189,6 +207,21 @@ def period_page(request, period: str):
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _save_posted_letterhead(request, dispatch_period: Period, as_of: datetime.date) -> bool:
+    """The 公文 parts in the form are what the office sees, so they are what gets generated."""
+    if not any(name in request.POST for name in publishing.LETTERHEAD_FIELDS):
+        return False
+    if publishing.published(dispatch_period.month) is not None:
+        return False  # a published period keeps what it was published with
+    form = LetterheadForm(request.POST)
+    if not form.is_valid():
+        raise BulletinProblem(form.first_error())
+    publishing.save_letterhead(
+        period=dispatch_period.month, as_of=as_of, actor=request.user, **form.cleaned_fields()
+    )
+    return True
 
 
 def _save_posted_requirements(request, dispatch_period: Period, as_of: datetime.date) -> None:
@@ -216,15 +249,22 @@ def save_requirements(request, period: str):
         messages.error(request, "“下步要求”不能超过5000字，未保存")
         return redirect(_page_url(period, as_of))
     try:
-        publishing.save_requirements(period=dispatch_period.month, as_of=as_of, text=text, actor=request.user)
+        with transaction.atomic():
+            letterhead = _save_posted_letterhead(request, dispatch_period, as_of)
+            publishing.save_requirements(
+                period=dispatch_period.month, as_of=as_of, text=text, actor=request.user
+            )
     except BulletinProblem as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"未保存：{exc}")
     else:
         messages.success(
             request,
-            "已保存“下步要求”草稿，生成和发布通报时使用。"
-            if text.strip()
-            else "“下步要求”已清空，生成时使用默认文字。",
+            ("已保存公文要素和" if letterhead else "已保存")
+            + (
+                "“下步要求”草稿，生成和发布通报时使用。"
+                if text.strip()
+                else "草稿；“下步要求”已清空，生成时使用默认文字。"
+            ),
         )
     return redirect(_page_url(period, as_of))
 
@@ -241,6 +281,7 @@ def generate(request, period: str):
     try:
         if len(request.POST.get("requirements", "")) > 5000:
             raise BulletinProblem("“下步要求”不能超过5000字，未生成")
+        _save_posted_letterhead(request, dispatch_period, as_of)
         _save_posted_requirements(request, dispatch_period, as_of)
         docx, xlsx = publishing.generate(
             period=dispatch_period.month,
@@ -271,6 +312,7 @@ def publish(request, period: str):
     try:
         if len(request.POST.get("requirements", "")) > 5000:
             raise BulletinProblem("“下步要求”不能超过5000字，未发布")
+        _save_posted_letterhead(request, dispatch_period, as_of)
         _save_posted_requirements(request, dispatch_period, as_of)
         bulletin = publishing.publish(
             period=dispatch_period.month,
@@ -305,3 +347,62 @@ def reopen(request, period: str):
             request, "已重新开放本期通报：可修改后重新发布，原发布文件已作废（审计日志留有记录）。"
         )
     return redirect(_page_url(period))
+
+
+# ---------------------------------------------------------------------------- the office's template
+
+
+def _back(request) -> str:
+    """Back to the period page the form was on (only a period page of this site)."""
+    target = request.POST.get("next", "")
+    if re.fullmatch(r"/documents/bulletins/\d{4}-\d{2}/", target):
+        return target
+    return reverse("documents:bulletins")
+
+
+@require_POST
+@role_required(*OFFICE)
+def upload_template(request):
+    form = TemplateUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, f"模板未上传：{form.errors['template'][0]}")
+        return redirect(_back(request))
+    upload = form.cleaned_data["template"]
+    if upload.size > template_upload.MAX_BYTES:
+        messages.error(request, f"模板未上传：“{upload.name}”大小超过 5 MB 上限")
+        return redirect(_back(request))
+    try:
+        template_upload.upload_template(name=upload.name, content=upload.read(), actor=request.user)
+    except TemplateProblem as exc:
+        messages.error(request, f"模板未上传：{exc}")
+    else:
+        messages.success(
+            request, f"已启用模板“{upload.name}”：此后生成和发布的通报都使用它（已发布的通报不变）。"
+        )
+    return redirect(_back(request))
+
+
+@require_POST
+@role_required(*OFFICE)
+def reset_template(request):
+    if template_upload.reset_template(actor=request.user):
+        messages.success(request, "已恢复使用系统内置的通报模板。")
+    else:
+        messages.info(request, "当前已在使用系统内置的通报模板。")
+    return redirect(_back(request))
+
+
+@role_required(*OFFICE)
+def current_template(request):
+    """The template in use, to edit in Word and upload again."""
+    uploaded = uploaded_template()
+    if uploaded is not None:
+        name, content = uploaded
+    else:
+        path = template_path()
+        if not path.is_file():
+            path = DEFAULT_TEMPLATE
+        name, content = "通报模板.docx", path.read_bytes()
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

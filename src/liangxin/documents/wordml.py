@@ -16,10 +16,13 @@ HEITI = "黑体"  # first-level headings
 KAITI = "楷体_GB2312"  # second-level headings
 XIAOBIAOSONG = "方正小标宋简体"  # title
 SONGTI = "宋体"  # page numbers
+RED = "FF0000"  # 版头: 发文机关标志 and the separator line
 ALT_NAMES = {FANGSONG: "仿宋", KAITI: "楷体", XIAOBIAOSONG: "小标宋"}
 
 # Sizes in half-points: 2号 22 pt, 3号 16 pt, 4号 14 pt, 小四 12 pt.
 SIZE_TITLE, SIZE_BODY, SIZE_PAGE_NUMBER, SIZE_TABLE = 44, 32, 28, 24
+SIZE_LETTERHEAD = 72  # 发文机关标志 at most 36 pt; docx.fit_letterhead shrinks a long name to one line
+SIZE_IMPRINT = 28  # 版记: 4号
 
 # Page: A4, top 37 mm, left 28 mm, text block 156 × 225 mm.
 PAGE_W, PAGE_H, TOP, LEFT, TEXT_W, TEXT_H = 210, 297, 37, 28, 156, 225
@@ -61,8 +64,11 @@ def fresh(parent, tag: str):
     return new
 
 
-def set_run_properties(rpr, font: str, size: int, *, bold: bool = False, tracking: int = 0) -> None:
-    """Fonts for every script (eastAsia explicitly, or Word shows the Latin font) and the size."""
+def set_run_properties(
+    rpr, font: str, size: int, *, bold: bool = False, tracking: int = 0, color: str | None = None
+) -> None:
+    """Fonts for every script (eastAsia explicitly, or Word shows the Latin font), the size and
+    the colour: black unless asked (no theme colour such as Word's blue headings)."""
     for tag in ("w:rFonts", "w:b", "w:bCs", "w:color", "w:spacing", "w:sz", "w:szCs", "w:lang"):
         for old in rpr.findall(qn(tag)):
             rpr.remove(old)
@@ -73,6 +79,8 @@ def set_run_properties(rpr, font: str, size: int, *, bold: bool = False, trackin
     rpr.insert(0, fonts)
     if bold:
         rpr.append(OxmlElement("w:b"))
+        rpr.append(OxmlElement("w:bCs"))
+    child(rpr, "w:color", val=color or "000000")
     if tracking:
         child(rpr, "w:spacing", val=str(tracking))  # schema order: after color, before sz
     for tag in ("w:sz", "w:szCs"):
@@ -88,24 +96,30 @@ def set_paragraph_properties(
     first_line: int = TWO_CHARS,
     before: int = 0,
     after: int = 0,
+    left: int = 0,
     right: int = 0,
     outline: int | None = None,
     keep_next: bool = False,
+    borders: dict[str, tuple[int, str, int]] | None = None,
 ) -> None:
+    """borders: side → (width in eighths of a point, colour, space in points), e.g. the red line
+    under the 发文字号 {"bottom": (12, "FF0000", 11)}."""
     for existing in list(ppr):
         if existing.tag != qn("w:rPr"):
             ppr.remove(existing)
-    # Children in schema order (CT_PPrBase): keepNext, snapToGrid, spacing, ind, jc, outlineLvl.
+    # Children in schema order (CT_PPrBase): keepNext, pBdr, spacing, ind, jc, outlineLvl.
     elements = []
     if keep_next:
         elements.append(OxmlElement("w:keepNext"))
+    if borders:
+        elements.append(border_element("w:pBdr", borders))
     spacing = OxmlElement("w:spacing")
     for key, value in (("before", before), ("after", after), ("line", line)):
         spacing.set(qn(f"w:{key}"), str(value))
     spacing.set(qn("w:lineRule"), "exact")
     elements.append(spacing)
     ind = OxmlElement("w:ind")
-    ind.set(qn("w:left"), "0")
+    ind.set(qn("w:left"), str(left))
     ind.set(qn("w:right"), str(right))
     if first_line:
         ind.set(qn("w:firstLineChars"), str(first_line * 100 // (SIZE_BODY * 10)))
@@ -125,8 +139,33 @@ def set_paragraph_properties(
         ppr.insert(position, element)
 
 
+def border_element(tag: str, borders: dict[str, tuple[int, str, int]]):
+    """<w:pBdr> / <w:tblBorders> with single lines: side → (eighths of a point, colour, space)."""
+    element = OxmlElement(tag)
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{side}")
+        if side in borders:
+            size, color, space = borders[side]
+            for key, value in (("val", "single"), ("sz", size), ("space", space), ("color", color)):
+                line.set(qn(f"w:{key}"), str(value))
+        else:
+            line.set(qn("w:val"), "nil")
+        if side in borders or tag == "w:tblBorders":
+            element.append(line)
+    return element
+
+
 def define_style(
-    document, style_id: str, name: str, *, font: str, size: int, bold=False, tracking=TRACKING, **paragraph
+    document,
+    style_id: str,
+    name: str,
+    *,
+    font: str,
+    size: int,
+    bold=False,
+    color=None,
+    tracking=TRACKING,
+    **paragraph,
 ):
     """Create or reset a paragraph style with explicit fonts, size and paragraph layout."""
     styles = document.styles.element
@@ -147,7 +186,7 @@ def define_style(
     ppr = fresh(element, "w:pPr")
     set_paragraph_properties(ppr, **paragraph)
     rpr = fresh(element, "w:rPr")
-    set_run_properties(rpr, font, size, bold=bold, tracking=tracking if size == SIZE_BODY else 0)
+    set_run_properties(rpr, font, size, bold=bold, color=color, tracking=tracking if size == SIZE_BODY else 0)
     return element
 
 
@@ -183,12 +222,47 @@ def register_alt_font_names(document) -> None:
     table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def reproducible(package: bytes) -> bytes:
-    """The same bytes on every build: zip entries get a fixed timestamp (git sees no change)."""
+def chinese_language(document) -> None:
+    """Every style and the theme fonts in Simplified Chinese (python-docx's default template says
+    ja-JP, which makes Word and LibreOffice pick Japanese glyphs and line-breaking rules)."""
+    for lang in document.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    for lang in document.settings.element.iter(qn("w:themeFontLang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def drop_style_colours(document) -> None:
+    """Remove the default template's colours (Word's blue headings, accent colours) from every
+    style; define_style then sets black, or red for the 版头, explicitly."""
+    for colour in list(document.styles.element.iter(qn("w:color"))):
+        colour.getparent().remove(colour)
+
+
+APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>liangxin</Application><DocSecurity>0</DocSecurity><Company>{company}</Company>"
+    "</Properties>"
+)
+
+
+def app_properties(company: str) -> bytes:
+    """docProps/app.xml naming this platform and the issuing office (not “Microsoft Macintosh Word”)."""
+    escaped = company.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return APP_XML.format(company=escaped).encode()
+
+
+def reproducible(package: bytes, *, company: str | None = None) -> bytes:
+    """The same bytes on every build: zip entries get a fixed timestamp (git sees no change).
+    company: rewrite docProps/app.xml for this issuing office (templates keep their editor's)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
         for entry in source.infolist():
             info = zipfile.ZipInfo(entry.filename, date_time=(2022, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(entry.filename))
+            content = source.read(entry.filename)
+            if company is not None and entry.filename == "docProps/app.xml":
+                content = app_properties(company)
+            target.writestr(info, content)
     return out.getvalue()
