@@ -323,3 +323,27 @@ def test_publishing_a_period_refuses_if_its_number_was_taken_meanwhile(may):
         period=may.month, as_of=datetime.date(2022, 5, 31), issue_date=datetime.date(2022, 6, 6), actor=office
     )
     assert may_bulletin.issue_number == 2
+
+
+def test_the_command_writes_the_parts_the_office_saved(office_client, tmp_path):
+    from django.core.management import call_command
+
+    office_client.post(f"{PAGE}requirements/", {"requirements": "", **AS_OF, **FIELDS})
+    out = tmp_path / "may.docx"
+    call_command(
+        "bulletin",
+        "--period=2022-05",
+        "--as-of=2022-05-31",
+        "--issue-date=2022-06-09",
+        f"--out={out}",
+        stdout=io.StringIO(),
+    )
+    assert letterhead_of(out.read_bytes()) == [
+        "中共吉安市委两新工委办公室",
+        "第1期",
+        "各县（市、区）委组织部：",
+        "中共吉安市委两新工委",
+        "2022年6月9日",
+        "抄送：市委组织部，市委办公室。",
+        "中共吉安市委两新工委办公室\t2022年6月9日印发",
+    ]

@@ -35,10 +35,14 @@ def test_the_office_edits_generates_and_publishes_may_and_a_unit_downloads_it(
     expect(preview).to_contain_text("数据截至2022年5月31日")
     expect(preview.locator("#task-table tbody tr")).to_have_count(14)
 
+    expect(page.locator("#doc-letterhead")).to_contain_text("第1期")  # the year's first issue
     page.get_by_label("下步要求").fill(REQUIREMENT + "\n市委党建办将于下月通报整改结果。")
-    page.get_by_role("button", name="保存下步要求").click()
-    expect(page.locator(".alert-success")).to_contain_text("已保存“下步要求”草稿")
+    page.get_by_label("抄送").fill("市委组织部、市委办公室")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator(".alert-success")).to_contain_text("已保存公文要素和“下步要求”草稿")
     expect(page.locator("#requirements-preview")).to_contain_text(REQUIREMENT)
+    expect(page.locator("#doc-imprint")).to_contain_text("抄送：市委组织部，市委办公室。")
+    expect(page.get_by_label("抄送")).to_have_value("市委组织部、市委办公室")
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="生成 Word").click()
@@ -48,6 +52,7 @@ def test_the_office_edits_generates_and_publishes_may_and_a_unit_downloads_it(
     download.save_as(saved)
     paragraphs = [p.text for p in docx.Document(saved).paragraphs]
     assert REQUIREMENT in paragraphs and "六、下步要求" in paragraphs
+    assert paragraphs[1] == "第1期" and "抄送：市委组织部，市委办公室。" in paragraphs
     expect(page.locator("#generate-status")).to_have_text("已生成Word 通报，浏览器已开始下载。")
     screenshot("office-generated")
 

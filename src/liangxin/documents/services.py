@@ -104,9 +104,11 @@ def write_bulletin_files(
     actor,
     docx_target: Path | str,
     xlsx_target: Path | str | None = None,
+    letterhead=None,
 ) -> None:
-    """Write the .docx (and the workbook) and record the export in the audit log."""
-    render_bulletin(data, docx_target, template=uploaded_template())
+    """Write the .docx (and the workbook) and record the export in the audit log. letterhead:
+    the 公文 parts (publishing.letterhead_for); None: what the data implies."""
+    render_bulletin(data, docx_target, template=uploaded_template(), letterhead=letterhead)
     if xlsx_target:
         write_bulletin_workbook(data, xlsx_target)
     audit.record(

@@ -1,4 +1,5 @@
 import calendar
+import dataclasses
 import datetime
 from pathlib import Path
 
@@ -81,14 +82,20 @@ class Command(BaseCommand):
             self._published(period, as_of, issue_date, actor, opts)
             return
         try:
+            # 版头, 主送, 署名, 版记: the office's choices saved on the period's page
+            letterhead = publishing.letterhead_for(period, issue_date=issue_date, issuer=opts["issuer"])
+            if opts["issue_date"]:  # asked for on the command line: it wins over the saved 成文日期
+                letterhead = dataclasses.replace(letterhead, signed_on=issue_date)
             data = publishing.build(
                 period=period,
                 as_of=as_of,
                 issue_date=issue_date,
-                issuer=opts["issuer"],
+                letterhead=letterhead,
                 requirements="\n".join(requirements) if requirements is not None else None,
             )
-            write_bulletin_files(data, actor=actor, docx_target=opts["out"], xlsx_target=opts["xlsx"])
+            write_bulletin_files(
+                data, actor=actor, docx_target=opts["out"], xlsx_target=opts["xlsx"], letterhead=letterhead
+            )
         except (BulletinProblem, FiguresProblem, TemplateProblem) as error:
             raise CommandError(str(error)) from None
         except OSError as error:
