@@ -279,7 +279,7 @@ def test_an_upload_without_a_file_is_a_message(office_client):
         {"role": "member_unit", "member_unit": "交通运输局"},
         {"role": "county", "region": "360803"},
         {"role": "instructor"},
-        {"role": "security_admin"},
+        {"role": "secadmin"},
     ],
 )
 def test_only_the_office_uploads_resets_or_downloads_the_template(may, client_for, user):
