@@ -197,15 +197,22 @@ class TestLinkingAnAccount:
         # The account now sees the organization.
         assert list(Organization.objects.visible_to(account).values_list("name", flat=True)) == ["丙公司"]
 
-    def test_an_unknown_a_wrong_role_or_an_already_linked_account_is_refused(self, city, office, client_for):
+    def test_an_unknown_a_wrong_role_or_an_already_linked_account_is_refused_alike(
+        self, city, office, client_for
+    ):
+        """The form must not tell whether a username exists, its role, or who holds it."""
         make_user("qx", role="county", region="360802")
         taken = make_user("zdy9", role="instructor")
         make_instructor("已关联指导员", phone="13900000001", user=taken)
         instructor = make_instructor("丙指导员", phone="13955556666")
         client = client_for(office)
-        assert "没有用户名为“nobody”的账号" in self._post(client, instructor, "nobody").content.decode()
-        assert "只有“党建指导员”账号可以关联" in self._post(client, instructor, "qx").content.decode()
-        assert "已关联指导员“已关联指导员”" in self._post(client, instructor, "zdy9").content.decode()
+        messages = set()
+        for username in ("nobody", "qx", "zdy9"):
+            page = self._post(client, instructor, username).content.decode()
+            assert "不能关联：只能关联尚未关联其他指导员的“党建指导员”账号" in page
+            assert "县（市、区）" not in page.split("errorlist")[-1][:300] and "已关联指导员" not in page
+            messages.add(page.split(f"账号“{username}”不能关联")[1][:80])
+        assert len(messages) == 1
         instructor.refresh_from_db()
         assert instructor.user is None
 

@@ -79,18 +79,23 @@ class TestBlindSpotLists:
             == 4
         )
 
-    def test_overloaded_instructors_phones_are_masked_for_a_county_user_in_the_page_and_export(
+    def test_overloaded_instructors_phones_are_masked_for_a_sector_unit_in_the_page_and_export(
         self, city, office, county_user, client_for
     ):
-        orgs = [make_org(f"组织{i}", region="360802001") for i in range(11)]
+        orgs = [
+            make_org(f"组织{i}", region="360802001", industry_id="54", industry_section="G")
+            for i in range(11)
+        ]
         make_instructor("忙碌指导员", *orgs, phone="13912345678")
+        unit = make_user("jt", role="member_unit", member_unit="交通运输局")
         for url in (
             "/coverage/overview/blindspots/overloaded/",
             "/coverage/overview/blindspots/overloaded/?format=csv",
         ):
-            text = body(client_for(county_user).get(url))
+            text = body(client_for(unit).get(url))
             assert "139****5678" in text and "13912345678" not in text, url
             assert "13912345678" in body(client_for(office).get(url)), url
+            assert "13912345678" in body(client_for(county_user).get(url)), url
 
     def test_the_instructor_and_branch_lists_offer_only_the_date_filter(self, city, office, client_for):
         page = body(client_for(office).get("/coverage/overview/blindspots/overloaded/"))

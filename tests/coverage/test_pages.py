@@ -85,15 +85,25 @@ class TestCoverageTablePage:
 
 @pytest.mark.django_db
 class TestInstructorPhones:
-    def test_the_office_sees_the_phone_and_a_county_user_a_masked_one(
+    """An instructor's phone is shown in full to those who keep the record (the office, the
+    county it works in) and masked for a member unit that sees it through its sector."""
+
+    def test_the_keepers_see_the_phone_and_a_sector_unit_a_masked_one(
         self, city, office, county_user, client_for
     ):
-        instructor = make_instructor("王指导", make_org("甲"), phone="13912345678")
+        org = make_org("甲", industry_id="54", industry_section="G")
+        instructor = make_instructor("王指导", org, phone="13912345678")
         assert "13912345678" in client_for(office).get("/coverage/instructors/").content.decode()
-        page = client_for(county_user).get(f"/coverage/instructors/{instructor.pk}/").content.decode()
+        assert (
+            "13912345678"
+            in client_for(county_user).get(f"/coverage/instructors/{instructor.pk}/").content.decode()
+        )
+        unit = make_user("jt", role="member_unit", member_unit="交通运输局")
+        page = client_for(unit).get(f"/coverage/instructors/{instructor.pk}/").content.decode()
         assert "139****5678" in page and "13912345678" not in page
-        export = b"".join(client_for(county_user).get("/coverage/instructors/?format=csv").streaming_content)
-        assert "139****5678" in export.decode("utf-8-sig")
+        export = b"".join(client_for(unit).get("/coverage/instructors/?format=csv").streaming_content)
+        assert "139****5678" in export.decode("utf-8-sig") and "13912345678" not in export.decode("utf-8-sig")
+        assert client_for(unit).get(f"/coverage/instructors/{instructor.pk}/edit/").status_code == 404
 
 
 @pytest.mark.django_db

@@ -35,6 +35,7 @@ class Region(RegionBound):
     scope_area = "areas"
     scope_distinct = True
     scope_all_roles = (Role.OFFICE, Role.SYSTEM_ADMIN, Role.MEMBER_UNIT)
+    scope_change_all_roles = (Role.OFFICE, Role.SYSTEM_ADMIN)
 
     class Meta:
         verbose_name = "行政区划"
@@ -67,6 +68,7 @@ class Area(RegionBound):
     scope_region = ""
     scope_area = "pk"
     scope_all_roles = (Role.OFFICE, Role.SYSTEM_ADMIN, Role.MEMBER_UNIT)
+    scope_change_all_roles = (Role.OFFICE, Role.SYSTEM_ADMIN)
 
     class Meta:
         verbose_name = "功能区"
@@ -128,6 +130,7 @@ class MemberUnit(RegionBound):
     scope_region = ""
     scope_member_unit = "pk"
     scope_all_roles = (Role.OFFICE, Role.SYSTEM_ADMIN)
+    scope_change_all_roles = (Role.OFFICE, Role.SYSTEM_ADMIN)
 
     class Meta:
         verbose_name = "成员单位"

@@ -14,8 +14,19 @@ model says, with three class attributes, which of its fields answer to those:
 * ``scope_all_roles``: roles that see every row of the model (the office, and for reference
   data the system administrator).
 
-`Scope.q(model)` turns that into one ``Q`` (the union of what the user may see). The default
-managers expose it as ``Model.objects.visible_to(user)``, and views get querysets only that way.
+`Scope.q(model, action)` turns that into one ``Q``. The default managers expose it as
+``Model.objects.restrict(user, action)`` (NetBox's ``RestrictedQuerySet``), and views, services,
+exports and figures get their rows only that way. The actions:
+
+* ``view``: everything above — a member unit sees its sector (industries and key-group tags)
+  besides what it supervises;
+* ``change`` / ``delete``: only what the user keeps — rows in its region subtree or functional
+  area, rows whose supervising/owning unit is its member unit. The sector grants reading only
+  (民政局 sees the social organizations of every county; it changes only those it supervises).
+  ``scope_change_all_roles`` (default: the office) change every row.
+
+Writes re-check through ``restrict(user, "change")`` inside their transaction, and a row a
+write would produce must still be the user's to change (`Scope.admits`).
 
 Some roles have no place or unit as jurisdiction but the records that name the user: an
 instructor (党建指导员) sees the organizations currently assigned to them, and what hangs on
@@ -41,22 +52,39 @@ if TYPE_CHECKING:
 
 LEVELS = ("province", "city", "county", "township")
 
+VIEW, CHANGE, DELETE = "view", "change", "delete"
+ACTIONS = (VIEW, CHANGE, DELETE)
+
 # Roles whose jurisdiction is the records naming the user, given per model by registered rules.
 USER_RULE_ROLES = frozenset({Role.INSTRUCTOR})
 
 UserRule = Callable[["Scope"], Q]
-_user_rules: dict[tuple[str, str], UserRule] = {}
+_user_rules: dict[tuple[str, str, str], UserRule] = {}
 
 
-def register_user_rule(role: str, model: type[models.Model], rule: UserRule) -> None:
-    """`rule(scope)` gives the rows of `model` a user of `role` may see (``scope.user_id``)."""
+def register_user_rule(
+    role: str, model: type[models.Model], rule: UserRule, actions: tuple[str, ...] = (VIEW,)
+) -> None:
+    """`rule(scope)` gives the rows of `model` a user of `role` may `actions` (``scope.user_id``)."""
     if role not in USER_RULE_ROLES:
         raise ValueError(f"{role!r} is not a role whose jurisdiction is given by user rules")
-    _user_rules[(role, model._meta.concrete_model._meta.label_lower)] = rule
+    for action in actions:
+        _check_action(action)
+        _user_rules[(role, model._meta.concrete_model._meta.label_lower, action)] = rule
 
 
-def user_rule(role: str, model: type[models.Model]) -> UserRule | None:
-    return _user_rules.get((role, model._meta.concrete_model._meta.label_lower))
+def user_rule(role: str, model: type[models.Model], action: str = VIEW) -> UserRule | None:
+    return _user_rules.get((role, model._meta.concrete_model._meta.label_lower, action))
+
+
+def _check_action(action: str) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown scope action {action!r}; one of {ACTIONS}")
+
+
+def change_all_roles(model: type[models.Model]) -> tuple[str, ...]:
+    """Roles that change (and delete) every row of `model`: the office by default."""
+    return tuple(getattr(model, "scope_change_all_roles", (Role.OFFICE,)))
 
 
 @dataclass(frozen=True)
@@ -71,12 +99,16 @@ class Scope:
     member_unit_sections: tuple[str, ...] = ()
     member_unit_tags: tuple[str, ...] = ()
 
-    def q(self, model: type[models.Model]) -> Q | None:
-        """The filter for `model`, or None when the user sees all of it."""
-        if self.role in getattr(model, "scope_all_roles", ()):
+    def q(self, model: type[models.Model], action: str = VIEW) -> Q | None:
+        """The rows of `model` the user may `action`, or None when that is all of them."""
+        _check_action(action)
+        if action != VIEW:
+            if self.role in change_all_roles(model):
+                return None
+        elif self.role in getattr(model, "scope_all_roles", ()):
             return None
         if self.role in USER_RULE_ROLES:
-            rule = user_rule(self.role, model)
+            rule = user_rule(self.role, model, action)
             return rule(self) if rule is not None and self.user_id else Q(pk__in=[])
         q = Q(pk__in=[])
         region_prefix = getattr(model, "scope_region", None)
@@ -88,6 +120,8 @@ class Scope:
         unit_lookup = getattr(model, "scope_member_unit", None)
         if self.member_unit_id and unit_lookup:
             q |= Q(**{unit_lookup: self.member_unit_id})
+        if action != VIEW:  # the sector is read, not kept
+            return q
         industry_lookup = getattr(model, "scope_industry", None)
         if self.member_unit_divisions and industry_lookup:
             q |= Q(**{f"{industry_lookup}__in": self.member_unit_divisions})
@@ -97,6 +131,23 @@ class Scope:
         if self.member_unit_tags and hasattr(model, "scope_tags_q"):
             q |= model.scope_tags_q(self.member_unit_tags)
         return q
+
+    def admits(self, model: type[models.Model], values: dict) -> bool:
+        """Whether a row of `model` with these attribute values (after a write) would be the
+        user's to change: the `change` rule of `q`, evaluated on values instead of rows. Only
+        the model's own columns are read (``scope_region = ""`` and direct ``*_id`` lookups)."""
+        if self.role in change_all_roles(model):
+            return True
+        if self.role in USER_RULE_ROLES or not self.role:
+            return False
+        if self.region_code and getattr(model, "scope_region", None) == "":
+            if values.get(f"{self.region_level}_code") == self.region_code:
+                return True
+        area_lookup = getattr(model, "scope_area", None)
+        if self.area_id and area_lookup and values.get(area_lookup) == self.area_id:
+            return True
+        unit_lookup = getattr(model, "scope_member_unit", None)
+        return bool(self.member_unit_id and unit_lookup and values.get(unit_lookup) == self.member_unit_id)
 
 
 NO_SCOPE = Scope(role="")
@@ -127,13 +178,22 @@ def scope_for(user: User | None) -> Scope:
 
 
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user: User | None) -> ScopedQuerySet:
-        q = scope_for(user).q(self.model)
+    def restrict(self, user: User | None, action: str = VIEW) -> ScopedQuerySet:
+        """The rows `user` may `action` ("view", "change" or "delete"); nothing without a user."""
+        q = scope_for(user).q(self.model, action)
         if q is None:
             return self.all()
-        queryset = self.filter(q)
-        # A lookup through a to-many relation (e.g. Region.areas) can repeat rows.
-        return queryset.distinct() if getattr(self.model, "scope_distinct", False) else queryset
+        if not getattr(self.model, "scope_distinct", False):
+            return self.filter(q)
+        # A lookup through a to-many relation (e.g. Region.areas) would repeat rows. For a
+        # write, a subquery keeps the rows lockable (no SELECT DISTINCT … FOR UPDATE).
+        if action == VIEW:
+            return self.filter(q).distinct()
+        return self.filter(pk__in=self.model._default_manager.filter(q).values("pk"))
+
+    def visible_to(self, user: User | None) -> ScopedQuerySet:
+        """``restrict(user, "view")``, under its former name."""
+        return self.restrict(user, VIEW)
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

@@ -18,7 +18,6 @@ from liangxin.core.models import Industry, Installation, Region, RegionLevel
 from liangxin.core.permissions import visible
 from liangxin.core.roles import Role
 from liangxin.core.scoping import USER_RULE_ROLES
-from liangxin.core.tabular import mask_phone
 from liangxin.coverage import engine
 from liangxin.coverage.models import Instructor
 from liangxin.registry.models import OrganizationTag, Tag
@@ -109,17 +108,6 @@ def filter_choices() -> dict:
 def unlinked_instructor(user) -> bool:
     """An instructor account no instructor record points to: it sees nothing, and is told why."""
     return user.role == Role.INSTRUCTOR and not Instructor.objects.filter(user=user).exists()
-
-
-def may_see_phones(user) -> bool:
-    """Personal phone numbers are shown in full to the office only (and to instructors for their own)."""
-    return user.role == Role.OFFICE
-
-
-def phone_for(user, instructor) -> str:
-    if may_see_phones(user) or (instructor.user_id and instructor.user_id == user.pk):
-        return instructor.phone
-    return mask_phone(instructor.phone)
 
 
 def export_format(request) -> str | None:

@@ -136,22 +136,19 @@ class InstructorForm(forms.Form):
         self.instance = instance
 
     def clean_account(self) -> User | None:
+        """One message for every account that cannot be linked, so the form tells nobody which
+        usernames exist, what role they hold or which instructor holds them."""
         username = self.cleaned_data.get("account", "").strip()
         if not username:
             return None
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise forms.ValidationError(f"没有用户名为“{username}”的账号，请先请安全管理员开设")
-        if user.role != Role.INSTRUCTOR:
-            raise forms.ValidationError(
-                f"账号“{username}”的角色是“{user.get_role_display()}”，只有“党建指导员”账号可以关联"
-            )
-        other = Instructor.objects.filter(user=user)
-        if self.instance is not None:
+        user = User.objects.filter(username=username, role=Role.INSTRUCTOR).first()
+        other = Instructor.objects.filter(user=user) if user is not None else None
+        if other is not None and self.instance is not None:
             other = other.exclude(pk=self.instance.pk)
-        if (taken := other.first()) is not None:
+        if user is None or other.exists():
             raise forms.ValidationError(
-                f"账号“{username}”已关联指导员“{taken.name}”，一个账号只能关联一名指导员"
+                f"账号“{username}”不能关联：只能关联尚未关联其他指导员的“党建指导员”账号，"
+                "请核对用户名，或请安全管理员开设"
             )
         return user
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from liangxin.core.importing import Problem, RowReader, SheetImporter
+from liangxin.core.scoping import CHANGE
 from liangxin.core.tabular import (
     Column,
     SheetSpec,
@@ -101,7 +102,7 @@ class _CoverageImporter(SheetImporter):
         actor = self.ctx.actor
         self.authenticated = getattr(actor, "is_authenticated", False)
         self.visible_orgs = (
-            Organization.objects.visible_to(actor) if self.authenticated else Organization.objects.all()
+            Organization.objects.restrict(actor) if self.authenticated else Organization.objects.all()
         )
 
     def _organizations(self, codes: set[str]) -> dict[str, Organization]:
@@ -177,8 +178,8 @@ class PartyOrganizationImporter(_CoverageImporter):
             rec["parent"] for _, rec in records if rec.get("parent")
         }
         existing = {p.name: p for p in PartyOrganization.objects.filter(name__in=names)}
-        visible = set(
-            PartyOrganization.objects.visible_to(self.ctx.actor)
+        writable = set(
+            PartyOrganization.objects.restrict(self.ctx.actor, CHANGE)
             .filter(name__in=names)
             .values_list("pk", flat=True)
             if self.authenticated
@@ -188,10 +189,8 @@ class PartyOrganizationImporter(_CoverageImporter):
             if "codes" in rec and self._missing(row, rec["codes"], found):
                 continue
             party_org = existing.get(rec["name"])
-            if party_org is not None and party_org.pk not in visible:
-                self._reject(
-                    row, "name", f"党组织“{rec['name']}”已由其他地区或单位登记，不在您的管辖范围内，不能修改"
-                )
+            if party_org is not None and party_org.pk not in writable:
+                self._reject(row, "name", f"党组织“{rec['name']}”不在您的管辖范围内，不能录入或修改")
                 continue
             values = {k: v for k, v in rec.items() if k not in ("codes", "parent", "owner_unit")}
             warning = None
@@ -230,7 +229,7 @@ class PartyOrganizationImporter(_CoverageImporter):
                 self._reject(row, "name", "；".join(exc.messages))
                 continue
             existing[party_org.name] = party_org
-            visible.add(party_org.pk)
+            writable.add(party_org.pk)
             self._count(outcome)
             if warning is not None:
                 self.report.warn(row, [warning])
@@ -264,17 +263,17 @@ class InstructorImporter(_CoverageImporter):
     def write(self, records) -> None:
         codes = {c for _, rec in records for c in rec.get("codes", [])}
         found = self._organizations(codes)
-        visible = (
-            Instructor.objects.visible_to(self.ctx.actor) if self.authenticated else Instructor.objects.all()
+        writable = (
+            Instructor.objects.restrict(self.ctx.actor, CHANGE)
+            if self.authenticated
+            else Instructor.objects.all()
         )
         for row, rec in records:
             if "codes" in rec and self._missing(row, rec["codes"], found):
                 continue
             instructor = Instructor.objects.filter(name=rec["name"], phone=rec["phone"]).first()
-            if instructor is not None and not visible.filter(pk=instructor.pk).exists():
-                self._reject(
-                    row, "name", f"指导员“{rec['name']}”已由其他地区登记，不在您的管辖范围内，不能修改"
-                )
+            if instructor is not None and not writable.filter(pk=instructor.pk).exists():
+                self._reject(row, "name", f"指导员“{rec['name']}”不在您的管辖范围内，不能录入或修改")
                 continue
             values = {k: rec[k] for k in ("name", "phone", "workplace") if k in rec}
             orgs = [found[c] for c in rec["codes"]] if "codes" in rec else None

@@ -185,6 +185,8 @@ class Instructor(RegionBound):
     scope_industry_section = "assignments__organization__industry_section"
     scope_distinct = True
     scope_all_roles = (Role.OFFICE,)
+    scope_self = "user_id"  # the instructor's own record
+    personal_fields = {"phone": "phone"}  # liangxin.core.masking
 
     class Meta:
         verbose_name = "党建指导员"

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from liangxin.core import audit
 from liangxin.core.models import Installation, Region
-from liangxin.core.scoping import LEVELS, scope_for
+from liangxin.core.scoping import CHANGE, LEVELS, scope_for
 from liangxin.coverage.models import (
     Assignment,
     BranchInspection,
@@ -71,6 +71,28 @@ def _default_region(orgs, parent, actor) -> Region:
     )
 
 
+NOT_YOURS = "该记录不在您的管辖范围内，不能修改"
+
+
+def _locked(model, obj, actor):
+    """`obj` re-read and locked inside the write's transaction, through the actor's `change`
+    scope (a command without a user, ``actor=None``, is the server's operator)."""
+    rows = model.objects.select_for_update()
+    if actor is not None:
+        rows = rows.restrict(actor, CHANGE)
+    try:
+        return rows.get(pk=obj.pk)
+    except model.DoesNotExist:
+        raise ValidationError(NOT_YOURS) from None
+
+
+def _still_yours(model, obj, actor, what: str) -> None:
+    """After the write: the row must still be the actor's to change (a county cannot move a
+    party organization to another county, a member unit cannot hand it to another unit)."""
+    if actor is not None and not model.objects.restrict(actor, CHANGE).filter(pk=obj.pk).exists():
+        raise ValidationError(f"保存后该{what}将不在您的管辖范围内，不能这样录入或修改")
+
+
 def _codes(org_ids: Iterable[int]) -> list[str]:
     return sorted(Organization.objects.filter(pk__in=list(org_ids)).values_list("credit_code", flat=True))
 
@@ -105,7 +127,7 @@ def save_party_org(
         party_org = PartyOrganization(recorded_on=today)
         before: dict[str, Any] = {}
     else:
-        party_org = PartyOrganization.objects.select_for_update().get(pk=party_org.pk)
+        party_org = _locked(PartyOrganization, party_org, actor)
         before = _party_org_snapshot(party_org, today)
     was_active = party_org.status == PartyOrgStatus.ACTIVE
     had_secretary = bool(party_org.secretary)
@@ -139,6 +161,7 @@ def save_party_org(
     party_org.save()
     if organizations is not None:
         _set_links(party_org, organizations, today=today, start=None if creating else today)
+    _still_yours(PartyOrganization, party_org, actor, "党组织")
     after = _party_org_snapshot(party_org, today)
     if creating:
         audit.record(
@@ -210,7 +233,7 @@ def save_instructor(
     """Create or update an instructor; ``organizations`` (when given) is the full list assigned
     from ``starts_on`` (default today): assignments not in it end today."""
     creating = instructor is None
-    instructor = Instructor() if creating else Instructor.objects.select_for_update().get(pk=instructor.pk)
+    instructor = Instructor() if creating else _locked(Instructor, instructor, actor)
     before = {} if creating else _instructor_snapshot(instructor, today)
     for key, value in values.items():
         if key not in INSTRUCTOR_FIELDS:
@@ -221,6 +244,7 @@ def save_instructor(
     instructor.copy_ancestor_codes(instructor.region)
     instructor.full_clean(exclude=["organizations"])
     instructor.save()
+    _still_yours(Instructor, instructor, actor, "指导员")
     if organizations is not None:
         wanted = {o.pk for o in organizations}
         open_rows = list(instructor.assignments.exclude(ends_on__lte=today))
@@ -273,6 +297,7 @@ def record_inspection(
     actions: str = "",
     inspector: str = "",
 ) -> BranchInspection:
+    party_org = _locked(PartyOrganization, party_org, actor)
     if party_org.formation != Formation.JOINT:
         raise ValidationError(
             {"party_org": f"“{party_org.name}”不是联合党支部，常态化排查只针对联合组建的党组织"}

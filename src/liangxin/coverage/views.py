@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from liangxin.core.context_processors import WORK_ROLES
 from liangxin.core.listing import paginate
+from liangxin.core.masking import shown, with_full_view
 from liangxin.core.models import Area, Region
 from liangxin.core.permissions import role_required, visible
 from liangxin.core.roles import Role
@@ -22,7 +23,6 @@ from liangxin.coverage.filters import (
     export_format,
     filter_choices,
     parse_filters,
-    phone_for,
     unlinked_instructor,
 )
 from liangxin.coverage.models import Instructor, PartyOrganization
@@ -263,7 +263,8 @@ def blindspot_list(request, kind: str):
         )  # fmt: skip
     elif kind == "overloaded":
         headers = ["指导员姓名", "联系电话", "工作单位", "所属区划", "指导组织数"]
-        values = ([i.name, phone_for(request.user, i), i.workplace, i.region.name, i.load] for i in rows)
+        rows = with_full_view(rows, request.user)
+        values = ([i.name, shown(request.user, i, "phone"), i.workplace, i.region.name, i.load] for i in rows)
     else:
         headers = ["党组织名称", "所属区划", "覆盖组织数", "党员数", "书记"]
         values = ([p.name, p.region.name, p.org_count, p.member_count, p.secretary] for p in rows)
@@ -272,7 +273,7 @@ def blindspot_list(request, kind: str):
     page, query = paginate(request, rows)
     if kind == "overloaded":
         for instructor in page:
-            instructor.shown_phone = phone_for(request.user, instructor)
+            instructor.shown_phone = shown(request.user, instructor, "phone")
     return render(
         request,
         "coverage/blindspot_list.html",

@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from liangxin.core.listing import paginate
-from liangxin.core.permissions import get_visible_or_404, role_required, visible
+from liangxin.core.masking import may_see_in_full, shown, unchanged_if_masked, with_full_view
+from liangxin.core.permissions import CHANGE, get_restricted_or_404, restricted, role_required, visible
 from liangxin.core.roles import Role
 from liangxin.coverage import blindspots, engine, services
 from liangxin.coverage.filters import (
@@ -19,7 +20,6 @@ from liangxin.coverage.filters import (
     export_format,
     filter_choices,
     parse_filters,
-    phone_for,
     unlinked_instructor,
 )
 from liangxin.coverage.forms import InspectionForm, InstructorForm, PartyOrgForm, department_units
@@ -37,6 +37,8 @@ from liangxin.registry.models import Organization
 
 EDITORS = (Role.OFFICE, Role.COUNTY, Role.TOWNSHIP, Role.PARK, Role.MEMBER_UNIT)
 INSPECTORS = (Role.OFFICE, Role.COUNTY, Role.TOWNSHIP, Role.PARK)
+# An instructor belongs to a region: kept by the office and the county or township it works in.
+INSTRUCTOR_EDITORS = (Role.OFFICE, Role.COUNTY, Role.TOWNSHIP)
 
 
 def _set_errors(form, exc: ValidationError) -> None:
@@ -111,7 +113,7 @@ def party_org_list(request):
 
 @role_required(*VIEWERS)
 def party_org_detail(request, pk: int):
-    party_org = get_visible_or_404(PartyOrganization, request, pk=pk)
+    party_org = get_restricted_or_404(PartyOrganization, request, pk=pk)
     links = party_org.links.select_related("organization").order_by("ends_on", "organization__name")
     visible_org_ids = set(
         visible(Organization, request)
@@ -127,7 +129,8 @@ def party_org_detail(request, pk: int):
             "visible_org_ids": visible_org_ids,
             "children": visible(PartyOrganization, request).filter(parent=party_org),
             "inspections": party_org.inspections.all()[:20],
-            "can_edit": request.user.role in EDITORS,
+            "can_edit": request.user.role in EDITORS
+            and restricted(PartyOrganization, request, CHANGE).filter(pk=party_org.pk).exists(),
             "can_inspect": request.user.role in INSPECTORS and party_org.formation == Formation.JOINT,
         },
     )
@@ -147,7 +150,7 @@ def _open_rows_split(rows, visible_orgs) -> tuple[str, list[Organization]]:
 
 @role_required(*EDITORS)
 def party_org_edit(request, pk: int | None = None):
-    party_org = get_visible_or_404(PartyOrganization, request, pk=pk) if pk else None
+    party_org = get_restricted_or_404(PartyOrganization, request, CHANGE, pk=pk) if pk else None
     today = timezone.localdate()
     initial = {}
     if party_org is not None:
@@ -207,14 +210,17 @@ def instructor_list(request):
         .annotate(load=Count("assignments", filter=engine.assignment_active_q(today, "assignments__")))
         .order_by("county_code", "name")
     )
+    instructors = with_full_view(instructors, request.user)
     if fmt := export_format(request):
-        rows = ([i.name, phone_for(request.user, i), i.workplace, i.region.name, i.load] for i in instructors)
+        rows = (
+            [i.name, shown(request.user, i, "phone"), i.workplace, i.region.name, i.load] for i in instructors
+        )
         return export(
             request, fmt, "党建指导员", ["指导员姓名", "联系电话", "工作单位", "所属区划", "指导组织数"], rows
         )
     page, query = paginate(request, instructors)
     for instructor in page:
-        instructor.shown_phone = phone_for(request.user, instructor)
+        instructor.shown_phone = shown(request.user, instructor, "phone")
     return render(
         request,
         "coverage/instructor_list.html",
@@ -223,7 +229,7 @@ def instructor_list(request):
             "query": query,
             "q": q,
             "max_orgs": blindspots.instructor_max_orgs(),
-            "can_edit": request.user.role in EDITORS,
+            "can_edit": request.user.role in INSTRUCTOR_EDITORS,
             "unlinked": unlinked_instructor(request.user),
         },
     )
@@ -231,7 +237,7 @@ def instructor_list(request):
 
 @role_required(*VIEWERS)
 def instructor_detail(request, pk: int):
-    instructor = get_visible_or_404(Instructor, request, pk=pk)
+    instructor = get_restricted_or_404(Instructor, request, pk=pk)
     assignments = instructor.assignments.select_related("organization").order_by(
         "ends_on", "organization__name"
     )
@@ -240,22 +246,23 @@ def instructor_detail(request, pk: int):
         "coverage/instructor_detail.html",
         {
             "instructor": instructor,
-            "phone": phone_for(request.user, instructor),
+            "phone": shown(request.user, instructor, "phone"),
             "assignments": assignments.filter(organization__in=visible(Organization, request)),
-            "can_edit": request.user.role in EDITORS,
+            "can_edit": request.user.role in INSTRUCTOR_EDITORS
+            and restricted(Instructor, request, CHANGE).filter(pk=instructor.pk).exists(),
         },
     )
 
 
-@role_required(*EDITORS)
+@role_required(*INSTRUCTOR_EDITORS)
 def instructor_edit(request, pk: int | None = None):
-    instructor = get_visible_or_404(Instructor, request, pk=pk) if pk else None
+    instructor = get_restricted_or_404(Instructor, request, CHANGE, pk=pk) if pk else None
     today = timezone.localdate()
     initial = {}
     if instructor is not None:
         initial = {
             "name": instructor.name,
-            "phone": instructor.phone,
+            "phone": shown(request.user, instructor, "phone"),
             "workplace": instructor.workplace,
             "account": instructor.user.username if instructor.user else "",
         }
@@ -264,8 +271,12 @@ def instructor_edit(request, pk: int | None = None):
         initial["codes"], hidden = _open_rows_split(
             instructor.assignments.exclude(ends_on__lte=today), visible(Organization, request)
         )
+    data = request.POST or None
+    if data is not None and instructor is not None and not may_see_in_full(request.user, instructor):
+        data = data.copy()  # the masked phone sent back untouched means “unchanged”
+        data["phone"] = unchanged_if_masked(data.get("phone", ""), instructor.phone)
     form = InstructorForm(
-        request.POST or None,
+        data,
         initial=initial,
         instance=instructor,
         visible_orgs=visible(Organization, request),
@@ -346,7 +357,7 @@ def inspection_list(request):
 
 @role_required(*INSPECTORS)
 def inspection_create(request, pk: int):
-    party_org = get_visible_or_404(PartyOrganization, request, pk=pk)
+    party_org = get_restricted_or_404(PartyOrganization, request, CHANGE, pk=pk)
     form = InspectionForm(
         request.POST or None, initial={"inspected_on": timezone.localdate()}, party_org=party_org
     )

@@ -22,7 +22,7 @@ from liangxin.coverage.filters import Filters, export, parse_filters
 from liangxin.dashboard import queries, tiles
 from liangxin.dashboard.moment import Moment, resolve
 from liangxin.dispatch.models import Period
-from liangxin.dispatch.units import acting_unit
+from liangxin.dispatch.units import visible_unit_ids
 from liangxin.registry.models import Organization
 
 ROLES = WORK_ROLES  # like the coverage pages
@@ -30,10 +30,7 @@ ROLES = WORK_ROLES  # like the coverage pages
 
 def _units(request) -> set[int] | None:
     """The member units whose dispatch cells the user sees (None: all of them)."""
-    if request.user.role == Role.OFFICE:
-        return None
-    unit = acting_unit(request.user)
-    return {unit.pk} if unit is not None else set()
+    return visible_unit_ids(request.user)
 
 
 def cockpit_filters(request) -> tuple[Filters, Moment, list[str]]:

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from liangxin.core.models import MemberUnit, MemberUnitKind
 from liangxin.core.roles import Role
+from liangxin.core.scoping import scope_for
 from liangxin.core.unitnames import UnitNames
 
 __all__ = ["UnitNames", "acting_unit", "acting_unit_query"]
@@ -24,6 +25,18 @@ def acting_unit_query(user) -> QuerySet[MemberUnit] | None:
             "sort", "id"
         )[:1]
     return None
+
+
+def visible_unit_ids(user) -> set[int] | None:
+    """The member units whose dispatch rows (their cells on the board, the chase lists, the
+    cockpit, their reports) `user` sees; None: every unit. The scope rule of `Report` (a report
+    is seen with its unit: ``unit_id``, ``unit__<level>_code``), read off the units themselves
+    so units that have not reported yet count too."""
+    from liangxin.dispatch.models import Report
+
+    if scope_for(user).q(Report) is None:
+        return None
+    return set(MemberUnit.objects.restrict(user).values_list("pk", flat=True))
 
 
 def acting_unit(user) -> MemberUnit | None:

@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 from liangxin.core.exporting import write_xlsx
 from liangxin.core.listing import paginate
 from liangxin.core.models import MemberUnit
-from liangxin.core.permissions import get_visible_or_404, role_required, visible
+from liangxin.core.permissions import (
+    CHANGE,
+    get_restricted_or_404,
+    get_visible_or_404,
+    role_required,
+    visible,
+)
 from liangxin.core.roles import Role
 from liangxin.dispatch import periods as period_service
 from liangxin.dispatch import plans
@@ -31,7 +37,7 @@ from liangxin.dispatch.status import (
     period_status,
     totals_for,
 )
-from liangxin.dispatch.units import acting_unit
+from liangxin.dispatch.units import visible_unit_ids
 
 VIEWERS = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK)  # not instructors
 OFFICE = (Role.OFFICE,)
@@ -62,16 +68,16 @@ def pick_as_of(request, period: Period) -> datetime.date:
 def scoped_status(request, period: Period, as_of: datetime.date):
     """The period's status, with the tasks (and unit rows) the user may see."""
     status = period_status(period, as_of)
-    if request.user.role != Role.OFFICE:
+    units = visible_unit_ids(request.user)
+    if units is not None:
         visible_ids = set(visible(Task, request).filter(plan=period.plan).values_list("pk", flat=True))
         status.tasks = [t for t in status.tasks if t.pk in visible_ids]
-        own = acting_unit(request.user)
-        status.units = [row for row in status.units if own and row.unit.pk == own.pk]
+        status.units = [row for row in status.units if row.unit.pk in units]
         # The figures are those of the user's tasks, not the whole city's.
         status.totals = totals_for(status.tasks, status.assignments, status.cells)
         # Another unit's report is not the user's to open: its cell shows the light, not a link.
         for cell in status.cells.values():
-            if own is None or cell.unit_id != own.pk:
+            if cell.unit_id not in units:
                 cell.report_id = None
     return status
 
@@ -273,7 +279,7 @@ def task_detail(request, pk: int):
 
 @role_required(*OFFICE)
 def task_edit(request, pk: int | None = None):
-    task = get_visible_or_404(Task, request, pk=pk) if pk else None
+    task = get_restricted_or_404(Task, request, CHANGE, pk=pk) if pk else None
     plan = task.plan if task else _plan_for(request)
     if plan is None:
         year_text = request.GET.get("year") or str(timezone.localdate().year)

@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 
 from liangxin.core.models import MemberUnitKind
 from liangxin.core.permissions import role_required
-from liangxin.core.roles import Role
 from liangxin.dispatch import reminders
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_milestones
-from liangxin.dispatch.units import acting_unit
+from liangxin.dispatch.units import visible_unit_ids
 from liangxin.dispatch.views import OFFICE, VIEWERS, pick_as_of, pick_period, scoped_status
 
 CHASE_LIGHTS = {"red": LIGHT_LABELS["red"], "yellow": LIGHT_LABELS["yellow"]}
@@ -84,10 +83,10 @@ def chase(request):
         return render(request, "dispatch/chase.html", {"period": None})
     as_of = pick_as_of(request, period)
     status = scoped_status(request, period, as_of)
-    is_office = request.user.role == Role.OFFICE
-    if not is_office:  # a lead unit follows the tasks it leads
-        own = acting_unit(request.user)
-        status.tasks = [t for t in status.tasks if own and t.lead_id == own.pk]
+    units = visible_unit_ids(request.user)
+    is_office = units is None
+    if units is not None:  # a lead unit follows the tasks it leads
+        status.tasks = [t for t in status.tasks if t.lead_id in units]
     used = Filters.from_request(request)
     printing = request.GET.get("print") == "1"
 

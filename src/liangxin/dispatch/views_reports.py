@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from liangxin.core.exporting import write_xlsx
 from liangxin.core.listing import paginate
-from liangxin.core.permissions import get_visible_or_404, role_required, visible
+from liangxin.core.permissions import (
+    CHANGE,
+    get_restricted_or_404,
+    get_visible_or_404,
+    role_required,
+    visible,
+)
 from liangxin.core.roles import Role
 from liangxin.dispatch import notices as notice_service
 from liangxin.dispatch import reports as report_service
@@ -165,7 +171,7 @@ def report_detail(request, pk: int):
 @require_POST
 @role_required(*OFFICE)
 def report_accept(request, pk: int):
-    report = get_visible_or_404(Report, request, pk=pk)
+    report = get_restricted_or_404(Report, request, CHANGE, pk=pk)
     try:
         report_service.accept_report(report, actor=request.user)
     except DispatchError as exc:
@@ -181,7 +187,7 @@ def report_accept(request, pk: int):
 @require_POST
 @role_required(*OFFICE)
 def report_return(request, pk: int):
-    report = get_visible_or_404(Report, request, pk=pk)
+    report = get_restricted_or_404(Report, request, CHANGE, pk=pk)
     form = ReturnForm(request.POST)
     comment = form.data.get("comment", "")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from liangxin.core.masking import may_see_in_full, shown
 from liangxin.core.models import Industry, MemberUnit, RegionLevel
 from liangxin.registry import rules
 from liangxin.registry.models import OrgKind, RegStatus
@@ -78,8 +79,9 @@ class OrganizationForm(forms.Form):
     contact = forms.CharField(label="联系人", required=False)
     phone = forms.CharField(label="联系电话", required=False)
 
-    def __init__(self, *args, regions, areas, editing: bool = False, **kwargs):
+    def __init__(self, *args, regions, areas, org=None, **kwargs):
         super().__init__(*args, **kwargs)
+        editing = org is not None
         self.fields["credit_code"].widget.attrs["autofocus"] = not editing
         if editing:
             self.fields["credit_code"].disabled = True
@@ -105,7 +107,10 @@ class OrganizationForm(forms.Form):
             self.fields[key].widget.attrs["required"] = True
 
     @classmethod
-    def initial_for(cls, org) -> dict:
+    def initial_for(cls, org, user) -> dict:
+        """The form's values for `org`, personal data as `user` may see it: a masked value sent
+        back untouched means “unchanged” (the import rules read it so)."""
+        full = may_see_in_full(user, org)
         industry = ""
         if org.industry_id:
             industry = f"{org.industry_section}{org.industry_id}"
@@ -127,8 +132,8 @@ class OrganizationForm(forms.Form):
             "tags": "、".join(t.name for t in org.tags.all()),
             "supervising_unit": org.supervising_unit.name if org.supervising_unit else "",
             "address": org.address,
-            "contact": org.contact,
-            "phone": org.phone,
+            "contact": shown(user, org, "contact", full=full),
+            "phone": shown(user, org, "phone", full=full),
         }
 
     def parse(self, lookups: rules.Lookups, *, today, credit_code: str | None = None) -> dict | None:

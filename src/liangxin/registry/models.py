@@ -121,6 +121,7 @@ class Organization(RegionBound):
     scope_industry = "industry_id"
     scope_industry_section = "industry_section"
     scope_all_roles = (Role.OFFICE,)
+    personal_fields = {"phone": "phone", "contact": "name"}  # liangxin.core.masking
 
     class Meta:
         verbose_name = "两新组织"

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from liangxin.core.masking import shown, with_full_view
 from liangxin.core.models import Region
-from liangxin.core.roles import Role
-from liangxin.core.tabular import mask_phone
 from liangxin.registry.models import OrganizationTag, OrgKind, RegStatus
 
 SORTS = {
@@ -27,8 +26,6 @@ PARTY_FILTERS = {
     "1-2": ("正式党员 1–2 名", Q(party_members__in=[1, 2])),
     "0": ("无正式党员", Q(party_members=0)),
 }
-# Roles that see contact phone numbers in full (they keep the ledger of their jurisdiction).
-PHONE_ENTITLED = (Role.OFFICE, Role.COUNTY, Role.TOWNSHIP)
 
 
 def apply_filters(queryset: QuerySet, params) -> tuple[QuerySet, dict[str, str]]:
@@ -99,13 +96,15 @@ EXPORT_HEADERS = [
 ]
 
 
-def export_rows(queryset: QuerySet, *, viewer_role: str | None) -> Iterator[list[Any]]:
+def export_rows(queryset: QuerySet, *, viewer) -> Iterator[list[Any]]:
     """Rows in the import template's columns, so an exported file can be edited and re-imported.
-    Phone numbers are masked for viewers not entitled to them (a masked value re-imports as
-    “unchanged”)."""
+    Personal data is masked where `viewer` may not see it in full (`liangxin.core.masking`; a
+    masked phone re-imports as “unchanged”). ``viewer=None``: the server's operator (a command),
+    everything in full."""
     regions = dict(Region.objects.values_list("code", "name"))
-    show_phone = viewer_role is None or viewer_role in PHONE_ENTITLED
     queryset = queryset.select_related("area", "supervising_unit").order_by("id")
+    if viewer is not None:
+        queryset = with_full_view(queryset, viewer)
     tag_names: dict[int, list[str]] = {}
     chunk: list = []
 
@@ -137,8 +136,8 @@ def export_rows(queryset: QuerySet, *, viewer_role: str | None) -> Iterator[list
                 "、".join(tag_names.get(org.pk, [])),
                 org.supervising_unit.name if org.supervising_unit else "",
                 org.address,
-                org.contact,
-                org.phone if show_phone else mask_phone(org.phone) if org.phone else "",
+                org.contact if viewer is None else shown(viewer, org, "contact"),
+                org.phone if viewer is None else shown(viewer, org, "phone"),
             ]
 
     for org in queryset.iterator(chunk_size=2000):

@@ -290,7 +290,7 @@ def find_area(value: Any, lookups: Lookups) -> Area:
 
 
 def _masked(raw: Any) -> bool:
-    """A masked number (138****5678, from an export) means “unchanged”, not a new value."""
+    """A masked value (138****5678, 张**, from an export or a form) means “unchanged”."""
     return "*" in str(raw or "")
 
 
@@ -546,10 +546,12 @@ class RowParser:
                     fast=lambda values: plain_text_column(values, ADDRESS_MAX),
                 )
             ]
+        contacts_masked = None
         if has("contact"):
             optional["contact"] = [
                 v or "" for v in column("contact", lambda v: _check_contact(parse_text(v)))
             ]
+            contacts_masked = [_masked(v) for v in columns["contact"]]  # 张** from an export
         phones = None
         if has("phone"):
             phones = [
@@ -584,6 +586,8 @@ class RowParser:
                 record["kind"] = kinds[i]
             if phones is not None and not (masked and masked[i]):
                 record["phone"] = phones[i]
+            if contacts_masked is not None and contacts_masked[i]:
+                record.pop("contact", None)  # masked: unchanged
             for key, _ in warnings[i]:
                 record.pop(key, None)  # not imported: a new organization has it empty
             records.append(record)

@@ -15,7 +15,8 @@ from django.utils import timezone
 from liangxin.core import audit, auditchain
 from liangxin.core.bulk import insert_rows, select_in, update_rows
 from liangxin.core.models import AuditLog, ImportBatch
-from liangxin.core.scoping import scope_for
+from liangxin.core.roles import Role
+from liangxin.core.scoping import CHANGE, Scope, scope_for
 from liangxin.registry.models import (
     CLOSED_STATUSES,
     COUNTED_STATUSES,
@@ -127,36 +128,36 @@ def _tag_ids(names: set[str]) -> dict[str, int]:
     return dict(Tag.objects.filter(name__in=names).values_list("name", "id"))
 
 
-class Jurisdiction:
-    """What an actor may write: the office (or a command without a user) anything; a county or
-    township user only rows in its region; a member unit only rows it supervises."""
+# What an actor may write is `restrict(actor, "change")` (liangxin.core.scoping), re-checked here
+# inside the write's transaction; a row it would produce must still be the actor's (`admits`).
+# A row the actor may not change gets the same message whether or not the actor can see it, so
+# an import does not tell a county user that another county's credit code is in the registry.
+NOT_YOURS = (
+    "不能录入或修改该统一社会信用代码的组织：它不在您的管辖范围内（如确属本辖区，请联系工委办公室核实）"
+)
 
-    def __init__(self, actor):
-        self.actor = actor
-        self.scope = scope_for(actor) if actor is not None and actor.is_authenticated else None
 
-    @property
-    def unrestricted(self) -> bool:
-        return self.scope is None or self.scope.role in Organization.scope_all_roles
+def _write_scope(actor) -> Scope | None:
+    """The actor's scope, or None for the server's operator (a command run without --user)."""
+    return None if actor is None else scope_for(actor)
 
-    def region_problem(self, region) -> str | None:
-        if self.unrestricted or region is None:
-            return None
-        if (
-            self.scope.region_code
-            and getattr(region, f"{self.scope.region_level}_code") == self.scope.region_code
-        ):
-            return None
-        if self.scope.member_unit_id and not self.scope.region_code:
-            return None
-        return f"“{region.name}”不在您的管辖范围内，不能录入该区划的组织"
 
-    def visible_ids(self, ids: list[int]) -> set[int]:
-        if self.unrestricted:
-            return set(ids)
-        return set(
-            Organization.objects.visible_to(self.actor).filter(pk__in=ids).values_list("pk", flat=True)
-        )
+def _writable_ids(actor, ids: list[int]) -> set[int]:
+    if _write_scope(actor) is None:
+        return set(ids)
+    return set(Organization.objects.restrict(actor, CHANGE).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _admission_problem(scope: Scope | None, values: dict[str, Any], region) -> tuple[str, str] | None:
+    """(column, message) when the row `values` describe (attribute names) would not be the
+    actor's to change after the write, else None."""
+    if scope is None or scope.admits(Organization, values):
+        return None
+    if scope.region_code and region is not None:
+        return "region", f"“{region.name}”不在您的管辖范围内，不能录入该区划的组织"
+    if scope.member_unit_id:
+        return "supervising_unit", "成员单位只能录入和修改本单位主管的组织，主管单位不能填写其他单位"
+    return "credit_code", NOT_YOURS
 
 
 NEW_COLUMNS = ("credit_code", *COLUMNS, "created_at", "updated_at", "import_batch")
@@ -263,7 +264,7 @@ def plan_records(
     holds only the columns its source provides) would change. Reads only. Rows the actor may not
     write come back in `result.rejected` with their key. `registry_empty`: the registry held no
     organization (a first load), so no code is looked up (the merge checks that none appeared)."""
-    jurisdiction = Jurisdiction(actor)
+    scope = _write_scope(actor)
     codes = [] if registry_empty else [record["credit_code"] for _, record in items]
     existing = {
         row["credit_code"]: row
@@ -271,7 +272,7 @@ def plan_records(
             Organization, ("id", "credit_code", "name", "updated_at", *COLUMNS), "credit_code", codes
         )
     }
-    allowed = jurisdiction.visible_ids([row["id"] for row in existing.values()])
+    allowed = _writable_ids(actor, [row["id"] for row in existing.values()])
     old_tags: dict[int, list[str]] = {}
     for org_id, name in OrganizationTag.objects.filter(organization_id__in=allowed).values_list(
         "organization_id", "tag__name"
@@ -280,32 +281,38 @@ def plan_records(
     tags_of = {k: tuple(sorted(v)) for k, v in old_tags.items()}
 
     plan = Changes(stamp=timezone.now())
-    plan.unit_default = (
-        jurisdiction.scope.member_unit_id if jurisdiction.scope and not jurisdiction.unrestricted else None
-    )
+    # A member unit's new rows are supervised by it unless the record names another unit.
+    plan.unit_default = scope.member_unit_id if scope is not None and scope.role == Role.MEMBER_UNIT else None
+    unit_default = plan.unit_default
     result = plan.result
     new_row = _NewRows(plan.unit_default, plan.stamp, None)  # an import sets its batch when merging
     for key, record in items:
         row = existing.get(record["credit_code"])
-        region_problem = jurisdiction.region_problem(record.get("region"))
-        if region_problem:
-            result.rejected.append((key, "region", region_problem))
-            continue
         tags = record.get("tags")
         if row is None:
             if record.get("region") is None:
                 result.rejected.append((key, "region", "新增组织必须有所属区划"))
                 continue
+            if scope is not None:
+                problem = _admission_problem(scope, _new_dict(record, unit_default), record["region"])
+                if problem:
+                    result.rejected.append((key, *problem))
+                    continue
             plan.new_rows.append(new_row(record))
             plan.new_records.append(record)
             plan.new_tags[record["credit_code"]] = tags or ()
             continue
-        values = _values(record)
         if row["id"] not in allowed:
-            result.rejected.append(
-                (key, "credit_code", "该信用代码的组织已在台账中，但不在您的管辖范围内，不能修改")
-            )
+            result.rejected.append((key, "credit_code", NOT_YOURS))
             continue
+        values = _values(record)
+        if unit_default and values.get("supervising_unit_id", unit_default) is None:
+            del values["supervising_unit_id"]  # an unknown unit (a warning) leaves it unchanged
+        if scope is not None:
+            problem = _admission_problem(scope, {**row, **values}, record.get("region"))
+            if problem:
+                result.rejected.append((key, *problem))
+                continue
         dirty = tuple(k for k, v in values.items() if k != "row_hash" and row[k] != v)
         tags_changed = tags is not None and tags != tags_of.get(row["id"], ())
         after_row = {**row, **values}
@@ -469,7 +476,8 @@ def _audit_row(action, actor, org_id, name, before, after, source, detail="") ->
 
 @transaction.atomic
 def save_organization(record: dict[str, Any], *, actor, today: datetime.date) -> Organization:
-    """The form's save: the same upsert as an import row."""
+    """The form's save: the same upsert as an import row (the row locked while it is checked)."""
+    list(Organization.objects.select_for_update().filter(credit_code=record["credit_code"]).values("pk"))
     result = apply_records([(0, record)], actor=actor, source=None, today=today)
     if result.rejected:
         message = result.rejected[0][2]

@@ -9,10 +9,11 @@ from django.utils import timezone
 from liangxin.core import audit
 from liangxin.core.exporting import csv_lines, write_xlsx
 from liangxin.core.listing import paginate
+from liangxin.core.masking import masked_values, may_see_in_full, shown, with_full_view
 from liangxin.core.models import Area, AuditLog, Industry, Region, RegionLevel
-from liangxin.core.permissions import get_visible_or_404, role_required, visible
+from liangxin.core.permissions import CHANGE, get_restricted_or_404, restricted, role_required, visible
 from liangxin.core.roles import Role
-from liangxin.core.tabular import ValueProblem, mask_phone
+from liangxin.core.tabular import ValueProblem
 from liangxin.registry import queries, rules, services
 from liangxin.registry.forms import FollowUpCloseForm, OrganizationForm
 from liangxin.registry.models import FollowUp, Organization, OrgKind, RegStatus, Tag
@@ -39,10 +40,10 @@ def organization_list(request):
     organizations, used = queries.apply_filters(visible(Organization, request), request.GET)
     organizations, sort = queries.apply_sort(organizations, request.GET)
     organizations = organizations.select_related("region", "area").prefetch_related("tags")
-    page, query = paginate(request, organizations)
-    show_phone = request.user.role in queries.PHONE_ENTITLED
+    page, query = paginate(request, with_full_view(organizations, request.user))
     for org in page:
-        org.shown_phone = org.phone if show_phone else mask_phone(org.phone) if org.phone else ""
+        org.shown_phone = shown(request.user, org, "phone")
+        org.shown_contact = shown(request.user, org, "contact")
     return render(
         request,
         "registry/organization_list.html",
@@ -60,11 +61,19 @@ def organization_list(request):
 
 @role_required(*VIEWERS)
 def organization_detail(request, pk: int):
-    org = get_visible_or_404(Organization, request, pk=pk)
-    history = AuditLog.objects.filter(object_type="registry.organization", object_id=str(org.pk)).order_by(
-        "-at"
-    )[:100]
-    show_phone = request.user.role in queries.PHONE_ENTITLED
+    org = get_restricted_or_404(Organization, request, pk=pk)
+    history = list(
+        AuditLog.objects.filter(object_type="registry.organization", object_id=str(org.pk)).order_by("-at")[
+            :100
+        ]
+    )
+    full = may_see_in_full(request.user, org)
+    if not full:
+        for log in history:
+            log.before, log.after = (
+                masked_values(Organization, log.before),
+                masked_values(Organization, log.after),
+            )
     return render(
         request,
         "registry/organization_detail.html",
@@ -73,21 +82,24 @@ def organization_detail(request, pk: int):
             "history": history,
             "tags": org.tags.all(),
             "followups": org.followups.all(),
-            "phone": org.phone if show_phone else mask_phone(org.phone) if org.phone else "",
-            "can_edit": request.user.role in EDITORS,
+            "phone": shown(request.user, org, "phone", full=full),
+            "contact": shown(request.user, org, "contact", full=full),
+            "can_edit": request.user.role in EDITORS and _may_change(request, org),
         },
     )
 
 
+def _may_change(request, org: Organization) -> bool:
+    return restricted(Organization, request, CHANGE).filter(pk=org.pk).exists()
+
+
 @role_required(*EDITORS)
 def organization_edit(request, pk: int | None = None):
-    org = get_visible_or_404(Organization, request, pk=pk) if pk else None
+    org = get_restricted_or_404(Organization, request, CHANGE, pk=pk) if pk else None
     areas = visible(Area, request) if request.user.role != Role.MEMBER_UNIT else Area.objects.all()
     regions = visible(Region, request)
-    initial = OrganizationForm.initial_for(org) if org else {"status": RegStatus.ACTIVE.label}
-    form = OrganizationForm(
-        request.POST or None, initial=initial, regions=regions, areas=areas, editing=org is not None
-    )
+    initial = OrganizationForm.initial_for(org, request.user) if org else {"status": RegStatus.ACTIVE.label}
+    form = OrganizationForm(request.POST or None, initial=initial, regions=regions, areas=areas, org=org)
     if request.method == "POST" and form.is_valid():
         today = timezone.localdate()
         try:
@@ -99,8 +111,8 @@ def organization_edit(request, pk: int | None = None):
             if (
                 record is not None
                 and org is None
-                and Organization.objects.filter(credit_code=record["credit_code"]).exists()
-            ):
+                and visible(Organization, request).filter(credit_code=record["credit_code"]).exists()
+            ):  # one the user cannot see is refused by the service, saying nothing of it
                 form.add_error("credit_code", "该统一社会信用代码已在台账中，请勿重复录入")
                 record = None
             if record is not None:
@@ -124,7 +136,7 @@ def organization_export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404("不支持的导出格式")
     organizations = _export_queryset(request)
-    rows = queries.export_rows(organizations, viewer_role=request.user.role)
+    rows = queries.export_rows(organizations, viewer=request.user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     audit.record(
         "registry.organization.exported",
@@ -202,7 +214,7 @@ def followup_list(request):
 
 @role_required(*EDITORS)
 def followup_close(request, pk: int):
-    followup = get_visible_or_404(FollowUp, request, pk=pk)
+    followup = get_restricted_or_404(FollowUp, request, CHANGE, pk=pk)
     form = FollowUpCloseForm(request.POST or None, kind=followup.kind)
     if request.method == "POST" and form.is_valid():
         services.close_followup(followup, actor=request.user, **form.cleaned_data)

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         params = {k: v for k, v in {"region": region, "status": status, "tag": tag}.items() if v}
         organizations, _ = queries.apply_filters(Organization.objects.all(), params)
         count = organizations.count()
-        rows = queries.export_rows(organizations, viewer_role=None)
+        rows = queries.export_rows(organizations, viewer=None)
         if path.suffix.lower() == ".csv":
             with path.open("w", encoding="utf-8", newline="") as fh:
                 for line in csv_lines(queries.EXPORT_HEADERS, rows):
