@@ -1,0 +1,311 @@
+"""The shared role × action suite: every URL pattern of the site has an entry here, and every
+page that reads or writes one row is requested by each role on a row inside and outside its
+scope. A new URL pattern without an entry fails `test_every_url_pattern_has_an_entry`.
+
+The expectations are written out by hand per model (who may view, who may change) — they are
+the rule of README “Jurisdiction and personal data”, not computed from `restrict`, so a wrong
+scope rule fails here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from liangxin.core.models import Area, AuditLog, MemberUnit
+from liangxin.coverage.models import Formation
+from liangxin.dispatch.models import Report
+from liangxin.registry.models import FollowUp
+from tests.coverage.factories import make_instructor, make_org, make_party_org
+from tests.dispatch.factories import make_period, make_task
+from tests.factories import make_area, make_user
+
+
+@dataclass(frozen=True)
+class Exempt:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A list, export or figure page: proven by an outsider suite (tests.scoping)."""
+
+    where: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """A page reading (``view``) or writing (``change``/``delete``) one row of `thing`."""
+
+    thing: str
+    action: str
+    method: str = "get"
+
+
+OFFICE_ONLY = Exempt("工委办公室 only (role_required): no other role reaches it; tested in its app")
+URLS: dict[str, Exempt | Listed | Row] = {
+    "home": Exempt("the user's own home page: counts through restrict(user)"),
+    "login": Exempt("anonymous"),
+    "logout": Exempt("the user's own session"),
+    "not_built": Exempt("a static notice"),
+    "data_import": Exempt(
+        "upload form; writes go through the services' change scope (test_scope_escalations)"
+    ),
+    "data_import_job": Row("import_job", "view"),
+    "data_import_confirm": Row("import_job", "change", "post"),
+    "data_import_errors": Exempt("the uploader's own job, as data_import_job (404 for anyone else)"),
+    "accounts:password_change": Exempt("the user's own password"),
+    "accounts:users": Exempt("安全管理员 only; accounts are not jurisdiction-bound (tests/accounts)"),
+    "accounts:user_create": Exempt("安全管理员 only (tests/accounts)"),
+    "accounts:user_edit": Exempt("安全管理员 only (tests/accounts)"),
+    "accounts:user_reset_password": Exempt("安全管理员 only (tests/accounts)"),
+    "accounts:user_unlock": Exempt("安全管理员 only (tests/accounts)"),
+    "registry:organizations": Listed("tests/registry/test_pages.py::TestOrganizationsAreScopedByRegion"),
+    "registry:organization_create": Exempt("a new row: admitted by Scope.admits (test_scope_escalations)"),
+    "registry:organization_detail": Row("organization", "view"),
+    "registry:organization_edit": Row("organization", "change"),
+    "registry:organization_export": Listed(
+        "tests/registry/test_pages.py::TestOrganizationsAreScopedByRegion"
+    ),
+    "registry:import_template": Exempt("a blank template"),
+    "registry:followups": Listed("tests/registry/test_pages.py::TestFollowUpsAreScoped"),
+    "registry:followup_close": Row("followup", "change"),
+    "coverage:index": Exempt("a redirect to coverage:table"),
+    "coverage:table": Listed("tests/coverage/test_pages_scope.py"),
+    "coverage:organizations": Listed("tests/coverage/test_pages_scope.py"),
+    "coverage:blindspots": Listed("tests/coverage/test_pages_scope.py"),
+    "coverage:blindspot_list": Listed("tests/coverage/test_pages_scope.py"),
+    "coverage:suggestions": Listed("tests/coverage/test_pages_scope.py"),
+    "coverage:suggestion_accept": OFFICE_ONLY,
+    "coverage:party_orgs": Listed("tests/coverage/test_pages_scope.py"),
+    "coverage:party_org_create": Exempt("a new row: checked after the write (test_scope_escalations)"),
+    "coverage:party_org_detail": Row("party_org", "view"),
+    "coverage:party_org_edit": Row("party_org", "change"),
+    "coverage:inspection_create": Row("party_org", "change"),
+    "coverage:instructors": Listed("tests/coverage/test_pages_scope.py"),
+    "coverage:instructor_create": Exempt("a new row: checked after the write"),
+    "coverage:instructor_detail": Row("instructor", "view"),
+    "coverage:instructor_edit": Row("instructor", "change"),
+    "coverage:inspections": Listed("tests/coverage/test_pages_scope.py"),
+    "coverage:health": Listed("tests/coverage/test_pages_scope.py"),
+    "dispatch:index": Exempt("a redirect"),
+    "dispatch:board": Listed("tests/dispatch/test_pages.py"),
+    "dispatch:board_export": Listed("tests/dispatch/test_pages.py"),
+    "dispatch:tasks": Listed("tests/dispatch/test_pages.py"),
+    "dispatch:task_create": OFFICE_ONLY,
+    "dispatch:task_detail": Row("task", "view"),
+    "dispatch:task_edit": Row("task", "change"),
+    "dispatch:plan_settings": OFFICE_ONLY,
+    "dispatch:chase": Listed("tests/dispatch/test_chase.py"),
+    "dispatch:chase_remind": OFFICE_ONLY,
+    "dispatch:periods": OFFICE_ONLY,
+    "dispatch:period_update": OFFICE_ONLY,
+    "dispatch:period_unlock": OFFICE_ONLY,
+    "dispatch:mine": Exempt("the acting unit's own tasks (tests/dispatch/test_pages.py)"),
+    "dispatch:mine_workbook": Exempt("the acting unit's own tasks"),
+    "dispatch:report_edit": Exempt(
+        "the acting unit's own report: a task it is not assigned is a 404 (tests/dispatch)"
+    ),
+    "dispatch:report_detail": Row("report", "view"),
+    "dispatch:report_accept": Row("report", "change", "post"),
+    "dispatch:report_return": Row("report", "change", "post"),
+    "dispatch:attachment": Exempt("through the report's view scope (get_restricted_or_404), tests/dispatch"),
+    "dispatch:review": OFFICE_ONLY,
+    "dispatch:notices": Listed("tests/dispatch/test_notices.py"),
+    "dispatch:notice_read_all": Exempt("the acting unit's own notices"),
+    "dispatch:notice_read": Listed("tests/dispatch/test_notices.py"),
+    "documents:bulletins": Exempt("bulletins are city-wide public documents of the office (tests/documents)"),
+    "documents:download": Exempt("a published city-wide bulletin"),
+    "documents:period": Exempt("city-wide bulletin drafting, office (tests/documents)"),
+    "documents:requirements": Exempt("city-wide bulletin drafting, office"),
+    "documents:generate": Exempt("city-wide bulletin drafting, office"),
+    "documents:publish": Exempt("city-wide bulletin drafting, office"),
+    "documents:reopen": Exempt("city-wide bulletin drafting, office"),
+    "dashboard:index": Listed("tests/dashboard/test_cockpit.py"),
+    "dashboard:data": Listed("tests/dashboard/test_cockpit.py"),
+    "dashboard:export": Listed("tests/dashboard/test_cockpit.py"),
+    "core:regions": Listed("tests/core/test_reference_pages.py::TestRegionsAreScoped"),
+    "core:region_detail": Row("region", "view"),
+    "core:areas": Listed("tests/core/test_reference_pages.py::TestAreasAreScoped"),
+    "core:area_create": Exempt("reference data: 工委办公室 and 系统管理员 only"),
+    "core:area_edit": Row("area", "change"),
+    "core:area_delete": Row("area", "delete", "post"),
+    "core:member_units": Listed("tests/core/test_reference_pages.py"),
+    "core:member_unit_create": Exempt("reference data: 工委办公室 and 系统管理员 only"),
+    "core:member_unit_detail": Row("member_unit", "view"),
+    "core:member_unit_edit": Row("member_unit", "change"),
+    "core:audit_log": Exempt("审计管理员 only; the audit log is not jurisdiction-bound"),
+}
+
+
+def url_names(patterns=None, namespace: str = "") -> list[str]:
+    names = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or namespace
+            names += url_names(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_url_pattern_has_an_entry():
+    names = url_names()
+    missing = sorted(set(names) - set(URLS))
+    assert not missing, f"URL patterns without an entry in the scope table: {missing}"
+    stale = sorted(set(URLS) - set(names))
+    assert not stale, f"entries for URL patterns that no longer exist: {stale}"
+
+
+def test_every_listed_page_names_a_suite_that_exists():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for name, entry in URLS.items():
+        if isinstance(entry, Listed):
+            path, _, cls = entry.where.partition("::")
+            text = (root / path).read_text(encoding="utf-8")
+            assert "OutsiderGetsNothing" in text, (name, path)
+            assert not cls or f"class {cls}(" in text, (name, entry.where)
+
+
+# Who may view / change each kind of row of the world below (a row in 泰和县, supervised by
+# 商务局, in 交通运输局's industry 54). The roles are the users of the `users` fixture.
+EVERYONE_WORKING = {"office", "taihe", "jizhou", "shangwu", "jiaotong", "sifa", "zdy", "sysadmin"}
+MAY = {
+    ("organization", "view"): {"office", "taihe", "shangwu", "jiaotong"},
+    ("organization", "change"): {"office", "taihe", "shangwu"},
+    ("followup", "change"): {"office", "taihe", "shangwu"},
+    ("party_org", "view"): {"office", "taihe", "jiaotong"},
+    ("party_org", "change"): {"office", "taihe"},
+    ("instructor", "view"): {"office", "taihe", "jiaotong"},
+    ("instructor", "change"): {"office", "taihe"},
+    ("region", "view"): {"office", "taihe", "shangwu", "jiaotong", "sifa", "sysadmin"},
+    ("area", "change"): {"office", "sysadmin"},
+    ("area", "delete"): {"office", "sysadmin"},
+    ("member_unit", "view"): {"office", "taihe", "sysadmin"},
+    ("member_unit", "change"): {"office", "sysadmin"},
+    ("task", "view"): {"office", "taihe"},
+    ("task", "change"): {"office"},
+    ("report", "view"): {"office", "taihe"},
+    ("report", "change"): {"office"},
+    ("import_job", "view"): {"taihe"},
+    ("import_job", "change"): {"taihe"},
+}
+
+
+@pytest.fixture
+def users(city):
+    return {
+        "office": make_user("office", role="office"),
+        "taihe": make_user("taihe", role="county", region="360826"),
+        "jizhou": make_user("jizhou", role="county", region="360802"),
+        "shangwu": make_user("shangwu", role="member_unit", member_unit="商务局"),
+        "jiaotong": make_user("jiaotong", role="member_unit", member_unit="交通运输局"),
+        "sifa": make_user("sifa", role="member_unit", member_unit="司法局"),
+        "zdy": make_user("zdy", role="instructor", region="360826"),
+        "sysadmin": make_user("sysadmin", role="sysadmin"),
+    }
+
+
+@pytest.fixture
+def world(users):
+    from liangxin.core.models import ImportJob
+
+    shangwu = MemberUnit.objects.get(name="商务局")
+    org = make_org("泰和县顺达物流", region="360826100", industry_id="54", industry_section="G")
+    org.supervising_unit = shangwu
+    org.save()
+    area = make_area("泰和工业园", "360826")
+    party_org = make_party_org("泰和县物流联合支部", org, formation=Formation.JOINT, region="360826")
+    instructor = make_instructor("泰和指导员", org, phone="13912340000")
+    county_unit = MemberUnit.objects.get(name="泰和县委组织部")
+    task = make_task("1", lead="泰和县委组织部", title="泰和县党建任务", start=datetime.date(2026, 1, 1))
+    period = make_period("2026-11")
+    report = Report.objects.create(task=task, unit=county_unit, period=period, state="submitted")
+    job = ImportJob.objects.create(user=users["taihe"], filename="台账.xlsx")
+    return {
+        "organization": org,
+        "followup": FollowUp.objects.create(organization=org, kind="new", due_on="2030-01-01"),
+        "party_org": party_org,
+        "instructor": instructor,
+        "region": org.region.parent,
+        "area": area,
+        "member_unit": county_unit,
+        "task": task,
+        "report": report,
+        "import_job": job,
+    }
+
+
+def _args(thing: str, obj) -> list:
+    return [obj.code] if thing == "region" else [obj.pk]
+
+
+ROW_URLS = sorted((name, entry) for name, entry in URLS.items() if isinstance(entry, Row))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "entry"), ROW_URLS, ids=[name for name, _ in ROW_URLS])
+def test_each_role_reaches_a_row_page_exactly_when_the_rule_says(name, entry, users, world, client):
+    obj = world[entry.thing]
+    url = reverse(name, args=_args(entry.thing, obj))
+    allowed = MAY[(entry.thing, entry.action)]
+    # Refused roles first (the row must still be there); a deletion is done by one allowed role.
+    order = sorted(users, key=lambda role: role in allowed)
+    if entry.action == "delete":
+        order = [role for role in order if role not in allowed] + [min(allowed)]
+    for role in order:
+        user = users[role]
+        client.force_login(user)
+        response = getattr(client, entry.method)(url)
+        if role in allowed:
+            assert response.status_code in (200, 302), (name, role, response.status_code)
+        else:
+            # 404 like a missing row; 403 where the role may not use the page at all.
+            assert response.status_code in (403, 404), (name, role, response.status_code)
+            if (
+                response.status_code == 404
+                and entry.action != "view"
+                and role in MAY.get((entry.thing, "view"), set())
+            ):
+                # A row the user sees but may not change: the refusal is audited.
+                assert AuditLog.objects.filter(action="core.access.denied", actor=user).exists(), (name, role)
+
+
+@pytest.mark.django_db
+def test_a_missing_row_and_another_countys_row_look_the_same(users, world, client):
+    client.force_login(users["jizhou"])
+    theirs = client.get(reverse("registry:organization_detail", args=[world["organization"].pk]))
+    missing = client.get(reverse("registry:organization_detail", args=[999_999]))
+    assert theirs.status_code == missing.status_code == 404
+    for response in (theirs, missing):
+        text = response.content.decode()
+        assert "不在您的管辖范围内" in text and "泰和县顺达物流" not in text
+
+
+@pytest.mark.django_db
+# Pages of reference data and of dispatch are also limited by role (a county may not edit an
+# area or accept a report whatever its region holds): the manager is compared where the page
+# is the scope rule alone.
+@pytest.mark.parametrize("thing", ["organization", "party_org", "instructor", "followup"])
+def test_the_scoped_manager_agrees_with_the_table(thing, users, world):
+    obj = world[thing]
+    model = type(obj)
+    for action in ("view", "change", "delete"):
+        allowed = MAY.get((thing, action)) or MAY.get((thing, "change" if action == "delete" else action))
+        if allowed is None:
+            continue
+        for role, user in users.items():
+            assert model.objects.restrict(user, action).filter(pk=obj.pk).exists() == (role in allowed), (
+                thing,
+                action,
+                role,
+            )
+
+
+def test_no_user_gets_no_rows_of_any_scoped_model(db):
+    assert not Area.objects.restrict(None).exists() or Area.objects.count() == 0
