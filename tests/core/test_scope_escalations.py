@@ -259,3 +259,30 @@ class TestExistenceIsNotLeaked:
             {"credit_code": org.credit_code, "name": "重复录入", "region": "360802001", "status": "存续"},
         )
         assert "该统一社会信用代码已在台账中" in page.content.decode()
+
+
+@pytest.mark.django_db
+class TestServicesRecheckInsideTheTransaction:
+    def test_a_follow_up_of_another_units_organization_cannot_be_closed(self, jiaotong, city):
+        from liangxin.registry.models import FollowUp
+
+        org = make_org(
+            "商务局主管公司", industry_id="54", supervising_unit=MemberUnit.objects.get(name="商务局")
+        )
+        followup = FollowUp.objects.create(organization=org, kind="new", due_on="2030-01-01")
+        with pytest.raises(PermissionError):
+            registry_services.close_followup(followup, actor=jiaotong, outcome="not_needed", note="越权办结")
+        followup.refresh_from_db()
+        assert followup.status == FollowUp.Status.OPEN
+
+    def test_the_audit_administrator_sees_personal_data_masked_in_the_log(self, office, client_for, city):
+        org = make_org("审计可见公司")
+        registry_services.save_organization(
+            {"credit_code": org.credit_code, "name": org.name, "phone": "13907969999", "contact": "王五六"},
+            actor=office,
+            today=TODAY,
+        )
+        auditor = make_user("auditor", role="auditadmin")
+        page = client_for(auditor).get(reverse("core:audit_log")).content.decode()
+        assert "审计可见公司" in page
+        assert "13907969999" not in page and "王五六" not in page and "139****9999" in page

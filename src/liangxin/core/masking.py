@@ -98,6 +98,19 @@ def masked_values(model: type[models.Model], data: dict | None) -> dict | None:
     return {k: mask(fields[k], v) if k in fields and isinstance(v, str) else v for k, v in data.items()}
 
 
+def masked_logged(log) -> tuple[dict | None, dict | None]:
+    """An audit record's before/after with the personal fields of its object's model masked."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(log.object_type) if "." in (log.object_type or "") else None
+    except (LookupError, ValueError):
+        model = None
+    if model is None:
+        return log.before, log.after
+    return masked_values(model, log.before), masked_values(model, log.after)
+
+
 def unchanged_if_masked(submitted: Any, current: Any, kind: str = "phone") -> Any:
     """A form's personal field: the masked value shown, sent back untouched, means “unchanged”
     (never overwrite the real value with its mask)."""

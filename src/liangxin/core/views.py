@@ -10,8 +10,16 @@ from liangxin.core import services
 from liangxin.core.context_processors import not_built as not_built_sections
 from liangxin.core.forms import AreaForm, MemberUnitForm
 from liangxin.core.listing import paginate
+from liangxin.core.masking import masked_logged
 from liangxin.core.models import Area, AreaKind, AuditLog, Installation, MemberUnit, Region, RegionLevel
-from liangxin.core.permissions import get_visible_or_404, role_required, visible
+from liangxin.core.permissions import (
+    CHANGE,
+    DELETE,
+    get_restricted_or_404,
+    get_visible_or_404,
+    role_required,
+    visible,
+)
 from liangxin.core.roles import REFERENCE_EDITORS, Role
 
 REGION_VIEWERS = (Role.OFFICE, Role.SYSTEM_ADMIN, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK)
@@ -128,7 +136,7 @@ def area_list(request):
 
 @role_required(*REFERENCE_EDITORS)
 def area_edit(request, pk: int | None = None):
-    area = get_visible_or_404(Area, request, pk=pk) if pk else None
+    area = get_restricted_or_404(Area, request, CHANGE, pk=pk) if pk else None
     regions = visible(Region, request)
     initial = {}
     if area is None and request.GET.get("region"):
@@ -154,7 +162,7 @@ def area_edit(request, pk: int | None = None):
 @require_POST
 @role_required(*REFERENCE_EDITORS)
 def area_delete(request, pk: int):
-    area = get_visible_or_404(Area, request, pk=pk)
+    area = get_restricted_or_404(Area, request, DELETE, pk=pk)
     region_code = area.region.code
     try:
         services.delete_area(area, actor=request.user)
@@ -209,7 +217,7 @@ def member_unit_detail(request, pk: int):
 
 @role_required(*REFERENCE_EDITORS)
 def member_unit_edit(request, pk: int | None = None):
-    unit = get_visible_or_404(MemberUnit, request, pk=pk) if pk else None
+    unit = get_restricted_or_404(MemberUnit, request, CHANGE, pk=pk) if pk else None
     form = MemberUnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
         industries = form.cleaned_data.pop("industries")
@@ -241,6 +249,8 @@ def audit_log(request):
     if result in AuditLog.Result.values:
         logs = logs.filter(result=result)
     page, query = paginate(request, logs)
+    for log in page:  # the audit administrator keeps no row: personal data masked
+        log.before, log.after = masked_logged(log)
     return render(
         request,
         "core/audit_log.html",

@@ -487,6 +487,12 @@ def save_organization(record: dict[str, Any], *, actor, today: datetime.date) ->
 
 @transaction.atomic
 def close_followup(followup: FollowUp, *, actor, outcome: str, note: str) -> FollowUp:
+    rows = FollowUp.objects.select_for_update(of=("self",))
+    if actor is not None:  # re-checked inside the transaction; None: the server's operator
+        rows = rows.restrict(actor, CHANGE)
+    followup = rows.filter(pk=followup.pk).first()
+    if followup is None:
+        raise PermissionError("该跟进事项不在您的管辖范围内，不能办结")
     if followup.status == FollowUp.Status.DONE:
         return followup
     followup.status = FollowUp.Status.DONE
