@@ -16,7 +16,7 @@ found by correlated subqueries (`rank_expression`); city-wide each organization 
 rows reach gets its best rank once and only those are joined (`_ranked_counts`). Many dates (the
 cockpit's 12 month-ends) are one query too (`coverage_series`, `coverage_tables`). No loop over
 organizations; the same answer on SQLite and PostgreSQL (tests hold the three ways equal).
-Callers pass the organizations the user may see (``Organization.objects.visible_to(user)``), so
+Callers pass the organizations the user may see (``Organization.objects.restrict(user)``), so
 every figure is scoped.
 """
 
