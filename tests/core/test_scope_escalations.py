@@ -39,10 +39,8 @@ def jizhou(city):
 
 
 def denied(user) -> AuditLog | None:
-    # The row refused (core.permissions); the middleware records the page's 404 beside it.
-    return (
-        AuditLog.objects.filter(action="core.access.denied", actor=user).exclude(object_type="page").first()
-    )
+    """The refusal the audit middleware records (core.access.denied, the page and its path)."""
+    return AuditLog.objects.filter(action="core.access.denied", actor=user).first()
 
 
 @pytest.mark.django_db
@@ -69,8 +67,8 @@ class TestAMemberUnitCannotChangeWhatItSeesThroughItsSector:
         joint_branch.refresh_from_db()
         assert joint_branch.name == "泰和县协会联合党支部" and joint_branch.status == PartyOrgStatus.ACTIVE
         log = denied(minzheng)
-        assert log is not None and log.object_id == str(joint_branch.pk)
-        assert log.object_type == "coverage.partyorganization" and log.result == AuditLog.Result.FAILURE
+        assert log is not None and f"/{joint_branch.pk}/edit/" in log.source_detail
+        assert log.result == AuditLog.Result.FAILURE
 
     def test_the_service_refuses_it_too(self, minzheng, joint_branch):
         with pytest.raises(ValidationError):
@@ -129,7 +127,7 @@ class TestAMemberUnitChangesOnlyWhatItSupervises:
         assert response.status_code == 404
         shangwu_org.refresh_from_db()
         assert shangwu_org.name == "吉安市顺达物流有限公司" and shangwu_org.supervising_unit.name == "商务局"
-        assert denied(jiaotong).object_id == str(shangwu_org.pk)
+        assert f"/{shangwu_org.pk}/edit/" in denied(jiaotong).source_detail
 
     def test_the_service_and_an_import_row_refuse_it_with_a_message_that_names_no_one(
         self, jiaotong, shangwu_org

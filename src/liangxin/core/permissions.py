@@ -2,8 +2,8 @@
 
 Rows come only through the scoped managers' ``restrict(user, action)`` (`liangxin.core.scoping`):
 `restricted` for querysets, `get_restricted_or_404` for one row. A row the user may not
-`action` is a 404 exactly like a missing one, so existence is not leaked; the refusal of a row
-that exists is written to the audit log (``core.access.denied``) for the audit administrator.
+`action` is a 404 exactly like a missing one, so existence is not leaked; every refusal is written
+to the audit log (``core.access.denied``) by `core.middleware.AuditReadsMiddleware`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from liangxin.core import audit
-from liangxin.core.models import AuditLog
 from liangxin.core.scoping import CHANGE, DELETE, VIEW
 
 __all__ = [
@@ -24,7 +22,6 @@ __all__ = [
     "DELETE",
     "NOT_FOUND",
     "VIEW",
-    "deny",
     "get_restricted_or_404",
     "get_visible_or_404",
     "restricted",
@@ -63,29 +60,11 @@ def visible(model: type[models.Model], request) -> models.QuerySet:
     return restricted(model, request, VIEW)
 
 
-def deny(user, model: type[models.Model], action: str, object_id: object) -> None:
-    """Record the refusal of `action` on an existing row of `model` (the user is told 404)."""
-    audit.record(
-        "core.access.denied",
-        actor=user,
-        object_type=model._meta.label_lower,
-        object_id=str(object_id)[:64],
-        result=AuditLog.Result.FAILURE,
-        message=f"{action}: 不在管辖范围内",
-    )
-
-
 def get_restricted_or_404(model: type[models.Model], request, action: str = VIEW, **lookup):
     """One row the user may `action`, or 404 for both “missing” and “not yours”."""
     try:
         return restricted(model, request, action).get(**lookup)
     except (model.DoesNotExist, ValueError, TypeError):
-        try:
-            existing = model._default_manager.filter(**lookup).values_list("pk", flat=True).first()
-        except (ValueError, TypeError):
-            existing = None
-        if existing is not None:
-            deny(request.user, model, action, existing)
         raise Http404(NOT_FOUND) from None
 
 
