@@ -28,7 +28,7 @@ from liangxin.dispatch import periods as period_service
 from liangxin.dispatch import plans
 from liangxin.dispatch.forms import PeriodForm, PlanSettingsForm, TaskForm
 from liangxin.dispatch.models import Period, Plan, Report, Task
-from liangxin.dispatch.periods import DispatchError
+from liangxin.dispatch.periods import DispatchError, default_as_of
 from liangxin.dispatch.status import (
     LIGHT_LABELS,
     REPORT_LABELS,
@@ -62,7 +62,7 @@ def pick_as_of(request, period: Period) -> datetime.date:
     try:
         return datetime.date.fromisoformat(request.GET.get("as_of", ""))
     except ValueError:
-        return min(timezone.localdate(), period.last_day)
+        return default_as_of(period)
 
 
 def scoped_status(request, period: Period, as_of: datetime.date):
@@ -246,7 +246,7 @@ def task_detail(request, pk: int):
         Period.objects.filter(plan=task.plan, month__lte=today).order_by("-month").select_related("plan")
     ):
         # Past months as they stood at month end; the current month as of today.
-        status = period_status(period, min(today, period.last_day))
+        status = period_status(period, default_as_of(period, today))
         if task.pk not in status.assignments:
             continue
         history.append(

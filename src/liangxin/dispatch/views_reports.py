@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -26,7 +25,7 @@ from liangxin.dispatch import notices as notice_service
 from liangxin.dispatch import reports as report_service
 from liangxin.dispatch.forms import ReportForm, ReturnForm
 from liangxin.dispatch.models import Notice, Period, ProgressStatus, Report, ReportState, Task, TaskUnit
-from liangxin.dispatch.periods import DispatchError, is_open_for, parse_period_key
+from liangxin.dispatch.periods import DispatchError, default_as_of, is_open_for, parse_period_key
 from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_milestones, period_status
 from liangxin.dispatch.units import acting_unit
 from liangxin.dispatch.views import OFFICE, VIEWERS, pick_period
@@ -66,7 +65,7 @@ def mine(request):
     context = {"unit": unit, "period": period, "periods": Period.objects.order_by("-month")}
     if unit is None or period is None:
         return render(request, "dispatch/mine.html", context)
-    items, status = _due_items(unit, period, min(timezone.localdate(), period.last_day))
+    items, status = _due_items(unit, period, default_as_of(period))
     led = {t.pk for t in status.tasks if t.lead_id == unit.pk}
     status.tasks = [t for t in status.tasks if t.pk in led]
     missed = sum(m.missed for states in period_milestones(status).values() for m in states) if led else 0
@@ -243,7 +242,7 @@ def mine_workbook(request):
     period = pick_period(request)
     if unit is None or period is None:
         raise Http404("没有可下载的填报表")
-    items, _ = _due_items(unit, period, min(timezone.localdate(), period.last_day))
+    items, _ = _due_items(unit, period, default_as_of(period))
     labels = dict(ProgressStatus.choices)
 
     def rows():

@@ -26,6 +26,7 @@ from liangxin.core import audit
 from liangxin.core.permissions import role_required
 from liangxin.core.roles import Role
 from liangxin.dispatch.models import Period
+from liangxin.dispatch.periods import default_as_of
 
 from . import publishing, template_upload
 from .build_template import COVERAGE_HEADERS, TASK_HEADERS
@@ -73,7 +74,7 @@ def _dispatch_period(period: str) -> Period:
 def _default_as_of(period: Period) -> datetime.date:
     """Today in the current month; a past month as it closed, on its last day (the date the
     office uses for last month's bulletin, and the one the dispatch pages show)."""
-    return min(timezone.localdate(), period.last_day)
+    return default_as_of(period)
 
 
 def _as_of(request, period: Period) -> tuple[datetime.date, str]:

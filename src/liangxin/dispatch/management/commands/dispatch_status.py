@@ -2,11 +2,10 @@ import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from liangxin.core.rates import format_percent as _pct
 from liangxin.dispatch.models import Period
-from liangxin.dispatch.periods import DispatchError, parse_period_key
+from liangxin.dispatch.periods import DispatchError, default_as_of, parse_period_key
 from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_status
 
 
@@ -29,7 +28,7 @@ class Command(BaseCommand):
         period = Period.objects.filter(month=month).select_related("plan").first()
         if period is None:
             raise CommandError(f"调度期 {opts['period']} 不存在（尚未打开或该年度没有任务清单）")
-        as_of = min(timezone.localdate(), period.last_day)  # a past month as it closed, like the pages
+        as_of = default_as_of(period)  # a past month as it closed, like the pages
         if opts["as_of"]:
             try:
                 as_of = datetime.date.fromisoformat(opts["as_of"])
