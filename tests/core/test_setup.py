@@ -164,3 +164,13 @@ def test_production_settings_pass_check_deploy(tmp_path):
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_loads_the_2967_villages_and_communities_of_jian_under_their_townships(city):
+    villages = Region.objects.filter(city_code="360800", level="village")
+    assert villages.count() == 2967
+    village = Region.objects.get(code="360802001001")
+    assert village.name == "桃树下居委会"
+    assert village.parent.code == "360802001"
+    assert (village.county_code, village.township_code) == ("360802", "360802001")
+    assert not village.key_village

@@ -130,3 +130,18 @@ def test_the_edit_form_still_asks_for_a_good_phone(city, office, client_for):
     )  # fmt: skip
     assert page.status_code == 200 and 'id="id_phone_error"' in page.content.decode()
     assert Organization.objects.get().name == "吉州甲公司"  # nothing saved: the form asks again
+
+
+def test_a_village_written_as_the_place_files_the_organization_under_its_township(city, tmp_path):
+    path = write_workbook(
+        tmp_path / "orgs.xlsx",
+        [
+            ["统一社会信用代码", "组织名称", "所属区划"],
+            [credit_code(division="360802", serial=8106), "桃树下物业公司", "360802001001"],
+            [credit_code(division="360802", serial=8107), "城溪农业公司", "雩田镇 城溪村"],
+        ],
+    )
+    sheet = import_json(path)
+    assert (sheet["created"], sheet["rejected"]) == (2, 0)
+    assert Organization.objects.get(name="桃树下物业公司").region.code == "360802001"
+    assert Organization.objects.get(name="城溪农业公司").region.code == "360827101"

@@ -13,10 +13,12 @@ class RegionLevel(models.TextChoices):
     CITY = "city", "市"
     COUNTY = "county", "县（市、区）"
     TOWNSHIP = "township", "乡镇（街道）"
+    VILLAGE = "village", "村（社区）"
 
 
 class Region(RegionBound):
-    """行政区划: GB/T 2260 (6 digits) down to county, 统计用区划代码 (9 digits) for townships."""
+    """行政区划: GB/T 2260 (6 digits) down to county, 统计用区划代码 (9 digits) for townships and
+    (12 digits) for villages and communities. A village carries its township's code columns."""
 
     code = models.CharField("区划代码", max_length=12, unique=True)
     name = models.CharField("名称", max_length=100)
@@ -28,6 +30,9 @@ class Region(RegionBound):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+    )
+    key_village = models.BooleanField(
+        "乡村振兴重点帮扶村", default=False, help_text="由工委办公室标记；仅对村（社区）有意义"
     )
 
     objects = ScopedManager()

@@ -7,6 +7,8 @@ transaction.
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -128,6 +130,40 @@ def _region_rows(city4: str) -> list[dict]:
     return rows
 
 
+def _village_rows(city4: str, townships: set[str]) -> list[dict]:
+    """The 村/社区 of the city's townships, from the shipped `villages.csv.gz` (code, name)."""
+    path = resources.files("liangxin.data").joinpath("division", "villages.csv.gz")
+    rows = []
+    with path.open("rb") as raw, io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = row["code"]
+            if code.startswith(city4) and code[:9] in townships:
+                rows.append({"code": code, "name": row["name"]})
+    return rows
+
+
+def load_villages(city: Region, report: SetupReport) -> None:
+    """Villages and communities in bulk (about 3,000 for a city): one query to read, one to add."""
+    townships = {r.code: r for r in Region.objects.filter(city_code=city.code, level=RegionLevel.TOWNSHIP)}
+    rows = _village_rows(city.code[:4], set(townships))
+    existing = {r.code: r for r in Region.objects.filter(city_code=city.code, level=RegionLevel.VILLAGE)}
+    new, renamed = [], []
+    for row in rows:
+        village = existing.get(row["code"])
+        if village is not None:
+            if village.name != row["name"]:
+                village.name = row["name"]
+                renamed.append(village)
+            continue
+        township = townships[row["code"][:9]]
+        village = Region(code=row["code"], name=row["name"], level=RegionLevel.VILLAGE, parent=township)
+        village.copy_ancestor_codes(township)
+        new.append(village)
+    Region.objects.bulk_create(new, batch_size=500)
+    Region.objects.bulk_update(renamed, ["name"], batch_size=500)
+    report.add("村（社区）", len(new), len(renamed))
+
+
 def load_regions(city4: str, rows: list[dict], report: SetupReport) -> Region:
     existing = {r.code: r for r in Region.objects.all()}
     by_code: dict[str, Region] = {}
@@ -228,6 +264,7 @@ def setup_installation(city_code: str, *, actor=None, source: str = "command") -
         )
     report = SetupReport()
     city = load_regions(city4, region_rows, report)
+    load_villages(city, report)
     load_industries(report)
     if current is None:
         Installation.objects.create(city=city)

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from liangxin.core.models import Area, Industry, Installation, MemberUnit, Region, RegionLevel
+from liangxin.core.places import PlaceError, find_place
 from liangxin.core.tabular import (
     Column,
     SheetSpec,
@@ -154,7 +155,7 @@ class Lookups:
         lookups = cls(city=city)
         for region in (
             Region.objects.filter(city_code=city.code)
-            .exclude(level=RegionLevel.CITY)
+            .exclude(level__in=[RegionLevel.CITY, RegionLevel.VILLAGE])
             .select_related("parent")
         ):
             lookups.regions_by_code[region.code] = region
@@ -217,7 +218,7 @@ def find_region(
         return lookups.city  # registered at the city level: the city's own organizations
     if text.isdigit():
         text = text[:9] if len(text) == 12 and text.endswith("000") else text
-        region = lookups.regions_by_code.get(text)
+        region = lookups.regions_by_code.get(text) or _village_township(text, lookups, level)
         if region is None:
             raise ValueProblem(
                 f"区划代码“{text}”不在{lookups.city.name}，请填写本市的县（市、区）或乡镇（街道）代码"
@@ -227,6 +228,8 @@ def find_region(
         candidates = lookups.regions_by_name.get(text, [])
         if not candidates and not text.startswith(lookups.city.name):
             candidates = lookups.regions_by_name.get(text.removeprefix(lookups.city.name), [])
+        if not candidates and (township := _village_township(text, lookups, level, within)):
+            candidates = [township]
     if level:
         candidates = [r for r in candidates if r.level == level]
     if within is not None:
@@ -238,6 +241,18 @@ def find_region(
     if len(candidates) > 1:
         raise ValueProblem(f"区划名称“{text}”在本市有多个，请填写区划代码，或写成“县（市、区）名称+乡镇名称”")
     return candidates[0]
+
+
+def _village_township(text: str, lookups: Lookups, level: str | None, within: Region | None = None):
+    """A village or community written where the registry asks for a place: the organization is
+    filed under the village's township (the registry's finest level); None when it is no village."""
+    if level not in (None, RegionLevel.TOWNSHIP):
+        return None
+    try:
+        village = find_place(text, levels=[RegionLevel.VILLAGE], within=within, city=lookups.city)
+    except PlaceError:
+        return None
+    return lookups.regions_by_code.get(village.township_code)
 
 
 def parse_industry(value: Any, lookups: Lookups) -> tuple[str | None, str, str]:
