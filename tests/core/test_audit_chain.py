@@ -118,6 +118,16 @@ def test_on_postgresql_the_update_itself_is_refused(db):
     assert AuditLog.objects.get(pk=record.pk).message == ""
 
 
+@on_postgresql
+def test_on_postgresql_emptying_the_log_is_refused(transactional_db):
+    (record,) = some_records(1)
+    with pytest.raises(DatabaseError, match="不允许清空"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL liangxin.test_flush = 'off'")  # as any other session
+            cursor.execute("TRUNCATE core_auditlog CASCADE")
+    assert AuditLog.objects.filter(pk=record.pk).exists()
+
+
 def test_deleting_an_account_keeps_its_records_and_the_chain(db):
     user = make_user("leaver", role="office")
     audit.record("test.thing.changed", actor=user)

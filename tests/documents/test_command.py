@@ -7,11 +7,12 @@ import json
 import docx
 import openpyxl
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from liangxin.core.models import AuditLog
-from liangxin.documents import pdf, services
+from liangxin.documents import pdf
 from tests.documents.readback import command_figures, document_figures
 from tests.factories import make_user
 
@@ -132,8 +133,22 @@ def test_it_explains_bad_arguments(city, tmp_path, args, message):
         call_command("bulletin", *args, f"--out={tmp_path / 'x.docx'}")
 
 
-def test_last_month_is_the_same_point_a_month_earlier():
-    assert services.month_before(datetime.date(2022, 5, 31)) == datetime.date(2022, 4, 30)
-    assert services.month_before(datetime.date(2022, 6, 5)) == datetime.date(2022, 5, 5)
-    assert services.month_before(datetime.date(2022, 1, 15)) == datetime.date(2021, 12, 15)
-    assert services.month_before(datetime.date(2022, 3, 29)) == datetime.date(2022, 2, 28)
+@pytest.mark.parametrize(
+    ("now", "as_of"),
+    [
+        ("2022-07-03 10:00+08:00", "2022-05-31"),  # a past month: as it closed
+        ("2022-05-20 23:30+08:00", "2022-05-20"),  # the running month: today, in Shanghai
+        ("2022-05-20 16:30+00:00", "2022-05-21"),  # UTC afternoon is the next morning in Shanghai
+    ],
+)
+def test_without_as_of_it_gives_the_period_as_the_dispatch_pages_do(may, tmp_path, now, as_of):
+    make_user("office1", role="office")
+    with time_machine.travel(datetime.datetime.fromisoformat(now), tick=False):
+        call_command(
+            "bulletin",
+            "--period=2022-05",
+            "--user=office1",
+            f"--out={tmp_path / 'b.docx'}",
+            stdout=io.StringIO(),
+        )
+    assert AuditLog.objects.get(action="documents.bulletin.generated").after["as_of"] == as_of

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from liangxin.core.importing import ImportContext, ImportFailed, one_import_at_a_time, run_import
-from liangxin.core.models import ImportBatch, Installation
+from liangxin.core.models import ImportBatch, Installation, Region
 from liangxin.core.services import setup_installation
 from liangxin.registry import services
 from liangxin.registry.imports import OrganizationImporter
@@ -182,6 +182,46 @@ def test_an_organization_changed_by_someone_else_during_the_import_stops_it(
     )
 
 
+@pytest.mark.parametrize(
+    ("meanwhile", "message"),
+    [
+        ("moved_to_another_county", r"管辖范围已变更：1 个组织.*未写入任何数据"),
+        ("deactivated", r"账号已被停用或删除.*未写入任何数据"),
+        ("moved_and_the_file_only_adds", r"管辖范围已变更：40 个组织.*未写入任何数据"),
+    ],
+)
+def test_an_importer_whose_jurisdiction_changes_during_the_import_writes_nothing(
+    city, tmp_path, monkeypatch, meanwhile, message
+):
+    """The rows were checked against `restrict(user, "change")` while the file was read; the
+    write asks again, inside its transaction, with the account as it is then."""
+    clerk = make_user("clerk", role="county", region="360802")  # 吉州区, where the file's rows are
+    if meanwhile != "moved_and_the_file_only_adds":
+        make_org("表格里要改的公司", code=credit_code(serial=1))  # one update, 39 new
+    path = org_csv(tmp_path / "台账.csv", 40)
+    before = set(Organization.objects.values_list("credit_code", "name", "updated_at"))
+
+    def the_administrator_acts(self):
+        if meanwhile == "deactivated":
+            type(clerk).objects.filter(pk=clerk.pk).update(is_active=False)
+        else:
+            type(clerk).objects.filter(pk=clerk.pk).update(region=Region.objects.get(code="360803"))
+
+    monkeypatch.setattr(OrganizationImporter, "finish", the_administrator_acts)
+    with pytest.raises(ImportFailed, match=message):
+        run_import(path, ImportContext(actor=clerk, filename=path.name, source="upload"))
+    assert set(Organization.objects.values_list("credit_code", "name", "updated_at")) == before
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_importer_still_in_scope_at_the_write_imports_as_before(city, tmp_path):
+    clerk = make_user("clerk", role="county", region="360802")
+    make_org("表格里要改的公司", code=credit_code(serial=1))
+    path = org_csv(tmp_path / "台账.csv", 40)
+    report = run_import(path, ImportContext(actor=clerk, filename=path.name, source="upload"))
+    assert report.committed and (report.sheets[0].created, report.sheets[0].updated) == (39, 1)
+
+
 def test_an_import_changes_no_table_definition(city, tmp_path):
     """PostgreSQL refused DDL on a table with pending trigger events, and it locked out readers:
     an import only creates and drops its own TEMP tables."""
@@ -195,7 +235,7 @@ def test_an_import_changes_no_table_definition(city, tmp_path):
 
 
 def test_an_import_that_meets_a_busy_database_says_so_and_writes_nothing(city, tmp_path, monkeypatch):
-    def busy(self, batch, *, today):
+    def busy(self, batch, *, actor, today):
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(RegistryStage, "merge", busy)

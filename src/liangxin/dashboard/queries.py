@@ -14,13 +14,13 @@ from typing import NamedTuple
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from liangxin.core.dates import month_before
 from liangxin.core.models import Region, RegionLevel
 from liangxin.core.rates import Rate, format_percent, percent_value
 from liangxin.coverage import engine, figcache
 from liangxin.dashboard import dispatch_charts
 from liangxin.documents.models import Bulletin
 from liangxin.documents.serialize import SnapshotProblem, bulletin_from_json
-from liangxin.documents.services import month_before
 
 MONTH_CACHE_SECONDS = 3600  # published points (the tables: `coverage.figcache`)
 

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from liangxin.core.dates import month_before
 from liangxin.core.models import Region
 from liangxin.core.rates import Rate, change_points, format_percent, percent_value, ratio
 from liangxin.dashboard import dispatch_charts, queries
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.status import PeriodStatus
-from liangxin.documents.services import month_before
 
 HEADERS = ["指标", "数值", "较上月"]
 LABELS = {"org_rate": "组织覆盖率", "work_rate": "工作覆盖率", "should_build": "应建未建",

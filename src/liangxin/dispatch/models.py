@@ -5,13 +5,13 @@ Rules on lights, rates and scores live in one place: `dispatch.status` (domain.m
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from liangxin.core.dates import month_end
 from liangxin.core.roles import Role
 from liangxin.core.scoping import ScopedManager
 
@@ -165,7 +165,7 @@ class Period(models.Model):
 
     @property
     def last_day(self) -> datetime.date:
-        return self.month.replace(day=calendar.monthrange(self.month.year, self.month.month)[1])
+        return month_end(self.month)
 
     @property
     def due_date(self) -> datetime.date:

@@ -7,6 +7,7 @@ import datetime
 from django.db import IntegrityError, transaction
 
 from liangxin.core import audit
+from liangxin.core.dates import month_end
 from liangxin.dispatch.models import Period, PeriodUnlock, Plan
 
 
@@ -90,10 +91,11 @@ def is_open_for(period: Period, unit) -> bool:
     return not period.locked or PeriodUnlock.objects.filter(period=period, unit=unit).exists()
 
 
-def default_as_of(period: Period, today: datetime.date | None = None) -> datetime.date:
+def default_as_of(period: Period | datetime.date, today: datetime.date | None = None) -> datetime.date:
     """The date a period's figures are given for when none is asked: its last day once it has
     passed, today while it runs (a past month as it closed — the bulletin, `dispatch_status`,
     the dispatch pages and the cockpit)."""
     from django.utils import timezone
 
-    return min(today or timezone.localdate(), period.last_day)
+    last_day = period.last_day if isinstance(period, Period) else month_end(period)
+    return min(today or timezone.localdate(), last_day)

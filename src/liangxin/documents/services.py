@@ -7,13 +7,13 @@ status for the period and date, and for last month — the same objects the `cov
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from liangxin.core import audit
+from liangxin.core.dates import month_before
 from liangxin.coverage import engine
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.status import PeriodStatus, period_status
@@ -36,12 +36,6 @@ class Figures:
     coverage: engine.CoverageTable
     previous_status: PeriodStatus | None
     previous_coverage: engine.CoverageTable | None
-
-
-def month_before(day: datetime.date) -> datetime.date:
-    """The same day a month earlier, or that month's last day (May 31 → April 30)."""
-    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _period(month: datetime.date) -> Period | None:

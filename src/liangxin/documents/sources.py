@@ -21,11 +21,6 @@ from liangxin.dispatch.status import PeriodStatus
 from . import bulletin as b
 from .requirements import draft_requirements
 
-
-class FiguresProblem(ValueError):
-    """The figures handed in cannot make a bulletin; the message says why in Chinese."""
-
-
 # ---------------------------------------------------------------------------- coverage
 
 

@@ -36,14 +36,13 @@ from .forms import LetterheadForm, TemplateUploadForm
 from .models import Bulletin, BulletinTemplate
 from .serialize import SnapshotProblem
 from .services import BulletinProblem
-from .sources import FiguresProblem
 
 READERS = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY)
 OFFICE = (Role.OFFICE,)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = {"docx": (DOCX, "Word"), "xlsx": (XLSX, "Excel")}
-PROBLEMS = (BulletinProblem, FiguresProblem, TemplateProblem, SnapshotProblem)
+PROBLEMS = (BulletinProblem, TemplateProblem, SnapshotProblem)
 # The generate form sends a token; the file's response sets it as this cookie, so the page's
 # script can tell the user the file is ready (a download does not reload the page).
 READY_COOKIE = "bulletin_ready"

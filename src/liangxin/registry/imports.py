@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from liangxin.core.bulk import select_in
 from liangxin.core.importing import NOT_IMPORTED, Problem, RowReader, SheetImporter
+from liangxin.core.scoping import CHANGE
 from liangxin.core.tabular import normalize_credit_code
 from liangxin.registry import rules, services
 from liangxin.registry.models import Organization
@@ -50,7 +51,7 @@ class OrganizationImporter(SheetImporter):
             return readers
         visible = (
             set(
-                Organization.objects.visible_to(self.ctx.actor)
+                Organization.objects.restrict(self.ctx.actor, CHANGE)
                 .filter(credit_code__in=list(known))
                 .values_list("credit_code", flat=True)
             )
@@ -108,7 +109,7 @@ class OrganizationImporter(SheetImporter):
         self.stage.add(plan)
 
     def apply(self) -> None:
-        self.stage.merge(self.ctx.batch, today=self.today)
+        self.stage.merge(self.ctx.batch, actor=self.ctx.actor, today=self.today)
 
     def discard(self) -> None:
         if self.stage is not None:

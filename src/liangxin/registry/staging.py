@@ -11,22 +11,40 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from liangxin.core import auditchain
 from liangxin.core.bulk import Staging, _adapter, db_values, staging_columns
 from liangxin.core.importing import ImportFailed
 from liangxin.core.models import AuditLog, ImportBatch
+from liangxin.core.scoping import CHANGE, scope_for
 from liangxin.registry import services
 from liangxin.registry.models import FollowUp, Organization, OrganizationTag, Tag
 
 AUDIT_FIELDS = [f.name for f in AuditLog._meta.concrete_fields if not f.primary_key]
 UPDATE_COLUMNS = ("id", *services.COLUMNS)
 
+NO_LONGER_YOURS = (
+    "导入期间，您的管辖范围已变更：{n} 个组织不再属于您可修改的范围（例如第一个：统一社会信用代码 {code}）。"
+    "本次导入未写入任何数据，请核实账号的管辖范围后重新导入"
+)
 CHANGED_MEANWHILE = (
     "导入期间，有 {n} 个组织已被他人新增、修改或删除（例如第一个：统一社会信用代码 {code}）。"
     "为避免覆盖他人的修改，本次导入未写入任何数据，请重新导入该文件"
 )
+
+
+def _as_it_is_now(actor):
+    """The importing user re-read inside the transaction (role and jurisdiction as they are now);
+    None for the server's operator. A user removed meanwhile may write nothing."""
+    if actor is None:
+        return None
+    now = type(actor).objects.filter(pk=actor.pk, is_active=True).first()
+    if now is None:
+        raise ImportFailed("导入期间，导入该文件的账号已被停用或删除，本次导入未写入任何数据")
+    return now
 
 
 def _q(name: str) -> str:
@@ -96,12 +114,14 @@ class RegistryStage:
         self.closed.add([(org_id,) for org_id in plan.closed])
         self.audits.add(db_values(plan.audits, AUDIT_FIELDS))
 
-    def merge(self, batch: ImportBatch, *, today: datetime.date) -> None:
+    def merge(self, batch: ImportBatch, *, actor, today: datetime.date) -> None:
         """Inside the import's transaction: write what was staged, one statement per table."""
         org, pk = _q(Organization._meta.db_table), _q(Organization._meta.pk.column)
         code = _q("credit_code")
+        actor = _as_it_is_now(actor)
         with connection.cursor() as cursor:
             self._check_nothing_changed(cursor, org, pk, code)
+            self._check_still_yours(actor, Organization.objects.filter(pk__in=self._staged_ids(pk)))
             if self.new.rows:
                 columns = self.new.columns[:-1]  # the last is import_batch: this batch
                 cursor.execute(
@@ -122,10 +142,28 @@ class RegistryStage:
                 self._closed_followups(cursor, today)
             if self.new.rows:
                 services.open_followups_for_batch(batch, today=today)
+            # what the rows became must be the actor's to change too (a region moved out of scope)
+            self._check_still_yours(
+                actor, Organization.objects.filter(Q(import_batch=batch) | Q(pk__in=self._staged_ids(pk)))
+            )
             if self.audits.rows:
                 columns = ", ".join(_q(AuditLog._meta.get_field(f).column) for f in AUDIT_FIELDS)
                 sql = f"INSERT INTO {_q(AuditLog._meta.db_table)} ({columns}) SELECT {columns} FROM {self.audits.table}"  # noqa: S608
                 auditchain.insert_chained(lambda: cursor.execute(sql))  # chained to the log, in order
+
+    def _staged_ids(self, pk: str) -> RawSQL:
+        return RawSQL(f"SELECT {pk} FROM {self.updates.table}", [])  # noqa: S608, S611 (quoted names)
+
+    @staticmethod
+    def _check_still_yours(actor, rows) -> None:
+        """`restrict(actor, "change")`, asked again inside the write transaction: the plan was
+        checked while the file was read, but the actor's jurisdiction may have changed since."""
+        if actor is None or scope_for(actor).q(Organization, CHANGE) is None:
+            return
+        outside = rows.exclude(pk__in=Organization.objects.restrict(actor, CHANGE).values("pk"))
+        codes = list(outside.order_by("credit_code").values_list("credit_code", flat=True)[:1])
+        if codes:
+            raise ImportFailed(NO_LONGER_YOURS.format(n=outside.count(), code=codes[0]))
 
     def _check_nothing_changed(self, cursor, org, pk, code) -> None:
         """The plan was made against the registry as it was while the file was read; a new

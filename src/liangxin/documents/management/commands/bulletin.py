@@ -1,4 +1,3 @@
-import calendar
 import dataclasses
 import datetime
 from pathlib import Path
@@ -7,11 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from liangxin.accounts.models import User
+from liangxin.dispatch.periods import default_as_of
 from liangxin.documents import publishing
 from liangxin.documents.docx import TemplateProblem
 from liangxin.documents.pdf import PdfUnavailable, convert_to_pdf
 from liangxin.documents.services import BulletinProblem, write_bulletin_files
-from liangxin.documents.sources import FiguresProblem
 
 
 def _date(value: str | None, name: str) -> datetime.date | None:
@@ -29,10 +28,6 @@ def _period(value: str) -> datetime.date:
         return datetime.date(int(year), int(month), 1)
     except ValueError:
         raise CommandError(f"调度期“{value}”格式不对，应为 YYYY-MM，例如 2022-05") from None
-
-
-def last_day(period: datetime.date) -> datetime.date:
-    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
 
 
 class Command(BaseCommand):
@@ -61,7 +56,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         period = _period(opts["period"])
         today = timezone.localdate()
-        as_of = _date(opts["as_of"], "截至日期") or min(today, last_day(period))
+        as_of = _date(opts["as_of"], "截至日期") or default_as_of(period, today)
         issue_date = _date(opts["issue_date"], "成文日期") or today
         actor = None
         if opts["user"]:
@@ -96,7 +91,7 @@ class Command(BaseCommand):
             write_bulletin_files(
                 data, actor=actor, docx_target=opts["out"], xlsx_target=opts["xlsx"], letterhead=letterhead
             )
-        except (BulletinProblem, FiguresProblem, TemplateProblem) as error:
+        except (BulletinProblem, TemplateProblem) as error:
             raise CommandError(str(error)) from None
         except OSError as error:
             raise CommandError(
@@ -147,7 +142,7 @@ class Command(BaseCommand):
                 actor=actor,
                 requirements="\n".join(requirements) if requirements else None,
             )
-        except (BulletinProblem, FiguresProblem, TemplateProblem) as error:
+        except (BulletinProblem, TemplateProblem) as error:
             raise CommandError(str(error)) from None
         self._write(bytes(bulletin.docx), bytes(bulletin.xlsx), opts)
         self.stdout.write(f"已发布 {bulletin.period} 通报（sha256 {bulletin.sha256}）：{opts['out']}")
