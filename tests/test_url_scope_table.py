@@ -148,6 +148,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "core:member_unit_detail": Row("member_unit", "view"),
     "core:member_unit_edit": Row("member_unit", "change"),
     "core:audit_log": Exempt("审计管理员 only; the audit log is not jurisdiction-bound"),
+    "core:audit_export": Exempt("审计管理员 only, as core:audit_log (tests/core/test_audit_page.py)"),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liangxin.core import views
+from liangxin.core import views, views_audit
 
 app_name = "core"
 
@@ -15,5 +15,6 @@ urlpatterns = [
     path("member-units/new/", views.member_unit_edit, name="member_unit_create"),
     path("member-units/<int:pk>/", views.member_unit_detail, name="member_unit_detail"),
     path("member-units/<int:pk>/edit/", views.member_unit_edit, name="member_unit_edit"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
+    path("audit/export.xlsx", views_audit.audit_export, name="audit_export"),
 ]

@@ -10,8 +10,7 @@ from liangxin.core import services
 from liangxin.core.context_processors import not_built as not_built_sections
 from liangxin.core.forms import AreaForm, MemberUnitForm
 from liangxin.core.listing import paginate
-from liangxin.core.masking import masked_logged
-from liangxin.core.models import Area, AreaKind, AuditLog, Installation, MemberUnit, Region, RegionLevel
+from liangxin.core.models import Area, AreaKind, Installation, MemberUnit, Region, RegionLevel
 from liangxin.core.permissions import (
     CHANGE,
     DELETE,
@@ -234,32 +233,3 @@ def member_unit_edit(request, pk: int | None = None):
             messages.success(request, f"已保存成员单位“{instance.name}”")
             return redirect("core:member_unit_detail", pk=instance.pk)
     return render(request, "core/member_unit_form.html", {"form": form, "unit": unit})
-
-
-@role_required(Role.AUDIT_ADMIN)
-def audit_log(request):
-    logs = AuditLog.objects.all()
-    q = request.GET.get("q", "").strip()
-    action = request.GET.get("action", "").strip()
-    result = request.GET.get("result", "")
-    if q:
-        logs = logs.filter(Q(actor_name__contains=q) | Q(object_repr__contains=q) | Q(ip__startswith=q))
-    if action:
-        logs = logs.filter(action__startswith=action)
-    if result in AuditLog.Result.values:
-        logs = logs.filter(result=result)
-    page, query = paginate(request, logs)
-    for log in page:  # the audit administrator keeps no row: personal data masked
-        log.before, log.after = masked_logged(log)
-    return render(
-        request,
-        "core/audit_log.html",
-        {
-            "page": page,
-            "query": query,
-            "q": q,
-            "action": action,
-            "result": result,
-            "results": AuditLog.Result.choices,
-        },
-    )
