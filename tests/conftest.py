@@ -18,7 +18,7 @@ CITY = "360800"
 @receiver(connection_created)
 def allow_the_test_runner_to_empty_the_audit_log(sender, connection, **kwargs):
     """Django empties a transactional test's tables with TRUNCATE, which the audit log refuses
-    on PostgreSQL (core migration 0006) unless the session says it is the test suite's."""
+    on PostgreSQL (core migration 0007) unless the session says it is the test suite's."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET liangxin.test_flush = 'on'")

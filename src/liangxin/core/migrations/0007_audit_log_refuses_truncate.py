@@ -38,6 +38,6 @@ def drop_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0005_audit_chain_hashes_and_trigger")]
+    dependencies = [("core", "0006_region_village")]
 
     operations = [migrations.RunPython(add_trigger, drop_trigger)]
