@@ -319,6 +319,10 @@ LIANGXIN_SANYOU_SOCIAL_STAFF = envint("LIANGXIN_SANYOU_SOCIAL_STAFF", "30")
 LIANGXIN_INSTRUCTOR_MAX_ORGS = envint("LIANGXIN_INSTRUCTOR_MAX_ORGS", "10")
 LIANGXIN_JOINT_MAX_ORGS = envint("LIANGXIN_JOINT_MAX_ORGS", "5")
 LIANGXIN_JOINT_MAX_MEMBERS = envint("LIANGXIN_JOINT_MAX_MEMBERS", "50")
+# 有效覆盖 (coverage/health.py, visits.py): a joint branch not inspected for this many days is
+# flagged; an instructor's assignment counts as effective work only with a visit this recent.
+LIANGXIN_INSPECTION_INTERVAL_DAYS = envint("LIANGXIN_INSPECTION_INTERVAL_DAYS", "90")
+LIANGXIN_VISIT_PERIOD_DAYS = envint("LIANGXIN_VISIT_PERIOD_DAYS", "90")
 LIANGXIN_IMPORT_KEEP_DAYS = envint("LIANGXIN_IMPORT_KEEP_DAYS", "7")  # unconfirmed uploads are then deleted
 # An import started while another is writing waits this long for it, then says so.
 LIANGXIN_IMPORT_WAIT_SECONDS = envint("LIANGXIN_IMPORT_WAIT_SECONDS", "300")

@@ -6,7 +6,7 @@ import datetime
 import pytest
 import time_machine
 
-from liangxin.coverage import blindspots
+from liangxin.coverage import blindspots, health
 from liangxin.coverage.models import BranchInspection, Formation, PartyOrganization
 from tests.coverage.factories import credit_code, make_instructor, make_org, make_party_org, write_workbook
 from tests.factories import make_user
@@ -150,7 +150,7 @@ class TestHealthAndInspections:
         self._vacant(D(2022, 2, 27))
         rows = {
             p.name: p.secretary_vacant
-            for p in blindspots.health(PartyOrganization.objects.all(), as_of=D(2022, 5, 31))
+            for p in health.branches(PartyOrganization.objects.all(), as_of=D(2022, 5, 31))
         }
         assert rows == {"支部2022-02-28": False, "支部2022-02-27": True}
 

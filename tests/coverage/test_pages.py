@@ -7,7 +7,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from liangxin.core.models import AuditLog
-from liangxin.coverage import blindspots, suggestions
+from liangxin.coverage import blindspots, health, suggestions
 from liangxin.coverage.models import Assignment, CoverageLink, Formation, Instructor, PartyOrganization
 from liangxin.registry.models import Organization
 from tests.coverage.factories import make_instructor, make_org, make_party_org
@@ -219,14 +219,16 @@ class TestBlindSpotsAndHealth:
         make_party_org("问题支部", closed, formation=Formation.JOINT, secretary="", secretary_vacant_since=D(2022, 1, 1),
                        term_ends_on=D(2022, 3, 1))  # fmt: skip
         BranchInspection = healthy.inspections.model
-        BranchInspection.objects.create(party_org=healthy, inspected_on=D(2022, 4, 20), rating="good")
-        rows = {p.name: p for p in blindspots.health(PartyOrganization.objects.all(), as_of=D(2022, 5, 31))}
-        flags = {name: [f.key for f in blindspots.FLAGS if getattr(p, f.key)] for name, p in rows.items()}
+        BranchInspection.objects.create(
+            party_org=healthy, inspected_on=D(2022, 4, 20), rating="good", meetings_held=True
+        )
+        rows = {p.name: p for p in health.branches(PartyOrganization.objects.all(), as_of=D(2022, 5, 31))}
+        flags = {name: [h.code for h in health.hits(p, as_of=D(2022, 5, 31))] for name, p in rows.items()}
         assert flags == {
             "健康支部": [],
-            "问题支部": ["no_inspection", "secretary_vacant", "term_overdue", "closed_org"],
+            "问题支部": ["not_inspected", "secretary_vacant", "term_overdue", "closed_org"],
         }
-        flagged = blindspots.health(PartyOrganization.objects.all(), as_of=D(2022, 5, 31), flagged_only=True)
+        flagged = health.branches(PartyOrganization.objects.all(), as_of=D(2022, 5, 31), flagged_only=True)
         assert [p.name for p in flagged] == ["问题支部"]
 
     def test_an_inspection_is_only_for_a_joint_branch(self, city, office, client_for):

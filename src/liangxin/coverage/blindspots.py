@@ -1,18 +1,16 @@
-"""Blind spots (盲区) and the health list of joint branches. Statuses come from the engine; the
+"""Blind spots (盲区); the health list of joint branches is in `health.py`. Statuses come from the engine; the
 limits are settings with the defaults of domain.md §4."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from liangxin.coverage import engine
-from liangxin.coverage.models import BranchInspection, CoverageLink, Formation, Instructor, PartyOrganization
-from liangxin.registry.models import CLOSED_STATUSES
+from liangxin.coverage.models import Formation, Instructor, PartyOrganization
 
 ORG_LISTS = {
     "should_build": "应建未建组织",
@@ -111,49 +109,3 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
-
-
-@dataclass(frozen=True)
-class Flag:
-    key: str
-    label: str
-
-
-FLAGS = (
-    Flag("no_inspection", "本季度未排查"),
-    Flag("secretary_vacant", "书记空缺超过3个月"),
-    Flag("term_overdue", "超期未换届"),
-    Flag("closed_org", "所覆盖组织已注销/吊销"),
-)
-
-
-def health(visible_party_orgs: QuerySet, *, as_of: datetime.date, flagged_only: bool = False) -> QuerySet:
-    """Joint branches with the four flags as boolean annotations; the list does not judge.
-    A secretary is flagged once vacant for more than 3 months (vacant since before the same day
-    3 months earlier; an unknown start counts as long ago)."""
-    inspected = BranchInspection.objects.filter(
-        party_org=OuterRef("pk"), inspected_on__gte=quarter_start(as_of), inspected_on__lte=as_of
-    )
-    closed = CoverageLink.objects.filter(
-        engine.link_dates_q(as_of), party_org=OuterRef("pk"), organization__status__in=CLOSED_STATUSES
-    )
-    last = BranchInspection.objects.filter(party_org=OuterRef("pk"), inspected_on__lte=as_of).order_by(
-        "-inspected_on"
-    )
-    vacant_limit = months_before(as_of, 3)
-    rows = joint_branches(visible_party_orgs, as_of=as_of).annotate(
-        no_inspection=~Exists(inspected),
-        closed_org=Exists(closed),
-        last_inspected_on=last.values("inspected_on")[:1],
-        last_rating=last.values("rating")[:1],
-    )
-    rows = rows.annotate(
-        secretary_vacant=Q(secretary="")
-        & (Q(secretary_vacant_since__isnull=True) | Q(secretary_vacant_since__lt=vacant_limit)),
-        term_overdue=Q(term_ends_on__lt=as_of),
-    )
-    if flagged_only:
-        rows = rows.filter(
-            Q(no_inspection=True) | Q(closed_org=True) | Q(secretary_vacant=True) | Q(term_overdue=True)
-        )
-    return rows.order_by("county_code", "name")

@@ -171,10 +171,15 @@ class InspectionForm(forms.ModelForm):
             "secretary_in_post",
             "organizations_registered",
             "rating",
+            "problems",
             "actions",
             "inspector",
         ]
-        widgets = {"inspected_on": DATE, "actions": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "inspected_on": DATE,
+            "problems": forms.Textarea(attrs={"rows": 3}),
+            "actions": forms.Textarea(attrs={"rows": 3}),
+        }
 
     rating = forms.ChoiceField(label="评定等次", choices=Rating.choices)
 

@@ -294,4 +294,6 @@ class InstructorImporter(_CoverageImporter):
             self._count(outcome)
 
 
-IMPORTERS = [PartyOrganizationImporter, InstructorImporter]
+from liangxin.coverage.inspection_import import InspectionImporter  # noqa: E402 (its own module)
+
+IMPORTERS = [PartyOrganizationImporter, InstructorImporter, InspectionImporter]

@@ -16,7 +16,14 @@ from liangxin.core.models import Area, Region
 from liangxin.core.roles import Role
 from liangxin.core.scoping import Scope, register_user_rule
 from liangxin.coverage.engine import assignment_active_q, link_active_q
-from liangxin.coverage.models import Assignment, BranchInspection, CoverageLink, Instructor, PartyOrganization
+from liangxin.coverage.models import (
+    Assignment,
+    BranchInspection,
+    CoverageLink,
+    Instructor,
+    PartyOrganization,
+    Rectification,
+)
 from liangxin.registry.models import Organization
 
 
@@ -72,6 +79,7 @@ def register() -> None:
         Organization: organizations_q,
         PartyOrganization: party_organizations_q,
         BranchInspection: inspections_q,
+        Rectification: inspections_q,
         Instructor: instructors_q,
         Region: regions_q,
         Area: areas_q,

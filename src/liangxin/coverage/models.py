@@ -253,6 +253,7 @@ class BranchInspection(models.Model):
     secretary_in_post = models.BooleanField("书记在岗", default=False)
     organizations_registered = models.BooleanField("所覆盖组织均在册（未注销/吊销）", default=True)
     rating = models.CharField("评定等次", max_length=10, choices=Rating.choices)
+    problems = models.TextField("存在问题", blank=True)
     actions = models.TextField("整改措施/跟进事项", blank=True)
     inspector = models.CharField("排查人", max_length=50, blank=True)
     created_by = models.ForeignKey(
@@ -275,3 +276,50 @@ class BranchInspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_org} {self.inspected_on}"
+
+
+class Rectification(models.Model):
+    """整改: a problem an inspection found, the measure, who answers for it and by when; closed
+    with what was done. Open past its due date it is chased by `dispatch_tick` (rectification.py)."""
+
+    party_org = models.ForeignKey(
+        PartyOrganization, verbose_name="党组织", on_delete=models.CASCADE, related_name="rectifications"
+    )
+    inspection = models.ForeignKey(
+        BranchInspection,
+        verbose_name="来源排查",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rectifications",
+    )
+    problem = models.TextField("存在问题")
+    measure = models.TextField("整改措施", blank=True)
+    responsible = models.CharField("责任人", max_length=100, blank=True)
+    opened_on = models.DateField("提出日期")
+    due_on = models.DateField("整改时限", db_index=True)
+    closed_on = models.DateField("完成日期", null=True, blank=True)
+    outcome = models.TextField("整改情况", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_region = "party_org__"
+    scope_area = "party_org__area_id"
+    scope_member_unit = "party_org__owner_unit_id"
+    scope_industry = "party_org__links__organization__industry_id"
+    scope_industry_section = "party_org__links__organization__industry_section"
+    scope_distinct = True
+    scope_all_roles = (Role.OFFICE,)
+
+    class Meta:
+        verbose_name = "整改事项"
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.party_org} {self.problem[:20]}"
+
+    def is_overdue(self, as_of) -> bool:
+        return self.due_on < as_of and (self.closed_on is None or self.closed_on > as_of)

@@ -294,6 +294,7 @@ def record_inspection(
     meetings_held: bool = False,
     secretary_in_post: bool = False,
     organizations_registered: bool = True,
+    problems: str = "",
     actions: str = "",
     inspector: str = "",
 ) -> BranchInspection:
@@ -309,6 +310,7 @@ def record_inspection(
         meetings_held=meetings_held,
         secretary_in_post=secretary_in_post,
         organizations_registered=organizations_registered,
+        problems=problems,
         actions=actions,
         inspector=inspector,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,

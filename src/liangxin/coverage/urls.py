@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from liangxin.coverage import views, views_party
+from liangxin.coverage import views, views_health, views_party
 
 app_name = "coverage"
 
@@ -24,5 +24,5 @@ urlpatterns = [
     path("instructors/<int:pk>/", views_party.instructor_detail, name="instructor_detail"),
     path("instructors/<int:pk>/edit/", views_party.instructor_edit, name="instructor_edit"),
     path("inspections/", views_party.inspection_list, name="inspections"),
-    path("inspections/health/", views_party.health_list, name="health"),
+    path("inspections/health/", views_health.health_list, name="health"),
 ]

@@ -18,8 +18,6 @@ from liangxin.coverage import blindspots, engine, services
 from liangxin.coverage.filters import (
     export,
     export_format,
-    filter_choices,
-    parse_filters,
     unlinked_instructor,
 )
 from liangxin.coverage.forms import InspectionForm, InstructorForm, PartyOrgForm, department_units
@@ -370,46 +368,3 @@ def inspection_create(request, pk: int):
             messages.success(request, f"已记录“{party_org.name}”的排查情况")
             return redirect("coverage:party_org_detail", pk=party_org.pk)
     return render(request, "coverage/inspection_form.html", {"form": form, "party_org": party_org})
-
-
-HEALTH_HEADERS = ["联合党支部", "所属区划", "覆盖组织数", "党员数", "书记", "最近排查", "评定", "提示"]
-
-
-@role_required(*VIEWERS)
-def health_list(request):
-    f = parse_filters(request)
-    flagged = request.GET.get("flagged") == "1"
-    branches = visible(PartyOrganization, request).filter(f.region_q())
-    q = request.GET.get("q", "").strip()
-    if q:
-        branches = branches.filter(Q(name__contains=q) | Q(secretary=q))
-    rows = blindspots.health(branches, as_of=f.as_of, flagged_only=flagged)
-    ratings = dict(BranchInspection._meta.get_field("rating").choices)
-
-    def flags(p):
-        return [flag.label for flag in blindspots.FLAGS if getattr(p, flag.key)]
-
-    if fmt := export_format(request):
-        values = (
-            [p.name, p.region.name, p.org_count, p.member_count, p.secretary or "（空缺）", p.last_inspected_on,
-             ratings.get(p.last_rating, ""), "、".join(flags(p))]
-            for p in rows
-        )  # fmt: skip
-        return export(request, fmt, "联合党支部健康清单", HEALTH_HEADERS, values)
-    page, query = paginate(request, rows)
-    for p in page:
-        p.flag_labels = flags(p)
-        p.rating_label = ratings.get(p.last_rating, "")
-    return render(
-        request,
-        "coverage/health.html",
-        {
-            "f": f,
-            "page": page,
-            "query": query,
-            "flagged": flagged,
-            "q": q,
-            "filter_query": f.query(),
-            **filter_choices(),
-        },
-    )

@@ -1,0 +1,45 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from liangxin.core.models import RegionLevel
+from liangxin.coverage import health
+from liangxin.coverage.management.commands._common import parse_as_of, parse_region
+from liangxin.coverage.models import PartyOrganization
+
+
+class Command(BaseCommand):
+    help = "联合党支部健康清单：排查评定为差、未开展“三会一课”、超期未排查、超期未换届、整改逾期等提示。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="截止日期，默认今天")
+        parser.add_argument("--region", metavar="CODE", help="区划代码，默认全市")
+        parser.add_argument("--user", metavar="USERNAME", help="只看该用户管辖范围内的（与页面相同）")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    def handle(self, *args, **opts):
+        as_of = parse_as_of(opts["as_of"])
+        region = parse_region(opts["region"])
+        party_orgs = PartyOrganization.objects.all()
+        if opts["user"]:
+            from liangxin.accounts.models import User
+
+            user = User.objects.filter(username=opts["user"], is_active=True).first()
+            if user is None:
+                raise CommandError(f"用户“{opts['user']}”不存在或已停用")
+            party_orgs = PartyOrganization.objects.restrict(user)
+        if region.level != RegionLevel.PROVINCE:
+            party_orgs = party_orgs.filter(**{f"{region.level}_code": region.code})
+        result = health.report(party_orgs, as_of=as_of)
+        if opts["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{region.name}联合党支部健康清单（截至 {as_of:%Y-%m-%d}）")
+        for code, n in result["flags"].items():
+            self.stdout.write(f"  {health.BY_CODE[code].label}：{n} 个")
+        self.stdout.write(f"\n有提示的联合党支部 {len(result['party_orgs'])} 个：")
+        for item in result["party_orgs"][:50]:
+            reasons = "；".join(f["reason"] for f in item["flags"])
+            self.stdout.write(f"  {item['county']}  {item['name']}  {reasons}")
+        if len(result["party_orgs"]) > 50:
+            self.stdout.write(f"  ……（另有 {len(result['party_orgs']) - 50} 个，请用 --json 查看全部）")
