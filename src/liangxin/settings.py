@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "liangxin.dispatch",
     "liangxin.documents",
     "liangxin.dashboard",
+    "liangxin.pairings",
 ]
 
 MIDDLEWARE = [

@@ -28,5 +28,6 @@ urlpatterns = [
     path("dispatch/", include("liangxin.dispatch.urls")),
     path("documents/", include("liangxin.documents.urls")),
     path("cockpit/", include("liangxin.dashboard.urls")),
+    path("pairings/", include("liangxin.pairings.urls")),
     path("", include("liangxin.core.urls")),
 ]
