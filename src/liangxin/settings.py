@@ -306,6 +306,26 @@ if _task_backend not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"环境变量 LIANGXIN_TASKS 应为 database 或 immediate，实际为“{_task_backend}”")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
 
+# --- Serving (`liangxin serve`: gunicorn behind nginx; `liangxin worker`) ----------------------
+# Where gunicorn listens (nginx proxies to it), how many worker processes (each a Python process
+# of ~80 MB; 2 × cores + 1 is gunicorn's rule of thumb), and how long a request may take before
+# its worker is killed and replaced (a large export or a preview may take a minute).
+LIANGXIN_BIND = env("LIANGXIN_BIND", "127.0.0.1:8001")
+LIANGXIN_WORKERS = envint("LIANGXIN_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
+LIANGXIN_THREADS = envint("LIANGXIN_THREADS", "1")
+LIANGXIN_TIMEOUT_SECONDS = envint("LIANGXIN_TIMEOUT_SECONDS", "120")
+LIANGXIN_GRACEFUL_TIMEOUT_SECONDS = envint("LIANGXIN_GRACEFUL_TIMEOUT_SECONDS", "30")
+# A worker is replaced after this many requests (0 = never): bounds slow memory growth.
+LIANGXIN_MAX_REQUESTS = envint("LIANGXIN_MAX_REQUESTS", "2000")
+LIANGXIN_ACCESS_LOG = env("LIANGXIN_ACCESS_LOG", "-")  # "-": standard output (journald); "" = none
+for _name, _value in (
+    ("LIANGXIN_WORKERS", LIANGXIN_WORKERS),
+    ("LIANGXIN_THREADS", LIANGXIN_THREADS),
+    ("LIANGXIN_TIMEOUT_SECONDS", LIANGXIN_TIMEOUT_SECONDS),
+):
+    if _value < 1:
+        raise ImproperlyConfigured(f"环境变量 {_name} 应为正整数，实际为“{_value}”")
+
 # --- Uploads ----------------------------------------------------------------------------------
 LIANGXIN_UPLOAD_MAX_MB = envint("LIANGXIN_UPLOAD_MAX_MB", "50")
 # A sheet larger than this is refused before it is read (core.tabular.limits): rows, columns,
