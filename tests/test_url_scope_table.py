@@ -22,6 +22,7 @@ from liangxin.registry.models import FollowUp
 from tests.coverage.factories import make_instructor, make_org, make_party_org
 from tests.dispatch.factories import make_period, make_task
 from tests.factories import make_area, make_user
+from tests.workforce.factories import jpeg_with_gps, make_report, make_station
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,30 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "pairings:project_create": Listed("tests/pairings/test_pairings.py::TestPairingPagesForAnOutsider"),
     "pairings:villages": Listed("tests/pairings/test_pairings.py"),
     "pairings:village_key": OFFICE_ONLY,
+    "workforce:stations": Listed("tests/workforce/test_pages_scope.py::TestStationsAreScoped"),
+    "workforce:station_detail": Row("station", "view"),
+    "workforce:station_link": Row("station", "change", "post"),
+    "workforce:station_qr": Row("station", "change"),
+    "workforce:station_poster": Row("station", "change"),
+    "workforce:posthouses": Listed("tests/workforce/test_pages_scope.py::TestPosthousesAreScoped"),
+    "workforce:figures": Listed("tests/workforce/test_pages_scope.py::TestFiguresAreScoped"),
+    "workforce:reports": Listed("tests/workforce/test_pages_scope.py::TestReportsAreScoped"),
+    "workforce:stats": Listed("tests/workforce/test_pages_scope.py::TestReportsAreScoped"),
+    "workforce:report_detail": Row("sentinel_report", "view"),
+    "workforce:report_photo": Row("sentinel_report", "view"),
+    "workforce:report_action": Exempt(
+        "accept/close/hand-over of one report through restrict(user, 'change'): another township, "
+        "county or member unit gets 404 (tests/workforce/test_handling.py)"
+    ),
+    "sentinel:form": Exempt(
+        "a rider's form without an account, behind a station's secret link (tests/workforce)"
+    ),
+    "sentinel:receipt": Exempt(
+        "one report under its own link and receipt only (tests/workforce/test_public_reports.py)"
+    ),
+    "sentinel:track": Exempt(
+        "status of one report by its receipt number, no personal data (tests/workforce)"
+    ),
     "core:regions": Listed("tests/core/test_reference_pages.py::TestRegionsAreScoped"),
     "core:region_detail": Row("region", "view"),
     "core:areas": Listed("tests/core/test_reference_pages.py::TestAreasAreScoped"),
@@ -215,6 +240,9 @@ MAY = {
     ("report", "change"): {"office"},
     ("import_job", "view"): {"taihe"},
     ("import_job", "change"): {"taihe"},
+    ("station", "view"): {"office", "taihe"},
+    ("station", "change"): {"office", "taihe"},
+    ("sentinel_report", "view"): {"office", "taihe"},
 }
 
 
@@ -248,6 +276,7 @@ def world(users):
     period = make_period("2026-11")
     report = Report.objects.create(task=task, unit=county_unit, period=period, state="submitted")
     job = ImportJob.objects.create(user=users["taihe"], filename="台账.xlsx")
+    station = make_station("泰和网点", region="360826100", link=True)
     return {
         "organization": org,
         "followup": FollowUp.objects.create(organization=org, kind="new", due_on="2030-01-01"),
@@ -259,6 +288,8 @@ def world(users):
         "task": task,
         "report": report,
         "import_job": job,
+        "station": station,
+        "sentinel_report": make_report(station, photo=jpeg_with_gps()),
     }
 
 

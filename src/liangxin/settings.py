@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "liangxin.documents",
     "liangxin.dashboard",
     "liangxin.pairings",
+    "liangxin.workforce",
 ]
 
 MIDDLEWARE = [
@@ -381,3 +382,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+
+# 流动哨兵 (liangxin.workforce): a report is due within this many working days (Monday–Friday);
+# riders' name and phone are removed this many days after a report is closed (dispatch_tick);
+# at most so many reports per station link per minute and per client (address) per hour; a photo
+# up to so many MB (re-encoded, at most 1600 px); a category may go to a member unit instead of
+# the township, e.g. LIANGXIN_SENTINEL_ROUTES="交通设施=交通运输局".
+LIANGXIN_SENTINEL_DUE_WORKING_DAYS = envint("LIANGXIN_SENTINEL_DUE_WORKING_DAYS", "3")
+LIANGXIN_SENTINEL_RETENTION_DAYS = envint("LIANGXIN_SENTINEL_RETENTION_DAYS", "365")
+LIANGXIN_SENTINEL_LINK_PER_MINUTE = envint("LIANGXIN_SENTINEL_LINK_PER_MINUTE", "10")
+LIANGXIN_SENTINEL_CLIENT_PER_HOUR = envint("LIANGXIN_SENTINEL_CLIENT_PER_HOUR", "20")
+LIANGXIN_SENTINEL_PHOTO_MAX_MB = envint("LIANGXIN_SENTINEL_PHOTO_MAX_MB", "8")
+LIANGXIN_SENTINEL_ROUTES = envpairs("LIANGXIN_SENTINEL_ROUTES", "")

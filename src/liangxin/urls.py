@@ -29,5 +29,7 @@ urlpatterns = [
     path("documents/", include("liangxin.documents.urls")),
     path("cockpit/", include("liangxin.dashboard.urls")),
     path("pairings/", include("liangxin.pairings.urls")),
+    path("workforce/", include("liangxin.workforce.urls")),
+    path("s/", include("liangxin.workforce.public_urls")),  # 流动哨兵: riders' links, no account
     path("", include("liangxin.core.urls")),
 ]

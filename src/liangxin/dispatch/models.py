@@ -291,6 +291,7 @@ NOTICE_KINDS = {
     "due_soon": "即将截止",
     "overdue": "逾期未报",
     "chase": "催报",
+    "sentinel_overdue": "流动哨兵报告逾期",  # queued by liangxin.workforce through `reminders.register_tick_hook`
 }
 
 

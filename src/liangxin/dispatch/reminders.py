@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,17 @@ from liangxin.dispatch.status import period_status
 
 log = logging.getLogger(__name__)
 DUE_SOON_DAYS = 3
+
+# Other apps' reminders that ride on the same tick and the same notices (e.g. overdue 流动哨兵
+# reports): `hook(today, actor=, now=)` queues its notices with `queue_notices` and returns how
+# many it queued. Registered from an AppConfig.ready(), so dispatch imports no other domain.
+TickHook = Callable[..., int]
+_tick_hooks: list[TickHook] = []
+
+
+def register_tick_hook(hook: TickHook) -> None:
+    if hook not in _tick_hooks:
+        _tick_hooks.append(hook)
 
 
 def gateway():
@@ -43,6 +55,11 @@ def _queue(rows: list[Notice]) -> int:
     new = [n for n in rows if n.key not in existing]
     Notice.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+def queue_notices(rows: list[Notice]) -> int:
+    """Queue notices (each once by its unique key); how many were new."""
+    return _queue(rows)
 
 
 def deliver_pending(*, now: datetime.datetime | None = None) -> int:
@@ -121,6 +138,8 @@ def tick(today: datetime.date, *, actor=None, now: datetime.datetime | None = No
                     after={"count": queued},
                     source="command",
                 )
+    for hook in _tick_hooks:
+        queued += hook(today, actor=actor, now=now)
     sent = deliver_pending(now=now)
     return {"period": period.key if period else None, "opened": opened, "queued": queued, "sent": sent}
 

@@ -1,0 +1,157 @@
+"""新就业群体 pages: stations (list, filters, export, detail with history and report link),
+驿站, and the figures as of a date."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from liangxin.core.listing import paginate
+from liangxin.core.models import AuditLog
+from liangxin.core.permissions import CHANGE, get_restricted_or_404, role_required, visible
+from liangxin.workforce import figures, services
+from liangxin.workforce.common import (
+    EDITORS,
+    VIEWERS,
+    as_of_from,
+    export,
+    export_format,
+    region_filter,
+    visible_regions,
+)
+from liangxin.workforce.models import GroupType, Posthouse, SentinelReport, Station, StationKind
+
+STATION_HEADERS = ["平台/企业名称", "站点名称", "群体类型", "站点类型", "所属乡镇（街道）", "地址", "从业人数",
+                   "正式党员数", "预备党员数", "党员先锋岗数", "统一社会信用代码", "设立日期", "撤销日期"]  # fmt: skip
+POSTHOUSE_HEADERS = [
+    "驿站名称",
+    "驿站类型",
+    "主办单位",
+    "服务内容",
+    "所属乡镇（街道）",
+    "地址",
+    "服务站点",
+    "启用日期",
+]
+
+
+def _stations(request):
+    qs = visible(Station, request).select_related("region", "organization")
+    qs, region = region_filter(request, qs)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(platform__icontains=q) | Q(address__icontains=q))
+    for key in ("group_type", "kind"):
+        if value := request.GET.get(key):
+            qs = qs.filter(**{key: value})
+    if request.GET.get("covered") == "no":
+        qs = qs.filter(organization__isnull=True)
+    return qs, region
+
+
+@role_required(*VIEWERS)
+def station_list(request):
+    qs, region = _stations(request)
+    if fmt := export_format(request):
+        rows = (
+            [s.platform, s.name, s.get_group_type_display(), s.get_kind_display(), s.region.name, s.address,
+             s.headcount, s.members_full, s.members_probationary, s.pioneer_posts,
+             s.organization.credit_code if s.organization else "", s.established_on, s.closed_on]
+            for s in qs.iterator(chunk_size=2000)
+        )  # fmt: skip
+        return export(request, fmt, "新就业群体站点", STATION_HEADERS, rows)
+    page, query = paginate(request, qs)
+    return render(
+        request,
+        "workforce/station_list.html",
+        {
+            "page": page,
+            "query": query,
+            "q": request.GET.get("q", ""),
+            "group_types": GroupType.choices,
+            "kinds": StationKind.choices,
+            "regions": visible_regions(request),
+            "region": region,
+            "selected": request.GET,
+            "can_edit": request.user.role in EDITORS,
+        },
+    )
+
+
+@role_required(*VIEWERS)
+def station_detail(request, pk: int):
+    station = get_restricted_or_404(Station, request, pk=pk)
+    history = AuditLog.objects.filter(object_type="workforce.station", object_id=str(station.pk)).order_by(
+        "-at"
+    )[:100]
+    can_change = Station.objects.restrict(request.user, CHANGE).filter(pk=station.pk).exists()
+    link = (
+        request.build_absolute_uri(f"/s/{station.link_token}/") if station.link_token and can_change else ""
+    )
+    return render(
+        request,
+        "workforce/station_detail.html",
+        {
+            "station": station,
+            "history": history,
+            "posthouses": station.posthouses.all(),
+            "can_change": can_change,
+            "link": link,
+            "reports": SentinelReport.objects.restrict(request.user).filter(station=station)[:20],
+        },
+    )
+
+
+@require_POST
+@role_required(*EDITORS)
+def station_link(request, pk: int):
+    station = get_restricted_or_404(Station, request, CHANGE, pk=pk)
+    if request.POST.get("action") == "revoke":
+        services.revoke_link(station, actor=request.user)
+        messages.success(request, "报告链接已停用：原二维码和海报不再能提交报告")
+    else:
+        services.issue_link(station, actor=request.user)
+        messages.success(request, "已生成新的报告链接和二维码（原链接随即失效）")
+    return redirect("workforce:station_detail", pk=station.pk)
+
+
+@role_required(*VIEWERS)
+def posthouse_list(request):
+    qs = visible(Posthouse, request).select_related("region").prefetch_related("stations")
+    qs, region = region_filter(request, qs)
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(host__icontains=q))
+    if kind := request.GET.get("kind"):
+        qs = qs.filter(kind=kind)
+    if fmt := export_format(request):
+        rows = (
+            [p.name, p.get_kind_display(), p.host, p.services, p.region.name, p.address,
+             "、".join(str(s) for s in p.stations.all()), p.opened_on]
+            for p in qs
+        )  # fmt: skip
+        return export(request, fmt, "驿站", POSTHOUSE_HEADERS, rows)
+    page, query = paginate(request, qs)
+    return render(
+        request,
+        "workforce/posthouse_list.html",
+        {"page": page, "query": query, "q": request.GET.get("q", ""), "regions": visible_regions(request),
+         "region": region, "selected": request.GET},
+    )  # fmt: skip
+
+
+@role_required(*VIEWERS)
+def figures_page(request):
+    as_of, error = as_of_from(request)
+    data = figures.workforce(request.user, as_of)
+    townships = figures.posthouses_by_township(request.user, as_of)
+    if fmt := export_format(request):
+        headers = ["群体", "平台/企业", "站点", "从业人数", "党员", "有党组织或指导员的站点", "驿站"]
+        rows = ([g["type"], *[g[k] for k in figures.FIELDS]] for g in [*data["groups"], data["total"]])
+        return export(request, fmt, f"新就业群体_截至{as_of:%Y%m%d}", headers, rows)
+    return render(
+        request,
+        "workforce/figures.html",
+        {"data": data, "as_of": as_of, "error": error, "townships": townships},
+    )
