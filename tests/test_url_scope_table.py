@@ -184,6 +184,22 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "core:member_unit_edit": Row("member_unit", "change"),
     "core:audit_log": Exempt("审计管理员 only; the audit log is not jurisdiction-bound"),
     "core:audit_export": Exempt("审计管理员 only, as core:audit_log (tests/core/test_audit_page.py)"),
+    "committee:industry": Listed("tests/committee/test_scope.py::TestCommitteesAreScoped"),
+    "committee:industry_create": Exempt("a new row: the owner unit is admitted by Scope.admits (services)"),
+    "committee:industry_detail": Listed("tests/committee/test_scope.py::TestCommitteesAreScoped"),
+    "committee:industry_edit": Listed("tests/committee/test_scope.py::TestCommitteesAreScoped"),
+    "committee:missing": Listed("tests/committee/test_scope.py::TestMissingCommitteesAreScoped"),
+    "committee:missing_propose": OFFICE_ONLY,
+    "committee:activities": Listed("tests/committee/test_scope.py::TestActivitiesAreScoped"),
+    "committee:activity_create": Exempt("a new row: the organizer is admitted by Scope.admits (services)"),
+    "committee:activity_edit": Listed("tests/committee/test_scope.py::TestActivitiesAreScoped"),
+    "committee:meetings": Listed("tests/committee/test_scope.py::TestMeetingsAreScoped"),
+    "committee:meeting_create": OFFICE_ONLY,
+    "committee:meeting_detail": Listed("tests/committee/test_scope.py::TestMeetingsAreScoped"),
+    "committee:meeting_edit": Listed("tests/committee/test_scope.py::TestMeetingsAreScoped"),
+    "committee:meeting_attachment": Listed("tests/committee/test_scope.py::TestMeetingsAreScoped"),
+    "committee:decision_create": OFFICE_ONLY,
+    "committee:meeting_dispatch": OFFICE_ONLY,
 }
 
 

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "liangxin.dashboard",
     "liangxin.pairings",
     "liangxin.workforce",
+    "liangxin.committee",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +346,14 @@ LIANGXIN_JOINT_MAX_MEMBERS = envint("LIANGXIN_JOINT_MAX_MEMBERS", "50")
 # flagged; an instructor's assignment counts as effective work only with a visit this recent.
 LIANGXIN_INSPECTION_INTERVAL_DAYS = envint("LIANGXIN_INSPECTION_INTERVAL_DAYS", "90")
 LIANGXIN_VISIT_PERIOD_DAYS = envint("LIANGXIN_VISIT_PERIOD_DAYS", "90")
+# 行业(综合)党委 verdict (committee/verdict.py): org rate reached or risen, activities per year,
+# share of poor inspections, criteria met for 发挥作用明显 / 一般.
+LIANGXIN_COMMITTEE_ORG_RATE = envint("LIANGXIN_COMMITTEE_ORG_RATE", "60")  # percent
+LIANGXIN_COMMITTEE_RATE_RISE = envint("LIANGXIN_COMMITTEE_RATE_RISE", "5")  # points over a year
+LIANGXIN_COMMITTEE_ACTIVITIES = envint("LIANGXIN_COMMITTEE_ACTIVITIES", "4")  # per year, pro rata
+LIANGXIN_COMMITTEE_POOR_SHARE = envint("LIANGXIN_COMMITTEE_POOR_SHARE", "20")  # percent of inspections
+LIANGXIN_COMMITTEE_STRONG = envint("LIANGXIN_COMMITTEE_STRONG", "4")  # criteria met: 发挥作用明显
+LIANGXIN_COMMITTEE_FAIR = envint("LIANGXIN_COMMITTEE_FAIR", "2")  # criteria met: 一般
 LIANGXIN_IMPORT_KEEP_DAYS = envint("LIANGXIN_IMPORT_KEEP_DAYS", "7")  # unconfirmed uploads are then deleted
 # An import started while another is writing waits this long for it, then says so.
 LIANGXIN_IMPORT_WAIT_SECONDS = envint("LIANGXIN_IMPORT_WAIT_SECONDS", "300")

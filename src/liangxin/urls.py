@@ -31,5 +31,6 @@ urlpatterns = [
     path("pairings/", include("liangxin.pairings.urls")),
     path("workforce/", include("liangxin.workforce.urls")),
     path("s/", include("liangxin.workforce.public_urls")),  # 流动哨兵: riders' links, no account
+    path("committee/", include("liangxin.committee.urls")),
     path("", include("liangxin.core.urls")),
 ]

@@ -63,6 +63,10 @@ FORMATIONS = {
     "单独": Formation.SINGLE,
     "联合组建": Formation.JOINT,
     "联合": Formation.JOINT,
+    "行业党委": Formation.INDUSTRY,
+    "综合党委": Formation.INDUSTRY,
+    "行业（综合）党委": Formation.INDUSTRY,
+    "行业(综合)党委": Formation.INDUSTRY,
 }
 STATUSES = {
     "正常": PartyOrgStatus.ACTIVE,

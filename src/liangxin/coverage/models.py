@@ -29,6 +29,9 @@ class PartyOrgType(models.TextChoices):
 class Formation(models.TextChoices):
     SINGLE = "single", "单独组建"
     JOINT = "joint", "联合组建"
+    # 行业(综合)党委: a 党委 a member unit runs over an industry or key group (committee app). It
+    # covers no organization itself (its branches do) and is not a joint branch.
+    INDUSTRY = "industry", "行业（综合）党委"
 
 
 class PartyOrgStatus(models.TextChoices):

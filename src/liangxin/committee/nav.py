@@ -1,0 +1,6 @@
+"""Navigation entries this app has built: section slug -> URL name (see core.context_processors)."""
+
+NAV: dict[str, str] = {
+    "industry-committees": "committee:industry",
+    "meetings": "committee:meetings",
+}
