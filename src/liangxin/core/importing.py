@@ -122,8 +122,8 @@ class SheetReport:
                 Problem(
                     match.header_row_number,
                     text,
-                    f"第 {column_letter(i)} 列表头“{text}”不是{spec.label}的列，该列未导入；"
-                    "如需导入，请按导入模板修改表头",
+                    f"列“{text}”未识别，未导入（第 {column_letter(i)} 列不是{spec.label}的列；"
+                    "如需导入，请按导入模板修改表头）",
                 )
             )
         for i, text, key in match.duplicates:
@@ -134,6 +134,10 @@ class SheetReport:
                     f"第 {column_letter(i)} 列“{text}”与左边的“{match.headers[key]}”是同一列，"
                     "只导入左边那一列",
                 )
+            )
+        if report.warnings:  # the header row, with its warnings, leads the error workbook
+            report.warned_rows.append(
+                (match.header_row_number, list(match.header_cells[-1]), report.warnings[:])
             )
         return report
 
@@ -373,6 +377,9 @@ class SheetImporter:
     # True: `run` (read, validate, `write` each chunk to a staging area) happens before the
     # write transaction and `apply` merges inside it; False: `run` happens inside it.
     staged: ClassVar[bool] = False
+    # A staged importer whose merge decides more than the staging shows (the combined 摸排表:
+    # party organizations, instructors): a preview runs the merge too, then rolls it back.
+    preview_in_transaction: ClassVar[bool] = False
 
     def __init__(self, ctx: ImportContext, match: HeaderMatch, report: SheetReport):
         self.ctx = ctx
@@ -528,7 +535,9 @@ def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = 
             for sheet in sheets:
                 if sheet.staged:
                     _run(sheet)  # read, validate and stage: no write lock yet
-            if any(not s.staged for s in sheets) or not (ctx.dry_run or (ctx.strict and report.rejected)):
+            if any(not s.staged or s.preview_in_transaction for s in sheets) or not (
+                ctx.dry_run or (ctx.strict and report.rejected)
+            ):
                 try:
                     _write(source, ctx, report, sheets)
                 except DatabaseError as exc:

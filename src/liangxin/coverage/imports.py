@@ -299,5 +299,6 @@ class InstructorImporter(_CoverageImporter):
 
 
 from liangxin.coverage.inspection_import import InspectionImporter  # noqa: E402 (its own module)
+from liangxin.coverage.ledger import LedgerImporter  # noqa: E402 (the combined 摸排表)
 
-IMPORTERS = [PartyOrganizationImporter, InstructorImporter, InspectionImporter]
+IMPORTERS = [LedgerImporter, PartyOrganizationImporter, InstructorImporter, InspectionImporter]

@@ -99,6 +99,7 @@ class OrganizationImporter(SheetImporter):
             detail=self.ctx.filename,
             registry_empty=not self.known_before,
         )
+        self.last_plan = plan  # what a subclass (the combined 摸排表) reads of the chunk
         result = plan.result
         self.report.created += result.created
         self.report.updated += result.updated

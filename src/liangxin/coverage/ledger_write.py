@@ -1,0 +1,348 @@
+"""Applies the party-building facts of a combined 摸排表 (`ledger.Facts`), inside the import's
+write transaction, after its organizations were merged. Every change goes through the coverage
+services (`save_party_org`, `save_instructor`: the actor's `change` scope, an audit record);
+what is already as the sheet says is read in bulk and left alone, so a re-import writes nothing.
+
+* Party organizations, grouped by 党组织名称: 单独组建 covers its one organization; 联合组建 covers
+  every row that names it, beside what it already covers in the system. A new one without a
+  founding date covers from the import date (with a warning).
+* A row saying 否 for an organization covered in the system ends that link as of the import
+  date, with a warning; so does a row naming another party organization of the same formation.
+* Instructors, matched by name + phone (a masked phone from an export: by name and the mask),
+  created if new; each assignment dated from 派驻日期 or the import date. 否 ends an assignment.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+
+from liangxin.core.importing import Problem
+from liangxin.core.tabular import ValueProblem, mask_phone, parse_phone
+from liangxin.coverage import services
+from liangxin.coverage.ledger import SPEC, Facts
+from liangxin.coverage.models import (
+    Assignment,
+    CoverageLink,
+    Formation,
+    Instructor,
+    PartyOrganization,
+    PartyOrgType,
+)
+from liangxin.registry.models import Organization
+
+CHUNK = 2000
+
+
+def _chunks(items: list) -> Iterable[list]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+class LedgerWriter:
+    def __init__(self, ctx, report, match, *, today: datetime.date):
+        self.ctx = ctx
+        self.report = report
+        self.match = match
+        self.today = today
+        self.changed: set[int] = set()  # row numbers whose party-building facts changed something
+        self.warnings: dict[int, tuple[Facts, list[Problem]]] = {}
+
+    # ------------------------------------------------------------------ helpers
+
+    def warn(self, facts: Facts, key: str, message: str) -> None:
+        header = self.match.headers.get(key) or SPEC.column(key).label
+        self.warnings.setdefault(facts.row.number, (facts, []))[1].append(
+            Problem(facts.row.number, header, message)
+        )
+
+    def save(self, rows: list[Facts], key: str, call, *args, **kwargs):
+        """A coverage service call; refused (scope, validation): a warning on each row, None."""
+        try:
+            return call(*args, actor=self.ctx.actor, today=self.today, source=self.ctx.source,
+                        source_detail=self.ctx.filename, **kwargs)  # fmt: skip
+        except ValidationError as exc:
+            for facts in rows:
+                self.warn(facts, key, f"{'；'.join(exc.messages)}（该项未导入，组织照常导入）")
+            return None
+
+    def _orgs(self, codes: list[str]) -> dict[str, Organization]:
+        found: dict[str, Organization] = {}
+        for part in _chunks(codes):
+            found.update((o.credit_code, o) for o in Organization.objects.filter(credit_code__in=part))
+        return found
+
+    def _open(self, model, org_ids: list[int]) -> dict[int, list]:
+        by_org: dict[int, list] = defaultdict(list)
+        related = "party_org" if model is CoverageLink else "instructor"
+        for part in _chunks(org_ids):
+            rows = model.objects.filter(organization_id__in=part).exclude(ends_on__lte=self.today)
+            for row in rows.select_related(related):
+                by_org[row.organization_id].append(row)
+        return by_org
+
+    # ------------------------------------------------------------------ the whole sheet
+
+    def write(self, facts: list[Facts]) -> None:
+        if not facts:
+            return
+        self.orgs = self._orgs([f.credit_code for f in facts])
+        facts = [f for f in facts if f.credit_code in self.orgs]
+        self._party([f for f in facts if f.has_party is not None or f.party_name])
+        self._instructors([f for f in facts if f.has_instructor is not None or f.instructor])
+        for f in facts:
+            if f.row.number in self.changed and f.org_outcome == "unchanged":
+                self.report.unchanged -= 1
+                self.report.updated += 1
+        kept = {number: i for i, (number, _, _) in enumerate(self.report.warned_rows)}
+        for number, (f, problems) in sorted(self.warnings.items()):
+            if number in kept:  # the row already warned while it was read: one entry
+                self.report.warnings.extend(problems)
+                self.report.warned_rows[kept[number]][2].extend(problems)
+            else:
+                self.report.warn(f.row, problems)
+
+    # ------------------------------------------------------------------ party organizations
+
+    def _party(self, facts: list[Facts]) -> None:
+        if not facts:
+            return
+        org_of = {f.row.number: self.orgs[f.credit_code] for f in facts}
+        links = self._open(CoverageLink, list({o.pk for o in org_of.values()}))
+        ending: dict[int, set[int]] = defaultdict(set)  # party org id → organizations leaving it
+        party_orgs: dict[int, PartyOrganization] = {}
+        for f in facts:
+            if f.has_party is False:
+                for link in links.get(org_of[f.row.number].pk, []):
+                    self._end(f, "has_party", link, ending, party_orgs, "本表填写“否”")
+        groups: dict[str, list[Facts]] = defaultdict(list)
+        for f in facts:
+            if not f.wants_party:
+                continue
+            if not f.party_name:
+                if f.formation == Formation.JOINT:
+                    self.warn(
+                        f,
+                        "party_name",
+                        "联合组建但没有填写党组织名称，无法确定是哪个联合党组织，党组织信息未导入",
+                    )
+                    continue
+                f.party_name = f"{f.org_name}党支部"
+                self.warn(
+                    f, "party_name", f"没有填写党组织名称，已按“{f.party_name}”记录单独组建的党组织，请核对"
+                )
+            groups[f.party_name].append(f)
+        existing = {}
+        for part in _chunks(list(groups)):
+            existing.update((p.name, p) for p in PartyOrganization.objects.filter(name__in=part))
+        party_orgs.update((p.pk, p) for p in existing.values())
+        covered = self._covered(list(party_orgs))
+        plans = []
+        for name, rows in groups.items():
+            party_org = existing.get(name)
+            values, rows = self._values(name, rows, party_org, covered)
+            for f in rows:  # an organization moving from another party organization of the same formation
+                for link in links.get(org_of[f.row.number].pk, []):
+                    if link.party_org.name != name and link.party_org.formation == values["formation"]:
+                        self._end(f, "party_name", link, ending, party_orgs, f"本表填写党组织“{name}”")
+            plans.append((name, rows, party_org, values))
+        for party_org_id, leaving in ending.items():
+            if party_org_id in {p.pk for _, _, p, _ in plans if p is not None}:
+                continue  # saved with its group below
+            party_org = party_orgs[party_org_id]
+            wanted = covered.get(party_org_id, set()) - leaving
+            self.save(
+                [], "has_party", services.save_party_org, party_org, organizations=self._objects(wanted)
+            )
+        for _name, rows, party_org, values in plans:
+            before = covered.get(party_org.pk, set()) if party_org else set()
+            leaving = ending.get(party_org.pk, set()) if party_org else set()
+            wanted = (before | {org_of[f.row.number].pk for f in rows}) - leaving
+            same = party_org is not None and all(getattr(party_org, k) == v for k, v in values.items())
+            if same and wanted == before:
+                continue  # as the sheet says: nothing to write
+            saved = self.save(
+                rows,
+                "party_name",
+                services.save_party_org,
+                party_org,
+                organizations=self._objects(wanted),
+                **values,
+            )
+            if saved is None:
+                continue
+            added = [f for f in rows if org_of[f.row.number].pk not in before]
+            self.changed.update(f.row.number for f in (added if same else rows))
+
+    def _end(self, f: Facts, key: str, link, ending, party_orgs, why: str) -> None:
+        if link.organization_id in ending[link.party_org_id]:
+            return
+        ending[link.party_org_id].add(link.organization_id)
+        party_orgs[link.party_org_id] = link.party_org
+        self.changed.add(f.row.number)
+        self.warn(
+            f, key, f"{why}：该组织与党组织“{link.party_org.name}”的覆盖关系自 {self.today:%Y-%m-%d} 起结束"
+        )
+
+    def _covered(self, party_org_ids: list[int]) -> dict[int, set[int]]:
+        covered: dict[int, set[int]] = defaultdict(set)
+        for part in _chunks(party_org_ids):
+            for party_org_id, org_id in (
+                CoverageLink.objects.filter(party_org_id__in=part)
+                .exclude(ends_on__lte=self.today)
+                .values_list("party_org_id", "organization_id")
+            ):
+                covered[party_org_id].add(org_id)
+        return covered
+
+    def _objects(self, ids: set[int]) -> list[Organization]:
+        return [o for part in _chunks(sorted(ids)) for o in Organization.objects.filter(pk__in=part)]
+
+    def _values(self, name, rows, party_org, covered) -> tuple[dict, list[Facts]]:
+        """The party organization's fields as the rows give them (the first row that says), and
+        the rows it covers."""
+        first = rows[0]
+        given = [f.formation for f in rows if f.formation]
+        shared = len(rows) > 1 or (party_org is not None and party_org.formation == Formation.JOINT)
+        formation = given[0] if given else (party_org.formation if party_org else None)
+        if formation is None:
+            formation = Formation.JOINT if shared else Formation.SINGLE
+            self.warn(first, "formation", f"没有填写组建方式，按{Formation(formation).label}记录，请核对")
+        if formation == Formation.SINGLE and len(rows) > 1:
+            for f in rows[1:]:
+                self.warn(
+                    f,
+                    "party_name",
+                    f"单独组建的党组织“{name}”只覆盖一个组织（第 {first.row.number} 行），本行的党组织覆盖未导入；"
+                    "如是联合党组织，请把组建方式改为“联合组建”",
+                )
+            rows = rows[:1]
+        if formation == Formation.JOINT and len(rows) == 1 and party_org is None:
+            self.warn(
+                first, "party_name", f"联合组建的党组织“{name}”在本表和系统中只覆盖这一个组织，请核对名称"
+            )
+        values = {"name": name, "formation": formation}
+        kind = next((f.party_type for f in rows if f.party_type), None)
+        if kind or party_org is None:
+            values["org_type"] = kind or PartyOrgType.BRANCH
+        founded = next((f.founded_on for f in rows if f.founded_on), None)
+        if founded:
+            values["founded_on"] = founded
+        elif party_org is None:
+            self.warn(
+                first,
+                "party_founded_on",
+                f"没有填写党组织成立时间，按导入日期 {self.today:%Y-%m-%d} 起计算覆盖",
+            )
+        secretary = next((f.secretary for f in rows if f.secretary), None)
+        if secretary:
+            values["secretary"] = secretary
+        return values, rows
+
+    # ------------------------------------------------------------------ instructors
+
+    def _instructors(self, facts: list[Facts]) -> None:
+        if not facts:
+            return
+        org_of = {f.row.number: self.orgs[f.credit_code] for f in facts}
+        open_rows = self._open(Assignment, list({o.pk for o in org_of.values()}))
+        ending: dict[int, set[int]] = defaultdict(set)
+        instructors: dict[int, Instructor] = {}
+        for f in facts:
+            if f.has_instructor is False:
+                for a in open_rows.get(org_of[f.row.number].pk, []):
+                    ending[a.instructor_id].add(a.organization_id)
+                    instructors[a.instructor_id] = a.instructor
+                    self.changed.add(f.row.number)
+                    self.warn(
+                        f,
+                        "has_instructor",
+                        f"本表填写“否”：指导员“{a.instructor.name}”对该组织的派驻自 {self.today:%Y-%m-%d} 起结束",
+                    )
+        wanted = [f for f in facts if f.wants_instructor]
+        by_name: dict[str, list[Instructor]] = defaultdict(list)
+        for part in _chunks(sorted({f.instructor for f in wanted})):
+            for instructor in Instructor.objects.filter(name__in=part):
+                by_name[instructor.name].append(instructor)
+        groups: dict[tuple, list[Facts]] = defaultdict(list)  # (instructor key) → rows
+        for f in wanted:
+            key = self._instructor_key(f, by_name)
+            if key is not None:
+                groups[key].append(f)
+        known = {i.pk: i for found in by_name.values() for i in found} | instructors
+        assigned = self._assigned([k[1] for k in groups if k[0] == "id"] + list(ending))
+        for key, rows in groups.items():
+            instructor = known.get(key[1]) if key[0] == "id" else None
+            current = set(assigned.get(instructor.pk, set())) if instructor else set()
+            leaving = ending.pop(instructor.pk, set()) if instructor else set()
+            starts: dict[datetime.date, list[Facts]] = defaultdict(list)
+            for f in rows:
+                if org_of[f.row.number].pk not in current or org_of[f.row.number].pk in leaving:
+                    starts[f.starts_on or self.today].append(f)
+            if not starts and not leaving:
+                continue  # every organization already assigned to this instructor
+            values = {"name": rows[0].instructor, "phone": key[2]} if instructor is None else {}
+            workplace = next((f.workplace for f in rows if f.workplace), None)
+            if instructor is None and workplace:
+                values["workplace"] = workplace
+            current -= leaving
+            for start, group in sorted(starts.items()) or [(self.today, [])]:
+                current |= {org_of[f.row.number].pk for f in group}
+                saved = self.save(
+                    group or rows,
+                    "instructor",
+                    services.save_instructor,
+                    instructor,
+                    organizations=self._objects(current),
+                    starts_on=start,
+                    **values,
+                )
+                if saved is None:
+                    break
+                instructor, values = saved[0], {}
+                self.changed.update(f.row.number for f in group)
+        for instructor_id, leaving in ending.items():
+            current = assigned.get(instructor_id, set()) - leaving
+            self.save([], "has_instructor", services.save_instructor, instructors[instructor_id],
+                      organizations=self._objects(current))  # fmt: skip
+
+    def _instructor_key(self, f: Facts, by_name: dict[str, list[Instructor]]) -> tuple | None:
+        """("id", pk, phone) for an instructor in the system, ("new", name, phone) for one to
+        create; None (with a warning) when the phone cannot tell."""
+        candidates = by_name.get(f.instructor, [])
+        phone = f.phone
+        if phone and "*" in phone:  # masked in an export: the instructor with that mask
+            found = [i for i in candidates if mask_phone(i.phone) == phone]
+        elif phone:
+            try:
+                phone = parse_phone(phone)
+            except ValueProblem as exc:
+                self.warn(f, "instructor_phone", f"{exc.message}；指导员派驻未导入")
+                return None
+            found = [i for i in candidates if i.phone == phone]
+            if not found:
+                return ("new", f.instructor, phone)
+        else:
+            found = candidates
+        if len(found) != 1:
+            self.warn(
+                f,
+                "instructor_phone",
+                f"无法确定是哪一位指导员“{f.instructor}”（请填写指导员联系电话），指导员派驻未导入",
+            )
+            return None
+        return ("id", found[0].pk, found[0].phone)
+
+    def _assigned(self, instructor_ids: list[int]) -> dict[int, set[int]]:
+        assigned: dict[int, set[int]] = defaultdict(set)
+        for part in _chunks(sorted(set(instructor_ids))):
+            for instructor_id, org_id in (
+                Assignment.objects.filter(instructor_id__in=part)
+                .exclude(ends_on__lte=self.today)
+                .values_list("instructor_id", "organization_id")
+            ):
+                assigned[instructor_id].add(org_id)
+        return assigned

@@ -1,0 +1,305 @@
+"""The combined 摸排表 (issue 21): one row per organization with its party organization and its
+instructor beside it. Built here with single, joint (a name shared across rows, and one naming a
+joint branch already in the system), instructor-only, uncovered and contradictory rows; the
+figures of `coverage --json` on two dates are those computed by hand from the sheet."""
+
+import datetime
+import io
+import json
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from liangxin.core.importing import ImportContext, run_import
+from liangxin.coverage.models import Assignment, CoverageLink, Formation, Instructor, PartyOrganization
+from tests.coverage.factories import credit_code, make_org, make_party_org, write_workbook
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+IMPORT_DAY = datetime.datetime(2022, 6, 15, 10, 0, tzinfo=SHANGHAI)
+LATER = datetime.datetime(2022, 6, 20, 10, 0, tzinfo=SHANGHAI)
+
+A, B, C, D_, E, F, G, H, X = (
+    credit_code(serial=2100 + i, division="360803" if i in (5, 6) else "360802") for i in range(9)
+)
+HEADER = [
+    "统一社会信用代码",
+    "组织名称",
+    "所属区划",
+    "成立日期",
+    "正式党员数",
+    "是否建立党组织",
+    "党组织名称",
+    "组建方式",
+    "党组织成立时间",
+    "党组织书记",
+    "是否选派党建指导员",
+    "党建指导员姓名",
+    "指导员联系电话",
+    "派驻日期",
+    "微信公众号",  # made up: warned, never imported
+]
+JOINT = "永叔街道非公企业联合党支部"
+EXISTING = "古南街道非公企业联合党支部"
+ROWS = [
+    ["2022年吉州区、青原区两新组织党建摸排表"],
+    HEADER,
+    [
+        A,
+        "吉州甲公司",
+        "古南街道",
+        "2015-03-01",
+        5,
+        "是",
+        "中共吉州甲公司支部委员会",
+        "单独组建",
+        "2021-07-01",
+        "李一",
+        "否",
+        None,
+        None,
+        None,
+        "jia",
+    ],
+    [
+        B,
+        "吉州乙公司",
+        "永叔街道",
+        "2016-03-01",
+        1,
+        "已建",
+        JOINT,
+        "联合组建",
+        "2022-03-01",
+        "李二",
+        "否",
+        None,
+        None,
+        None,
+        None,
+    ],
+    [
+        C,
+        "吉州丙公司",
+        "永叔街道",
+        "2017-03-01",
+        2,
+        "是",
+        JOINT,
+        "联合组建",
+        None,
+        None,
+        "否",
+        None,
+        None,
+        None,
+        None,
+    ],
+    [
+        D_,
+        "吉州丁公司",
+        "古南街道",
+        "2017-03-01",
+        0,
+        "是",
+        EXISTING,
+        "联合组建",
+        None,
+        None,
+        "否",
+        None,
+        None,
+        None,
+        None,
+    ],
+    [
+        E,
+        "吉州戊公司",
+        "古南街道",
+        "2018-03-01",
+        0,
+        "否",
+        "无",
+        None,
+        None,
+        None,
+        "是",
+        "王指导",
+        "138 0013 8001",
+        "2022-03-01",
+        None,
+    ],
+    [
+        F,
+        "青原己公司",
+        "青原区",
+        "2019-01-01",
+        3,
+        "未建",
+        None,
+        None,
+        None,
+        None,
+        "否",
+        None,
+        None,
+        None,
+        None,
+    ],
+    # contradictory: 否 beside a party organization's name (and an instructor from the import day)
+    [
+        G,
+        "青原庚公司",
+        "青原区",
+        "2018-01-01",
+        1,
+        "否",
+        "青原庚公司党支部",
+        None,
+        None,
+        None,
+        "是",
+        "王指导",
+        "13800138001",
+        None,
+        None,
+    ],
+    # contradictory: 单独组建 with 2 正式党员
+    [
+        H,
+        "吉州辛公司",
+        "吉州区",
+        "2019-01-01",
+        2,
+        "是",
+        "中共吉州辛公司支部",
+        "单独组建",
+        "2022-01-01",
+        "李三",
+        None,
+        None,
+        None,
+        None,
+        None,
+    ],
+]
+KEYS = ("total", "single", "joint", "work", "none", "should_build")
+
+
+def run(*args) -> dict:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def figures(as_of: str) -> dict[str, tuple]:
+    data = run("coverage", "--as-of", as_of, "--json")
+    rows = {row["name"]: row for row in data["rows"]} | {"全市": data["total"]}
+    return {name: tuple(row[k] for k in KEYS) for name, row in rows.items() if row["total"]}
+
+
+@pytest.fixture
+def sheet(city, tmp_path):
+    # A joint branch already in the system (founded 2020), covering 吉州壬公司; 丁 joins it.
+    make_party_org(EXISTING, make_org("吉州壬公司", credit_code=X, founded_on=datetime.date(2010, 1, 1)),
+                   formation=Formation.JOINT, founded_on=datetime.date(2020, 1, 1))  # fmt: skip
+    return write_workbook(tmp_path / "摸排表.xlsx", {"摸排表": ROWS})
+
+
+def import_on(moment, path) -> dict:
+    with time_machine.travel(moment, tick=False):
+        (report,) = run("import_data", path, "--json")["sheets"]
+    return report
+
+
+def test_one_row_gives_the_organization_its_party_organization_and_its_instructor(sheet):
+    report = import_on(IMPORT_DAY, sheet)
+    assert report["type"] == "ledger"
+    assert (report["created"], report["updated"], report["rejected"]) == (8, 0, 0), report["errors"]
+    single = PartyOrganization.objects.get(name="中共吉州甲公司支部委员会")
+    assert single.formation == Formation.SINGLE and single.secretary == "李一"
+    assert single.founded_on == datetime.date(2021, 7, 1)
+    joint = PartyOrganization.objects.get(name=JOINT)
+    assert joint.formation == Formation.JOINT
+    assert sorted(joint.organizations.values_list("name", flat=True)) == ["吉州丙公司", "吉州乙公司"]
+    existing = PartyOrganization.objects.get(name=EXISTING)
+    assert sorted(existing.organizations.values_list("name", flat=True)) == ["吉州丁公司", "吉州壬公司"]
+    assert CoverageLink.objects.get(
+        party_org=existing, organization__credit_code=D_
+    ).starts_on == datetime.date(2022, 6, 15)
+    instructor = Instructor.objects.get()
+    assert (instructor.name, instructor.phone) == ("王指导", "13800138001")
+    starts = dict(Assignment.objects.values_list("organization__credit_code", "starts_on"))
+    assert starts == {E: datetime.date(2022, 3, 1), G: datetime.date(2022, 6, 15)}
+    assert not PartyOrganization.objects.filter(name="青原庚公司党支部").exists()
+
+
+def test_coverage_equals_the_figures_computed_by_hand_on_two_dates(sheet):
+    import_on(IMPORT_DAY, sheet)
+    # 31 May: 甲 and 辛 single; 乙, 丙 (branch founded in March) and 壬 joint; 戊 work; 丁 joins
+    # the existing branch only on the import day, 庚's instructor starts then: 丁, 己, 庚 none.
+    # 应建未建: 己 (3 members, nothing).
+    may = figures("2022-05-31")
+    assert may["吉州区"] == (7, 2, 3, 1, 1, 0)
+    assert may["青原区"] == (2, 0, 0, 0, 2, 1)
+    assert may["全市"] == (9, 2, 3, 1, 3, 1)
+    june = figures("2022-06-30")
+    assert june["吉州区"] == (7, 2, 4, 1, 0, 0)
+    assert june["青原区"] == (2, 0, 0, 1, 1, 1)
+    assert june["全市"] == (9, 2, 4, 2, 1, 1)
+
+
+def test_a_second_import_changes_nothing(sheet):
+    import_on(IMPORT_DAY, sheet)
+    counts = (PartyOrganization.objects.count(), CoverageLink.objects.count(), Assignment.objects.count())
+    second = import_on(LATER, sheet)
+    assert (second["created"], second["updated"], second["unchanged"], second["rejected"]) == (0, 0, 8, 0)
+    assert counts == (
+        PartyOrganization.objects.count(),
+        CoverageLink.objects.count(),
+        Assignment.objects.count(),
+    )
+    assert not CoverageLink.objects.filter(ends_on__isnull=False).exists()
+    assert figures("2022-06-30")["全市"] == (9, 2, 4, 2, 1, 1)
+
+
+def test_contradictory_rows_are_imported_with_warnings_that_say_why(sheet):
+    report = import_on(IMPORT_DAY, sheet)
+    warnings = {(w["row"], w["column"]): w["message"] for w in report["warnings"]}
+    assert "为“否”，但填写了党组织名称“青原庚公司党支部”" in warnings[(9, "是否建立党组织")]
+    assert "正式党员数为 2" in warnings[(10, "组建方式")] and "单独组建" in warnings[(10, "组建方式")]
+    assert report["rejected"] == 0 and report["errors"] == []
+    assert PartyOrganization.objects.get(name="中共吉州辛公司支部").formation == Formation.SINGLE
+
+
+def test_every_header_is_read_or_warned_about(sheet):
+    with time_machine.travel(IMPORT_DAY, tick=False):
+        report = run_import(sheet, ImportContext(actor=None, filename="摸排表.xlsx", dry_run=True))
+    (summary,) = report.summary()["sheets"]
+    read = {c["header"]: c["field"] for c in summary["columns"]}
+    assert [c["header"] for c in summary["columns"]] == HEADER
+    assert read["是否建立党组织"] == "是否建立党组织" and read["指导员联系电话"] == "指导员联系电话"
+    assert "未识别" in read["微信公众号"]
+    (made_up,) = [w for w in summary["warnings"] if w["column"] == "微信公众号"]
+    assert made_up["row"] == 2 and made_up["message"].startswith("列“微信公众号”未识别，未导入")
+    # the preview counts what a real import would do, and writes nothing
+    assert (summary["created"], summary["rejected"]) == (8, 0)
+    assert not PartyOrganization.objects.filter(name=JOINT).exists()
+
+
+def test_a_later_sheet_saying_no_ends_the_link_as_of_its_date_with_a_warning(sheet, tmp_path):
+    import_on(IMPORT_DAY, sheet)
+    later = [row[:] for row in ROWS]
+    later[2][5:10] = ["否", None, None, None, None]  # 甲 now says it has no party organization
+    later[6][10:14] = ["否", None, None, None]  # 戊 no longer has an instructor
+    path = write_workbook(tmp_path / "摸排表-7月.xlsx", {"摸排表": later})
+    report = import_on(LATER, path)
+    assert (report["updated"], report["unchanged"]) == (2, 6)
+    messages = {(w["row"], w["column"]): w["message"] for w in report["warnings"]}
+    assert "“中共吉州甲公司支部委员会”的覆盖关系自 2022-06-20 起结束" in messages[(3, "是否建立党组织")]
+    assert "“王指导”对该组织的派驻自 2022-06-20 起结束" in messages[(7, "是否选派党建指导员")]
+    link = CoverageLink.objects.get(organization__credit_code=A)
+    assert link.ends_on == datetime.date(2022, 6, 20)
+    assert figures("2022-06-19")["吉州区"] == (7, 2, 4, 1, 0, 0)
+    assert figures("2022-06-20")["吉州区"] == (7, 1, 4, 0, 2, 1)  # 甲 应建未建 again
