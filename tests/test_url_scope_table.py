@@ -98,6 +98,8 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "coverage:instructor_edit": Row("instructor", "change"),
     "coverage:inspections": Listed("tests/coverage/test_pages_scope.py"),
     "coverage:health": Listed("tests/coverage/test_pages_scope.py"),
+    "coverage:ledger_export": Listed("tests/coverage/test_pages_scope.py::TestLedgerExport"),
+    "coverage:import_template": Exempt("a blank template"),
     "dispatch:index": Exempt("a redirect"),
     "dispatch:board": Listed("tests/dispatch/test_pages.py"),
     "dispatch:board_export": Listed("tests/dispatch/test_pages.py"),

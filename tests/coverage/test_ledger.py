@@ -10,8 +10,10 @@ import json
 import pytest
 import time_machine
 from django.core.management import call_command
+from python_calamine import CalamineWorkbook
 
 from liangxin.core.importing import ImportContext, run_import
+from liangxin.coverage import ledger_export
 from liangxin.coverage.models import Assignment, CoverageLink, Formation, Instructor, PartyOrganization
 from tests.coverage.factories import credit_code, make_org, make_party_org, write_workbook
 
@@ -303,3 +305,71 @@ def test_a_later_sheet_saying_no_ends_the_link_as_of_its_date_with_a_warning(she
     assert link.ends_on == datetime.date(2022, 6, 20)
     assert figures("2022-06-19")["吉州区"] == (7, 2, 4, 1, 0, 0)
     assert figures("2022-06-20")["吉州区"] == (7, 1, 4, 0, 2, 1)  # 甲 应建未建 again
+
+
+def test_the_combined_export_reimports_with_unchanged_equal_to_its_row_count(sheet, tmp_path):
+    import_on(IMPORT_DAY, sheet)
+    exported = tmp_path / "摸排表-导出.xlsx"
+    with time_machine.travel(LATER, tick=False):
+        call_command("export_ledger", str(exported), "--as-of", "2022-06-20", stdout=io.StringIO())
+    book = CalamineWorkbook.from_path(str(exported)).get_sheet_by_index(0).to_python()
+    rows = {r[0]: dict(zip(ledger_export.HEADERS, r, strict=True)) for r in book[1:]}
+    assert len(rows) == 9  # the 8 of the sheet and 壬, already in the system
+    assert (rows[A]["是否建立党组织"], rows[A]["党组织名称"], rows[A]["组建方式"]) == (
+        "是",
+        "中共吉州甲公司支部委员会",
+        "单独组建",
+    )
+    assert (rows[D_]["党组织名称"], rows[X]["党组织名称"]) == (EXISTING, EXISTING)
+    assert (rows[G]["是否建立党组织"], rows[G]["党建指导员姓名"], rows[G]["指导员联系电话"]) == (
+        "否",
+        "王指导",
+        "13800138001",
+    )
+    before = (CoverageLink.objects.count(), Assignment.objects.count(), PartyOrganization.objects.count())
+    report = import_on(LATER, str(exported))
+    assert report["type"] == "ledger"
+    assert (report["created"], report["updated"], report["rejected"]) == (0, 0, 0), report
+    assert report["unchanged"] == len(rows)
+    assert before == (
+        CoverageLink.objects.count(),
+        Assignment.objects.count(),
+        PartyOrganization.objects.count(),
+    )
+    assert not CoverageLink.objects.filter(ends_on__isnull=False).exists()
+
+
+def test_the_export_as_of_an_earlier_date_shows_the_facts_of_that_date(sheet, tmp_path):
+    import_on(IMPORT_DAY, sheet)
+    exported = tmp_path / "5月.xlsx"
+    call_command(
+        "export_ledger", str(exported), "--as-of", "2022-05-31", "--region", "360802", stdout=io.StringIO()
+    )
+    book = CalamineWorkbook.from_path(str(exported)).get_sheet_by_index(0).to_python()
+    rows = {r[0]: dict(zip(ledger_export.HEADERS, r, strict=True)) for r in book[1:]}
+    assert set(rows) == {A, B, C, D_, E, H, X}  # 吉州区 only
+    assert rows[D_]["是否建立党组织"] == "否"  # it joined the branch on 15 June
+    assert rows[E]["派驻日期"] == "2022-03-01"
+
+
+def test_the_import_page_offers_the_combined_template_with_its_notes(city, client_for, office):
+    client = client_for(office)
+    page = client.get("/import/").content.decode()
+    assert "/coverage/templates/ledger.xlsx" in page and "摸排表" in page
+    assert (
+        "/coverage/templates/party-organizations.xlsx" in page
+        and "/coverage/templates/instructors.xlsx" in page
+    )
+    response = client.get("/coverage/templates/ledger.xlsx")
+    assert response.status_code == 200
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheet_names == ["两新组织党建摸排表导入模板", "填表说明"]
+    header = workbook.get_sheet_by_index(0).to_python()[0]
+    assert (
+        header[:2] == ["统一社会信用代码", "组织名称"]
+        and "是否建立党组织" in header
+        and "指导员联系电话" in header
+    )
+    notes = {row[0]: row for row in workbook.get_sheet_by_name("填表说明").to_python()[1:]}
+    assert "已建/未建" in notes["是否建立党组织"][3] and "党组织建立情况" in notes["是否建立党组织"][2]
+    assert client.get("/coverage/templates/nothing.xlsx").status_code == 404

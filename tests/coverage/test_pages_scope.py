@@ -187,3 +187,20 @@ class TestRowsReachingIntoAnotherCounty:
         still = CoverageLink.objects.filter(party_org=branch, ends_on__isnull=True)
         assert set(still.values_list("organization__name", flat=True)) == {"古南联合甲", "青原联合乙"}
         assert client.get(response.url).status_code == 200  # still the county's branch
+
+
+class TestLedgerExport(OutsiderGetsNothing):
+    """The combined 摸排表 export: the organization and its party organization, insiders only."""
+
+    @pytest.fixture
+    def scope_case(self, insider, outsider):
+        org = make_org("摸排导出测试公司", region="360802001", members=4)
+        make_party_org("摸排导出测试公司党支部", org)
+        return ScopeCase(
+            obj=org,
+            insider=insider,
+            outsider=outsider,
+            marker="摸排导出测试公司党支部",
+            detail_urls=["/coverage/ledger/export/?region=360802&format=csv"],
+            export_urls=["/coverage/ledger/export/?format=csv"],
+        )

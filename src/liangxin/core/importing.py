@@ -380,6 +380,10 @@ class SheetImporter:
     # A staged importer whose merge decides more than the staging shows (the combined 摸排表:
     # party organizations, instructors): a preview runs the merge too, then rolls it back.
     preview_in_transaction: ClassVar[bool] = False
+    # The upload page: its import template (URL name, kwargs) and, where the signature alone
+    # does not tell the sheet apart, how it is recognized.
+    template: ClassVar[tuple[str, dict[str, str]] | None] = None
+    recognized_by: ClassVar[str] = ""
 
     def __init__(self, ctx: ImportContext, match: HeaderMatch, report: SheetReport):
         self.ctx = ctx

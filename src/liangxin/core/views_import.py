@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from liangxin.core import jobs
@@ -59,10 +60,16 @@ def _too_large(request) -> str | None:
     return None
 
 
-def _sheet_kinds() -> list[tuple[str, str]]:
-    """Each recognized sheet type with the headers that identify it, for the upload page."""
+def _sheet_kinds() -> list[tuple[str, str, str]]:
+    """Each recognized sheet type with the headers that identify it and its template's URL, for
+    the upload page."""
     return [
-        (cls.spec.label, "、".join(f"“{cls.spec.column(k).label}”" for k in cls.spec.signature))
+        (
+            cls.spec.label,
+            cls.recognized_by
+            or "表头含" + "、".join(f"“{cls.spec.column(k).label}”" for k in cls.spec.signature),
+            reverse(cls.template[0], kwargs=cls.template[1]) if cls.template else "",
+        )
         for cls in importers()
     ]
 

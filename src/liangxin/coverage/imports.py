@@ -134,6 +134,7 @@ class _CoverageImporter(SheetImporter):
 class PartyOrganizationImporter(_CoverageImporter):
     spec = PARTY_ORG_SPEC
     order = 20  # after the organizations sheet (10)
+    template = ("coverage:import_template", {"kind": "party-organizations"})
 
     def start(self) -> None:
         super().start()
@@ -242,6 +243,7 @@ class PartyOrganizationImporter(_CoverageImporter):
 class InstructorImporter(_CoverageImporter):
     spec = INSTRUCTOR_SPEC
     order = 30
+    template = ("coverage:import_template", {"kind": "instructors"})
 
     def start(self) -> None:
         super().start()

@@ -104,18 +104,6 @@ SPEC = SheetSpec(
     signature=("credit_code", "name"),
 )
 
-TEMPLATE_SAMPLE = [
-    "是",
-    "中共某某公司支部委员会",
-    "党支部",
-    "单独组建",
-    "2020-07-01",
-    "张三",
-    "是",
-    "李四",
-    "13800000000",
-]
-
 _YES = {"是", "已建", "已建立", "已成立", "已组建", "建立", "有", "√", "✓", "y", "yes", "1"}
 _NO = {"否", "未建", "未建立", "未成立", "未组建", "无", "没有", "×", "x", "n", "no", "0"}
 _NOTHING = {"无", "/", "-", "—", "——", "暂无", "没有", "未建", "未选派", "否"}  # a name cell saying "none"
@@ -251,6 +239,11 @@ class LedgerImporter(OrganizationImporter):
     spec = SPEC
     order = 15  # after a separate organizations sheet, before the party organizations sheet
     preview_in_transaction = True  # the preview shows what the party-building columns change
+    template = ("coverage:import_template", {"kind": "ledger"})
+    recognized_by = (
+        "表头含“统一社会信用代码”“组织名称”，以及“是否建立党组织”“党组织名称”“组建方式”"
+        "“党建指导员姓名”等党建列中的任意一列"
+    )
 
     def start(self) -> None:
         super().start()

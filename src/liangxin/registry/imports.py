@@ -17,6 +17,7 @@ class OrganizationImporter(SheetImporter):
     spec = rules.SPEC
     order = 10  # before the sheets that refer to organizations
     staged = True  # read, validated and staged before the write transaction; merged in it
+    template = ("registry:import_template", {})
     stage: RegistryStage | None = None
 
     def start(self) -> None:

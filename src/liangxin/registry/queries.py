@@ -96,11 +96,11 @@ EXPORT_HEADERS = [
 ]
 
 
-def export_rows(queryset: QuerySet, *, viewer) -> Iterator[list[Any]]:
+def export_rows(queryset: QuerySet, *, viewer, with_org: bool = False) -> Iterator[Any]:
     """Rows in the import template's columns, so an exported file can be edited and re-imported.
     Personal data is masked where `viewer` may not see it in full (`liangxin.core.masking`; a
     masked phone re-imports as “unchanged”). ``viewer=None``: the server's operator (a command),
-    everything in full."""
+    everything in full. ``with_org``: (organization, row) pairs, for a sheet that adds columns."""
     regions = dict(Region.objects.values_list("code", "name"))
     queryset = queryset.select_related("area", "supervising_unit").order_by("id")
     if viewer is not None:
@@ -119,7 +119,7 @@ def export_rows(queryset: QuerySet, *, viewer) -> Iterator[list[Any]]:
             tag_names.setdefault(org_id, []).append(name)
         for org in chunk:
             industry = f"{org.industry_section}{org.industry_id}" if org.industry_id else org.industry_section
-            yield [
+            row = [
                 org.credit_code,
                 org.name,
                 org.get_kind_display(),
@@ -139,6 +139,7 @@ def export_rows(queryset: QuerySet, *, viewer) -> Iterator[list[Any]]:
                 org.contact if viewer is None else shown(viewer, org, "contact"),
                 org.phone if viewer is None else shown(viewer, org, "phone"),
             ]
+            yield (org, row) if with_org else row
 
     for org in queryset.iterator(chunk_size=2000):
         chunk.append(org)
