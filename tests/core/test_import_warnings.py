@@ -65,3 +65,38 @@ def test_the_import_page_shows_warnings_and_the_columns(city, office, client_for
     body = response.content.decode()
     assert "警告（这些行已导入" in body
     assert "微信公众号" in body and "各列的读法" in body
+
+
+def _every_sheet_type():
+    from liangxin.core.importing import importers
+
+    return [cls.spec for cls in importers()]
+
+
+@pytest.mark.parametrize("spec", _every_sheet_type(), ids=lambda spec: spec.type)
+def test_every_sheet_type_warns_about_a_made_up_column(city, tmp_path, spec):
+    header = [c.label for c in spec.columns] + ["随便写的列"]
+    path = write_workbook(tmp_path / f"{spec.type}.xlsx", [header])
+    report = run_import(path, ImportContext(actor=None, filename="x.xlsx", dry_run=True))
+    (sheet,) = report.summary()["sheets"]
+    assert sheet["type"] == spec.type
+    (warning,) = sheet["warnings"]
+    assert warning["row"] == 1 and warning["column"] == "随便写的列"
+    assert warning["message"].startswith("列“随便写的列”未识别，未导入")
+    read = {c["header"]: c["field"] for c in sheet["columns"]}
+    assert all(read[c.label] == c.label for c in spec.columns)  # every other column was read
+
+
+def test_the_error_workbook_carries_the_header_warnings(city, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    path = write_workbook(tmp_path / "orgs.xlsx", rows())
+    errors = tmp_path / "明细.xlsx"
+    out = io.StringIO()
+    call_command("import_data", path, "--errors", str(errors), stdout=out)
+    book = CalamineWorkbook.from_path(str(errors))
+    assert book.sheet_names == ["Sheet1-警告"]
+    table = book.get_sheet_by_index(0).to_python()
+    assert table[0][0] == "原行号" and table[0][-1] == "警告"
+    assert table[1][0] == 1 and table[1][1 : len(HEADER) + 1] == HEADER  # the header row, as written
+    assert "列“微信公众号”未识别，未导入" in table[1][-1] and "E 列" in table[1][-1]
