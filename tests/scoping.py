@@ -9,6 +9,7 @@ exports, and 403/404 on every change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -25,6 +26,12 @@ class ScopeCase:
     list_urls: list[str] = field(default_factory=list)
     export_urls: list[str] = field(default_factory=list)
     change_urls: list[str] = field(default_factory=list)  # POST endpoints that change the row
+    # How a user's requests are sent: a logged-in browser by default; the API suite sends a
+    # token acting as the user instead.
+    client_factory: Callable[[object], Client] | None = None
+
+    def client_for(self, user) -> Client:
+        return (self.client_factory or _client)(user)
 
 
 def _client(user) -> Client:
@@ -41,26 +48,26 @@ def _body(response) -> str:
 
 class OutsiderGetsNothing:
     def test_the_insider_sees_the_row(self, scope_case: ScopeCase):
-        client = _client(scope_case.insider)
+        client = scope_case.client_for(scope_case.insider)
         for url in scope_case.detail_urls + scope_case.list_urls + scope_case.export_urls:
             response = client.get(url)
             assert response.status_code == 200, url
             assert scope_case.marker in _body(response), url
 
     def test_the_outsider_gets_404_on_detail_pages(self, scope_case: ScopeCase):
-        client = _client(scope_case.outsider)
+        client = scope_case.client_for(scope_case.outsider)
         for url in scope_case.detail_urls:
             assert client.get(url).status_code == 404, url
 
     def test_the_outsider_sees_nothing_of_it_in_lists_and_exports(self, scope_case: ScopeCase):
-        client = _client(scope_case.outsider)
+        client = scope_case.client_for(scope_case.outsider)
         for url in scope_case.list_urls + scope_case.export_urls:
             response = client.get(url)
             assert response.status_code in (200, 403), url
             assert scope_case.marker not in _body(response), url
 
     def test_the_outsider_cannot_change_it(self, scope_case: ScopeCase):
-        client = _client(scope_case.outsider)
+        client = scope_case.client_for(scope_case.outsider)
         for url in scope_case.change_urls:
             assert client.post(url, {}).status_code in (403, 404), url
 

@@ -202,6 +202,24 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "committee:meeting_attachment": Listed("tests/committee/test_scope.py::TestMeetingsAreScoped"),
     "committee:decision_create": OFFICE_ONLY,
     "committee:meeting_dispatch": OFFICE_ONLY,
+    "api:tokens": Exempt("安全管理员 only (role_required); tokens are not jurisdiction-bound (tests/api)"),
+    "api:token_create": Exempt("安全管理员 only (role_required)"),
+    "api:token_revoke": Exempt("安全管理员 only (role_required)"),
+    "api_v1:api-root": Exempt("the API's root: no data"),
+    "api_v1:openapi-json": Exempt("the OpenAPI document: no data"),
+    "api_v1:openapi-view": Exempt("the API docs page: no data"),
+    "api_v1:list_organizations": Listed("tests/api/test_organizations.py::TestTheApiIsScopedLikeThePages"),
+    "api_v1:organization_detail": Listed("tests/api/test_organizations.py::TestTheApiIsScopedLikeThePages"),
+    "api_v1:create_organization": Exempt(
+        "a new row through the registry's change scope (tests/api: another county's code is refused)"
+    ),
+    "api_v1:upsert_organization": Exempt(
+        "the registry's change scope (tests/api::test_a_county_token_cannot_write_another_county)"
+    ),
+    "api_v1:update_organization": Exempt(
+        "the registry's change scope (tests/api::test_a_county_token_cannot_write_another_county)"
+    ),
+    "api_v1:bulk_upsert": Exempt("the registry's change scope, as an import (tests/api)"),
 }
 
 

@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "liangxin.pairings",
     "liangxin.workforce",
     "liangxin.committee",
+    "ninja",  # its Swagger UI/Redoc assets, served locally (no CDN)
+    "liangxin.api",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from liangxin.accounts.forms import LoginForm
+from liangxin.api.v1 import api as api_v1
 from liangxin.core import views as core_views
 from liangxin.core import views_import
 
@@ -32,5 +33,7 @@ urlpatterns = [
     path("workforce/", include("liangxin.workforce.urls")),
     path("s/", include("liangxin.workforce.public_urls")),  # 流动哨兵: riders' links, no account
     path("committee/", include("liangxin.committee.urls")),
+    path("api/v1/", api_v1.urls),
+    path("api/", include("liangxin.api.urls")),
     path("", include("liangxin.core.urls")),
 ]

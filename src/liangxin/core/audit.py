@@ -23,6 +23,7 @@ from liangxin.core.models import AuditLog
 class RequestContext:
     ip: str | None
     source: str = AuditLog.Source.PAGE
+    detail: str = ""  # e.g. the API token's name: every record of the request names it
 
 
 _context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -119,7 +120,7 @@ def build(
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
         source=source or (ctx.source if ctx else AuditLog.Source.COMMAND),
-        source_detail=source_detail[:255],
+        source_detail=(source_detail or (ctx.detail if ctx else ""))[:255],
         result=result,
         message=message[:500],
     )

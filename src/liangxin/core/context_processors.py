@@ -83,6 +83,7 @@ SECTIONS = [
         [
             ("用户与角色", "accounts:users", "users", (Role.SECURITY_ADMIN,)),
             ("审计日志", "core:audit_log", "audit", (Role.AUDIT_ADMIN,)),
+            ("接口令牌", None, "api-tokens", (Role.SECURITY_ADMIN,)),
         ],
     ),
 ]

@@ -1,0 +1,49 @@
+"""Tokens for API tests: `token_client(user, access)` is a client whose requests carry a fresh
+token acting as `user`."""
+
+import pytest
+from django.test import Client
+
+from liangxin.api import tokens
+from tests.factories import make_user
+
+
+@pytest.fixture
+def secadmin(city):
+    return make_user("secadmin", role="secadmin")
+
+
+@pytest.fixture
+def jizhou(city):
+    return make_user("jizhou", role="county", region="360802")
+
+
+@pytest.fixture
+def taihe(city):
+    return make_user("taihe", role="county", region="360826")
+
+
+@pytest.fixture
+def make_token(secadmin):
+    serial = iter(range(1, 10_000))
+
+    def make(user, access="write", *, name=None, days=30, rate=1000):
+        return tokens.create_token(
+            actor=secadmin,
+            name=name or f"测试对接系统{next(serial)}",
+            user=user,
+            access=access,
+            days=days,
+            rate_per_minute=rate,
+        )
+
+    return make
+
+
+@pytest.fixture
+def token_client(make_token):
+    def client(user, access="write", **kwargs):
+        _, secret = make_token(user, access, **kwargs)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    return client
