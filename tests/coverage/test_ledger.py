@@ -13,8 +13,10 @@ from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
 from liangxin.core.importing import ImportContext, run_import
+from liangxin.core.tabular import mask_phone
 from liangxin.coverage import ledger_export
 from liangxin.coverage.models import Assignment, CoverageLink, Formation, Instructor, PartyOrganization
+from liangxin.registry.models import Organization
 from tests.coverage.factories import credit_code, make_org, make_party_org, write_workbook
 
 pytestmark = pytest.mark.django_db
@@ -373,3 +375,76 @@ def test_the_import_page_offers_the_combined_template_with_its_notes(city, clien
     notes = {row[0]: row for row in workbook.get_sheet_by_name("填表说明").to_python()[1:]}
     assert "已建/未建" in notes["是否建立党组织"][3] and "党组织建立情况" in notes["是否建立党组织"][2]
     assert client.get("/coverage/templates/nothing.xlsx").status_code == 404
+
+
+def _exported(tmp_path, as_of="2022-06-20") -> tuple[str, list[list]]:
+    path = tmp_path / f"导出-{as_of}.xlsx"
+    call_command("export_ledger", str(path), "--as-of", as_of, stdout=io.StringIO())
+    return str(path), CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+
+
+def test_a_masked_phone_and_a_dissolved_branch_still_reimport_unchanged(sheet, tmp_path):
+    import_on(IMPORT_DAY, sheet)
+    # 己 had a branch dissolved in 2021: its link stays open in the system but covers nothing
+    make_party_org(
+        "青原己公司原党支部",
+        Organization.objects.get(credit_code=F),
+        dissolved_on=datetime.date(2021, 3, 1),
+        region="360803",
+    )
+    _, table = _exported(tmp_path)
+    header = table[0]
+    phone = header.index("指导员联系电话")
+    for row in table[1:]:  # as a user who may not see phones in full would get them
+        if row[phone]:
+            row[phone] = mask_phone(row[phone])
+    assert any("****" in str(row[phone]) for row in table[1:])
+    path = write_workbook(tmp_path / "掩码.xlsx", {"摸排表": table})
+    report = import_on(LATER, path)
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, len(table) - 1), report
+    assert Instructor.objects.count() == 1
+    assert not CoverageLink.objects.filter(ends_on__isnull=False).exists()
+
+
+def test_an_organization_naming_another_joint_branch_leaves_the_old_one_with_a_warning(sheet, tmp_path):
+    import_on(IMPORT_DAY, sheet)
+    later = [row[:] for row in ROWS]
+    later[4][6] = EXISTING  # 丙 moves from the 永叔 branch to the 古南 one
+    report = import_on(LATER, write_workbook(tmp_path / "7月.xlsx", {"摸排表": later}))
+    assert (report["updated"], report["unchanged"], report["rejected"]) == (1, 7, 0)
+    (warning,) = [w for w in report["warnings"] if w["row"] == 5]
+    assert f"“{JOINT}”的覆盖关系自 2022-06-20 起结束" in warning["message"]
+    covered = dict(
+        CoverageLink.objects.filter(organization__credit_code=C, ends_on__isnull=True).values_list(
+            "party_org__name", "starts_on"
+        )
+    )
+    assert covered == {EXISTING: datetime.date(2022, 6, 20)}
+    # 乙's row did not change: it stays in the 永叔 branch
+    assert CoverageLink.objects.get(organization__credit_code=B).ends_on is None
+    assert figures("2022-06-30")["吉州区"] == (7, 2, 4, 1, 0, 0)  # still joint, by another branch
+
+
+def test_a_row_that_cannot_say_which_instructor_warns_and_imports_the_organization(city, tmp_path):
+    header = [
+        "统一社会信用代码",
+        "组织名称",
+        "所属区划",
+        "党建指导员姓名",
+        "指导员联系电话",
+        "是否建立党组织",
+    ]
+    rows = [
+        header,
+        [A, "吉州甲公司", "古南街道", "王指导", None, "是"],  # no phone, no such instructor: cannot create
+        [B, "吉州乙公司", "古南街道", "李指导", "12345", "也许"],  # a phone and a 是否 that cannot be read
+    ]
+    report = import_on(IMPORT_DAY, write_workbook(tmp_path / "x.xlsx", {"摸排表": rows}))
+    assert (report["created"], report["rejected"]) == (2, 0)
+    messages = {(w["row"], w["column"]): w["message"] for w in report["warnings"]}
+    assert "无法确定是哪一位指导员“王指导”" in messages[(2, "指导员联系电话")]
+    assert "“也许”" in messages[(3, "是否建立党组织")]
+    assert (3, "指导员联系电话") in messages
+    # 甲 says 是 without a name: a single branch named after it, with a warning
+    assert "“吉州甲公司党支部”" in messages[(2, "党组织名称")]
+    assert not Instructor.objects.exists()

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 
 from liangxin.core.importing import Problem
 from liangxin.core.tabular import ValueProblem, mask_phone, parse_phone
-from liangxin.coverage import services
+from liangxin.coverage import engine, services
 from liangxin.coverage.ledger import SPEC, Facts
 from liangxin.coverage.models import (
     Assignment,
@@ -75,12 +75,16 @@ class LedgerWriter:
             found.update((o.credit_code, o) for o in Organization.objects.filter(credit_code__in=part))
         return found
 
-    def _open(self, model, org_ids: list[int]) -> dict[int, list]:
+    def _covering(self, model, org_ids: list[int]) -> dict[int, list]:
+        """Each organization's links (or assignments) that cover it on the import date, by the
+        engine's rule: those a 否 ends, or a move to another party organization."""
         by_org: dict[int, list] = defaultdict(list)
-        related = "party_org" if model is CoverageLink else "instructor"
+        if model is CoverageLink:
+            related, active = "party_org", engine.link_active_q(self.today)
+        else:
+            related, active = "instructor", engine.assignment_active_q(self.today)
         for part in _chunks(org_ids):
-            rows = model.objects.filter(organization_id__in=part).exclude(ends_on__lte=self.today)
-            for row in rows.select_related(related):
+            for row in model.objects.filter(active, organization_id__in=part).select_related(related):
                 by_org[row.organization_id].append(row)
         return by_org
 
@@ -111,7 +115,7 @@ class LedgerWriter:
         if not facts:
             return
         org_of = {f.row.number: self.orgs[f.credit_code] for f in facts}
-        links = self._open(CoverageLink, list({o.pk for o in org_of.values()}))
+        links = self._covering(CoverageLink, list({o.pk for o in org_of.values()}))
         ending: dict[int, set[int]] = defaultdict(set)  # party org id → organizations leaving it
         party_orgs: dict[int, PartyOrganization] = {}
         for f in facts:
@@ -143,12 +147,14 @@ class LedgerWriter:
         plans = []
         for name, rows in groups.items():
             party_org = existing.get(name)
-            values, rows = self._values(name, rows, party_org, covered)
+            values, rows = self._values(name, rows, party_org)
             for f in rows:  # an organization moving from another party organization of the same formation
                 for link in links.get(org_of[f.row.number].pk, []):
                     if link.party_org.name != name and link.party_org.formation == values["formation"]:
                         self._end(f, "party_name", link, ending, party_orgs, f"本表填写党组织“{name}”")
             plans.append((name, rows, party_org, values))
+        # the party organizations left by a move: what they cover, read before anything is written
+        covered.update(self._covered([pk for pk in ending if pk not in covered]))
         for party_org_id, leaving in ending.items():
             if party_org_id in {p.pk for _, _, p, _ in plans if p is not None}:
                 continue  # saved with its group below
@@ -201,7 +207,7 @@ class LedgerWriter:
     def _objects(self, ids: set[int]) -> list[Organization]:
         return [o for part in _chunks(sorted(ids)) for o in Organization.objects.filter(pk__in=part)]
 
-    def _values(self, name, rows, party_org, covered) -> tuple[dict, list[Facts]]:
+    def _values(self, name, rows, party_org) -> tuple[dict, list[Facts]]:
         """The party organization's fields as the rows give them (the first row that says), and
         the rows it covers."""
         first = rows[0]
@@ -248,7 +254,7 @@ class LedgerWriter:
         if not facts:
             return
         org_of = {f.row.number: self.orgs[f.credit_code] for f in facts}
-        open_rows = self._open(Assignment, list({o.pk for o in org_of.values()}))
+        open_rows = self._covering(Assignment, list({o.pk for o in org_of.values()}))
         ending: dict[int, set[int]] = defaultdict(set)
         instructors: dict[int, Instructor] = {}
         for f in facts:
