@@ -448,3 +448,23 @@ def test_a_row_that_cannot_say_which_instructor_warns_and_imports_the_organizati
     # 甲 says 是 without a name: a single branch named after it, with a warning
     assert "“吉州甲公司党支部”" in messages[(2, "党组织名称")]
     assert not Instructor.objects.exists()
+
+
+def test_through_the_import_page_the_preview_shows_what_the_party_columns_change(sheet, office, client_for):
+    client = client_for(office)
+    with time_machine.travel(IMPORT_DAY, tick=False), open(sheet, "rb") as fh:
+        body = client.post("/import/", {"file": fh}, follow=True).content.decode()
+    assert "各列的读法" in body and "是否建立党组织" in body and "微信公众号" in body
+    assert "列“微信公众号”未识别，未导入" in body and "正式党员数为 2" in body
+    assert not PartyOrganization.objects.filter(name=JOINT).exists()  # a preview writes nothing
+
+
+def test_the_coverage_page_links_the_combined_export_of_its_date_and_region(sheet, office, client_for):
+    import_on(IMPORT_DAY, sheet)
+    client = client_for(office)
+    page = client.get("/coverage/overview/?as_of=2022-06-30&region=360802").content.decode()
+    assert "/coverage/ledger/export/?as_of=2022-06-30" in page and "导出摸排表" in page
+    response = client.get("/coverage/ledger/export/?as_of=2022-06-30&region=360803&format=csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].split(",")[:2] == ["统一社会信用代码", "组织名称"] and len(lines) == 3  # 己, 庚
+    assert "王指导" in lines[1] + lines[2]
