@@ -174,6 +174,17 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "sentinel:track": Exempt(
         "status of one report by its receipt number, no personal data (tests/workforce)"
     ),
+    "brands:index": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
+    "brands:export": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
+    "brands:campaign_create": OFFICE_ONLY,
+    "brands:report": Exempt("the acting unit's own report on the campaign's task (tests/brands)"),
+    "brands:create": Exempt("a new row: the unit must be the user's to change (tests/brands)"),
+    "brands:detail": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
+    "brands:edit": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
+    "brands:evidence_upload": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
+    "brands:evidence_download": Exempt("through the brand's view scope (get_visible_or_404)"),
+    "brands:revisits": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
+    "brands:revisit_answer": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
     "core:regions": Listed("tests/core/test_reference_pages.py::TestRegionsAreScoped"),
     "core:region_detail": Row("region", "view"),
     "core:areas": Listed("tests/core/test_reference_pages.py::TestAreasAreScoped"),

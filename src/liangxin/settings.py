@@ -38,6 +38,15 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def envint_list(name: str, default: str) -> list[int]:
+    items = envlist(name, default)
+    if not all(item.isdigit() and int(item) > 0 for item in items):
+        raise ImproperlyConfigured(
+            f"环境变量 {name} 应为逗号分隔的正整数，如 6,12，实际为“{env(name, default)}”"
+        )
+    return [int(item) for item in items]
+
+
 def envpairs(name: str, default: str) -> dict[str, str]:
     """`a=b,c=d` → {"a": "b", "c": "d"}."""
     pairs = {}
@@ -127,6 +136,7 @@ INSTALLED_APPS = [
     "liangxin.committee",
     "ninja",  # its Swagger UI/Redoc assets, served locally (no CDN)
     "liangxin.api",
+    "liangxin.brands",
 ]
 
 MIDDLEWARE = [
@@ -377,6 +387,10 @@ LIANGXIN_BULLETIN_TEMPLATE = env("LIANGXIN_BULLETIN_TEMPLATE") or None
 LIANGXIN_BULLETIN_OFFICE = env("LIANGXIN_BULLETIN_OFFICE", "")
 # 三同步: days a new organization's follow-up is due in; whether 农民专业合作社 (code 93) count.
 LIANGXIN_FOLLOWUP_DAYS = envint("LIANGXIN_FOLLOWUP_DAYS", "30")
+# 品牌回访: months after a brand is named (a new campaign's default; comma-separated), and the
+# days a revisit may wait after its date before it is chased as overdue.
+LIANGXIN_BRAND_REVISIT_MONTHS = tuple(envint_list("LIANGXIN_BRAND_REVISIT_MONTHS", "6,12"))
+LIANGXIN_BRAND_REVISIT_GRACE_DAYS = envint("LIANGXIN_BRAND_REVISIT_GRACE_DAYS", "30")
 # Audit records are kept at least this long (180 days at the least); `liangxin audit_archive` exports older ones.
 LIANGXIN_AUDIT_RETENTION_DAYS = envint("LIANGXIN_AUDIT_RETENTION_DAYS", "180")
 LIANGXIN_INCLUDE_COOPERATIVES = envbool("LIANGXIN_INCLUDE_COOPERATIVES", "0")

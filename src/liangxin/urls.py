@@ -35,5 +35,6 @@ urlpatterns = [
     path("committee/", include("liangxin.committee.urls")),
     path("api/v1/", api_v1.urls),
     path("api/", include("liangxin.api.urls")),
+    path("brands/", include("liangxin.brands.urls")),
     path("", include("liangxin.core.urls")),
 ]

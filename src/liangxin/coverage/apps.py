@@ -9,5 +9,9 @@ class CoverageConfig(AppConfig):
     def ready(self) -> None:
         # An instructor's jurisdiction is their assignments, which live here (core.scoping).
         from liangxin.coverage import jurisdiction
+        from liangxin.coverage.measures import ORG_RATE_MEASURE
+        from liangxin.dispatch import measures
 
         jurisdiction.register()
+        # A dispatch task can be linked to an industry's 组织覆盖率 (its reports are prefilled).
+        measures.register(ORG_RATE_MEASURE)

@@ -4,6 +4,7 @@ from django import forms
 
 from liangxin.core.models import MemberUnit
 from liangxin.core.tabular import ValueProblem
+from liangxin.dispatch import measures
 from liangxin.dispatch.models import ProgressStatus
 from liangxin.dispatch.plans import category_choices, parse_deadline, parse_milestones
 from liangxin.dispatch.reports import ATTACHMENT_EXTENSIONS, attachment_limit
@@ -68,10 +69,16 @@ class TaskForm(forms.Form):
         required=False,
         help_text="每行一项，以时间开头，如“6月底前完成调研”“9月底前建成”；时间按本年度理解，可留空",
     )
+    measure = forms.ChoiceField(
+        label="关联台账指标",
+        required=False,
+        help_text="关联后，各单位本任务的月报按系统中的数据预填（品牌申报、结对共建、覆盖率等），单位核对补充即可",
+    )
 
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
+        self.fields["measure"].choices = measures.choices()
         # The five lines of work and the categories the plan's tasks added (a label of its own).
         self.fields["category"].choices = category_choices(year)
 

@@ -73,6 +73,9 @@ class Task(models.Model):
     units = models.ManyToManyField(
         "core.MemberUnit", through="TaskUnit", verbose_name="报送单位", related_name="dispatch_tasks"
     )
+    # Enter once: a measure another ledger holds (dispatch.measures); the unit's report is
+    # prefilled with its current value and records.
+    measure = models.CharField("关联台账指标", max_length=60, blank=True)
 
     objects = ScopedManager()
     scope_member_unit = "assignments__unit_id"
@@ -99,6 +102,12 @@ class Task(models.Model):
             return Category(self.category).label
         except ValueError:
             return self.category
+
+    @property
+    def measure_label(self) -> str:
+        from liangxin.dispatch import measures
+
+        return measures.label(self.measure) if self.measure else ""
 
     @property
     def deadline_label(self) -> str:
@@ -292,6 +301,8 @@ NOTICE_KINDS = {
     "overdue": "逾期未报",
     "chase": "催报",
     "sentinel_overdue": "流动哨兵报告逾期",  # queued by liangxin.workforce through `reminders.register_tick_hook`
+    "revisit_due": "品牌回访到期",
+    "revisit_overdue": "品牌回访逾期",
 }
 
 

@@ -238,6 +238,7 @@ class TaskData:
     deadline: datetime.date | None
     deadline_text: str = ""
     milestones: str = ""
+    measure: str | None = None  # None: keep the task's (an imported table does not know it)
 
 
 @transaction.atomic
@@ -252,7 +253,8 @@ def get_or_create_plan(year: int, *, actor, source: str | None = None) -> Plan:
 
 def _task_snapshot(task: Task) -> dict:
     data = audit.snapshot(
-        task, ["code", "category", "title", "requirement", "lead", "start", "deadline", "milestones"]
+        task,
+        ["code", "category", "title", "requirement", "lead", "start", "deadline", "milestones", "measure"],
     )
     data["units"] = [
         a.unit.name for a in task.assignments.select_related("unit").order_by("-is_lead", "unit__sort")
@@ -280,6 +282,8 @@ def save_task(plan: Plan, data: TaskData, *, actor, task: Task | None = None, so
         "milestones",
     ):
         setattr(task, name, getattr(data, name))
+    if data.measure is not None:
+        task.measure = data.measure
     task.save()
     wanted = {data.lead.pk: True} | {u.pk: False for u in data.units if u.pk != data.lead.pk}
     current = {a.unit_id: a for a in task.assignments.all()}

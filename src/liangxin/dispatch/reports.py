@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from liangxin.core import audit
+from liangxin.dispatch import measures
 from liangxin.dispatch.models import (
     Attachment,
     Period,
@@ -45,17 +46,33 @@ def previous_report(task, unit, period: Period) -> Report | None:
     )
 
 
-def prefill(task, unit, period: Period) -> dict:
+def prefill(task, unit, period: Period, *, today: datetime.date | None = None) -> dict:
+    """Last month's report as the starting point; for a task linked to a measure, the
+    measure's current value and records (as of today, or the period's last day when past) in
+    本月进展, and its suggested status and progress. ``measure`` says which, or None."""
     prev = previous_report(task, unit, period)
     if prev is None:
-        return {
+        data = {
             "status": ProgressStatus.NOT_STARTED,
             "percent": 0,
             "progress": "",
             "problems": "",
             "next_steps": "",
         }
-    return {name: getattr(prev, name) for name in FIELDS}
+    else:
+        data = {name: getattr(prev, name) for name in FIELDS}
+    data["measure"] = None
+    if task.measure:
+        as_of = min(today or timezone.localdate(), period.last_day)
+        value = measures.current(task.measure, unit, as_of)
+        if value is not None:
+            data["progress"] = value.text(measures.label(task.measure), as_of)
+            if value.status is not None:
+                data["status"] = value.status
+            if value.percent is not None:
+                data["percent"] = value.percent
+            data["measure"] = value
+    return data
 
 
 def _event(report: Report, action: str, *, actor, at: datetime.datetime, comment: str = "") -> None:

@@ -298,6 +298,7 @@ def task_edit(request, pk: int | None = None):
             "start": task.start,
             "deadline": task.deadline_text or (task.deadline.isoformat() if task.deadline else "长期"),
             "milestones": task.milestones,
+            "measure": task.measure,
         }
     form = TaskForm(request.POST or None, initial=initial, year=plan.year)
     if request.method == "POST" and form.is_valid():
@@ -323,6 +324,7 @@ def task_edit(request, pk: int | None = None):
                     deadline=data["deadline_date"],
                     deadline_text=data["deadline"] or "长期",
                     milestones=data["milestones"],
+                    measure=data["measure"],
                 ),
                 actor=request.user,
                 task=task,

@@ -106,10 +106,11 @@ def report_edit(request, period: str, task_pk: int):
         return redirect("dispatch:report_detail", pk=report.pk)
     if report:
         initial = {name: getattr(report, name) for name in report_service.FIELDS}
-        prefilled = False
+        prefilled, measure = False, None
     else:
         initial = report_service.prefill(task, unit, period_obj)
         prefilled = bool(initial.get("progress"))
+        measure = initial.get("measure")
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
@@ -137,6 +138,7 @@ def report_edit(request, period: str, task_pk: int):
             "period": period_obj,
             "report": report,
             "prefilled": prefilled,
+            "measure": measure,
             "open": is_open_for(period_obj, unit),
             "done_value": ProgressStatus.DONE,
         },

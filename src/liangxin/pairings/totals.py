@@ -66,7 +66,7 @@ def _fill(row: Totals, pairings: QuerySet, projects: QuerySet) -> Totals:
     row.pairings, row.organizations = counts["pairings"], counts["organizations"]
     row.villages, row.key_villages = counts["villages"], counts["key_villages"]
     row.projects = sums["projects"]
-    row.funds = sums["funds"] or Decimal("0")
+    row.funds = Decimal(sums["funds"] or 0).quantize(Decimal("0.01"))  # SQLite and PostgreSQL alike
     row.people_helped = sums["people"] or 0
     return row
 

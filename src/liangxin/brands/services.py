@@ -1,0 +1,212 @@
+"""Every change to the brand campaign: atomic, an explicit actor, an audit record in the same
+transaction; writes re-checked through ``restrict(actor, "change")``."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import PurePath
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from liangxin.brands import revisits
+from liangxin.brands.models import Brand, BrandAttachment, Campaign, Revisit, Stage, default_deadline
+from liangxin.core import audit
+from liangxin.core.models import MemberUnit
+from liangxin.core.roles import Role
+from liangxin.core.scoping import CHANGE
+from liangxin.dispatch import plans
+from liangxin.dispatch import reports as dispatch_reports
+from liangxin.dispatch.models import Category, Task
+from liangxin.dispatch.periods import DispatchError, open_period
+
+CAMPAIGN_MEASURE_KEY = "brands.campaign"
+
+
+class BrandError(ValueError):
+    """A refused change; the message is Chinese and says what and why."""
+
+
+def _is_user(actor) -> bool:
+    return getattr(actor, "is_authenticated", False)
+
+
+@transaction.atomic
+def open_campaign(
+    year: int,
+    *,
+    actor,
+    units: list[MemberUnit],
+    deadline: datetime.date | None = None,
+    title: str = "",
+    revisit_months: list[int] | None = None,
+    today: datetime.date | None = None,
+) -> Campaign:
+    """Open the year's campaign and its dispatch task (category 品牌示范, due on the deadline,
+    reported by the expected units, linked to the campaign's measure)."""
+    if _is_user(actor) and actor.role != Role.OFFICE:
+        raise PermissionDenied("只有工委办公室可以开启品牌申报")
+    if Campaign.objects.filter(year=year).exists():
+        raise BrandError(f"{year}年的品牌申报已经开启")
+    if not units:
+        raise BrandError("请选择应申报的单位")
+    deadline = deadline or default_deadline(year)
+    today = today or timezone.localdate()
+    title = title or f"{year}年“一域一品、一企一品”品牌及示范点申报"
+    plan = plans.get_or_create_plan(year, actor=actor)
+    units = sorted(units, key=lambda u: (u.sort, u.pk))
+    code = f"品牌申报{year}"
+    if Task.objects.filter(plan=plan, code=code).exists():
+        raise BrandError(f"{year}年清单中已有序号为“{code}”的任务")
+    task, _ = plans.save_task(
+        plan,
+        plans.TaskData(
+            code=code,
+            category=Category.BRAND,
+            title=title,
+            requirement=f"各单位于 {deadline:%m月%d日} 前在“品牌与示范点”登记本单位的品牌和示范点，并报送本任务（已完成）",
+            lead=units[0],
+            units=units,
+            start=min(today, deadline),
+            deadline=deadline,
+            deadline_text=f"{deadline:%Y年%m月%d日}",
+            measure=f"{CAMPAIGN_MEASURE_KEY}:{year}",
+        ),
+        actor=actor,
+    )
+    campaign = Campaign.objects.create(
+        year=year,
+        title=title,
+        deadline=deadline,
+        task=task,
+        revisit_months=revisit_months or revisits.revisit_months(),
+    )
+    campaign.units.set(units)
+    audit.record(
+        "brands.campaign.opened",
+        actor=actor,
+        obj=campaign,
+        after={**audit.snapshot(campaign), "units": [u.name for u in units]},
+    )
+    return campaign
+
+
+def _check_unit(unit: MemberUnit, actor) -> None:
+    if _is_user(actor) and not MemberUnit.objects.restrict(actor, CHANGE).filter(pk=unit.pk).exists():
+        raise PermissionDenied(f"不能代“{unit.name}”登记品牌")
+
+
+def _schedule_revisits(brand: Brand) -> None:
+    """A brand named on a date gets its revisits (the campaign's months); a changed date moves
+    the unanswered ones."""
+    if brand.stage != Stage.NAMED or brand.named_on is None:
+        brand.revisits.filter(answered_at__isnull=True).delete()
+        return
+    for months in brand.campaign.revisit_months:
+        due = revisits.add_months(brand.named_on, months)
+        revisit = brand.revisits.filter(months=months).first()
+        if revisit is None:
+            Revisit.objects.create(brand=brand, months=months, due_on=due)
+        elif revisit.answered_at is None and revisit.due_on != due:
+            revisit.due_on = due
+            revisit.save(update_fields=["due_on"])
+
+
+@transaction.atomic
+def save_brand(brand: Brand, *, actor, source: str | None = None) -> Brand:
+    """Create or update a brand (the form has set its fields)."""
+    _check_unit(brand.unit, actor)
+    if (
+        brand.pk
+        and _is_user(actor)
+        and not Brand.objects.restrict(actor, CHANGE).filter(pk=brand.pk).exists()
+    ):
+        raise PermissionDenied("该品牌不在您的管辖范围内")
+    if brand.stage == Stage.NAMED and brand.named_on is None:
+        raise BrandError("创建阶段为“已命名”时，请填写命名日期")
+    if brand.stage != Stage.NAMED:
+        brand.named_on = None
+    if not brand.campaign.units.filter(pk=brand.unit_id).exists():
+        raise BrandError(f"“{brand.unit.name}”不是{brand.campaign.year}年品牌申报的应申报单位")
+    creating = brand.pk is None
+    before = {} if creating else audit.snapshot(Brand.objects.get(pk=brand.pk))
+    if creating and _is_user(actor):
+        brand.created_by = actor
+    brand.save()
+    _schedule_revisits(brand)
+    b, a = audit.changed(before, audit.snapshot(brand))
+    if creating:
+        audit.record("brands.brand.created", actor=actor, obj=brand, after=a, source=source)
+    elif a:
+        audit.record("brands.brand.updated", actor=actor, obj=brand, before=b, after=a, source=source)
+    return brand
+
+
+@transaction.atomic
+def add_evidence(brand: Brand, upload, *, actor) -> BrandAttachment:
+    if _is_user(actor) and not Brand.objects.restrict(actor, CHANGE).filter(pk=brand.pk).exists():
+        raise PermissionDenied("该品牌不在您的管辖范围内")
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix not in dispatch_reports.ATTACHMENT_EXTENSIONS:
+        raise BrandError(f"附件“{upload.name}”的类型不支持，请上传 PDF、Word、Excel、图片、文本或 zip 文件")
+    limit = dispatch_reports.attachment_limit()
+    if upload.size > limit:
+        raise BrandError(
+            f"附件“{upload.name}”大小为 {upload.size / 1048576:.1f} MB，超过上限 {limit // 1048576} MB"
+        )
+    attachment = BrandAttachment(brand=brand, name=PurePath(upload.name).name[:200], size=upload.size)
+    attachment.file.save(attachment.name, upload, save=False)
+    attachment.save()
+    audit.record("brands.brand.evidence_added", actor=actor, obj=brand, after={"file": attachment.name})
+    return attachment
+
+
+@transaction.atomic
+def answer_revisit(
+    revisit: Revisit, *, actor, still_active: bool, note: str, at: datetime.datetime | None = None
+) -> Revisit:
+    """The unit's answer. A brand found no longer running is marked inactive (“推出即下架”)."""
+    if _is_user(actor) and not Revisit.objects.restrict(actor, CHANGE).filter(pk=revisit.pk).exists():
+        raise PermissionDenied("该回访不在您的管辖范围内")
+    revisit = Revisit.objects.select_for_update().select_related("brand").get(pk=revisit.pk)
+    if revisit.answered_at is not None:
+        raise BrandError("该回访已填报")
+    if not (note or "").strip():
+        raise BrandError("请填写命名以来的情况")
+    at = at or timezone.now()
+    revisit.answered_at, revisit.still_active, revisit.note = at, still_active, note.strip()
+    revisit.answered_by = actor if _is_user(actor) else None
+    revisit.save()
+    brand = revisit.brand
+    if not still_active and brand.active:
+        brand.active, brand.inactive_on = False, timezone.localdate(at)
+        brand.save(update_fields=["active", "inactive_on"])
+        brand.revisits.filter(answered_at__isnull=True).delete()  # nothing left to revisit
+    audit.record(
+        "brands.revisit.answered",
+        actor=actor,
+        obj=revisit,
+        after={"still_active": still_active, "note": revisit.note, "brand": brand.name},
+    )
+    return revisit
+
+
+def report_brands(campaign: Campaign, unit: MemberUnit, *, actor, at: datetime.datetime | None = None):
+    """报送: the unit's report on the campaign's task for this month, prefilled with its brands
+    (the measure), submitted as 已完成 — the same report the dispatch's form would submit."""
+    _check_unit(unit, actor)
+    at = at or timezone.now()
+    if not Brand.objects.filter(campaign=campaign, unit=unit).exists():
+        raise BrandError("本单位还没有登记品牌或示范点，请先登记再报送")
+    period, _ = open_period(timezone.localdate(at), actor=actor)
+    if period is None:
+        raise BrandError(f"{timezone.localdate(at).year}年没有重点任务清单，无法报送")
+    data = dispatch_reports.prefill(campaign.task, unit, period, today=timezone.localdate(at))
+    data.pop("measure", None)
+    try:
+        return dispatch_reports.save_report(
+            actor=actor, task=campaign.task, unit=unit, period=period, data=data, submit=True, at=at
+        )
+    except DispatchError as exc:
+        raise BrandError(str(exc)) from None
