@@ -468,3 +468,23 @@ def test_the_coverage_page_links_the_combined_export_of_its_date_and_region(shee
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0].split(",")[:2] == ["统一社会信用代码", "组织名称"] and len(lines) == 3  # 己, 庚
     assert "王指导" in lines[1] + lines[2]
+
+
+def test_a_county_user_imports_its_own_rows_with_audit_records_and_an_intact_chain(sheet, tmp_path):
+    from liangxin.core.auditchain import verify
+    from liangxin.core.models import AuditLog
+    from tests.factories import make_user
+
+    make_user("qx360802", role="county", region="360802")
+    own = [ROWS[1], *[row for row in ROWS[2:] if row[0] not in (F, G)]]  # 吉州区's rows only
+    path = write_workbook(tmp_path / "吉州区.xlsx", {"摸排表": own})
+    with time_machine.travel(IMPORT_DAY, tick=False):
+        (report,) = run("import_data", path, "--json", "--user", "qx360802")["sheets"]
+    assert (report["created"], report["rejected"]) == (6, 0), report
+    created = AuditLog.objects.filter(action="coverage.party_org.created", actor__username="qx360802")
+    assert sorted(created.values_list("object_repr", flat=True)) == sorted(
+        ["中共吉州甲公司支部委员会", JOINT, "中共吉州辛公司支部"]
+    )
+    assert AuditLog.objects.filter(action="coverage.instructor.created").count() == 1
+    assert verify().ok
+    assert PartyOrganization.objects.get(name=JOINT).county_code == "360802"

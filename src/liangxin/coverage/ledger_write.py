@@ -163,7 +163,10 @@ class LedgerWriter:
             self.save(
                 [], "has_party", services.save_party_org, party_org, organizations=self._objects(wanted)
             )
+        self._create([(rows, values) for _, rows, party_org, values in plans if party_org is None], org_of)
         for _name, rows, party_org, values in plans:
+            if party_org is None:
+                continue  # created above, all at once
             before = covered.get(party_org.pk, set()) if party_org else set()
             leaving = ending.get(party_org.pk, set()) if party_org else set()
             wanted = (before | {org_of[f.row.number].pk for f in rows}) - leaving
@@ -182,6 +185,36 @@ class LedgerWriter:
                 continue
             added = [f for f in rows if org_of[f.row.number].pk not in before]
             self.changed.update(f.row.number for f in (added if same else rows))
+
+    def _create(self, plans: list[tuple[list[Facts], dict]], org_of: dict) -> None:
+        """New party organizations, in one go (`services.create_party_orgs`)."""
+        items, kept = [], []
+        for rows, values in plans:
+            if len(values["name"]) > 200 or len(values.get("secretary") or "") > 50:
+                for f in rows:
+                    self.warn(f, "party_name", "党组织名称超过 200 字或书记姓名超过 50 字，党组织信息未导入")
+                continue
+            items.append(
+                (values, list({org_of[f.row.number].pk: org_of[f.row.number] for f in rows}.values()))
+            )
+            kept.append(rows)
+        created = services.create_party_orgs(
+            items,
+            actor=self.ctx.actor,
+            today=self.today,
+            source=self.ctx.source,
+            source_detail=self.ctx.filename,
+        )
+        for rows, party_org in zip(kept, created, strict=True):
+            if party_org is None:
+                for f in rows:
+                    self.warn(
+                        f,
+                        "party_name",
+                        f"{services.NOT_YOURS}：该党组织将不在您的管辖范围内，党组织信息未导入",
+                    )
+            else:
+                self.changed.update(f.row.number for f in rows)
 
     def _end(self, f: Facts, key: str, link, ending, party_orgs, why: str) -> None:
         if link.organization_id in ending[link.party_org_id]:
@@ -280,8 +313,11 @@ class LedgerWriter:
                 groups[key].append(f)
         known = {i.pk: i for found in by_name.values() for i in found} | instructors
         assigned = self._assigned([k[1] for k in groups if k[0] == "id"] + list(ending))
+        self._create_instructors([(key, rows) for key, rows in groups.items() if key[0] == "new"], org_of)
         for key, rows in groups.items():
-            instructor = known.get(key[1]) if key[0] == "id" else None
+            if key[0] == "new":
+                continue  # created above, all at once
+            instructor = known.get(key[1])
             current = set(assigned.get(instructor.pk, set())) if instructor else set()
             leaving = ending.pop(instructor.pk, set()) if instructor else set()
             starts: dict[datetime.date, list[Facts]] = defaultdict(list)
@@ -314,6 +350,36 @@ class LedgerWriter:
             current = assigned.get(instructor_id, set()) - leaving
             self.save([], "has_instructor", services.save_instructor, instructors[instructor_id],
                       organizations=self._objects(current))  # fmt: skip
+
+    def _create_instructors(self, groups: list[tuple[tuple, list[Facts]]], org_of: dict) -> None:
+        """New instructors with their assignments, in one go (`services.create_instructors`)."""
+        items, kept = [], []
+        for (_, name, phone), rows in groups:
+            workplace = next((f.workplace for f in rows if f.workplace), "")
+            if len(name) > 50 or len(workplace) > 100:
+                for f in rows:
+                    self.warn(f, "instructor", "指导员姓名超过 50 字或工作单位超过 100 字，指导员派驻未导入")
+                continue
+            assignments = {
+                org_of[f.row.number].pk: (org_of[f.row.number], f.starts_on or self.today) for f in rows
+            }
+            items.append(({"name": name, "phone": phone, "workplace": workplace}, list(assignments.values())))
+            kept.append(rows)
+        created = services.create_instructors(
+            items,
+            actor=self.ctx.actor,
+            today=self.today,
+            source=self.ctx.source,
+            source_detail=self.ctx.filename,
+        )
+        for rows, instructor in zip(kept, created, strict=True):
+            if instructor is None:
+                for f in rows:
+                    self.warn(
+                        f, "instructor", f"{services.NOT_YOURS}：该指导员将不在您的管辖范围内，派驻未导入"
+                    )
+            else:
+                self.changed.update(f.row.number for f in rows)
 
     def _instructor_key(self, f: Facts, by_name: dict[str, list[Instructor]]) -> tuple | None:
         """("id", pk, phone) for an instructor in the system, ("new", name, phone) for one to

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from liangxin.core import audit
+from liangxin.core import audit, auditchain
 from liangxin.core.models import Installation, Region
 from liangxin.core.scoping import CHANGE, LEVELS, scope_for
 from liangxin.coverage.models import (
@@ -188,6 +188,67 @@ def save_party_org(
     return party_org, "updated"
 
 
+@transaction.atomic
+def create_party_orgs(
+    items: list[tuple[dict[str, Any], list[Organization]]],
+    *,
+    actor,
+    today: datetime.date,
+    source: str | None = None,
+    source_detail: str = "",
+) -> list[PartyOrganization | None]:
+    """Create many new party organizations, each covering its organizations from its founding
+    (an import's first load): one INSERT per table and one chained insert of the audit records,
+    instead of `save_party_org` one by one. The values are already clean (names unique and new,
+    choices valid). Returns, per item, the party organization — or None where it would not be
+    the actor's to change (it is not kept)."""
+    regions: dict[tuple, Region] = {}
+    created = []
+    for values, orgs in items:
+        key = tuple(sorted({(o.county_code, o.township_code, o.city_code) for o in orgs}))
+        if key not in regions:
+            regions[key] = _default_region(orgs, None, actor)
+        party_org = PartyOrganization(recorded_on=today, status=PartyOrgStatus.ACTIVE, **values)
+        party_org.region = regions[key]
+        party_org.area_id = getattr(actor, "area_id", None)
+        party_org.secretary_vacant_since = None if party_org.secretary else party_org.founded_on or today
+        party_org.copy_ancestor_codes(party_org.region)
+        created.append(party_org)
+    PartyOrganization.objects.bulk_create(created, batch_size=500)
+    CoverageLink.objects.bulk_create(
+        [
+            CoverageLink(party_org=p, organization=o)
+            for p, (_, orgs) in zip(created, items, strict=True)
+            for o in orgs
+        ],
+        batch_size=1000,
+    )
+    ids = [p.pk for p in created]
+    allowed = set(ids)
+    if actor is not None:
+        allowed = set(
+            PartyOrganization.objects.restrict(actor, CHANGE).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        PartyOrganization.objects.filter(pk__in=set(ids) - allowed).delete()
+    rows = []
+    for party_org, (_, orgs) in zip(created, items, strict=True):
+        if party_org.pk in allowed:
+            after = audit.snapshot(party_org, list(PARTY_ORG_FIELDS))
+            after["organizations"] = sorted(o.credit_code for o in orgs)
+            rows.append(
+                audit.build(
+                    "coverage.party_org.created",
+                    actor=actor,
+                    obj=party_org,
+                    after=after,
+                    source=source,
+                    source_detail=source_detail,
+                )
+            )
+    auditchain.append(rows)
+    return [p if p.pk in allowed else None for p in created]
+
+
 def _set_links(party_org, organizations, *, today, start) -> None:
     wanted = {o.pk for o in organizations}
     open_links = list(_open_links(party_org, today))
@@ -279,6 +340,59 @@ def save_instructor(
         source_detail=source_detail,
     )
     return instructor, "created" if creating else "updated"
+
+
+@transaction.atomic
+def create_instructors(
+    items: list[tuple[dict[str, Any], list[tuple[Organization, datetime.date]]]],
+    *,
+    actor,
+    today: datetime.date,
+    source: str | None = None,
+    source_detail: str = "",
+) -> list[Instructor | None]:
+    """Create many new instructors with their assignments ((organization, starts_on) pairs) at
+    once, as `create_party_orgs` does for party organizations. Returns, per item, the
+    instructor — or None where it would not be the actor's to change (it is not kept)."""
+    created = []
+    for values, assignments in items:
+        instructor = Instructor(**values)
+        instructor.region = _default_region([o for o, _ in assignments], None, actor)
+        instructor.copy_ancestor_codes(instructor.region)
+        created.append(instructor)
+    Instructor.objects.bulk_create(created, batch_size=500)
+    Assignment.objects.bulk_create(
+        [
+            Assignment(instructor=i, organization=o, starts_on=start)
+            for i, (_, assignments) in zip(created, items, strict=True)
+            for o, start in assignments
+        ],
+        batch_size=1000,
+    )
+    ids = [i.pk for i in created]
+    allowed = set(ids)
+    if actor is not None:
+        allowed = set(
+            Instructor.objects.restrict(actor, CHANGE).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        Instructor.objects.filter(pk__in=set(ids) - allowed).delete()
+    rows = []
+    for instructor, (_, assignments) in zip(created, items, strict=True):
+        if instructor.pk in allowed:
+            after = audit.snapshot(instructor, list(INSTRUCTOR_FIELDS))
+            after["organizations"] = sorted(o.credit_code for o, _ in assignments)
+            rows.append(
+                audit.build(
+                    "coverage.instructor.created",
+                    actor=actor,
+                    obj=instructor,
+                    after=after,
+                    source=source,
+                    source_detail=source_detail,
+                )
+            )
+    auditchain.append(rows)
+    return [i if i.pk in allowed else None for i in created]
 
 
 # ----------------------------------------------------------------------------- inspections
