@@ -67,6 +67,7 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
             "reporting",
             rf"从报送情况看，已报送(\d+)个，报送率为{RATE}{CHANGE}；按时报送(\d+)个，按时报送率为{RATE}{CHANGE}。",
         ),
+        ("sentinel", r"本月流动哨兵报告(\d+)件，办结(\d+)件。"),
         (
             "coverage",
             rf"截至(\d{{4}})年(\d+)月(\d+)日，全市纳入统计的两新组织共(\d+)家(?:（统计范围：[^）]+）)?。"
@@ -107,6 +108,8 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
         "overall": tuple(int(v) for v in (o[0], o[1], *o[3:])),
         "earlier_done": int(o[2] or 0),
     }
+    if "sentinel" in found:
+        figures["sentinel"] = tuple(int(v) for v in found["sentinel"])
     r = found["reporting"]
     figures["reporting"] = (int(r[0]), r[1], _change(r[2]), int(r[3]), r[4], _change(r[5]))
     c = found["coverage"]

@@ -49,6 +49,7 @@ class DemoMay:
     dispatch: dict
     last_coverage: dict
     last_dispatch: dict
+    sentinel: dict
     output: str
 
 
@@ -83,6 +84,7 @@ def demo_may(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoMay:
             dispatch=_json_of("dispatch_status", "--period=2022-05", "--as-of=2022-05-31"),
             last_coverage=_json_of("coverage", "--as-of=2022-04-30"),
             last_dispatch=_json_of("dispatch_status", "--period=2022-04", "--as-of=2022-04-30"),
+            sentinel=_json_of("sentinel_stats", "--period=2022-05"),
             output=out.getvalue(),
         )
         transaction.set_rollback(True)
@@ -140,6 +142,8 @@ def test_every_number_equals_the_coverage_and_dispatch_commands(demo_may):
     expected = command_figures(
         demo_may.coverage, demo_may.dispatch, demo_may.last_coverage, demo_may.last_dispatch
     )
+    expected["sentinel"] = (demo_may.sentinel["reports"], demo_may.sentinel["closed"])
+    assert expected["sentinel"][0] > 0  # the demo has a month of 流动哨兵 reports in May 2022
     for key in expected:
         assert figures.get(key) == expected[key], key
     assert figures.keys() == expected.keys()

@@ -206,4 +206,5 @@ DISPATCH_CHARTS = {
     "reporting": dispatch_charts.reporting_by_unit,
     "lagging": dispatch_charts.lagging_tasks,
 }
-CHARTS = [*COVERAGE_CHARTS, *DISPATCH_CHARTS]
+CHARTS = [*COVERAGE_CHARTS, *DISPATCH_CHARTS]  # the 大屏's six
+PAGE_CHARTS = [*CHARTS, "sentinel"]  # the page adds 流动哨兵 (dashboard/workforce_charts.py)

@@ -19,7 +19,7 @@ from liangxin.core.context_processors import WORK_ROLES
 from liangxin.core.permissions import role_required, visible
 from liangxin.core.roles import Role
 from liangxin.coverage.filters import Filters, export, parse_filters
-from liangxin.dashboard import queries, tiles
+from liangxin.dashboard import queries, tiles, workforce_charts
 from liangxin.dashboard.moment import Moment, resolve
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.units import visible_unit_ids
@@ -75,7 +75,8 @@ def _page(request, template: str):
     return render(request, template, {
         "f": f, "moment": moment, "period": moment.period, "errors": errors,
         "periods": Period.objects.all() if _units(request) != set() else [],
-        "charts": queries.CHARTS, "tile_labels": tiles.LABELS.values(), "query": query,
+        "charts": queries.CHARTS if template.endswith("screen.html") else queries.PAGE_CHARTS,
+        "tile_labels": tiles.LABELS.values(), "query": query,
         "up": f"?{_query(f, moment, request, region='')}" if request.GET.get("region") else "",
     })  # fmt: skip
 
@@ -113,6 +114,9 @@ def chart_data(request, chart: str) -> dict:
     elif chart in queries.DISPATCH_CHARTS:
         result = queries.DISPATCH_CHARTS[chart](moment.period, as_of=f.as_of, units=_units(request))
         result["title"] = moment.title(result["title"], dispatch=True)
+    elif chart == "sentinel":
+        result = workforce_charts.sentinel_month(request.user, as_of=f.as_of)
+        result["title"] = moment.title(result["title"])
     elif chart == "tiles":
         result = tiles.headline(
             visible(Organization, request), as_of=f.as_of, period=moment.period, units=_units(request),

@@ -102,6 +102,14 @@ def default_title(year: int, month: int) -> str:
 
 
 @dataclass
+class SentinelFigures:
+    """流动哨兵 reports of the month (`workforce.stats.sentinel_stats`, city-wide, as of the date)."""
+
+    reports: int
+    closed: int
+
+
+@dataclass
 class OverallFigures:
     """总体情况: the (task, unit) pairs of the period by light, and the reporting rates."""
 
@@ -253,6 +261,7 @@ class BulletinData:
     recipients: str = DEFAULT_RECIPIENTS
     coverage_scope: str = ALL_ORGANIZATIONS
     due_day: int = 25  # the period's 报送截止日
+    sentinel: SentinelFigures | None = None  # None: not counted (a bulletin published before)
 
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
@@ -296,7 +305,16 @@ def overall_paragraphs(data: BulletinData) -> list[str]:
         f"从进展情况看，已完成{o.done}个，正常推进{o.green}个，滞后{o.yellow}个，逾期{o.red}个。",
         f"从报送情况看，已报送{o.submitted}个，{rate_sentence('报送率', o.report_rate, o.report_rate_change)}；"
         f"按时报送{o.on_time}个，{rate_sentence('按时报送率', o.on_time_rate, o.on_time_rate_change)}。",
+        *sentinel_paragraphs(data),
     ]
+
+
+def sentinel_paragraphs(data: BulletinData) -> list[str]:
+    """“本月流动哨兵报告N件，办结M件。” when riders reported this month."""
+    from liangxin.workforce.stats import bulletin_line
+
+    s = data.sentinel
+    return [f"{bulletin_line({'reports': s.reports, 'closed': s.closed})}。"] if s and s.reports else []
 
 
 def coverage_paragraphs(data: BulletinData) -> list[str]:

@@ -190,10 +190,24 @@ def bulletin_from_status(
         grid=grid,
         due_day=period.due_date.day,
         coverage_scope=fields.pop("coverage_scope", None) or _scope_label(coverage.scope),
+        sentinel=fields.pop("sentinel", None) or sentinel_figures(period.month, status.as_of),
         **fields,
     )
     data.requirements = list(requirements) if requirements is not None else draft_requirements(data)
     return data
+
+
+def sentinel_figures(month: datetime.date, as_of: datetime.date) -> b.SentinelFigures:
+    """The month's 流动哨兵 reports, city-wide, as they stood at the end of `as_of`."""
+    from django.utils import timezone
+
+    from liangxin.workforce.stats import Month, sentinel_stats
+
+    end = timezone.make_aware(
+        datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min)
+    )
+    stats = sentinel_stats(None, Month.of(month), everything=True, now=min(timezone.now(), end))
+    return b.SentinelFigures(reports=stats["reports"], closed=stats["closed"])
 
 
 def _scope_label(scope: str) -> str:

@@ -2,7 +2,7 @@
    rows as the server wrote them (data.display: “40.0%”). The same script serves the 大屏 page. */
 (function () {
   "use strict";
-  var KINDS = { coverage: "bar", months: "line", should_build: "bar", lights: "ring", reporting: "hbar", lagging: "table" };
+  var KINDS = { coverage: "bar", months: "line", should_build: "bar", lights: "ring", reporting: "hbar", lagging: "table", sentinel: "table" };
   var LIGHT_COLORS = { done: "#2f6fd6", green: "#2e9d4b", yellow: "#e0a100", red: "#d13c3c" };
   var SCREEN = document.body.classList.contains("cockpit-screen");
   var TEXT = SCREEN ? "#dfe9f7" : "#333";
