@@ -174,6 +174,14 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "sentinel:track": Exempt(
         "status of one report by its receipt number, no personal data (tests/workforce)"
     ),
+    "integration:list": Listed("tests/integration/test_assessments.py::TestAssessmentPagesForAnOutsider"),
+    "integration:export": Listed("tests/integration/test_assessments.py::TestAssessmentPagesForAnOutsider"),
+    "integration:summary": Listed("tests/integration/test_assessments.py"),
+    "integration:create": Exempt(
+        "a new row: the organization must be the user's to change (tests/integration)"
+    ),
+    "integration:detail": Listed("tests/integration/test_assessments.py::TestAssessmentPagesForAnOutsider"),
+    "integration:edit": Listed("tests/integration/test_assessments.py::TestAssessmentPagesForAnOutsider"),
     "brands:index": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
     "brands:export": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
     "brands:campaign_create": OFFICE_ONLY,

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "ninja",  # its Swagger UI/Redoc assets, served locally (no CDN)
     "liangxin.api",
     "liangxin.brands",
+    "liangxin.integration",
 ]
 
 MIDDLEWARE = [

@@ -36,5 +36,6 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("api/", include("liangxin.api.urls")),
     path("brands/", include("liangxin.brands.urls")),
+    path("integration/", include("liangxin.integration.urls")),
     path("", include("liangxin.core.urls")),
 ]
