@@ -155,6 +155,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "workforce:station_link": Row("station", "change", "post"),
     "workforce:station_qr": Row("station", "change"),
     "workforce:station_poster": Row("station", "change"),
+    "workforce:import_template": Exempt("a blank template"),
     "workforce:posthouses": Listed("tests/workforce/test_pages_scope.py::TestPosthousesAreScoped"),
     "workforce:figures": Listed("tests/workforce/test_pages_scope.py::TestFiguresAreScoped"),
     "workforce:reports": Listed("tests/workforce/test_pages_scope.py::TestReportsAreScoped"),

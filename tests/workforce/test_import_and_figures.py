@@ -136,3 +136,16 @@ def test_a_bad_date_is_a_clear_message(city):
 
     with pytest.raises(CommandError, match="--as-of"):
         call_command("workforce", "--as-of", "2026-13-45")
+
+
+def test_the_template_reads_back_as_both_sheets_and_the_navigation_opens_the_section(city, client_for, tmp_path):
+    from tests.factories import make_user
+
+    client = client_for(make_user("xz360802001", role="township", region="360802001"))
+    response = client.get("/workforce/template.xlsx")
+    path = tmp_path / "模板.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    data = run("import_data", str(path), "--json", "--dry-run")
+    assert {s["type"] for s in data["sheets"]} == {"workforce_stations", "workforce_posthouses"}
+    home = client.get("/").content.decode()
+    assert 'href="/workforce/"' in home

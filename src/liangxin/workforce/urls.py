@@ -10,6 +10,7 @@ urlpatterns = [
     path("stations/<int:pk>/link/", views.station_link, name="station_link"),
     path("stations/<int:pk>/qr.svg", views_reports.station_qr, name="station_qr"),
     path("stations/<int:pk>/poster/", views_reports.station_poster, name="station_poster"),
+    path("template.xlsx", views.import_template, name="import_template"),
     path("posthouses/", views.posthouse_list, name="posthouses"),
     path("figures/", views.figures_page, name="figures"),
     path("reports/", views_reports.report_list, name="reports"),

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.db.models import Q
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from liangxin.core.exporting import write_xlsx
 from liangxin.core.listing import paginate
 from liangxin.core.models import AuditLog
 from liangxin.core.permissions import CHANGE, get_restricted_or_404, role_required, visible
@@ -139,6 +143,45 @@ def posthouse_list(request):
         {"page": page, "query": query, "q": request.GET.get("q", ""), "regions": visible_regions(request),
          "region": region, "selected": request.GET},
     )  # fmt: skip
+
+
+NOTES = {
+    "group_type": "快递/外卖/网约车/货运/网络直播/其他（也可写 快递员、外卖骑手、网约车司机、货车司机、网络主播）",
+    "kind": "快递网点/外卖站点/网约车服务站/直播基地/其他站点",
+    "region": "本市的乡镇（街道）名称或代码；重名时写成“县（市、区）名称+乡镇名称”",
+    "credit_code": "站点所属的登记组织；不在两新组织台账中时为警告，站点照常导入",
+    "stations": "写成“平台·站点名称”，多个用顿号分隔；找不到时为警告",
+    "kind_posthouse": "暖心驿站/红色驿站",
+}
+
+
+@role_required(*VIEWERS)
+def import_template(request):
+    """A blank workbook with both sheets and a 填表说明 sheet (the import page reads it back)."""
+    from liangxin.workforce.imports import POSTHOUSE_SPEC, STATION_SPEC
+
+    def notes(spec, posthouse: bool = False):
+        rows = []
+        for c in spec.columns:
+            note = NOTES["kind_posthouse"] if posthouse and c.key == "kind" else NOTES.get(c.key, "")
+            rows.append(
+                [f"{spec.label}：{c.label}", "必填" if c.required else "选填", "、".join(c.synonyms), note]
+            )
+        return rows
+
+    handle = tempfile.TemporaryFile()
+    sheets = [
+        ("新就业群体站点", [c.label for c in STATION_SPEC.columns], []),
+        ("驿站", [c.label for c in POSTHOUSE_SPEC.columns], []),
+        (
+            "填表说明",
+            ["列名", "是否必填", "也可写作", "填写要求"],
+            notes(STATION_SPEC) + notes(POSTHOUSE_SPEC, True),
+        ),
+    ]
+    write_xlsx(handle, sheets, widths={0: 24, 1: 10, 2: 36, 3: 70})
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename="新就业群体导入模板.xlsx")
 
 
 @role_required(*VIEWERS)
