@@ -152,6 +152,10 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "pairings:village_key": OFFICE_ONLY,
     "workforce:stations": Listed("tests/workforce/test_pages_scope.py::TestStationsAreScoped"),
     "workforce:station_detail": Row("station", "view"),
+    "workforce:station_create": Exempt(
+        "a new row: admitted by Scope.admits (tests/workforce/test_station_form.py)"
+    ),
+    "workforce:station_edit": Row("station", "change"),
     "workforce:station_link": Row("station", "change", "post"),
     "workforce:station_qr": Row("station", "change"),
     "workforce:station_poster": Row("station", "change"),

@@ -138,7 +138,9 @@ def test_a_bad_date_is_a_clear_message(city):
         call_command("workforce", "--as-of", "2026-13-45")
 
 
-def test_the_template_reads_back_as_both_sheets_and_the_navigation_opens_the_section(city, client_for, tmp_path):
+def test_the_template_reads_back_as_both_sheets_and_the_navigation_opens_the_section(
+    city, client_for, tmp_path
+):
     from tests.factories import make_user
 
     client = client_for(make_user("xz360802001", role="township", region="360802001"))

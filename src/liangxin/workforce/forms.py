@@ -4,8 +4,8 @@ import uuid
 
 from django import forms
 
-from liangxin.core.models import MemberUnit, Region
-from liangxin.workforce.models import Category
+from liangxin.core.models import MemberUnit, Region, RegionLevel
+from liangxin.workforce.models import Category, GroupType, StationKind
 from liangxin.workforce.reports import townships
 
 
@@ -73,3 +73,53 @@ class HandOverForm(forms.Form):
 
 class CloseForm(forms.Form):
     outcome = forms.CharField(label="办理结果", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StationForm(forms.Form):
+    """A station typed on the page: the same fields and rules as a row of the import sheet."""
+
+    platform = forms.CharField(label="平台/企业名称", max_length=200)
+    name = forms.CharField(label="站点名称", max_length=200)
+    group_type = forms.ChoiceField(label="群体类型", choices=GroupType.choices)
+    kind = forms.ChoiceField(label="站点类型", choices=StationKind.choices)
+    region = forms.ModelChoiceField(label="所属乡镇（街道）", queryset=Region.objects.none())
+    address = forms.CharField(label="地址", max_length=300, required=False)
+    headcount = forms.IntegerField(label="从业人数", min_value=0, initial=0)
+    members_full = forms.IntegerField(label="正式党员数", min_value=0, initial=0)
+    members_probationary = forms.IntegerField(label="预备党员数", min_value=0, initial=0)
+    pioneer_posts = forms.IntegerField(label="党员先锋岗数", min_value=0, initial=0)
+    credit_code = forms.CharField(label="登记组织统一社会信用代码", max_length=30, required=False)
+    established_on = forms.DateField(
+        label="设立日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closed_on = forms.DateField(
+        label="撤销日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions.filter(level=RegionLevel.TOWNSHIP).order_by("code")
+
+    def clean_credit_code(self):
+        from liangxin.core.tabular import ValueProblem
+        from liangxin.registry.models import Organization
+        from liangxin.registry.rules import parse_credit_code
+
+        raw = self.cleaned_data["credit_code"].strip()
+        if not raw:
+            return None
+        try:
+            code = parse_credit_code(raw)
+        except ValueProblem as exc:
+            raise forms.ValidationError(exc.message) from None
+        org = Organization.objects.filter(credit_code=code).first()
+        if org is None:
+            raise forms.ValidationError(f"统一社会信用代码{code}不在两新组织台账中，请先登记该组织或留空")
+        return org
+
+    def clean(self):
+        data = super().clean()
+        members = (data.get("members_full") or 0) + (data.get("members_probationary") or 0)
+        if data.get("headcount") and members > data["headcount"]:
+            self.add_error("members_full", "正式党员数与预备党员数之和大于从业人数，请核对")
+        return data

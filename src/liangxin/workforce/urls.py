@@ -6,7 +6,9 @@ app_name = "workforce"
 
 urlpatterns = [
     path("", views.station_list, name="stations"),
+    path("stations/new/", views.station_edit, name="station_create"),
     path("stations/<int:pk>/", views.station_detail, name="station_detail"),
+    path("stations/<int:pk>/edit/", views.station_edit, name="station_edit"),
     path("stations/<int:pk>/link/", views.station_link, name="station_link"),
     path("stations/<int:pk>/qr.svg", views_reports.station_qr, name="station_qr"),
     path("stations/<int:pk>/poster/", views_reports.station_poster, name="station_poster"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from liangxin.core.exporting import write_xlsx
 from liangxin.core.listing import paginate
-from liangxin.core.models import AuditLog
+from liangxin.core.models import AuditLog, Region
 from liangxin.core.permissions import CHANGE, get_restricted_or_404, role_required, visible
 from liangxin.workforce import figures, services
 from liangxin.workforce.common import (
@@ -25,6 +25,7 @@ from liangxin.workforce.common import (
     region_filter,
     visible_regions,
 )
+from liangxin.workforce.forms import StationForm
 from liangxin.workforce.models import GroupType, Posthouse, SentinelReport, Station, StationKind
 
 STATION_HEADERS = ["平台/企业名称", "站点名称", "群体类型", "站点类型", "所属乡镇（街道）", "地址", "从业人数",
@@ -106,6 +107,36 @@ def station_detail(request, pk: int):
             "reports": SentinelReport.objects.restrict(request.user).filter(station=station)[:20],
         },
     )
+
+
+@role_required(*EDITORS)
+def station_edit(request, pk: int | None = None):
+    """Add a station, or change one the user keeps (the import sheet's fields and rules)."""
+    station = get_restricted_or_404(Station, request, CHANGE, pk=pk) if pk else None
+    initial = {}
+    if station is not None:
+        initial = {f: getattr(station, f) for f in services.STATION_FIELDS if f != "organization"}
+        initial["credit_code"] = station.organization.credit_code if station.organization else ""
+    regions = Region.objects.restrict(request.user, CHANGE)
+    form = StationForm(request.POST or None, initial=initial, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "credit_code"}
+        values["address"] = values["address"] or ""
+        values["organization"] = form.cleaned_data["credit_code"]
+        duplicate = Station.objects.filter(platform=values["platform"], name=values["name"])
+        if station is not None:
+            duplicate = duplicate.exclude(pk=station.pk)
+        if duplicate.exists():
+            form.add_error("name", "该平台下已有同名站点，请换一个名称")
+        else:
+            try:
+                station, outcome = services.save_station(station, values, actor=request.user)
+            except services.NotYours as exc:
+                form.add_error("region", exc.message)
+            else:
+                messages.success(request, "已保存" if outcome != "unchanged" else "没有改动")
+                return redirect("workforce:station_detail", pk=station.pk)
+    return render(request, "workforce/station_form.html", {"form": form, "station": station})
 
 
 @require_POST
