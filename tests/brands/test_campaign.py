@@ -247,3 +247,40 @@ def test_the_demo_campaign_has_late_units_named_brands_and_one_inactive(city, of
     assert status.stages["已命名"] == 4 and status.inactive == 1
     demo.load(city, io.StringIO())
     assert Brand.objects.count() == 9
+
+
+def test_a_campaign_can_be_opened_on_the_plans_own_brand_task(city, office):
+    from tests.dispatch.factories import make_task
+
+    task = make_task(
+        "5.1", lead="民政局", units=("司法局",), category=Category.BRAND, deadline=D(2022, 6, 20)
+    )
+    campaign = services.open_campaign(2022, actor=office, task=task)
+    task.refresh_from_db()
+    assert campaign.task == task and task.measure == "brands.campaign:2022"
+    assert campaign.deadline == D(2022, 6, 20)
+    assert sorted(campaign.units.values_list("name", flat=True)) == ["司法局", "民政局"]
+
+
+def test_a_unit_not_on_the_linked_task_is_refused(city, office):
+    from tests.dispatch.factories import make_task
+
+    task = make_task("5.1", lead="民政局", category=Category.BRAND)
+    with pytest.raises(services.BrandError, match="网信办不是任务"):
+        services.open_campaign(2022, actor=office, task=task, units=[unit("民政局"), unit("网信办")])
+
+
+def test_the_demo_campaign_links_the_dispatch_demos_brand_task(city, office):
+    from liangxin.brands import demo
+    from liangxin.brands.models import Campaign
+    from liangxin.dispatch import demo as dispatch_demo
+
+    dispatch_demo.load(city, io.StringIO())
+    demo.load(city, io.StringIO())
+    campaign = Campaign.objects.get(year=2022)
+    assert campaign.task.title == "明确“两新”组织党建品牌"
+    assert campaign.units.count() == 12
+    status = campaign_status(campaign, D(2022, 12, 31))
+    late = [row.unit.name for row in status.late_units]
+    assert "网信办" in late and "工商联" in late and "民政局" not in late
+    assert status.reported_units >= 9

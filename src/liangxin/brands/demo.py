@@ -12,6 +12,7 @@ from liangxin.brands import services
 from liangxin.brands.models import Brand, Campaign, Level, Stage
 from liangxin.core.models import MemberUnit, MemberUnitKind
 from liangxin.core.roles import Role
+from liangxin.dispatch.models import Category, Task
 
 YEAR = 2022
 D = datetime.date
@@ -74,7 +75,16 @@ def load(city, out) -> None:
     if not units:
         out.write("品牌申报演示数据：没有成员单位，跳过")
         return
-    campaign = services.open_campaign(YEAR, actor=actor, units=units, today=D(2022, 3, 1))
+    # The plan's own task (the speech: 6月底前各成员单位…报送), when the dispatch demo made it.
+    task = (
+        Task.objects.filter(plan__year=YEAR, category=Category.BRAND, title__contains="品牌")
+        .order_by("pk")
+        .first()
+    )
+    campaign = services.open_campaign(
+        YEAR, actor=actor, units=None if task else units, task=task, today=D(2022, 3, 1)
+    )
+    units = list(campaign.units.all())
     by_name = {u.name: u for u in units}
     for unit_name, name, level, stage, named_on, registered, _ in BRANDS:
         brand = Brand(campaign=campaign, name=name, level=level, unit=by_name[unit_name], stage=stage)
@@ -83,9 +93,11 @@ def load(city, out) -> None:
         brand.evidence = "创建方案、活动记录、媒体报道"
         services.save_brand(brand, actor=None, source="command")
         Brand.objects.filter(pk=brand.pk).update(created_at=_at(registered))
+    done: set[str] = set()
     for unit_name, *_, reported in BRANDS:
-        if reported and not campaign.task.reports.filter(unit=by_name[unit_name]).exists():
+        if reported and unit_name not in done:
             services.report_brands(campaign, by_name[unit_name], actor=None, at=_at(reported))
+            done.add(unit_name)
     inactive = Brand.objects.get(campaign=campaign, name__contains="法护民企").revisits.get(months=6)
     services.answer_revisit(
         inactive, actor=None, still_active=False, note="牵头律所合并，品牌活动已停止", at=_at(D(2022, 9, 20))

@@ -6,6 +6,7 @@ from django.utils import timezone
 from liangxin.brands.models import Brand, Stage
 from liangxin.core.models import MemberUnit, RegionLevel
 from liangxin.core.places import PlaceError, find_place
+from liangxin.dispatch.models import Category, Task
 from liangxin.registry.models import Organization
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -16,9 +17,18 @@ class CampaignForm(forms.Form):
     deadline = forms.DateField(
         label="申报截止日期", required=False, widget=DATE, help_text="留空为当年 6 月 30 日"
     )
+    task = forms.ModelChoiceField(
+        label="关联已有的重点任务",
+        queryset=Task.objects.filter(category=Category.BRAND, brand_campaign__isnull=True).select_related(
+            "plan"
+        ),
+        required=False,
+        help_text="年度清单中已有品牌任务时选择它（应申报单位、截止日期默认取该任务的）；留空则新建任务",
+    )
     units = forms.ModelMultipleChoiceField(
         label="应申报单位",
         queryset=MemberUnit.objects.filter(active=True),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 12}),
     )
     revisit_months = forms.CharField(

@@ -37,25 +37,66 @@ def open_campaign(
     year: int,
     *,
     actor,
-    units: list[MemberUnit],
+    units: list[MemberUnit] | None = None,
     deadline: datetime.date | None = None,
     title: str = "",
     revisit_months: list[int] | None = None,
     today: datetime.date | None = None,
+    task: Task | None = None,
 ) -> Campaign:
-    """Open the year's campaign and its dispatch task (category 品牌示范, due on the deadline,
-    reported by the expected units, linked to the campaign's measure)."""
+    """Open the year's campaign on a dispatch task: `task` when the plan already has one (e.g.
+    “明确‘两新’组织党建品牌”, its units and 完成时限 by default), else a new task (category
+    品牌示范, due on the deadline, reported by the expected units). Either way the task is linked
+    to the campaign's measure, so its reports are prefilled with the unit's brands."""
     if _is_user(actor) and actor.role != Role.OFFICE:
         raise PermissionDenied("只有工委办公室可以开启品牌申报")
     if Campaign.objects.filter(year=year).exists():
         raise BrandError(f"{year}年的品牌申报已经开启")
+    if task is not None:
+        if task.plan.year != year:
+            raise BrandError(f"任务“{task.code}. {task.title}”属于{task.plan.year}年清单，不是{year}年")
+        if Campaign.objects.filter(task=task).exists():
+            raise BrandError(f"任务“{task.code}. {task.title}”已关联其他品牌申报")
+        units = units or [a.unit for a in task.assignments.select_related("unit")]
+        deadline = deadline or task.deadline
     if not units:
         raise BrandError("请选择应申报的单位")
     deadline = deadline or default_deadline(year)
     today = today or timezone.localdate()
     title = title or f"{year}年“一域一品、一企一品”品牌及示范点申报"
-    plan = plans.get_or_create_plan(year, actor=actor)
     units = sorted(units, key=lambda u: (u.sort, u.pk))
+    measure = f"{CAMPAIGN_MEASURE_KEY}:{year}"
+    if task is None:
+        task = _new_task(
+            year, actor=actor, title=title, units=units, deadline=deadline, today=today, measure=measure
+        )
+    else:
+        missing = [u for u in units if not task.assignments.filter(unit=u).exists()]
+        if missing:
+            raise BrandError(
+                f"{'、'.join(u.name for u in missing)}不是任务“{task.code}. {task.title}”的报送单位"
+            )
+        Task.objects.filter(pk=task.pk).update(measure=measure)
+        task.measure = measure
+    campaign = Campaign.objects.create(
+        year=year,
+        title=title,
+        deadline=deadline,
+        task=task,
+        revisit_months=revisit_months or revisits.revisit_months(),
+    )
+    campaign.units.set(units)
+    audit.record(
+        "brands.campaign.opened",
+        actor=actor,
+        obj=campaign,
+        after={**audit.snapshot(campaign), "units": [u.name for u in units], "measure": measure},
+    )
+    return campaign
+
+
+def _new_task(year, *, actor, title, units, deadline, today, measure) -> Task:
+    plan = plans.get_or_create_plan(year, actor=actor)
     code = f"品牌申报{year}"
     if Task.objects.filter(plan=plan, code=code).exists():
         raise BrandError(f"{year}年清单中已有序号为“{code}”的任务")
@@ -71,25 +112,11 @@ def open_campaign(
             start=min(today, deadline),
             deadline=deadline,
             deadline_text=f"{deadline:%Y年%m月%d日}",
-            measure=f"{CAMPAIGN_MEASURE_KEY}:{year}",
+            measure=measure,
         ),
         actor=actor,
     )
-    campaign = Campaign.objects.create(
-        year=year,
-        title=title,
-        deadline=deadline,
-        task=task,
-        revisit_months=revisit_months or revisits.revisit_months(),
-    )
-    campaign.units.set(units)
-    audit.record(
-        "brands.campaign.opened",
-        actor=actor,
-        obj=campaign,
-        after={**audit.snapshot(campaign), "units": [u.name for u in units]},
-    )
-    return campaign
+    return task
 
 
 def _check_unit(unit: MemberUnit, actor) -> None:

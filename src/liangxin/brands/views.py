@@ -135,8 +135,9 @@ def campaign_create(request):
             campaign = services.open_campaign(
                 data["year"],
                 actor=request.user,
-                units=list(data["units"]),
+                units=list(data["units"]) or None,
                 deadline=data["deadline"],
+                task=data["task"],
                 revisit_months=data["revisit_months"],
             )
         except services.BrandError as exc:
