@@ -16,7 +16,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from liangxin.core.models import Area, AuditLog, MemberUnit
-from liangxin.coverage.models import Formation
+from liangxin.coverage.models import Formation, Rectification
 from liangxin.dispatch.models import Report
 from liangxin.registry.models import FollowUp
 from tests.coverage.factories import make_instructor, make_org, make_party_org
@@ -100,6 +100,9 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "coverage:health": Listed("tests/coverage/test_pages_scope.py"),
     "coverage:ledger_export": Listed("tests/coverage/test_pages_scope.py::TestLedgerExport"),
     "coverage:import_template": Exempt("a blank template"),
+    "coverage:rectifications": Listed("tests/coverage/test_rectification.py::TestRectificationScope"),
+    "coverage:rectification_close": Row("rectification", "change"),
+    "coverage:rectification_create": Row("party_org", "change"),
     "dispatch:index": Exempt("a redirect"),
     "dispatch:board": Listed("tests/dispatch/test_pages.py"),
     "dispatch:board_export": Listed("tests/dispatch/test_pages.py"),
@@ -287,6 +290,7 @@ MAY = {
     ("followup", "change"): {"office", "taihe", "shangwu"},
     ("party_org", "view"): {"office", "taihe", "jiaotong"},
     ("party_org", "change"): {"office", "taihe"},
+    ("rectification", "change"): {"office", "taihe"},
     ("instructor", "view"): {"office", "taihe", "jiaotong"},
     ("instructor", "change"): {"office", "taihe"},
     ("region", "view"): {"office", "taihe", "shangwu", "jiaotong", "sifa", "sysadmin"},
@@ -341,6 +345,9 @@ def world(users):
         "organization": org,
         "followup": FollowUp.objects.create(organization=org, kind="new", due_on="2030-01-01"),
         "party_org": party_org,
+        "rectification": Rectification.objects.create(
+            party_org=party_org, problem="三会一课未开展", opened_on="2026-01-05", due_on="2026-02-01"
+        ),
         "instructor": instructor,
         "region": org.region.parent,
         "area": area,

@@ -15,3 +15,8 @@ class CoverageConfig(AppConfig):
         jurisdiction.register()
         # A dispatch task can be linked to an industry's 组织覆盖率 (its reports are prefilled).
         measures.register(ORG_RATE_MEASURE)
+        # An overdue 整改 is chased by dispatch_tick (its tick hook; dispatch imports no coverage).
+        from liangxin.coverage import rectification
+        from liangxin.dispatch.reminders import register_tick_hook
+
+        register_tick_hook(rectification.chase_overdue)

@@ -24,6 +24,7 @@ from liangxin.coverage.models import (
     PartyOrgStatus,
     PartyOrgType,
     Rating,
+    Rectification,
 )
 from liangxin.registry.models import COUNTED_STATUSES, Organization
 
@@ -233,9 +234,38 @@ def load(city: Region, out) -> None:
                 inspector=_person(rng),
             )
         )
-    BranchInspection.objects.bulk_create(inspections, batch_size=2000)
+    for inspection in inspections:
+        if inspection.rating in (Rating.AVERAGE, Rating.POOR):
+            inspection.problems = "未按要求开展“三会一课”，组织生活记录不全"
+    made_inspections = BranchInspection.objects.bulk_create(inspections, batch_size=2000)
+    # 整改 of what the inspections found (a separate random stream: the inspections stay as they were).
+    fixes_rng = random.Random(SEED + 20)
+    fixes = []
+    for inspection in made_inspections:
+        if not inspection.problems:
+            continue
+        due = inspection.inspected_on + datetime.timedelta(days=fixes_rng.choice((15, 30, 45)))
+        closed = (
+            due - datetime.timedelta(days=fixes_rng.randrange(0, 10)) if fixes_rng.random() < 0.5 else None
+        )
+        fixes.append(
+            Rectification(
+                party_org_id=inspection.party_org_id,
+                inspection=inspection,
+                problem=inspection.problems,
+                measure=inspection.actions,
+                responsible=inspection.party_org.secretary or "联合党支部所在乡镇（街道）党（工）委",
+                opened_on=inspection.inspected_on,
+                due_on=due,
+                closed_on=closed if closed and closed <= datetime.date(2022, 6, 30) else None,
+                outcome="已补开“三会一课”，补齐组织生活记录"
+                if closed and closed <= datetime.date(2022, 6, 30)
+                else "",
+            )
+        )
+    Rectification.objects.bulk_create(fixes, batch_size=2000)
     joint = sum(1 for p in created if p.formation == Formation.JOINT)
     out.write(
         f"两个覆盖演示数据：党组织 {len(created)} 个（联合党支部 {joint} 个），"
-        f"党建指导员 {len(made)} 名，联合党支部排查 {len(inspections)} 次"
+        f"党建指导员 {len(made)} 名，联合党支部排查 {len(inspections)} 次，整改事项 {len(fixes)} 项"
     )

@@ -1,7 +1,7 @@
 """整改 (rectification): each problem an inspection finds gets a measure, a responsible person and
 a due date; it is closed with what was done. An open 整改 past its due date flags its branch on
-the health list (`health.py`) and is chased by `dispatch_tick` (`chase_overdue`, through the
-dispatch's one reminder mechanism).
+the health list (`health.py`) and is chased by `dispatch_tick` (`chase_overdue`, a tick hook of
+the dispatch's one reminder mechanism).
 
 Also the inspection written from an imported row (`save_imported_inspection`): one inspection
 per branch and day, its 整改 with it, so a re-imported file changes nothing."""
@@ -9,12 +9,14 @@ per branch and day, its 整改 with it, so a re-imported file changes nothing.""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from liangxin.core import audit
+from liangxin.core.models import Installation, MemberUnit, MemberUnitKind, Region, RegionLevel
 from liangxin.coverage.models import BranchInspection, Formation, PartyOrganization, Rectification
 from liangxin.coverage.services import _locked
 
@@ -159,3 +161,101 @@ def save_imported_inspection(
     if creating:
         return "created"
     return "updated" if changed else "unchanged"
+
+
+# ----------------------------------------------------------------------------- chasing and counting
+
+
+def responsible_unit_ids(party_orgs: QuerySet) -> dict[int, int]:
+    """party organization id → the member unit chased for it: the unit owning it (行业党委),
+    else its county's 组织部. A party organization of the city itself (no county) has none."""
+    party_orgs = list(party_orgs.values("pk", "owner_unit_id", "county_code"))
+    counties = {p["county_code"] for p in party_orgs if not p["owner_unit_id"] and p["county_code"]}
+    county_units: dict[str, int] = {}
+    for pk, code in (
+        MemberUnit.objects.filter(kind=MemberUnitKind.COUNTY_ORG, active=True, region__code__in=counties)
+        .order_by("sort", "id")
+        .values_list("pk", "region__code")
+    ):
+        county_units.setdefault(code, pk)
+    out = {}
+    for p in party_orgs:
+        unit = p["owner_unit_id"] or county_units.get(p["county_code"])
+        if unit:
+            out[p["pk"]] = unit
+    return out
+
+
+def chase_overdue(today: datetime.date, *, actor=None, now=None) -> int:
+    """`dispatch_tick`'s hook (dispatch.reminders.register_tick_hook, the one reminder mechanism):
+    one notice per overdue 整改 and due date, to the unit answering for its branch, sent once
+    (the notice key is unique); a 整改 closed before the tick is not chased. How many were new."""
+    from liangxin.dispatch.models import Notice
+    from liangxin.dispatch.reminders import queue_notices
+
+    items = list(overdue(Rectification.objects.all(), today).select_related("party_org"))
+    units = responsible_unit_ids(PartyOrganization.objects.filter(pk__in={i.party_org_id for i in items}))
+    rows = [
+        Notice(
+            unit_id=units[i.party_org_id],
+            kind="rectify_overdue",
+            key=f"rectify_overdue:{i.pk}:{i.due_on:%Y%m%d}",
+            message=(
+                f"整改逾期：{i.party_org.name}“{i.problem[:60]}”整改时限为{i.due_on:%m月%d日}，"
+                "尚未整改完成，请督促整改并销号"
+            )[:500],
+        )
+        for i in items
+        if i.party_org_id in units
+    ]
+    if not rows:
+        return 0
+    with transaction.atomic():
+        queued = queue_notices(rows)
+        if queued:
+            audit.record(
+                "coverage.rectification.chased",
+                actor=actor,
+                object_type="coverage.rectification",
+                object_repr=f"整改逾期提醒 {queued} 条",
+                after={"count": queued},
+                source="command",
+            )
+    return queued
+
+
+@dataclass(frozen=True)
+class CountyCounts:
+    code: str
+    name: str
+    open: int  # not closed on the day
+    overdue: int  # of those, past the due date
+    closed: int  # closed on or before the day
+
+
+def county_counts(rectifications: QuerySet, *, as_of: datetime.date) -> list[CountyCounts]:
+    """整改 per county as of `as_of` (the bulletin's annex, the quality view): counties in code
+    order, then 市本级 when the city has any of its own."""
+    rows = (
+        rectifications.filter(opened_on__lte=as_of)
+        .order_by()
+        .values("party_org__county_code")
+        .annotate(
+            open=Count("pk", filter=open_q(as_of)),
+            overdue=Count("pk", filter=open_q(as_of) & Q(due_on__lt=as_of)),
+            closed=Count("pk", filter=Q(closed_on__lte=as_of)),
+        )
+    )
+    by_code = {r["party_org__county_code"] or "": r for r in rows}
+    city = Installation.current_city()
+    counties = Region.objects.filter(parent=city, level=RegionLevel.COUNTY).order_by("code") if city else []
+    out = []
+    for county in counties:
+        r = by_code.get(county.code, {})
+        out.append(
+            CountyCounts(county.code, county.name, r.get("open", 0), r.get("overdue", 0), r.get("closed", 0))
+        )
+    if "" in by_code:
+        r = by_code[""]
+        out.append(CountyCounts("", "市本级", r["open"], r["overdue"], r["closed"]))
+    return out

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from liangxin.coverage import views, views_health, views_ledger, views_party
+from liangxin.coverage import views, views_health, views_ledger, views_party, views_rectification
 
 app_name = "coverage"
 
@@ -25,6 +25,5 @@ urlpatterns = [
     path("instructors/<int:pk>/edit/", views_party.instructor_edit, name="instructor_edit"),
     path("inspections/", views_party.inspection_list, name="inspections"),
     path("inspections/health/", views_health.health_list, name="health"),
-    path("ledger/export/", views_ledger.ledger_export_view, name="ledger_export"),
-    path("templates/<slug:kind>.xlsx", views_ledger.import_template, name="import_template"),
+from liangxin.coverage import views, views_health, views_ledger, views_party, views_rectification
 ]

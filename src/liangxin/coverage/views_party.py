@@ -127,9 +127,12 @@ def party_org_detail(request, pk: int):
             "visible_org_ids": visible_org_ids,
             "children": visible(PartyOrganization, request).filter(parent=party_org),
             "inspections": party_org.inspections.all()[:20],
+            "rectifications": party_org.rectifications.all()[:50],
             "can_edit": request.user.role in EDITORS
             and restricted(PartyOrganization, request, CHANGE).filter(pk=party_org.pk).exists(),
             "can_inspect": request.user.role in INSPECTORS and party_org.formation == Formation.JOINT,
+            "can_rectify": request.user.role in INSPECTORS
+            and restricted(PartyOrganization, request, CHANGE).filter(pk=party_org.pk).exists(),
         },
     )
 

@@ -198,6 +198,16 @@ class RankEntry:
 
 
 @dataclass
+class RectificationRow:
+    """整改 of one county on the bulletin's date (the workbook's annex 整改情况)."""
+
+    name: str
+    open: int  # not closed
+    overdue: int  # of those, past the due date
+    closed: int
+
+
+@dataclass
 class UnitRow:
     """One unit's reporting in the period (the workbook's 单位报送情况 sheet)."""
 
@@ -256,6 +266,7 @@ class BulletinData:
     requirements: list[str] = field(default_factory=list)  # 下步要求, editable paragraphs
     units: list[UnitRow] = field(default_factory=list)
     grid: list[GridRow] = field(default_factory=list)
+    rectifications: list[RectificationRow] = field(default_factory=list)  # annex, per county
     title: str = ""
     doc_number: str = ""  # 发文字号, e.g. 吉党建办〔2022〕5号; the letterhead template may show it
     recipients: str = DEFAULT_RECIPIENTS

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from liangxin.core.rates import percent_of, ratio
-from liangxin.coverage import engine
+from liangxin.coverage import engine, rectification
+from liangxin.coverage.models import Rectification
 from liangxin.dispatch.status import PeriodStatus
 
 from . import bulletin as b
@@ -188,6 +189,10 @@ def bulletin_from_status(
             for row in status.units
         ],
         grid=grid,
+        rectifications=[
+            b.RectificationRow(c.name, c.open, c.overdue, c.closed)
+            for c in rectification.county_counts(Rectification.objects.all(), as_of=status.as_of)
+        ],
         due_day=period.due_date.day,
         coverage_scope=fields.pop("coverage_scope", None) or _scope_label(coverage.scope),
         sentinel=fields.pop("sentinel", None) or sentinel_figures(period.month, status.as_of),

@@ -44,7 +44,9 @@ class Points:
     value: Any
 
 
-SHEETS = ("总体情况", "覆盖情况", "重点任务推进情况", "存在问题", "红黑榜", "单位报送情况", "任务单位明细")
+SHEETS = (
+    "总体情况", "覆盖情况", "重点任务推进情况", "存在问题", "红黑榜", "单位报送情况", "任务单位明细", "附件 整改情况",
+)  # fmt: skip
 
 
 class _Writer:
@@ -269,5 +271,13 @@ def write_bulletin_workbook(data: b.BulletinData, target: Any) -> None:
             [g.code, g.title, g.lead, g.unit, g.light_label, g.progress, g.report, g.on_time]
             for g in data.grid
         ],
+    )
+    fixes = data.rectifications
+    writer.sheet(
+        "附件 整改情况",
+        f"附件：各县（市、区）联合党支部排查整改情况，{caption}",
+        [Column("县（市、区）", 16), Column("未销号", 10), Column("其中逾期", 10), Column("已销号", 10)],
+        [[r.name, r.open, r.overdue, r.closed] for r in fixes]
+        + [["合计", sum(r.open for r in fixes), sum(r.overdue for r in fixes), sum(r.closed for r in fixes)]],
     )
     writer.close()
