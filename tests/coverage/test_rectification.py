@@ -47,11 +47,11 @@ class TestChasing:
     def test_an_overdue_rectification_is_chased_once_to_the_countys_organization_department(self, city):
         item = fix(joint())
         tick(D(2022, 5, 15))  # due today: not yet
-        assert not Notice.objects.filter(kind="rectification_overdue").exists()
+        assert not Notice.objects.filter(kind="rectify_overdue").exists()
         tick(D(2022, 5, 16))
         tick(D(2022, 5, 16))
         tick(D(2022, 5, 20))
-        notice = Notice.objects.get(kind="rectification_overdue")
+        notice = Notice.objects.get(kind="rectify_overdue")
         assert notice.unit == MemberUnit.objects.get(name="吉州区委组织部")
         assert "古南街道第1联合党支部" in notice.message and "05月15日" in notice.message
         assert notice.sent_at is not None and notice.kind_label == "整改逾期"
@@ -62,7 +62,7 @@ class TestChasing:
         with at(D(2022, 5, 14)):
             rectification.close_rectification(item, actor=office, closed_on=D(2022, 5, 14), outcome="已补开")
         tick(D(2022, 5, 16))
-        assert not Notice.objects.filter(kind="rectification_overdue").exists()
+        assert not Notice.objects.filter(kind="rectify_overdue").exists()
         counts = {
             c.name: c for c in rectification.county_counts(Rectification.objects.all(), as_of=D(2022, 5, 31))
         }
@@ -73,15 +73,15 @@ class TestChasing:
         tick(D(2022, 5, 16))
         Rectification.objects.filter(pk=item.pk).update(due_on=D(2022, 6, 30))
         tick(D(2022, 6, 1))
-        assert Notice.objects.filter(kind="rectification_overdue").count() == 1
+        assert Notice.objects.filter(kind="rectify_overdue").count() == 1
         tick(D(2022, 7, 1))
-        assert Notice.objects.filter(kind="rectification_overdue").count() == 2
+        assert Notice.objects.filter(kind="rectify_overdue").count() == 2
 
     def test_an_industry_committees_unit_is_chased_for_its_own(self, city):
         unit = MemberUnit.objects.get(name="邮政管理局")
         fix(joint("快递行业联合党支部", owner_unit=unit))
         tick(D(2022, 5, 16))
-        assert Notice.objects.get(kind="rectification_overdue").unit == unit
+        assert Notice.objects.get(kind="rectify_overdue").unit == unit
 
     def test_counts_per_county_as_of_a_day(self, city):
         fix(joint(), due=D(2022, 5, 15))

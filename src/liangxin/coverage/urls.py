@@ -25,5 +25,13 @@ urlpatterns = [
     path("instructors/<int:pk>/edit/", views_party.instructor_edit, name="instructor_edit"),
     path("inspections/", views_party.inspection_list, name="inspections"),
     path("inspections/health/", views_health.health_list, name="health"),
-from liangxin.coverage import views, views_health, views_ledger, views_party, views_rectification
+    path("ledger/export/", views_ledger.ledger_export_view, name="ledger_export"),
+    path("templates/<slug:kind>.xlsx", views_ledger.import_template, name="import_template"),
+    path("rectifications/", views_rectification.rectification_list, name="rectifications"),
+    path(
+        "rectifications/<int:pk>/close/", views_rectification.rectification_close, name="rectification_close"
+    ),
+    path(
+        "party-orgs/<int:pk>/rectify/", views_rectification.rectification_create, name="rectification_create"
+    ),
 ]
