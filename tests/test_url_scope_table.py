@@ -103,6 +103,13 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "coverage:rectifications": Listed("tests/coverage/test_rectification.py::TestRectificationScope"),
     "coverage:rectification_close": Row("rectification", "change"),
     "coverage:rectification_create": Row("party_org", "change"),
+    "coverage:effective": Listed("tests/coverage/test_visits.py"),
+    "coverage:visits": Listed("tests/coverage/test_visits.py::TestVisitPagesAreScoped"),
+    "coverage:visit_create": Exempt(
+        "the acting instructor's own record (404 without one): tests/coverage/test_visits.py"
+    ),
+    "coverage:instructor_visit_create": Row("instructor", "change"),
+    "coverage:idle_instructors": Listed("tests/coverage/test_visits.py::TestVisitPagesAreScoped"),
     "dispatch:index": Exempt("a redirect"),
     "dispatch:board": Listed("tests/dispatch/test_pages.py"),
     "dispatch:board_export": Listed("tests/dispatch/test_pages.py"),

@@ -25,10 +25,17 @@ from liangxin.coverage.models import (
     PartyOrgType,
     Rating,
     Rectification,
+    Visit,
 )
 from liangxin.registry.models import COUNTED_STATUSES, Organization
 
 SEED = 20220531
+VISIT_NOTES = (
+    "宣讲党的创新理论，指导制定年度党建工作计划",
+    "了解党员和入党积极分子情况，指导做好发展党员工作",
+    "指导规范“三会一课”记录，讲解党费收缴标准",
+    "走访企业负责人，推动党建工作与生产经营融合",
+)
 START = datetime.date(2015, 1, 1)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红"
@@ -206,6 +213,27 @@ def load(city: Region, out) -> None:
         [Assignment(instructor=made[i], organization_id=pk, starts_on=day) for i, pk, day in assignments],
         batch_size=5000,
     )
+    # Visits (走访) of about two thirds of the instructors in spring 2022 (a separate random stream,
+    # so everything else stays as it was): the rest are 近期无走访.
+    visit_rng = random.Random(SEED + 30)
+    by_instructor: dict[int, list[tuple[int, datetime.date]]] = defaultdict(list)
+    for i, pk, day in assignments:
+        by_instructor[i].append((pk, day))
+    visits = []
+    for i, assigned in sorted(by_instructor.items()):
+        if visit_rng.random() > 0.65:
+            continue
+        for _ in range(visit_rng.randrange(1, 4)):
+            pk, start = visit_rng.choice(assigned)
+            day = datetime.date(2022, visit_rng.choice((3, 4, 5)), visit_rng.randrange(1, 29))
+            if day >= start:
+                visits.append(
+                    Visit(
+                        instructor=made[i], organization_id=pk, visited_on=day,
+                        work_done=visit_rng.choice(VISIT_NOTES), problems=visit_rng.choice(("", "", "党员教育管理台账不全")),
+                    )
+                )  # fmt: skip
+    Visit.objects.bulk_create(visits, batch_size=5000)
     demo_user = User.objects.filter(username="zhidaoyuan").first()
     if demo_user and made:
         county = demo_user.region.code if demo_user.region else ""
@@ -267,5 +295,5 @@ def load(city: Region, out) -> None:
     joint = sum(1 for p in created if p.formation == Formation.JOINT)
     out.write(
         f"两个覆盖演示数据：党组织 {len(created)} 个（联合党支部 {joint} 个），"
-        f"党建指导员 {len(made)} 名，联合党支部排查 {len(inspections)} 次，整改事项 {len(fixes)} 项"
+        f"党建指导员 {len(made)} 名（走访 {len(visits)} 次），联合党支部排查 {len(inspections)} 次，整改事项 {len(fixes)} 项"
     )

@@ -680,3 +680,11 @@ def _series(
 
 def end_of_previous_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1) - datetime.timedelta(days=1)
+
+
+def effective_work(visible_orgs: QuerySet, *, as_of: datetime.date, scope: str = "all"):
+    """有效工作覆盖 per county and in total, beside the official figures (`effective.py`; the
+    official 工作覆盖率 above is unchanged and stays the default)."""
+    from liangxin.coverage import effective
+
+    return effective.effective_work(visible_orgs, as_of=as_of, scope=scope)

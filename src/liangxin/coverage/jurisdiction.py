@@ -23,6 +23,7 @@ from liangxin.coverage.models import (
     Instructor,
     PartyOrganization,
     Rectification,
+    Visit,
 )
 from liangxin.registry.models import Organization
 
@@ -58,6 +59,11 @@ def inspections_q(scope: Scope) -> Q:
     return Q(party_org_id__in=covering_party_org_ids(scope))
 
 
+def visits_q(scope: Scope) -> Q:
+    """The instructor's own visits (also to an organization no longer assigned)."""
+    return Q(instructor__user_id=scope.user_id)
+
+
 def instructors_q(scope: Scope) -> Q:
     return Q(user_id=scope.user_id)
 
@@ -80,6 +86,7 @@ def register() -> None:
         PartyOrganization: party_organizations_q,
         BranchInspection: inspections_q,
         Rectification: inspections_q,
+        Visit: visits_q,
         Instructor: instructors_q,
         Region: regions_q,
         Area: areas_q,

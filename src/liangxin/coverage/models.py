@@ -326,3 +326,43 @@ class Rectification(models.Model):
 
     def is_overdue(self, as_of) -> bool:
         return self.due_on < as_of and (self.closed_on is None or self.closed_on > as_of)
+
+
+class Visit(models.Model):
+    """党建指导员走访: an instructor's visit to an organization assigned to them — what was done and
+    what was found. An assignment counts as effective work (有效工作覆盖) only with a recent visit
+    (`effective.py`)."""
+
+    instructor = models.ForeignKey(
+        Instructor, verbose_name="党建指导员", on_delete=models.CASCADE, related_name="visits"
+    )
+    organization = models.ForeignKey(
+        "registry.Organization", verbose_name="走访组织", on_delete=models.CASCADE, related_name="visits"
+    )
+    visited_on = models.DateField("走访日期")
+    work_done = models.TextField("指导内容")
+    problems = models.TextField("发现问题", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_region = "organization__"
+    scope_area = "organization__area_id"
+    scope_member_unit = "organization__supervising_unit_id"
+    scope_industry = "organization__industry_id"
+    scope_industry_section = "organization__industry_section"
+    scope_all_roles = (Role.OFFICE,)
+
+    class Meta:
+        verbose_name = "指导员走访"
+        ordering = ["-visited_on", "-id"]
+        indexes = [
+            models.Index(
+                fields=["instructor", "organization", "visited_on"], name="coverage_visit_lookup_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instructor_id}→{self.organization_id} {self.visited_on}"

@@ -1,7 +1,14 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from liangxin.coverage import views, views_health, views_ledger, views_party, views_rectification
+from liangxin.coverage import (
+    views,
+    views_health,
+    views_ledger,
+    views_party,
+    views_rectification,
+    views_visits,
+)
 
 app_name = "coverage"
 
@@ -27,6 +34,11 @@ urlpatterns = [
     path("inspections/health/", views_health.health_list, name="health"),
     path("ledger/export/", views_ledger.ledger_export_view, name="ledger_export"),
     path("templates/<slug:kind>.xlsx", views_ledger.import_template, name="import_template"),
+    path("overview/effective/", views_visits.effective_table, name="effective"),
+    path("visits/", views_visits.visit_list, name="visits"),
+    path("visits/new/", views_visits.visit_create, name="visit_create"),
+    path("instructors/<int:pk>/visit/", views_visits.visit_create, name="instructor_visit_create"),
+    path("instructors/idle/", views_visits.idle_instructors, name="idle_instructors"),
     path("rectifications/", views_rectification.rectification_list, name="rectifications"),
     path(
         "rectifications/<int:pk>/close/", views_rectification.rectification_close, name="rectification_close"

@@ -3,9 +3,11 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.core.models import RegionLevel
-from liangxin.coverage import health
+from liangxin.core.rates import format_percent, to_percent
+from liangxin.coverage import effective, engine, health
 from liangxin.coverage.management.commands._common import parse_as_of, parse_region
-from liangxin.coverage.models import PartyOrganization
+from liangxin.coverage.models import Instructor, PartyOrganization
+from liangxin.registry.models import Organization
 
 
 class Command(BaseCommand):
@@ -21,6 +23,7 @@ class Command(BaseCommand):
         as_of = parse_as_of(opts["as_of"])
         region = parse_region(opts["region"])
         party_orgs = PartyOrganization.objects.all()
+        orgs, instructors = Organization.objects.all(), Instructor.objects.all()
         if opts["user"]:
             from liangxin.accounts.models import User
 
@@ -28,9 +31,18 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"用户“{opts['user']}”不存在或已停用")
             party_orgs = PartyOrganization.objects.restrict(user)
+            orgs, instructors = Organization.objects.restrict(user), Instructor.objects.restrict(user)
         if region.level != RegionLevel.PROVINCE:
-            party_orgs = party_orgs.filter(**{f"{region.level}_code": region.code})
+            in_region = {f"{region.level}_code": region.code}
+            party_orgs, orgs = party_orgs.filter(**in_region), orgs.filter(**in_region)
+            instructors = instructors.filter(**in_region)
         result = health.report(party_orgs, as_of=as_of)
+        result["instructors_without_visits"] = effective.instructors_without_visits(
+            instructors, as_of=as_of
+        ).count()
+        _, total = engine.effective_work(orgs, as_of=as_of)
+        rate = to_percent(total.effective_work_rate)
+        result["effective_work_rate"] = None if rate is None else float(rate / 100)
         if opts["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
@@ -43,3 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {item['county']}  {item['name']}  {reasons}")
         if len(result["party_orgs"]) > 50:
             self.stdout.write(f"  ……（另有 {len(result['party_orgs']) - 50} 个，请用 --json 查看全部）")
+        rate = result["effective_work_rate"]
+        self.stdout.write(
+            f"\n有效工作覆盖率 {format_percent(rate)}（官方口径工作覆盖率 {format_percent(total.work_rate)}）；"
+            f"近{effective.visit_period_days()}天无走访的党建指导员 {result['instructors_without_visits']} 名"
+        )
