@@ -136,3 +136,31 @@ def test_personal_data_is_removed_a_year_after_closing(city, settings):
     assert old.personal_removed_at is not None and old.description  # the report itself stays
     assert recent.reporter_phone == "13900000000"
     assert AuditLog.objects.filter(action="workforce.report.personal_removed").count() == 1
+
+
+def test_handing_over_to_a_member_unit_lets_it_handle_it_and_a_note_is_required(report, township, client_for):
+    unit = MemberUnit.objects.get(name="交通运输局")
+    refused = client_for(township).post(
+        f"/workforce/reports/{report.pk}/hand-over/", {"unit": unit.pk}, follow=True
+    )
+    assert "移交说明" in refused.content.decode()
+    client_for(township).post(
+        f"/workforce/reports/{report.pk}/hand-over/", {"unit": unit.pk, "note": "属交通设施"}
+    )
+    report.refresh_from_db()
+    assert report.unit == unit and report.township_code == "360802001"
+    jiaotong = make_user("jt", role="member_unit", member_unit="交通运输局")
+    client_for(jiaotong).post(f"/workforce/reports/{report.pk}/close/", {"outcome": "已修复信号灯"})
+    report.refresh_from_db()
+    assert report.status == ReportStatus.CLOSED
+    page = client_for(jiaotong).get(f"/workforce/reports/{report.pk}/").content.decode()
+    assert "移交流动哨兵报告" in page and "属交通设施" in page
+
+
+def test_the_commands_print_plain_chinese_too(report):
+    out = io.StringIO()
+    call_command("workforce", "--as-of", "2026-12-31", stdout=out)
+    assert "新就业群体（截至2026年12月31日）" in out.getvalue() and "合计" in out.getvalue()
+    out = io.StringIO()
+    call_command("sentinel_stats", stdout=out)
+    assert "流动哨兵报告" in out.getvalue()

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from liangxin.core.audit_labels import action_label
 from liangxin.core.listing import paginate
 from liangxin.core.masking import masked_values, may_see_in_full, shown, with_full_view
 from liangxin.core.models import AuditLog
@@ -119,12 +120,11 @@ def report_detail(request, pk: int):
             "-at"
         )
     )
-    if not full:
-        for log in history:
-            log.before, log.after = (
-                masked_values(SentinelReport, log.before),
-                masked_values(SentinelReport, log.after),
-            )
+    for log in history:
+        log.label = action_label(log.action, log.object_type)
+        if not full:
+            log.before = masked_values(SentinelReport, log.before)
+            log.after = masked_values(SentinelReport, log.after)
     can_handle = (
         request.user.role in HANDLERS
         and SentinelReport.objects.restrict(request.user, CHANGE).filter(pk=pk).exists()
