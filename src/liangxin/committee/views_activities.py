@@ -56,6 +56,9 @@ def activity_edit(request, pk: int | None = None):
     units = MemberUnit.objects.restrict(request.user, CHANGE)
     committees = IndustryCommittee.objects.restrict(request.user, CHANGE).select_related("party_org")
     initial = {}
+    chosen = committees.filter(pk=request.GET.get("committee") or 0).first() if not pk else None
+    if chosen is not None:
+        initial = {"committee": chosen.pk, "organizer": chosen.party_org.owner_unit_id}
     if pk:
         initial["credit_codes"] = "\n".join(activity.organizations.values_list("credit_code", flat=True))
     form = ActivityForm(
