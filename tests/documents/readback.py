@@ -38,11 +38,16 @@ def _items(text: str, pattern: str) -> list[tuple]:
 
 
 def _missed(detail: str) -> tuple[list[str], list[str]]:
-    """“第1项、第2项逾期报送，第4项未报送” → (["1", "2"], ["4"])."""
-    late = re.search(r"((?:第[^项]+项、?)+)逾期报送", detail)
-    missing = re.search(r"((?:第[^项]+项、?)+)未报送", detail)
-    codes = lambda m: re.findall(r"第([^项]+)项", m.group(1)) if m else []  # noqa: E731
-    return codes(late), codes(missing)
+    """“第1项、第2项逾期报送，第4项、会1.2未报送” → (["1", "2"], ["4", "会1.2"]): a numbered task
+    reads 第N项, another code as it is (documents.bulletin)."""
+    found = {"逾期报送": [], "未报送": []}
+    for part in detail.split("，"):
+        for ending, codes in found.items():
+            if part.endswith(ending) and not (ending == "未报送" and part.endswith("逾期报送")):
+                for item in part[: -len(ending)].split("、"):
+                    m = re.fullmatch(r"第([^项]+)项", item)
+                    codes.append(m.group(1) if m else item)
+    return found["逾期报送"], found["未报送"]
 
 
 def document_figures(content: bytes) -> tuple[dict, list[str]]:
@@ -138,8 +143,11 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
         if name in found:
             count, text = found[name]
             who = {"overdue": "逾期单位", "lagging": "滞后单位"}[name]
+            # 第3项“…” for a numbered task; other codes as they are (会1.2“…”, documents.bulletin).
             items = [
-                re.fullmatch(rf"第(.+?)项“(.*)”（牵头单位：(.+?)，{who}：(.*)）", item).groups()
+                _task_item(
+                    re.fullmatch(rf"(?:第(.+?)项|([^“]+))“(.*)”（牵头单位：(.+?)，{who}：(.*)）", item)
+                )
                 for item in text.split("；")
             ]
             assert int(count) == len(items), name
@@ -349,3 +357,8 @@ def command_figures(coverage: dict, dispatch: dict, last_coverage: dict, last_di
 def _score(value) -> Decimal:
     """A score as the document writes it: one decimal at most (compared as a number)."""
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _task_item(match: re.Match) -> tuple[str, str, str, str]:
+    numbered, other, title, lead, units = match.groups()
+    return numbered or other, title, lead, units

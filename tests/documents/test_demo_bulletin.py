@@ -95,7 +95,8 @@ def demo_may(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoMay:
 def test_the_demo_may_bulletin_is_made_from_the_demo(demo_may):
     assert "已生成《关于2022年5月全市基层党建重点任务推进情况的通报》" in demo_may.output
     assert demo_may.coverage["total"]["in_scope"] > 10_000  # the full demo, not a sample
-    assert len(demo_may.dispatch["tasks"]) == 16  # the plan's 14 and 2 decisions of the 工委 meeting
+    # The plan's 14 tasks, and those other lines of work add (the 工委 meeting's decisions, …).
+    assert {str(n) for n in range(1, 15)} <= {t["code"] for t in demo_may.dispatch["tasks"]}
 
 
 @pytest.mark.skipif(
