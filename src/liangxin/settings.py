@@ -62,10 +62,15 @@ def envpairs(name: str, default: str) -> dict[str, str]:
 VAR_DIR = Path(env("LIANGXIN_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
 
+# Generated once when SECRET_KEY is not set; `liangxin backup` carries it (signed links and
+# sessions stay valid after a restore).
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+
+
 def _secret_key() -> str:
     if env("SECRET_KEY"):
         return env("SECRET_KEY")
-    key_file = VAR_DIR / "secret_key"
+    key_file = SECRET_KEY_FILE
     if key_file.exists():
         return key_file.read_text().strip()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
