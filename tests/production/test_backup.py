@@ -27,7 +27,9 @@ def _tables() -> dict[str, list]:
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cursor.fetchall()]
+            rows = [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cursor.fetchall()
+            ]
             snapshot[table] = sorted(rows, key=repr)
     return snapshot
 
@@ -46,7 +48,9 @@ def site(settings, tmp_path):
     make_org("井冈山红色物流有限公司")
     make_org("吉州区社会工作服务中心")
     for n in range(3):
-        audit.record("registry.organization.updated", actor=None, object_type="test", object_repr=f"第{n}次修改")
+        audit.record(
+            "registry.organization.updated", actor=None, object_type="test", object_repr=f"第{n}次修改"
+        )
     media = Path(settings.MEDIA_ROOT)
     (media / "dispatch" / "2026" / "12").mkdir(parents=True)
     (media / "dispatch" / "2026" / "12" / "工作台账.pdf").write_bytes(b"%PDF-1.4 attachment " * 50)
