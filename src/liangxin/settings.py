@@ -68,8 +68,9 @@ SECRET_KEY_FILE = VAR_DIR / "secret_key"
 
 
 def _secret_key() -> str:
-    if env("SECRET_KEY"):
-        return env("SECRET_KEY")
+    configured = env("SECRET_KEY")
+    if configured:
+        return configured
     key_file = SECRET_KEY_FILE
     if key_file.exists():
         return key_file.read_text().strip()

@@ -155,9 +155,7 @@ def verify() -> Verification:
 
 
 def retention_days() -> int:
-    return max(
-        MIN_RETENTION_DAYS, int(getattr(settings, "LIANGXIN_AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS))
-    )
+    return max(MIN_RETENTION_DAYS, settings.LIANGXIN_AUDIT_RETENTION_DAYS)
 
 
 class ArchiveRefused(Exception):

@@ -49,7 +49,7 @@ EXPIRED = "预览已过期（上传超过 {days} 天未确认），文件已删�
 def clean_stale_uploads() -> int:
     """Uploads left waiting (a preview nobody confirmed, a failed file) are deleted after
     LIANGXIN_IMPORT_KEEP_DAYS; their jobs say so. Returns how many were removed."""
-    days = int(getattr(settings, "LIANGXIN_IMPORT_KEEP_DAYS", 7))
+    days = settings.LIANGXIN_IMPORT_KEEP_DAYS
     cutoff = timezone.now() - datetime.timedelta(days=days)
     stale = ImportJob.objects.filter(
         status__in=[ImportJob.Status.PREVIEWED, ImportJob.Status.FAILED], updated_at__lt=cutoff

@@ -40,7 +40,7 @@ ALIASES = {
 
 def aliases() -> dict[str, str]:
     """The alias table: the defaults and the installation's own (``LIANGXIN_UNIT_ALIASES``)."""
-    return {**ALIASES, **getattr(settings, "LIANGXIN_UNIT_ALIASES", {})}
+    return {**ALIASES, **settings.LIANGXIN_UNIT_ALIASES}
 
 
 def _clean(name: str) -> str:

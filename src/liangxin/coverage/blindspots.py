@@ -25,14 +25,14 @@ LISTS = {
 
 
 def instructor_max_orgs() -> int:
-    return int(getattr(settings, "LIANGXIN_INSTRUCTOR_MAX_ORGS", 10))
+    return settings.LIANGXIN_INSTRUCTOR_MAX_ORGS
 
 
 def joint_limits() -> tuple[int, int]:
     """(organizations, members) a joint branch should not exceed."""
     return (
-        int(getattr(settings, "LIANGXIN_JOINT_MAX_ORGS", 5)),
-        int(getattr(settings, "LIANGXIN_JOINT_MAX_MEMBERS", 50)),
+        settings.LIANGXIN_JOINT_MAX_ORGS,
+        settings.LIANGXIN_JOINT_MAX_MEMBERS,
     )
 
 

@@ -70,14 +70,14 @@ class CoverageError(ValueError):
 
 
 def should_build_members() -> int:
-    return int(getattr(settings, "LIANGXIN_SINGLE_BRANCH_MIN_MEMBERS", 3))
+    return settings.LIANGXIN_SINGLE_BRANCH_MIN_MEMBERS
 
 
 def sanyou_thresholds() -> tuple[int, int]:
     """(非公企业 employees, 社会组织 staff) from which an organization is “三有”."""
     return (
-        int(getattr(settings, "LIANGXIN_SANYOU_ENTERPRISE_EMPLOYEES", 10)),
-        int(getattr(settings, "LIANGXIN_SANYOU_SOCIAL_STAFF", 30)),
+        settings.LIANGXIN_SANYOU_ENTERPRISE_EMPLOYEES,
+        settings.LIANGXIN_SANYOU_SOCIAL_STAFF,
     )
 
 

@@ -54,7 +54,7 @@ COUNTED = ("poor_rating", "meetings_not_held", "not_inspected", "term_overdue", 
 
 
 def inspection_interval_days() -> int:
-    return int(getattr(settings, "LIANGXIN_INSPECTION_INTERVAL_DAYS", 90))
+    return settings.LIANGXIN_INSPECTION_INTERVAL_DAYS
 
 
 @dataclass(frozen=True)

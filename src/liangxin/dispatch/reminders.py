@@ -39,7 +39,7 @@ def register_tick_hook(hook: TickHook) -> None:
 
 
 def gateway():
-    path = getattr(settings, "LIANGXIN_NOTIFY_GATEWAY", None)
+    path = settings.LIANGXIN_NOTIFY_GATEWAY
     return import_string(path) if path else None
 
 

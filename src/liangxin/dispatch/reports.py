@@ -32,9 +32,7 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpe
 
 
 def attachment_limit() -> int:
-    return (
-        min(getattr(settings, "LIANGXIN_UPLOAD_MAX_MB", ATTACHMENT_MAX_MB), ATTACHMENT_MAX_MB) * 1024 * 1024
-    )
+    return min(settings.LIANGXIN_UPLOAD_MAX_MB, ATTACHMENT_MAX_MB) * 1024 * 1024
 
 
 def previous_report(task, unit, period: Period) -> Report | None:

@@ -33,7 +33,7 @@ class TemplateProblem(Exception):
 
 def template_path() -> Path:
     """The configured template: settings.LIANGXIN_BULLETIN_TEMPLATE when set, else the shipped one."""
-    configured = getattr(settings, "LIANGXIN_BULLETIN_TEMPLATE", None)
+    configured = settings.LIANGXIN_BULLETIN_TEMPLATE
     return Path(configured) if configured else DEFAULT_TEMPLATE
 
 

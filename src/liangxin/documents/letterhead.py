@@ -22,7 +22,7 @@ from .bulletin import DEFAULT_RECIPIENTS, chinese_date
 def default_office() -> str:
     """发文机关 (and 署名, 印发机关) unless the office writes another on the page:
     LIANGXIN_BULLETIN_OFFICE, else “中共××市委党建工作领导小组办公室”."""
-    configured = (getattr(settings, "LIANGXIN_BULLETIN_OFFICE", "") or "").strip()
+    configured = settings.LIANGXIN_BULLETIN_OFFICE.strip()
     if configured:
         return configured
     city = Installation.current_city()

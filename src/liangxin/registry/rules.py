@@ -190,7 +190,7 @@ def derive_kind(code: str, written: str | None) -> str:
     kind = credit_code_kind(code)
     if kind == "individual":
         raise ValueProblem("信用代码第 1–2 位为 92（个体工商户），个体工商户不属于“两新”组织，不纳入台账")
-    if kind == "coop" and not getattr(settings, "LIANGXIN_INCLUDE_COOPERATIVES", False):
+    if kind == "coop" and not settings.LIANGXIN_INCLUDE_COOPERATIVES:
         raise ValueProblem("信用代码第 1–2 位为 93（农民专业合作社），不属于“两新”组织，不纳入台账")
     if kind == "enterprise":
         return OrgKind.ENTERPRISE

@@ -44,7 +44,7 @@ AUDIT_FIELDS = (*PLAIN_FIELDS, "region", "area", "industry", "supervising_unit",
 
 
 def followup_days() -> int:
-    return int(getattr(settings, "LIANGXIN_FOLLOWUP_DAYS", 30))
+    return settings.LIANGXIN_FOLLOWUP_DAYS
 
 
 @dataclass

@@ -48,9 +48,9 @@ class SheetLimits:
             if not settings.configured:
                 return cls()
             return cls(
-                rows=int(getattr(settings, "LIANGXIN_IMPORT_MAX_ROWS", MAX_ROWS)),
-                columns=int(getattr(settings, "LIANGXIN_IMPORT_MAX_COLUMNS", MAX_COLUMNS)),
-                cells=int(getattr(settings, "LIANGXIN_IMPORT_MAX_CELLS", MAX_CELLS)),
+                rows=settings.LIANGXIN_IMPORT_MAX_ROWS,
+                columns=settings.LIANGXIN_IMPORT_MAX_COLUMNS,
+                cells=settings.LIANGXIN_IMPORT_MAX_CELLS,
             )
         except ImportError:  # pragma: no cover - the toolkit works without Django
             return cls()
