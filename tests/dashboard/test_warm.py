@@ -1,5 +1,6 @@
 """After a change the task worker computes the cockpit's tables, so the first load reads them."""
 
+import datetime
 import threading
 import time
 
@@ -12,6 +13,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from liangxin.core import audit
+from liangxin.core.models import AreaKind, Region
+from liangxin.core.services import create_area
 from liangxin.coverage import figcache
 from liangxin.dashboard import warm
 from tests.dashboard.factories import small_city
@@ -30,7 +33,8 @@ def _waiting():
 
 
 def _change(name="一处修改"):
-    audit.record("coverage.party_org.update", actor=None, object_type="test", object_repr=name)
+    """A change through a service that changes what figures read (a functional area)."""
+    create_area(actor=None, name=f"{name}园区", kind=AreaKind.PARK, region=Region.objects.get(code="360802"))
 
 
 def _worker(monkeypatch) -> None:
@@ -67,12 +71,15 @@ def test_a_rolled_back_change_queues_nothing(city, django_capture_on_commit_call
 
 
 def test_without_a_worker_nothing_is_queued_and_the_change_is_not_slowed(
-    city, settings, django_capture_on_commit_callbacks
+    city, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    ran = []
+    monkeypatch.setattr(warm, "request_warm", lambda: ran.append("warm-up"))
+    with django_capture_on_commit_callbacks(execute=True):
         _change()
-    assert callbacks == []
+    assert ran == []  # the warm-up would run inside this request: it is not asked for
+    assert not DBTaskResult.objects.exists()
 
 
 @time_machine.travel("2022-05-31 09:00 +0800", tick=False)
@@ -155,3 +162,46 @@ def test_each_run_leaves_one_warm_up_for_just_after_midnight(city, office, monke
     assert _waiting().count() == 2
     _worker(monkeypatch)
     assert list(_waiting()) == [tomorrow]  # not a second one for midnight
+
+
+def test_a_form_edit_whose_audit_rows_go_in_with_one_bulk_insert_queues_a_warm_up(
+    city, django_capture_on_commit_callbacks
+):
+    """The registry's form path writes its audit rows with one bulk insert (no post_save): the
+    service itself asks for the warm-up and bumps the data version."""
+    from liangxin.registry.models import Organization
+    from liangxin.registry.services import apply_records
+    from tests.registry.factories import credit_code
+
+    before = figcache.data_version()
+    records = [
+        (n, {"credit_code": credit_code(serial=700 + n), "name": f"批量写入的公司{n}",
+             "region": Region.objects.get(code="360802001")})
+        for n in (1, 2)
+    ]  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            result = apply_records(records, actor=None, today=datetime.date(2026, 12, 4))
+    assert len(result.ids) == 2 and Organization.objects.filter(pk__in=result.ids).count() == 2
+    assert figcache.data_version() != before
+    assert _waiting().count() == 1
+
+
+def test_the_audit_log_has_no_save_signal_receivers():
+    from django.db.models.signals import post_save
+
+    from liangxin.core.models import AuditLog, ImportBatch
+
+    assert not post_save.has_listeners(AuditLog)
+    assert not post_save.has_listeners(ImportBatch)
+
+
+def test_a_rolled_back_change_leaves_the_data_version(city, django_capture_on_commit_callbacks):
+    before = figcache.data_version()
+    try:
+        with transaction.atomic():
+            _change()
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert figcache.data_version() == before

@@ -36,7 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from liangxin.core import audit
+from liangxin.core import audit, effects
 from liangxin.core.exporting import unescape_cell
 from liangxin.core.import_db import ImportBusy, bulk_session, one_import_at_a_time
 from liangxin.core.middleware import is_busy
@@ -611,6 +611,7 @@ def _write(source: Any, ctx: ImportContext, report: ImportReport, sheets: list[S
             ]
             ctx.batch.summary = summary
             ctx.batch.save(update_fields=["summary"])
+            effects.figures_changed()  # after commit: the cockpit warm-up
             audit.record(
                 "core.import.completed",
                 actor=ctx.actor,

@@ -275,6 +275,22 @@ class AuditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
 
 
+class DataVersion(models.Model):
+    """A counter per kind of derived data ("figures": everything a coverage figure reads),
+    bumped inside the changing transaction by the service that changes it
+    (`liangxin.core.effects`). Cached figures are keyed by it, so a change makes new keys."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.value}"
+
+
 class AuditChainHead(models.Model):
     """The one row (pk 1) that ends the audit chain: the last record and its hash (so that a
     removed tail is noticed), and the anchor left by the last archive (the hash the first

@@ -15,7 +15,7 @@ from importlib import resources
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from liangxin.core import audit
+from liangxin.core import audit, effects
 from liangxin.core.models import (
     Area,
     AuditLog,
@@ -271,6 +271,7 @@ def setup_installation(city_code: str, *, actor=None, source: str = "command") -
         report.add("安装信息", 1, 0)
     load_member_units(city, report)
     if report.changed:
+        effects.figures_changed()  # after commit: the cockpit warm-up
         audit.record(
             "core.installation.setup",
             actor=actor,
@@ -293,6 +294,7 @@ def create_area(*, actor, name: str, kind: str, region: Region, note: str = "") 
     area.copy_ancestor_codes(region)
     area.full_clean()
     area.save()
+    effects.figures_changed()  # after commit: the cockpit warm-up
     audit.record("core.area.created", actor=actor, obj=area, after=audit.snapshot(area))
     return area
 
@@ -308,6 +310,7 @@ def update_area(area: Area, *, actor, **changes) -> Area:
     area.save()
     b, a = audit.changed(before, audit.snapshot(area))
     if a:
+        effects.figures_changed()  # after commit: the cockpit warm-up
         audit.record("core.area.updated", actor=actor, obj=area, before=b, after=a)
     return area
 
@@ -315,6 +318,7 @@ def update_area(area: Area, *, actor, **changes) -> Area:
 @transaction.atomic
 def delete_area(area: Area, *, actor) -> None:
     before = audit.snapshot(area)
+    effects.figures_changed()  # after commit: the cockpit warm-up
     audit.record("core.area.deleted", actor=actor, obj=area, before=before)
     area.delete()
 

@@ -21,42 +21,21 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db.models import Max, Q
 
-from liangxin.core.models import AuditLog, ImportBatch
+from liangxin.core import effects
 from liangxin.registry.models import Organization
 
 T = TypeVar("T")
 SECONDS = 24 * 3600  # the key names the data version: a change makes a new key, not a stale one
 COMPUTE_WAIT_SECONDS = 60  # how long a request waits for another process computing the same key
 
-# Audited actions that can change a coverage figure: the rules read organizations, party
-# organizations, instructors and their links, regions and areas (exports and logins do not).
-FIGURE_ACTIONS = ("registry.", "coverage.", "core.area.", "core.import.", "core.installation.")
-NOT_CHANGES = (".export", ".exported", ".downloaded")
-
-
-def changes_figures(action: str) -> bool:
-    return action.startswith(FIGURE_ACTIONS) and not action.endswith(NOT_CHANGES)
-
-
-def _figure_changes() -> Q:
-    q = Q()
-    for prefix in FIGURE_ACTIONS:
-        q |= Q(action__startswith=prefix)
-    for suffix in NOT_CHANGES:
-        q &= ~Q(action__endswith=suffix)
-    return q
-
 
 def data_version() -> tuple:
-    """Changes whenever the data behind a coverage figure may have: every change is audited and
-    every import is a batch; organizations are also counted by their newest id. A login or an
-    export is audited too but changes no figure, so it keeps the cached tables."""
-    latest = AuditLog.objects.filter(_figure_changes()).order_by("-pk").values_list("pk", flat=True)
-    return (
-        latest.first(),
-        ImportBatch.objects.aggregate(m=Max("pk"))["m"],
-        Organization.objects.aggregate(m=Max("pk"))["m"],
-    )
+    """Changes whenever the data behind a coverage figure may have: every service that changes
+    it bumps the figures' counter (`core.effects.figures_changed`) in its transaction;
+    organizations are also counted by their newest id (rows a loader inserts without a service,
+    the demo and the benchmarks). A login or an export changes no figure, so it keeps the
+    cached tables."""
+    return (effects.figures_version(), Organization.objects.aggregate(m=Max("pk"))["m"])
 
 
 def key(prefix: str, *parts: Any) -> str:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
-from liangxin.core import audit
+from liangxin.core import audit, effects
 from liangxin.core.models import Installation, MemberUnit, MemberUnitKind, Region, RegionLevel
 from liangxin.coverage.models import BranchInspection, Formation, PartyOrganization, Rectification
 from liangxin.coverage.services import _locked
@@ -63,6 +63,7 @@ def open_rectification(
     )
     item.full_clean()
     item.save()
+    effects.figures_changed()  # after commit: the cockpit warm-up
     audit.record("coverage.rectification.opened", actor=actor, obj=item, after=audit.snapshot(item))
     return item
 
@@ -86,6 +87,7 @@ def close_rectification(
     before = audit.snapshot(item)
     item.closed_on, item.outcome = closed_on, outcome.strip()
     item.save(update_fields=["closed_on", "outcome"])
+    effects.figures_changed()  # after commit: the cockpit warm-up
     audit.record(
         "coverage.rectification.closed", actor=actor, obj=item, before=before, after=audit.snapshot(item)
     )
@@ -128,6 +130,7 @@ def save_imported_inspection(
     if changed:
         inspection.full_clean()
         inspection.save()
+        effects.figures_changed()  # after commit: the cockpit warm-up
         audit.record(
             "coverage.inspection.created" if creating else "coverage.inspection.updated",
             actor=actor,
@@ -153,6 +156,7 @@ def save_imported_inspection(
                     setattr(existing, key, rectification[key])
             existing.full_clean()
             existing.save()
+            effects.figures_changed()  # after commit: the cockpit warm-up
             audit.record(
                 "coverage.rectification.updated", actor=actor, obj=existing, before=before,
                 after=audit.snapshot(existing), source=source, source_detail=source_detail,

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from liangxin.core import audit, auditchain
+from liangxin.core import audit, auditchain, effects
 from liangxin.core.models import Installation, Region
 from liangxin.core.scoping import CHANGE, LEVELS, scope_for
 from liangxin.coverage.models import (
@@ -164,6 +164,7 @@ def save_party_org(
     _still_yours(PartyOrganization, party_org, actor, "党组织")
     after = _party_org_snapshot(party_org, today)
     if creating:
+        effects.figures_changed()  # after commit: the cockpit warm-up
         audit.record(
             "coverage.party_org.created",
             actor=actor,
@@ -176,6 +177,7 @@ def save_party_org(
     b, a = audit.changed(before, after)
     if not a:
         return party_org, "unchanged"
+    effects.figures_changed()  # after commit: the cockpit warm-up
     audit.record(
         "coverage.party_org.updated",
         actor=actor,
@@ -245,6 +247,7 @@ def create_party_orgs(
                     source_detail=source_detail,
                 )
             )
+    effects.figures_changed()  # after commit: the cockpit warm-up
     auditchain.append(rows)
     return [p if p.pk in allowed else None for p in created]
 
@@ -330,6 +333,7 @@ def save_instructor(
         if not a:
             return instructor, "unchanged"
         action = "coverage.instructor.updated"
+    effects.figures_changed()  # after commit: the cockpit warm-up
     audit.record(
         action,
         actor=actor,
@@ -391,6 +395,7 @@ def create_instructors(
                     source_detail=source_detail,
                 )
             )
+    effects.figures_changed()  # after commit: the cockpit warm-up
     auditchain.append(rows)
     return [i if i.pk in allowed else None for i in created]
 
@@ -431,5 +436,6 @@ def record_inspection(
     )
     inspection.full_clean()
     inspection.save()
+    effects.figures_changed()  # after commit: the cockpit warm-up
     audit.record("coverage.inspection.created", actor=actor, obj=inspection, after=audit.snapshot(inspection))
     return inspection

@@ -1,8 +1,8 @@
 """The cockpit's tables, computed by the task worker right after the data changes.
 
 With a million organizations the coverage tables behind the cockpit take seconds; a leader who
-opens the cockpit after an import should not wait for them. Every committed change is audited
-or is an import batch, so when either is written (logins and exports aside) a
+opens the cockpit after an import should not wait for them. Every service that changes what a
+figure reads calls `core.effects.figures_changed()`; after its transaction commits a
 `warm_cockpit_job` is queued (at most one waiting at a time) and the worker computes the
 office's cockpit and coverage page for today into the shared cache (settings.CACHES: files under
 var/cache, shared by the web processes and the worker). The first load then reads the cache; one
@@ -16,14 +16,11 @@ from __future__ import annotations
 import datetime
 from types import SimpleNamespace
 
-from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.signals import post_save
 from django.utils import timezone
 from django_tasks import task
 
-from liangxin.core import queue
-from liangxin.core.models import AuditLog, ImportBatch
+from liangxin.core import effects, queue
 from liangxin.core.roles import Role
 from liangxin.coverage import engine, figcache
 from liangxin.coverage.filters import default_region
@@ -85,19 +82,13 @@ def schedule_next_day() -> None:
     warm_cockpit_job.using(run_after=midnight).enqueue()
 
 
-def _changed(sender, instance, created, **kwargs) -> None:
-    """Once per transaction that audits a change or records an import: warm after it commits
-    (a rolled-back dry run queues nothing). Only with a worker: without one (the immediate
-    backend) the warm-up would run inside the request that made the change."""
-    if not created or not _uses_worker():
-        return
-    if sender is AuditLog and not figcache.changes_figures(instance.action):
-        return  # a login, an export
-    if any(func is request_warm for _, func, _ in connection.run_on_commit):
-        return  # already queued for this transaction
-    transaction.on_commit(request_warm, robust=True)
+def _after_figures_change() -> None:
+    """After a committed change to what the figures read (requested by the service that made
+    it, `core.effects.figures_changed`): queue a warm-up. Only with a worker: without one (the
+    immediate backend) the warm-up would run inside the request that made the change."""
+    if _uses_worker():
+        request_warm()
 
 
 def connect() -> None:
-    for model in (AuditLog, ImportBatch):
-        post_save.connect(_changed, sender=model, dispatch_uid=f"liangxin.dashboard.warm.{model.__name__}")
+    effects.when_figures_change(_after_figures_change)

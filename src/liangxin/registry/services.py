@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from liangxin.core import audit, auditchain
+from liangxin.core import audit, auditchain, effects
 from liangxin.core.bulk import insert_rows, select_in, update_rows
 from liangxin.core.models import AuditLog, ImportBatch
 from liangxin.core.roles import Role
@@ -398,6 +398,9 @@ def write_changes(plan: Changes, *, actor, source: str | None, today: datetime.d
             ignore_conflicts=True,
         )
     if plan.audits:
+        # Several rows go in as one bulk insert: the side effects are requested here, not
+        # inferred from saved audit rows.
+        effects.figures_changed()
         auditchain.append(plan.audits)
     return result
 
@@ -501,6 +504,7 @@ def close_followup(followup: FollowUp, *, actor, outcome: str, note: str) -> Fol
     followup.closed_at = timezone.now()
     followup.closed_by = actor
     followup.save()
+    effects.figures_changed()  # after commit: the cockpit warm-up
     audit.record(
         "registry.followup.closed",
         actor=actor,

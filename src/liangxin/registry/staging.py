@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from liangxin.core import auditchain
+from liangxin.core import auditchain, effects
 from liangxin.core.bulk import Staging, _adapter, db_values, staging_columns
 from liangxin.core.importing import ImportFailed
 from liangxin.core.models import AuditLog, ImportBatch
@@ -146,6 +146,7 @@ class RegistryStage:
             self._check_still_yours(
                 actor, Organization.objects.filter(Q(import_batch=batch) | Q(pk__in=self._staged_ids(pk)))
             )
+            effects.figures_changed()  # after commit: the cockpit warm-up
             if self.audits.rows:
                 columns = ", ".join(_q(AuditLog._meta.get_field(f).column) for f in AUDIT_FIELDS)
                 sql = f"INSERT INTO {_q(AuditLog._meta.db_table)} ({columns}) SELECT {columns} FROM {self.audits.table}"  # noqa: S608
