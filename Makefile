@@ -7,7 +7,7 @@ LX := $(BIN)/liangxin
 CITY ?= 360800
 PG_URL ?= postgres://postgres@127.0.0.1:5432/liangxin_ci_$$$$
 
-.PHONY: install run test lint check test-sqlite test-postgres test-e2e browser office bench clean
+.PHONY: install run test lint check test-sqlite test-postgres test-e2e browser office bench bundle clean
 
 install: $(VENV)/.installed
 
@@ -80,5 +80,9 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 bench: install $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py $(BENCH)
 
+# The offline bundle for an intranet server (README “Production”): dist/liangxin-*-offline-*.tar.gz
+bundle: install
+	deploy/build-bundle.sh $(BIN)/python dist
+
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build dist *.egg-info
