@@ -54,13 +54,13 @@ office:
 	fi
 
 test-sqlite: install office
-	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m "not e2e and not bundle" -q
 
 # The same suite on PostgreSQL whenever 127.0.0.1:5432 answers (pytest-django creates and
 # drops a throwaway test database).
 test-postgres: install
 	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
-		echo "== PostgreSQL ==" && DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e" -q -p no:cacheprovider; \
+		echo "== PostgreSQL ==" && DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e and not bundle" -q -p no:cacheprovider; \
 	else echo "PostgreSQL 127.0.0.1:5432 无响应，跳过 PostgreSQL 测试"; fi
 
 browser:
@@ -77,7 +77,10 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
+# The offline bundle's install test takes over 2 minutes here (building ~35 wheels, installing
+# them into a fresh environment), so it runs with the benchmarks, not in `make test`.
 bench: install $(VENV)/.bench-installed
+	$(BIN)/pytest -m bundle -q -p no:cacheprovider tests/production/test_bundle.py
 	$(BIN)/python bench/run.py $(BENCH)
 
 # The offline bundle for an intranet server (README “Production”): dist/liangxin-*-offline-*.tar.gz
