@@ -18,14 +18,14 @@ ROOT = Path(__file__).parents[2]
 LIANGXIN = str(Path(sys.executable).with_name("liangxin"))
 
 QUEUE_IMPORT = """
-import shutil, sys, uuid
+import os, shutil, uuid
 from liangxin.core.jobs import run_import_job, upload_dir
 from liangxin.core.models import ImportJob
 from tests.factories import make_user
 from liangxin.accounts.models import User
 user = User.objects.filter(username="office1").first() or make_user("office1", role="office")
 stored = uuid.uuid4().hex + ".csv"
-shutil.copy(sys.argv[-1], upload_dir() / stored)
+shutil.copy(os.environ["QUEUE_FILE"], upload_dir() / stored)
 job = ImportJob.objects.create(user=user, filename="台账.csv", stored=stored, committing=True)
 run_import_job.enqueue(job.pk)
 print(job.pk)
@@ -67,8 +67,8 @@ def site(tmp_path):
 
 def _queue(env, csv_path: Path) -> int:
     out = subprocess.run(
-        [LIANGXIN, "shell", "-c", QUEUE_IMPORT, str(csv_path)],
-        env=env, check=True, capture_output=True, text=True, timeout=120,
+        [LIANGXIN, "shell", "-c", QUEUE_IMPORT],
+        env={**env, "QUEUE_FILE": str(csv_path)}, check=True, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     return int(out.stdout.strip().splitlines()[-1])
 
