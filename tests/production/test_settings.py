@@ -9,7 +9,12 @@ from django.conf import settings
 
 SRC = Path(__file__).parents[2] / "src" / "liangxin"
 SETTINGS = SRC / "settings.py"
-HELPERS = {"env", "envint", "envbool", "envlist", "envpairs"}
+# The typed readers settings.py defines (env, envint, envbool, envlist, envpairs, …).
+HELPERS = {
+    node.name
+    for node in ast.parse(SETTINGS.read_text(encoding="utf-8")).body
+    if isinstance(node, ast.FunctionDef) and node.name.startswith("env")
+}
 
 
 def _sources():

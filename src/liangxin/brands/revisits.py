@@ -15,11 +15,11 @@ from liangxin.dispatch.models import Notice
 
 
 def revisit_months() -> list[int]:
-    return list(getattr(settings, "LIANGXIN_BRAND_REVISIT_MONTHS", (6, 12)))
+    return list(settings.LIANGXIN_BRAND_REVISIT_MONTHS)
 
 
 def grace_days() -> int:
-    return int(getattr(settings, "LIANGXIN_BRAND_REVISIT_GRACE_DAYS", 30))
+    return settings.LIANGXIN_BRAND_REVISIT_GRACE_DAYS
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
