@@ -24,7 +24,7 @@ from liangxin.coverage.models import Assignment, Instructor, Visit
 
 
 def visit_period_days() -> int:
-    return int(getattr(settings, "LIANGXIN_VISIT_PERIOD_DAYS", 90))
+    return settings.LIANGXIN_VISIT_PERIOD_DAYS
 
 
 def recent_visit_q(as_of: datetime.date, prefix: str = "") -> Q:

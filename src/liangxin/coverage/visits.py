@@ -8,7 +8,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from liangxin.core import audit
+from liangxin.core import audit, effects
 from liangxin.core.roles import Role
 from liangxin.core.scoping import CHANGE
 from liangxin.coverage import engine
@@ -71,5 +71,6 @@ def record_visit(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     visit.save()
+    effects.figures_changed()  # 有效工作覆盖率 counts visits: after commit, the cockpit warm-up
     audit.record("coverage.visit.recorded", actor=actor, obj=visit, after=audit.snapshot(visit))
     return visit
