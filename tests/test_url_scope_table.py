@@ -253,6 +253,18 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "api_v1:update_organization": Exempt(
         "the registry's change scope (tests/api::test_a_county_token_cannot_write_another_county)"
     ),
+    "api_v1:coverage": Exempt(
+        "engine.coverage over Organization.restrict(token user) (tests/api/test_figures.py)"
+    ),
+    "api_v1:blind_spots": Listed("tests/api/test_figures.py"),
+    "api_v1:party_organizations": Listed(
+        "tests/api/test_figures.py::TestPartyOrganizationsAndInstructorsAreScoped"
+    ),
+    "api_v1:instructors": Listed("tests/api/test_figures.py::TestPartyOrganizationsAndInstructorsAreScoped"),
+    "api_v1:dispatch_status": Exempt("the board's own scoped_status(request, …) (dispatch:board's suite)"),
+    "api_v1:tasks": Exempt("Task.objects.restrict(token user), as dispatch:tasks"),
+    "api_v1:bulletins": Exempt("published bulletins are city-wide public documents (as documents:bulletins)"),
+    "api_v1:bulletin_file": Exempt("a published city-wide bulletin (as documents:download)"),
     "api_v1:bulk_upsert": Exempt("the registry's change scope, as an import (tests/api)"),
 }
 

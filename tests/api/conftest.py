@@ -47,3 +47,8 @@ def token_client(make_token):
         return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     return client
+
+
+@pytest.fixture
+def office_user(city):
+    return make_user("office", role="office")

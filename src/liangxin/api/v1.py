@@ -117,9 +117,10 @@ def _unexpected(request, exc):
 
 
 def _register() -> None:
-    from liangxin.api import organizations
+    from liangxin.api import figures, organizations
 
     api.add_router("/organizations/", organizations.router)
+    api.add_router("/", figures.router)
 
 
 _register()

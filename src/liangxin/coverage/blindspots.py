@@ -109,3 +109,35 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def as_json(
+    visible_orgs: QuerySet,
+    visible_instructors: QuerySet,
+    visible_party_orgs: QuerySet,
+    *,
+    as_of: datetime.date,
+) -> dict[str, list[dict]]:
+    """Every blind-spot list as JSON: `liangxin blindspots --json` and the API both print this."""
+    result: dict[str, list[dict]] = {}
+    for kind in ORG_LISTS:
+        rows = organizations(kind, visible_orgs, as_of=as_of)
+        result[kind] = [
+            {
+                "credit_code": o.credit_code,
+                "name": o.name,
+                "region": o.region.name,
+                "party_members": o.party_members,
+                "status": o.coverage,
+            }
+            for o in rows.iterator(chunk_size=2000)
+        ]
+    result["overloaded"] = [
+        {"name": i.name, "region": i.region.name, "load": i.load}
+        for i in overloaded_instructors(visible_instructors, as_of=as_of)
+    ]
+    result["oversized"] = [
+        {"name": p.name, "region": p.region.name, "organizations": p.org_count, "members": p.member_count}
+        for p in oversized_branches(visible_party_orgs, as_of=as_of)
+    ]
+    return result

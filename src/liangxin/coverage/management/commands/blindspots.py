@@ -21,27 +21,12 @@ class Command(BaseCommand):
         as_of = parse_as_of(opts["as_of"])
         region = parse_region(opts["region"])
         in_region = {} if region.level == RegionLevel.PROVINCE else {f"{region.level}_code": region.code}
-        result: dict[str, list[dict]] = {}
-        for kind in blindspots.ORG_LISTS:
-            rows = blindspots.organizations(kind, Organization.objects.filter(**in_region), as_of=as_of)
-            result[kind] = [
-                {
-                    "credit_code": o.credit_code,
-                    "name": o.name,
-                    "region": o.region.name,
-                    "party_members": o.party_members,
-                    "status": o.coverage,
-                }
-                for o in rows.iterator(chunk_size=2000)
-            ]
-        result["overloaded"] = [
-            {"name": i.name, "region": i.region.name, "load": i.load}
-            for i in blindspots.overloaded_instructors(Instructor.objects.filter(**in_region), as_of=as_of)
-        ]
-        result["oversized"] = [
-            {"name": p.name, "region": p.region.name, "organizations": p.org_count, "members": p.member_count}
-            for p in blindspots.oversized_branches(PartyOrganization.objects.filter(**in_region), as_of=as_of)
-        ]
+        result = blindspots.as_json(
+            Organization.objects.filter(**in_region),
+            Instructor.objects.filter(**in_region),
+            PartyOrganization.objects.filter(**in_region),
+            as_of=as_of,
+        )
         if opts["json"]:
             payload = {"as_of": as_of.isoformat(), "region": region.code, **result}
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
