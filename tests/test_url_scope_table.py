@@ -239,6 +239,11 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "api:tokens": Exempt("安全管理员 only (role_required); tokens are not jurisdiction-bound (tests/api)"),
     "api:token_create": Exempt("安全管理员 only (role_required)"),
     "api:token_revoke": Exempt("安全管理员 only (role_required)"),
+    "api:webhooks": Exempt("安全管理员 only (role_required); webhook endpoints are not jurisdiction-bound"),
+    "api:webhook_deliveries": Exempt("安全管理员 only (role_required)"),
+    "api_v1:registration": Exempt(
+        "the registry's change scope, as an upsert (tests/api/test_registrations.py)"
+    ),
     "api_v1:api-root": Exempt("the API's root: no data"),
     "api_v1:openapi-json": Exempt("the OpenAPI document: no data"),
     "api_v1:openapi-view": Exempt("the API docs page: no data"),

@@ -398,6 +398,9 @@ LIANGXIN_FOLLOWUP_DAYS = envint("LIANGXIN_FOLLOWUP_DAYS", "30")
 # days a revisit may wait after its date before it is chased as overdue.
 LIANGXIN_BRAND_REVISIT_MONTHS = tuple(envint_list("LIANGXIN_BRAND_REVISIT_MONTHS", "6,12"))
 LIANGXIN_BRAND_REVISIT_GRACE_DAYS = envint("LIANGXIN_BRAND_REVISIT_GRACE_DAYS", "30")
+# 三同步: the gatekeeping unit answerable for a new organization's follow-up, by kind
+# (registry.followups.route_open): 市场监管局 registers enterprises, 民政局 social organizations.
+LIANGXIN_FOLLOWUP_UNITS = envpairs("LIANGXIN_FOLLOWUP_UNITS", "enterprise=市场监管局,social=民政局")
 # Audit records are kept at least this long (180 days at the least); `liangxin audit_archive` exports older ones.
 LIANGXIN_AUDIT_RETENTION_DAYS = envint("LIANGXIN_AUDIT_RETENTION_DAYS", "180")
 LIANGXIN_INCLUDE_COOPERATIVES = envbool("LIANGXIN_INCLUDE_COOPERATIVES", "0")

@@ -1,7 +1,7 @@
 from django import forms
 
 from liangxin.accounts.models import User
-from liangxin.api.models import ApiToken
+from liangxin.api.models import ApiToken, WebhookEndpoint
 from liangxin.core.roles import ADMIN_ROLES
 
 
@@ -22,3 +22,16 @@ class TokenForm(forms.Form):
         self.fields["user"].label_from_instance = lambda u: (
             f"{u.username}（{u.get_role_display()}：{u.jurisdiction_label}）"
         )
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=60, help_text="接收系统的名称，如 省两新党建平台")
+    url = forms.URLField(
+        label="接收地址",
+        max_length=500,
+        assume_scheme="https",
+        help_text="http(s) 地址，收到后返回 2xx 即视为送达",
+    )
+    events = forms.MultipleChoiceField(
+        label="订阅事件", choices=WebhookEndpoint.Event.choices, widget=forms.CheckboxSelectMultiple
+    )

@@ -8,4 +8,6 @@ urlpatterns = [
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("webhooks/", views.webhook_list, name="webhooks"),
+    path("webhooks/deliveries/", views.delivery_list, name="webhook_deliveries"),
 ]

@@ -117,9 +117,10 @@ def _unexpected(request, exc):
 
 
 def _register() -> None:
-    from liangxin.api import figures, organizations
+    from liangxin.api import figures, organizations, registrations
 
     api.add_router("/organizations/", organizations.router)
+    api.add_router("/registrations/", registrations.router)
     api.add_router("/", figures.router)
 
 

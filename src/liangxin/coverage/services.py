@@ -23,7 +23,8 @@ from liangxin.coverage.models import (
     PartyOrganization,
     PartyOrgStatus,
 )
-from liangxin.registry.models import Organization
+from liangxin.registry import followups
+from liangxin.registry.models import FollowUp, Organization
 
 PARTY_ORG_FIELDS = (
     "name",
@@ -160,7 +161,7 @@ def save_party_org(
     party_org.full_clean(exclude=["organizations"])
     party_org.save()
     if organizations is not None:
-        _set_links(party_org, organizations, today=today, start=None if creating else today)
+        _set_links(party_org, organizations, today=today, start=None if creating else today, actor=actor)
     _still_yours(PartyOrganization, party_org, actor, "党组织")
     after = _party_org_snapshot(party_org, today)
     if creating:
@@ -252,7 +253,7 @@ def create_party_orgs(
     return [p if p.pk in allowed else None for p in created]
 
 
-def _set_links(party_org, organizations, *, today, start) -> None:
+def _set_links(party_org, organizations, *, today, start, actor=None) -> None:
     wanted = {o.pk for o in organizations}
     open_links = list(_open_links(party_org, today))
     have = {link.organization_id for link in open_links}
@@ -266,6 +267,13 @@ def _set_links(party_org, organizations, *, today, start) -> None:
     CoverageLink.objects.bulk_create(
         [CoverageLink(party_org=party_org, organization_id=pk, starts_on=start) for pk in wanted - have]
     )
+    if party_org.status == PartyOrgStatus.ACTIVE:
+        followups.close_covered(
+            wanted - have,
+            outcome=FollowUp.Outcome.PARTY_ORG,
+            reason=f"党组织“{party_org.name}”已覆盖该组织",
+            actor=actor,
+        )
 
 
 # ----------------------------------------------------------------------------- instructors
@@ -325,6 +333,12 @@ def save_instructor(
                 Assignment(instructor=instructor, organization_id=pk, starts_on=starts_on or today)
                 for pk in wanted - have
             ]
+        )
+        followups.close_covered(
+            wanted - have,
+            outcome=FollowUp.Outcome.INSTRUCTOR,
+            reason=f"已选派党建指导员“{instructor.name}”",
+            actor=actor,
         )
     after = _instructor_snapshot(instructor, today)
     action, b, a = "coverage.instructor.created", {}, after

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from liangxin.core import audit
+from liangxin.core import audit, events
 from liangxin.dispatch import measures
 from liangxin.dispatch.models import (
     Attachment,
@@ -166,6 +166,16 @@ def return_report(
     _event(report, ReportEvent.Action.RETURNED, actor=actor, at=at, comment=comment)
     audit.record(
         "dispatch.report.returned", actor=actor, obj=report, after={"comment": comment}, source=source
+    )
+    events.emit(
+        "report.returned",
+        {
+            "report_id": report.pk,
+            "task": report.task.title,
+            "unit": report.unit.name,
+            "period": report.period.key,
+            "comment": comment,
+        },
     )
     return report
 

@@ -19,7 +19,7 @@ import io
 from django.db import transaction
 from django.utils import timezone
 
-from liangxin.core import audit
+from liangxin.core import audit, events
 
 from . import bulletin as b
 from .docx import render_bulletin, uploaded_template
@@ -305,6 +305,10 @@ def publish(
         object_id=key,
         object_repr=data.title,
         after={"period": key, "as_of": as_of, "sha256": bulletin.sha256, "number": letterhead.number},
+    )
+    events.emit(
+        "bulletin.published",
+        {"period": key, "title": data.title, "as_of": as_of.isoformat(), "sha256": bulletin.sha256},
     )
     return bulletin
 

@@ -196,6 +196,16 @@ class FollowUp(models.Model):
     )
     outcome = models.CharField("办理结果", max_length=12, choices=Outcome.choices, blank=True)
     note = models.CharField("办理情况", max_length=500, blank=True)
+    # The gatekeeping unit answerable for it (registry.followups.route_open): 市场监管局 for
+    # enterprises, 民政局 for social organizations (LIANGXIN_FOLLOWUP_UNITS).
+    unit = models.ForeignKey(
+        "core.MemberUnit",
+        verbose_name="责任单位",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ScopedManager()
     scope_region = "organization__"

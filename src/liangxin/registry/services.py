@@ -17,6 +17,7 @@ from liangxin.core.bulk import insert_rows, select_in, update_rows
 from liangxin.core.models import AuditLog, ImportBatch
 from liangxin.core.roles import Role
 from liangxin.core.scoping import CHANGE, Scope, scope_for
+from liangxin.registry import followups
 from liangxin.registry.models import (
     CLOSED_STATUSES,
     COUNTED_STATUSES,
@@ -397,6 +398,7 @@ def write_changes(plan: Changes, *, actor, source: str | None, today: datetime.d
             [FollowUp(organization_id=i, kind=FollowUp.Kind.CLOSED, due_on=due) for i in plan.closed],
             ignore_conflicts=True,
         )
+        followups.route_open()
     if plan.audits:
         # Several rows go in as one bulk insert: the side effects are requested here, not
         # inferred from saved audit rows.
@@ -460,7 +462,9 @@ def _open_new_followups(where: str, params: list, *, today: datetime.date) -> in
                 *(s.value for s in COUNTED_STATUSES),
             ],
         )
-        return cursor.rowcount
+        opened = cursor.rowcount
+    followups.route_open()  # to the gatekeeping unit of each kind
+    return opened
 
 
 def _audit_row(action, actor, org_id, name, before, after, source, detail="") -> AuditLog:

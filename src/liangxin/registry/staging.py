@@ -20,7 +20,7 @@ from liangxin.core.bulk import Staging, _adapter, db_values, staging_columns
 from liangxin.core.importing import ImportFailed
 from liangxin.core.models import AuditLog, ImportBatch
 from liangxin.core.scoping import CHANGE, scope_for
-from liangxin.registry import services
+from liangxin.registry import followups, services
 from liangxin.registry.models import FollowUp, Organization, OrganizationTag, Tag
 
 AUDIT_FIELDS = [f.name for f in AuditLog._meta.concrete_fields if not f.primary_key]
@@ -140,6 +140,7 @@ class RegistryStage:
             self._tags(cursor, org, code)
             if self.closed.rows:
                 self._closed_followups(cursor, today)
+                followups.route_open()
             if self.new.rows:
                 services.open_followups_for_batch(batch, today=today)
             # what the rows became must be the actor's to change too (a region moved out of scope)

@@ -1,0 +1,127 @@
+"""三同步 follow-ups beyond opening them (registry.services): the gatekeeping unit answerable for
+each, closing by itself when a party organization or an instructor comes to cover the
+organization, and the figures (opened, closed in time, overdue, by unit) the dispatch board,
+the bulletin and the API show."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from liangxin.core import audit, events
+from liangxin.core.models import MemberUnit
+from liangxin.registry.models import FollowUp
+
+logger = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=8)
+def _unit_ids(pairs: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    from liangxin.core.unitnames import UnitNames
+
+    names = UnitNames()
+    found = {}
+    for kind, name in pairs:
+        try:
+            found[kind] = names.one(name).pk
+        except ValueError as exc:  # not in the committee: its follow-ups stay unassigned
+            logger.warning("LIANGXIN_FOLLOWUP_UNITS %s=%s: %s", kind, name, exc)
+    return found
+
+
+def units_by_kind() -> dict[str, int]:
+    """Organization kind → the id of its gatekeeping member unit."""
+    pairs = tuple(sorted(getattr(settings, "LIANGXIN_FOLLOWUP_UNITS", {}).items()))
+    found = _unit_ids(pairs)
+    if found and MemberUnit.objects.filter(pk__in=found.values()).count() != len(set(found.values())):
+        _unit_ids.cache_clear()  # the committee changed (tests, a reset): look again
+        found = _unit_ids(pairs)
+    return found
+
+
+def route_open() -> list[int]:
+    """Give every open follow-up without a unit the unit of its organization's kind; returns the
+    ids routed (those just opened), each announced on commit as ``followup.opened``."""
+    routed: list[int] = []
+    for kind, unit_id in units_by_kind().items():
+        ids = list(
+            FollowUp.objects.filter(
+                unit__isnull=True, status=FollowUp.Status.OPEN, organization__kind=kind
+            ).values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), 500):
+            FollowUp.objects.filter(pk__in=ids[start : start + 500]).update(unit_id=unit_id)
+        routed += ids
+    if routed:
+        for followup in FollowUp.objects.filter(pk__in=routed[:1000]).select_related("organization", "unit"):
+            events.emit("followup.opened", followup_payload(followup))
+    return routed
+
+
+def followup_payload(followup: FollowUp) -> dict[str, Any]:
+    org = followup.organization
+    return {
+        "id": followup.pk,
+        "kind": followup.kind,
+        "kind_label": followup.get_kind_display(),
+        "unit": followup.unit.name if followup.unit_id else None,
+        "due_on": followup.due_on.isoformat(),
+        "organization": {"credit_code": org.credit_code, "name": org.name, "county_code": org.county_code},
+    }
+
+
+def close_covered(org_ids: Iterable[int], *, outcome: str, reason: str, actor=None) -> list[FollowUp]:
+    """The open 新设立 follow-ups of organizations a party organization or an instructor has
+    just come to cover are done: closed by themselves, with the reason (in the caller's
+    transaction)."""
+    rows = list(
+        FollowUp.objects.select_for_update()
+        .filter(organization_id__in=list(org_ids), kind=FollowUp.Kind.NEW, status=FollowUp.Status.OPEN)
+        .select_related("organization")
+    )
+    now = timezone.now()
+    for followup in rows:
+        followup.status = FollowUp.Status.DONE
+        followup.outcome = outcome
+        followup.note = f"自动办结：{reason}"[:500]
+        followup.closed_at = now
+        followup.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+        followup.save(update_fields=["status", "outcome", "note", "closed_at", "closed_by"])
+        audit.record(
+            "registry.followup.closed",
+            actor=actor,
+            obj=followup,
+            after={"outcome": followup.get_outcome_display(), "note": followup.note, "auto": True},
+        )
+    return rows
+
+
+def figures(followups: QuerySet, *, as_of: datetime.date) -> dict[str, Any]:
+    """Opened, closed in time, closed late, open and overdue — in all and by unit — of the
+    follow-ups in `followups` (already scoped by the caller) opened up to `as_of`."""
+    end = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min)
+    end = timezone.make_aware(end)
+    rows = followups.filter(opened_at__lt=end)
+    done_by = Q(status=FollowUp.Status.DONE, closed_at__lt=end)
+    in_time = done_by & Q(closed_at__date__lte=F("due_on"))
+    still_open = ~done_by
+    counts = dict(
+        opened=Count("pk"),
+        closed_in_time=Count("pk", filter=in_time),
+        closed_late=Count("pk", filter=done_by & ~Q(closed_at__date__lte=F("due_on"))),
+        open=Count("pk", filter=still_open),
+        overdue=Count("pk", filter=still_open & Q(due_on__lt=as_of)),
+    )
+    total = rows.aggregate(**counts)
+    by_unit = [
+        {"unit": row.pop("unit__name") or "未指定", **row}
+        for row in rows.values("unit__name").annotate(**counts).order_by("unit__name")
+    ]
+    return {"as_of": as_of.isoformat(), **total, "by_unit": by_unit}

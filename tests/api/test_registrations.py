@@ -1,0 +1,93 @@
+import datetime
+
+import time_machine
+
+from liangxin.core.models import AuditLog
+from liangxin.coverage.models import Formation
+from liangxin.coverage.services import save_instructor, save_party_org
+from liangxin.registry.models import FollowUp, Organization
+from tests.registry.factories import credit_code
+
+URL = "/api/v1/registrations/"
+D = datetime.date
+
+
+def _event(api, event, **organization):
+    return api.post(URL, {"event": event, "organization": organization}, content_type="application/json")
+
+
+@time_machine.travel("2026-11-02 10:00 +0800", tick=False)
+def test_an_establishment_opens_a_followup_for_the_gatekeeping_unit(taihe, token_client):
+    api = token_client(taihe)
+    enterprise = credit_code(division="360826")
+    response = _event(api, "设立", credit_code=enterprise, name="泰和县新设科技有限公司", region="360826100")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["created"] == 1
+    [followup] = body["followups"]
+    assert (
+        followup["kind"] == "new" and followup["unit"] == "市场监管局" and followup["due_on"] == "2026-12-02"
+    )
+
+    society = credit_code(prefix="52", division="360826")
+    body = _event(api, "设立", credit_code=society, name="泰和县新设行业协会", region="360826100").json()
+    assert body["followups"][0]["unit"] == "民政局"
+
+
+@time_machine.travel("2026-11-02 10:00 +0800", tick=False)
+def test_a_party_organization_covering_it_closes_the_followup_with_the_reason(
+    taihe, token_client, office_user
+):
+    code = credit_code(division="360826")
+    _event(token_client(taihe), "设立", credit_code=code, name="泰和县待建党组织公司", region="360826100")
+    org = Organization.objects.get(credit_code=code)
+    save_party_org(
+        None, actor=office_user, today=D(2026, 11, 20), organizations=[org], name="泰和县待建党组织公司党支部",
+        org_type="branch", formation=Formation.SINGLE, founded_on=D(2026, 11, 20),
+    )  # fmt: skip
+    followup = FollowUp.objects.get(organization=org, kind="new")
+    assert followup.status == "done" and followup.outcome == "party_org"
+    assert followup.note == "自动办结：党组织“泰和县待建党组织公司党支部”已覆盖该组织"
+    assert AuditLog.objects.filter(action="registry.followup.closed", object_id=str(followup.pk)).exists()
+
+
+@time_machine.travel("2026-11-02 10:00 +0800", tick=False)
+def test_an_instructor_assigned_closes_it_too(taihe, token_client, office_user):
+    code = credit_code(division="360826")
+    _event(token_client(taihe), "设立", credit_code=code, name="泰和县派驻指导员公司", region="360826100")
+    org = Organization.objects.get(credit_code=code)
+    save_instructor(
+        None, actor=office_user, today=D(2026, 11, 5), organizations=[org], name="李指导", phone="13800138001"
+    )
+    followup = FollowUp.objects.get(organization=org, kind="new")
+    assert followup.status == "done" and followup.outcome == "instructor" and "李指导" in followup.note
+
+
+@time_machine.travel("2026-11-02 10:00 +0800", tick=False)
+def test_a_cancellation_opens_the_settle_followup(taihe, token_client):
+    api = token_client(taihe)
+    code = credit_code(division="360826")
+    _event(api, "设立", credit_code=code, name="泰和县将注销公司", region="360826100")
+    response = _event(api, "注销", credit_code=code)
+    assert response.status_code == 200, response.content
+    assert response.json()["updated"] == 1
+    org = Organization.objects.get(credit_code=code)
+    assert org.status == "cancelled" and org.name == "泰和县将注销公司" and org.region.code == "360826100"
+    assert FollowUp.objects.filter(
+        organization=org, kind="closed", status="open", unit__name="市场监管局"
+    ).exists()
+
+
+def test_bad_events_get_chinese_problems(taihe, jizhou, token_client):
+    api = token_client(taihe)
+    unknown = _event(api, "合并", credit_code=credit_code(division="360826"), name="x")
+    assert unknown.status_code == 422 and "设立、变更 或 注销" in unknown.json()["detail"]
+    assert _event(api, "注销", credit_code=credit_code(division="360826")).status_code == 404
+    outside = _event(
+        api, "设立", credit_code=credit_code(division="360802"), name="吉州区公司", region="360802001"
+    )
+    assert outside.status_code == 403
+    read_only = _event(
+        token_client(taihe, "read"), "设立", credit_code=credit_code(division="360826"), name="x"
+    )
+    assert read_only.status_code == 403

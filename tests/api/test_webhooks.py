@@ -1,0 +1,139 @@
+import http.server
+import json
+import threading
+import time
+
+import pytest
+from django.urls import reverse
+
+from liangxin.api import webhooks
+from liangxin.api.models import WebhookDelivery, WebhookEndpoint
+from liangxin.core import events
+from tests.registry.factories import credit_code
+
+
+class Receiver:
+    """A loopback receiver that checks the HMAC-SM3 signature and fails the first `fail` posts."""
+
+    def __init__(self, secret: str, fail: int = 0):
+        self.secret, self.fail, self.received, self.verified = secret, fail, [], []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                ok = webhooks.verify(
+                    receiver.secret,
+                    self.headers["X-Liangxin-Timestamp"],
+                    body,
+                    self.headers["X-Liangxin-Signature"],
+                )
+                receiver.verified.append(ok)
+                receiver.received.append(json.loads(body))
+                status = 500 if len(receiver.received) <= receiver.fail or not ok else 204
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    made = []
+
+    def make(secret="s3cret-key", fail=0):
+        r = Receiver(secret, fail)
+        made.append(r)
+        return r
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def test_the_signature_is_hmac_sm3_over_timestamp_and_body():
+    body = b'{"a":1}'
+    signature = "sm3=" + webhooks.sign("k", "1700000000", body)
+    assert len(signature) == 4 + 64
+    assert webhooks.verify("k", "1700000000", body, signature, now=1700000100)
+    assert not webhooks.verify("k", "1700000000", body + b" ", signature, now=1700000100)
+    assert not webhooks.verify("other", "1700000000", body, signature, now=1700000100)
+    assert not webhooks.verify("k", "1700000000", body, signature, now=1700009999)  # too old
+
+
+def test_a_followup_opened_by_a_registration_is_delivered_signed_and_retried(
+    taihe, token_client, receiver, django_capture_on_commit_callbacks
+):
+    hook = receiver(fail=2)
+    WebhookEndpoint.objects.create(
+        name="省平台", url=hook.url, secret="s3cret-key", events=["followup.opened"]
+    )
+    code = credit_code(division="360826")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client(taihe).post(
+            "/api/v1/registrations/",
+            {
+                "event": "设立",
+                "organization": {"credit_code": code, "name": "泰和县推送公司", "region": "360826100"},
+            },
+            content_type="application/json",
+        )
+    assert response.status_code == 200
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "delivered" and delivery.attempts == 3
+    assert hook.verified == [True, True, True]
+    assert [m["event"] for m in hook.received] == ["followup.opened"] * 3
+    data = hook.received[-1]["data"]
+    assert data["organization"]["credit_code"] == code and data["unit"] == "市场监管局"
+
+
+def test_a_receiver_that_never_answers_well_fails_after_the_last_attempt(
+    db, receiver, django_capture_on_commit_callbacks
+):
+    hook = receiver(fail=99)
+    WebhookEndpoint.objects.create(
+        name="坏接收端", url=hook.url, secret="s3cret-key", events=["bulletin.published"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        events.emit("bulletin.published", {"period": "2026-05"})
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed" and delivery.attempts == webhooks.MAX_ATTEMPTS
+    assert "不再重试" in delivery.last_error and delivery.last_status_code == 500
+
+
+def test_backoff_grows_and_a_deferred_retry_waits(db, receiver, settings):
+    assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 240, 960]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    hook = receiver(fail=99)
+    endpoint = WebhookEndpoint.objects.create(name="x", url=hook.url, secret="k", events=["report.returned"])
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="report.returned", payload={})
+    before = time.time()
+    assert webhooks.deliver_webhook.call(delivery.pk) == "retrying"
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at.timestamp() >= before + 59
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.get(task_path__endswith="deliver_webhook")
+    assert queued.run_after is not None and queued.run_after.timestamp() >= before + 59
+
+
+def test_only_the_security_administrator_sees_the_delivery_log(client_for, secadmin, taihe):
+    endpoint = WebhookEndpoint.objects.create(name="省平台", url="http://127.0.0.1:9/", secret="k", events=[])
+    WebhookDelivery.objects.create(endpoint=endpoint, event="report.returned", payload={}, status="failed")
+    page = client_for(secadmin).get(reverse("api:webhook_deliveries"), {"status": "failed"})
+    assert page.status_code == 200 and "省平台" in page.content.decode()
+    assert client_for(taihe).get(reverse("api:webhook_deliveries")).status_code == 403
+    created = client_for(secadmin).post(
+        reverse("api:webhooks"),
+        {"name": "民政平台", "url": "http://127.0.0.1:8/x", "events": ["report.returned"]},
+    )
+    assert created.status_code == 302 and WebhookEndpoint.objects.filter(name="民政平台").exists()
