@@ -26,7 +26,7 @@ class Problem(Schema):
 
 
 # Every operation documents these: 4xx answers are problem documents.
-ERRORS = {codes_4xx: Problem}
+ERRORS = {codes_4xx | frozenset({413, 422, 503}): Problem}
 
 Scalar = str | int | float | bool | None
 
