@@ -20,7 +20,6 @@ import json
 import time
 import urllib.error
 import urllib.request
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -69,22 +68,26 @@ def backoff(attempts: int) -> datetime.timedelta:
     return BASE_DELAY * (4 ** max(0, attempts - 1))
 
 
-def queue_event(name: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
-    """One delivery per active endpoint subscribed to `name`, each sent by the worker."""
-    deliveries = [
-        WebhookDelivery.objects.create(endpoint=endpoint, event=name, payload=payload)
-        for endpoint in WebhookEndpoint.objects.filter(active=True)
-        if name in (endpoint.events or [])
-    ]
-    for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.enqueue(pk))
+def queue_event(name: str, payloads) -> list[WebhookDelivery]:
+    """One delivery per occurrence and active endpoint subscribed to `name`, each sent by the
+    worker. `payloads`: a list, or a function giving it (called only when someone listens)."""
+    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if name in (e.events or [])]
+    if not endpoints:
+        return []
+    if callable(payloads):
+        payloads = payloads()
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(endpoint=e, event=name, payload=p) for e in endpoints for p in payloads]
+    )
+    for pk in [d.pk for d in deliveries]:  # bulk_create returns ids on SQLite and PostgreSQL
+        transaction.on_commit(lambda pk=pk: deliver_webhook.enqueue(pk))
     return deliveries
 
 
-def on_event(sender, *, name: str, payload: dict[str, Any], **kwargs) -> None:
+def on_event(sender, *, name: str, payloads, **kwargs) -> None:
     """core.events listener (connected in ApiConfig.ready)."""
     if name in WebhookEndpoint.Event.values:
-        queue_event(name, payload)
+        queue_event(name, payloads)
 
 
 def attempt(delivery: WebhookDelivery) -> bool:

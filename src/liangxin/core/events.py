@@ -4,14 +4,22 @@ rolled back). `core` knows no listener; the API app connects one in its ``ready(
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
 
-# kwargs: name (e.g. "followup.opened"), payload (JSON-ready dict)
+# kwargs: name (e.g. "followup.opened"), payloads (JSON-ready dicts, one per occurrence)
 event_happened = Signal()
 
 
 def emit(name: str, payload: dict[str, Any]) -> None:
-    transaction.on_commit(lambda: event_happened.send(sender=None, name=name, payload=payload))
+    emit_many(name, [payload])
+
+
+def emit_many(name: str, payloads: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]]) -> None:
+    """Many occurrences of one event (an import opening thousands of follow-ups): one signal.
+    `payloads` may be a function, called (after commit) only by a listener that wants them."""
+    if payloads:
+        transaction.on_commit(lambda: event_happened.send(sender=None, name=name, payloads=payloads))

@@ -59,10 +59,14 @@ def route_open() -> list[int]:
         for start in range(0, len(ids), 500):
             FollowUp.objects.filter(pk__in=ids[start : start + 500]).update(unit_id=unit_id)
         routed += ids
-    if routed:
-        for followup in FollowUp.objects.filter(pk__in=routed[:1000]).select_related("organization", "unit"):
-            events.emit("followup.opened", followup_payload(followup))
+    for start in range(0, len(routed), 1000):
+        events.emit_many("followup.opened", functools.partial(_payloads, routed[start : start + 1000]))
     return routed
+
+
+def _payloads(ids: list[int]) -> list[dict[str, Any]]:
+    rows = FollowUp.objects.filter(pk__in=ids).select_related("organization", "unit").order_by("pk")
+    return [followup_payload(f) for f in rows]
 
 
 def followup_payload(followup: FollowUp) -> dict[str, Any]:
