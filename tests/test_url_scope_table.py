@@ -244,6 +244,9 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "api_v1:registration": Exempt(
         "the registry's change scope, as an upsert (tests/api/test_registrations.py)"
     ),
+    "api_v1:followup_figures": Exempt(
+        "followups.figures over FollowUp.restrict(token user) (tests/api/test_registrations.py)"
+    ),
     "api_v1:api-root": Exempt("the API's root: no data"),
     "api_v1:openapi-json": Exempt("the OpenAPI document: no data"),
     "api_v1:openapi-view": Exempt("the API docs page: no data"),

@@ -91,3 +91,42 @@ def test_bad_events_get_chinese_problems(taihe, jizhou, token_client):
         token_client(taihe, "read"), "设立", credit_code=credit_code(division="360826"), name="x"
     )
     assert read_only.status_code == 403
+
+
+def test_followup_figures_by_unit_on_the_page_and_in_the_api(taihe, token_client, office_user, client_for):
+    api = token_client(taihe)
+    with time_machine.travel("2026-10-01 10:00 +0800", tick=False):
+        for i in range(3):
+            _event(
+                api,
+                "设立",
+                credit_code=credit_code(division="360826"),
+                name=f"泰和县统计{i}公司",
+                region="360826100",
+            )
+        _event(
+            api,
+            "设立",
+            credit_code=credit_code(prefix="52", division="360826"),
+            name="泰和县统计协会",
+            region="360826100",
+        )
+    first = Organization.objects.get(name="泰和县统计0公司")
+    with time_machine.travel("2026-10-20 10:00 +0800", tick=False):
+        save_instructor(
+            None,
+            actor=office_user,
+            today=D(2026, 10, 20),
+            organizations=[first],
+            name="王指导",
+            phone="13800138002",
+        )
+    with time_machine.travel("2026-11-15 10:00 +0800", tick=False):
+        figures = api.get("/api/v1/registrations/followups/figures").json()
+        page = client_for(taihe).get("/registry/followups/").content.decode()
+    assert (figures["opened"], figures["closed_in_time"], figures["open"], figures["overdue"]) == (4, 1, 3, 3)
+    by_unit = {
+        row["unit"]: (row["opened"], row["closed_in_time"], row["overdue"]) for row in figures["by_unit"]
+    }
+    assert by_unit == {"市场监管局": (3, 1, 2), "民政局": (1, 0, 1)}
+    assert "按责任单位" in page and "市场监管局" in page

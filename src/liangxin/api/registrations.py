@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from liangxin.api.organizations import _get, _payload
 from liangxin.api.problems import ApiProblem
 from liangxin.api.schemas import ERRORS, FieldError, OrganizationIn
 from liangxin.api.writes import idempotent, require_write, upsert
+from liangxin.registry import followups
 from liangxin.registry.forms import OrganizationForm
 from liangxin.registry.models import FollowUp
 
@@ -104,3 +106,13 @@ def registration(request, body: RegistrationIn):
         }
 
     return idempotent(request, work)
+
+
+@router.get(
+    "/followups/figures",
+    response={200: dict, **ERRORS},
+    summary="三同步跟进统计：发起、按期办结、逾期办结、待办、已逾期（合计与按责任单位）",
+)
+def followup_figures(request, as_of: datetime.date | None = None):
+    rows = FollowUp.objects.restrict(request.auth.user)
+    return followups.figures(rows, as_of=as_of or timezone.localdate())

@@ -15,6 +15,7 @@ from liangxin.core.permissions import CHANGE, get_restricted_or_404, restricted,
 from liangxin.core.roles import Role
 from liangxin.core.tabular import ValueProblem
 from liangxin.registry import queries, rules, services
+from liangxin.registry.followups import figures as followup_figures
 from liangxin.registry.forms import FollowUpCloseForm, OrganizationForm
 from liangxin.registry.models import FollowUp, Organization, OrgKind, RegStatus, Tag
 
@@ -178,9 +179,10 @@ def import_template(request):
 
 @role_required(*VIEWERS)
 def followup_list(request):
-    followups = visible(FollowUp, request).select_related("organization", "organization__region")
+    followups = visible(FollowUp, request).select_related("organization", "organization__region", "unit")
     status = request.GET.get("status", "open")
     today = timezone.localdate()
+    figures = followup_figures(visible(FollowUp, request), as_of=today)
     if status == "open":
         followups = followups.filter(status=FollowUp.Status.OPEN)
     elif status == "overdue":
@@ -207,6 +209,7 @@ def followup_list(request):
             "q": q,
             "kinds": FollowUp.Kind.choices,
             "today": today,
+            "figures": figures,
             "can_close": request.user.role in EDITORS,
         },
     )
