@@ -269,9 +269,8 @@ def _set_links(party_org, organizations, *, today, start, actor=None) -> None:
     )
     if party_org.status == PartyOrgStatus.ACTIVE:
         followups.close_covered(
-            wanted - have,
+            dict.fromkeys(wanted - have, f"党组织“{party_org.name}”已覆盖该组织"),
             outcome=FollowUp.Outcome.PARTY_ORG,
-            reason=f"党组织“{party_org.name}”已覆盖该组织",
             actor=actor,
         )
 
@@ -335,9 +334,8 @@ def save_instructor(
             ]
         )
         followups.close_covered(
-            wanted - have,
+            dict.fromkeys(wanted - have, f"已选派党建指导员“{instructor.name}”"),
             outcome=FollowUp.Outcome.INSTRUCTOR,
-            reason=f"已选派党建指导员“{instructor.name}”",
             actor=actor,
         )
     after = _instructor_snapshot(instructor, today)

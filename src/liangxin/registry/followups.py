@@ -8,14 +8,13 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from liangxin.core import audit, events
+from liangxin.core import audit, auditchain, events
 from liangxin.core.models import MemberUnit
 from liangxin.registry.models import FollowUp
 
@@ -81,29 +80,46 @@ def followup_payload(followup: FollowUp) -> dict[str, Any]:
     }
 
 
-def close_covered(org_ids: Iterable[int], *, outcome: str, reason: str, actor=None) -> list[FollowUp]:
+def close_covered(reasons: dict[int, str], *, outcome: str, actor=None) -> list[FollowUp]:
     """The open 新设立 follow-ups of organizations a party organization or an instructor has
-    just come to cover are done: closed by themselves, with the reason (in the caller's
-    transaction)."""
-    rows = list(
-        FollowUp.objects.select_for_update()
-        .filter(organization_id__in=list(org_ids), kind=FollowUp.Kind.NEW, status=FollowUp.Status.OPEN)
-        .select_related("organization")
-    )
+    just come to cover are done: closed by themselves, each with its reason (`reasons`:
+    organization id → why), in the caller's transaction."""
+    if not reasons:
+        return []
+    rows = []
+    ids = list(reasons)
+    for start in range(0, len(ids), 500):
+        rows += list(
+            FollowUp.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .filter(
+                organization_id__in=ids[start : start + 500],
+                kind=FollowUp.Kind.NEW,
+                status=FollowUp.Status.OPEN,
+            )
+        )
     now = timezone.now()
+    closer = actor if getattr(actor, "is_authenticated", False) else None
+    audits = []
     for followup in rows:
         followup.status = FollowUp.Status.DONE
         followup.outcome = outcome
-        followup.note = f"自动办结：{reason}"[:500]
+        followup.note = f"自动办结：{reasons[followup.organization_id]}"[:500]
         followup.closed_at = now
-        followup.closed_by = actor if getattr(actor, "is_authenticated", False) else None
-        followup.save(update_fields=["status", "outcome", "note", "closed_at", "closed_by"])
-        audit.record(
-            "registry.followup.closed",
-            actor=actor,
-            obj=followup,
-            after={"outcome": followup.get_outcome_display(), "note": followup.note, "auto": True},
+        followup.closed_by = closer
+        audits.append(
+            audit.build(
+                "registry.followup.closed",
+                actor=actor,
+                obj=followup,
+                after={"outcome": followup.get_outcome_display(), "note": followup.note, "auto": True},
+            )
         )
+    FollowUp.objects.bulk_update(
+        rows, ["status", "outcome", "note", "closed_at", "closed_by"], batch_size=500
+    )
+    if audits:
+        auditchain.append(audits)
     return rows
 
 
