@@ -130,3 +130,19 @@ def test_followup_figures_by_unit_on_the_page_and_in_the_api(taihe, token_client
     }
     assert by_unit == {"市场监管局": (3, 1, 2), "民政局": (1, 0, 1)}
     assert "按责任单位" in page and "市场监管局" in page
+
+
+@time_machine.travel("2026-11-02 10:00 +0800", tick=False)
+def test_party_organizations_created_in_one_go_close_their_followups(taihe, token_client, office_user):
+    from liangxin.coverage.services import create_party_orgs
+
+    code = credit_code(division="360826")
+    _event(token_client(taihe), "设立", credit_code=code, name="泰和县摸排建支部公司", region="360826100")
+    org = Organization.objects.get(credit_code=code)
+    create_party_orgs(
+        [({"name": "泰和县摸排建支部公司党支部", "org_type": "branch", "formation": Formation.SINGLE,
+           "founded_on": D(2026, 11, 2)}, [org])],
+        actor=office_user, today=D(2026, 11, 2),
+    )  # fmt: skip
+    followup = FollowUp.objects.get(organization=org, kind="new")
+    assert followup.status == "done" and "泰和县摸排建支部公司党支部" in followup.note

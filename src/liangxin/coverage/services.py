@@ -250,6 +250,16 @@ def create_party_orgs(
             )
     effects.figures_changed()  # after commit: the cockpit warm-up
     auditchain.append(rows)
+    followups.close_covered(
+        {
+            o.pk: f"党组织“{p.name}”已覆盖该组织"
+            for p, (_, orgs) in zip(created, items, strict=True)
+            if p.pk in allowed
+            for o in orgs
+        },
+        outcome=FollowUp.Outcome.PARTY_ORG,
+        actor=actor,
+    )
     return [p if p.pk in allowed else None for p in created]
 
 
@@ -409,6 +419,16 @@ def create_instructors(
             )
     effects.figures_changed()  # after commit: the cockpit warm-up
     auditchain.append(rows)
+    followups.close_covered(
+        {
+            o.pk: f"已选派党建指导员“{i.name}”"
+            for i, (_, assignments) in zip(created, items, strict=True)
+            if i.pk in allowed
+            for o, _ in assignments
+        },
+        outcome=FollowUp.Outcome.INSTRUCTOR,
+        actor=actor,
+    )
     return [i if i.pk in allowed else None for i in created]
 
 
