@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_protect
 
+from liangxin.core.middleware import client_ip
 from liangxin.workforce import reports
 from liangxin.workforce.forms import SentinelForm
 from liangxin.workforce.models import SentinelReport, Station
@@ -22,7 +23,7 @@ def _station(token: str) -> Station:
 
 
 def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request) or ""  # the one rule for a client's address (core.middleware)
 
 
 @csrf_protect
