@@ -104,6 +104,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "coverage:rectification_close": Row("rectification", "change"),
     "coverage:rectification_create": Row("party_org", "change"),
     "coverage:effective": Listed("tests/coverage/test_visits.py"),
+    "coverage:quality": Listed("tests/coverage/test_terms_quality.py::TestQualityIsScoped"),
     "coverage:visits": Listed("tests/coverage/test_visits.py::TestVisitPagesAreScoped"),
     "coverage:visit_create": Exempt(
         "the acting instructor's own record (404 without one): tests/coverage/test_visits.py"

@@ -20,3 +20,6 @@ class CoverageConfig(AppConfig):
         from liangxin.dispatch.reminders import register_tick_hook
 
         register_tick_hook(rectification.chase_overdue)
+        from liangxin.coverage import terms
+
+        register_tick_hook(terms.remind_terms)  # 换届: 3 months and 1 month before

@@ -6,6 +6,7 @@ from liangxin.coverage import (
     views_health,
     views_ledger,
     views_party,
+    views_quality,
     views_rectification,
     views_visits,
 )
@@ -35,6 +36,7 @@ urlpatterns = [
     path("ledger/export/", views_ledger.ledger_export_view, name="ledger_export"),
     path("templates/<slug:kind>.xlsx", views_ledger.import_template, name="import_template"),
     path("overview/effective/", views_visits.effective_table, name="effective"),
+    path("overview/quality/", views_quality.quality_view, name="quality"),
     path("visits/", views_visits.visit_list, name="visits"),
     path("visits/new/", views_visits.visit_create, name="visit_create"),
     path("instructors/<int:pk>/visit/", views_visits.visit_create, name="instructor_visit_create"),

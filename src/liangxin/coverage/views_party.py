@@ -14,7 +14,7 @@ from liangxin.core.listing import paginate
 from liangxin.core.masking import may_see_in_full, shown, unchanged_if_masked, with_full_view
 from liangxin.core.permissions import CHANGE, get_restricted_or_404, restricted, role_required, visible
 from liangxin.core.roles import Role
-from liangxin.coverage import blindspots, engine, services
+from liangxin.coverage import blindspots, engine, services, terms
 from liangxin.coverage.filters import (
     export,
     export_format,
@@ -77,6 +77,11 @@ def party_org_list(request):
         party_orgs = party_orgs.filter(status=status)
     if org_type in PartyOrgType.values:
         party_orgs = party_orgs.filter(org_type=org_type)
+    term = request.GET.get("term", "")
+    if term in terms.STATES:  # 换届: 3个月内届满 / 超期未换届, for every party organization
+        party_orgs = party_orgs.filter(engine.party_org_active_q(today), terms.state_q(term, today))
+    else:
+        term = ""
     party_orgs = (
         PartyOrganization.objects.filter(pk__in=party_orgs.values("pk"))
         .select_related("region")
@@ -100,6 +105,8 @@ def party_org_list(request):
             "q": q,
             "formation": formation,
             "status": status,
+            "term": term,
+            "term_states": terms.STATES,
             "org_type": org_type,
             "formations": Formation.choices,
             "statuses": PartyOrgStatus.choices,

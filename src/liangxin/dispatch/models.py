@@ -303,7 +303,9 @@ NOTICE_KINDS = {
     "sentinel_overdue": "流动哨兵报告逾期",  # queued by liangxin.workforce through `reminders.register_tick_hook`
     "revisit_due": "品牌回访到期",
     "revisit_overdue": "品牌回访逾期",
-    "rectify_overdue": "整改逾期",  # queued by liangxin.coverage (rectification.chase_overdue)
+    "rectify_overdue": "整改逾期",
+    "term_3m": "换届提醒（3个月）",  # queued by liangxin.coverage (terms.remind_terms)
+    "term_1m": "换届提醒（1个月）",  # queued by liangxin.coverage (rectification.chase_overdue)
 }
 
 
