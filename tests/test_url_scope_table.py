@@ -248,6 +248,9 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "api_v1:followup_figures": Exempt(
         "followups.figures over FollowUp.restrict(token user) (tests/api/test_registrations.py)"
     ),
+    "api_v1:submit_report": Exempt(
+        "the acting unit's own report, as dispatch:report_edit (tests/api/test_reports.py)"
+    ),
     "api_v1:api-root": Exempt("the API's root: no data"),
     "api_v1:openapi-json": Exempt("the OpenAPI document: no data"),
     "api_v1:openapi-view": Exempt("the API docs page: no data"),

@@ -117,10 +117,11 @@ def _unexpected(request, exc):
 
 
 def _register() -> None:
-    from liangxin.api import figures, organizations, registrations
+    from liangxin.api import figures, organizations, registrations, reports
 
     api.add_router("/organizations/", organizations.router)
     api.add_router("/registrations/", registrations.router)
+    api.add_router("/reports/", reports.router)
     api.add_router("/", figures.router)
 
 
