@@ -117,8 +117,15 @@ def test_a_county_sees_the_committees_of_its_region_and_not_anothers(city, clien
     taihe = make_user("taihe", role="county", region="360826")
     jizhou = make_user("jizhou", role="county", region="360802")
     url = reverse("committee:industry_detail", args=[committee.pk])
+    from tests.dispatch.factories import make_task
+
+    make_task("1", lead="交通运输局", title="交通运输局独自牵头的任务", start=D(2026, 1, 1))
+    make_task(
+        "2", lead="交通运输局", units=("泰和县委组织部",), title="泰和县参与的任务", start=D(2026, 1, 1)
+    )
     client.force_login(taihe)
-    assert client.get(url).status_code == 200
+    page = client.get(url + "?as_of=2026-05-31").content.decode()
+    assert "泰和县参与的任务" in page and "交通运输局独自牵头的任务" not in page  # tasks as on its board
     client.force_login(jizhou)
     assert client.get(url).status_code == 404
     assert "泰和县物流行业党委" not in client.get(reverse("committee:industry")).content.decode()

@@ -192,9 +192,12 @@ def compute(committee: IndustryCommittee, ctx: Context) -> CommitteeFigures:
     tasks: list[tuple[Task, str | None]] = []
     if committee.owner_unit is not None:
         status = ctx.status
-        for task in Task.objects.filter(
-            plan__year=as_of.year, lead=committee.party_org.owner_unit_id
-        ).order_by("sort_key"):
+        # The tasks the viewer may see (a county: those its 组织部 reports on), as on the board.
+        for task in (
+            ctx.restrict(Task)
+            .filter(plan__year=as_of.year, lead=committee.party_org.owner_unit_id)
+            .order_by("sort_key")
+        ):
             light = status.task_light(task.pk) if status and task.pk in status.assignments else None
             tasks.append((task, light))
     activities = list(
