@@ -112,3 +112,21 @@ class TestQualityIsScoped(OutsiderGetsNothing):
             list_urls=["/coverage/overview/quality/?as_of=2022-05-31"],
             export_urls=["/coverage/overview/quality/?as_of=2022-05-31&format=csv"],
         )
+
+
+@pytest.mark.django_db
+class TestDispatchedSecretary:
+    def test_a_dispatched_secretary_is_recorded_with_the_unit_that_sent_them(self, city, office, client_for):
+        org = make_org("古南甲公司", members=5)
+        client = client_for(office)
+        form = {"name": "古南甲党支部", "org_type": "branch", "formation": "single", "codes": org.credit_code,
+                "status": "active", "secretary": "李书记", "secretary_dispatched": "on"}  # fmt: skip
+        refused = client.post("/coverage/party-orgs/new/", form).content.decode()
+        assert "派驻书记须填写派出单位" in refused and not PartyOrganization.objects.exists()
+        client.post("/coverage/party-orgs/new/", {**form, "secretary_sent_by": "古南街道党工委"})
+        party_org = PartyOrganization.objects.get()
+        assert (party_org.secretary, party_org.secretary_dispatched, party_org.secretary_sent_by) == (
+            "李书记", True, "古南街道党工委",
+        )  # fmt: skip
+        page = client.get(f"/coverage/party-orgs/{party_org.pk}/").content.decode()
+        assert "派驻书记" in page and "派出单位：古南街道党工委" in page

@@ -54,6 +54,10 @@ class PartyOrgForm(forms.Form):
         label="上级党组织", queryset=PartyOrganization.objects.none(), required=False
     )
     secretary = forms.CharField(label="书记姓名", max_length=50, required=False)
+    secretary_dispatched = forms.BooleanField(label="派驻书记", required=False)
+    secretary_sent_by = forms.CharField(
+        label="派出单位", max_length=100, required=False, help_text="派驻书记必填：派出该书记的单位"
+    )
     founded_on = forms.DateField(label="成立日期", required=False, widget=DATE)
     term_ends_on = forms.DateField(label="任期届满日期", required=False, widget=DATE)
     status = forms.ChoiceField(label="状态", choices=PartyOrgStatus.choices, initial=PartyOrgStatus.ACTIVE)
@@ -98,6 +102,10 @@ class PartyOrgForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("secretary_dispatched") and not (data.get("secretary_sent_by") or "").strip():
+            self.add_error("secretary_sent_by", "派驻书记须填写派出单位")
+        if data.get("secretary_dispatched") and not (data.get("secretary") or "").strip():
+            self.add_error("secretary", "派驻书记须填写书记姓名")
         if data.get("dissolved_on") and data.get("status") != PartyOrgStatus.DISSOLVED:
             self.add_error("dissolved_on", "填写了撤销日期，但状态不是“撤销”，请核对")
         if data.get("owner_unit") and data.get("org_type") != PartyOrgType.COMMITTEE:

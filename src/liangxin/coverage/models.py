@@ -75,6 +75,9 @@ class PartyOrganization(RegionBound):
     external_parent_name = models.CharField("上级党组织（系统外）", max_length=200, blank=True)
     secretary = models.CharField("书记姓名", max_length=50, blank=True)
     secretary_vacant_since = models.DateField("书记空缺起始日期", null=True, blank=True)
+    # 派驻党组织书记: a person sent by a unit (a township, a department, an enterprise's parent).
+    secretary_dispatched = models.BooleanField("派驻书记", default=False)
+    secretary_sent_by = models.CharField("派出单位", max_length=100, blank=True)
     founded_on = models.DateField("成立日期", null=True, blank=True)
     recorded_on = models.DateField("录入日期")
     term_ends_on = models.DateField("任期届满日期", null=True, blank=True)

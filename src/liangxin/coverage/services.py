@@ -36,6 +36,8 @@ PARTY_ORG_FIELDS = (
     "parent",
     "external_parent_name",
     "secretary",
+    "secretary_dispatched",
+    "secretary_sent_by",
     "founded_on",
     "term_ends_on",
     "status",

@@ -164,8 +164,9 @@ def party_org_edit(request, pk: int | None = None):
     if party_org is not None:
         initial = {
             f: getattr(party_org, f)
-            for f in ("name", "org_type", "formation", "parent", "secretary", "founded_on", "term_ends_on",
-                      "status", "dissolved_on", "owner_unit")
+            for f in ("name", "org_type", "formation", "parent", "secretary", "secretary_dispatched",
+                      "secretary_sent_by", "founded_on", "term_ends_on", "status",
+                      "dissolved_on", "owner_unit")
         }  # fmt: skip
     hidden: list[Organization] = []
     if party_org is not None:
