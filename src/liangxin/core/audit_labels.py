@@ -9,9 +9,10 @@ action is readable before anyone writes its label, and never hidden.
 from __future__ import annotations
 
 import functools
-import importlib
 
 from django.apps import apps
+
+from liangxin.core.plugins import app_modules
 
 VERBS = {
     "created": "新增",
@@ -107,15 +108,7 @@ LABELS = {
 def all_labels() -> dict[str, str]:
     """The labels above and every app's own (``<app>.audit_labels.AUDIT_LABELS``)."""
     found = dict(LABELS)
-    for config in apps.get_app_configs():
-        if not config.name.startswith("liangxin."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.audit_labels")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.audit_labels":
-                raise
-            continue
+    for module in app_modules("audit_labels"):
         found.update(getattr(module, "AUDIT_LABELS", {}))
     return found
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
 
+from liangxin.core.plugins import app_modules
 from liangxin.core.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -120,15 +119,7 @@ class LazyBadge:
 
 @functools.cache
 def _nav_modules() -> list[ModuleType]:
-    modules = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("liangxin."):
-            try:
-                modules.append(importlib.import_module(f"{config.name}.nav"))
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.nav":
-                    raise
-    return modules
+    return app_modules("nav")
 
 
 @functools.cache

@@ -4,9 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, ProtectedError, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from liangxin.core import services
+from liangxin.core import services, todo
 from liangxin.core.context_processors import not_built as not_built_sections
 from liangxin.core.forms import AreaForm, MemberUnitForm
 from liangxin.core.listing import paginate
@@ -28,11 +29,17 @@ UNIT_VIEWERS = (Role.OFFICE, Role.SYSTEM_ADMIN, Role.MEMBER_UNIT, Role.COUNTY)
 @login_required
 def home(request):
     user = request.user
+    today = timezone.localdate()
+    groups = todo.groups_for(user, today)
+    todo.remember_count(user, today, groups)
     context = {
         "city": Installation.current_city(),
         "region_count": visible(Region, request).count() if user.role in REGION_VIEWERS else None,
         "area_count": visible(Area, request).count() if user.role in REGION_VIEWERS else None,
         "unit_count": visible(MemberUnit, request).count() if user.role in UNIT_VIEWERS else None,
+        "groups": groups,
+        "headlines": todo.headlines_for(user, today),
+        "today": today,
     }
     return render(request, "core/home.html", context)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Max, Q
 
 from liangxin.core import effects
@@ -38,9 +39,18 @@ def data_version() -> tuple:
     return (effects.figures_version(), Organization.objects.aggregate(m=Max("pk"))["m"])
 
 
+def _text(part: Any) -> str:
+    if not hasattr(part, "query"):
+        return str(part)
+    try:
+        return str(part.query)
+    except EmptyResultSet:  # a user whose jurisdiction holds nothing: no SQL to show
+        return f"{part.model._meta.label}:none"
+
+
 def key(prefix: str, *parts: Any) -> str:
     """A cache key for `parts` (querysets by their SQL) at the current data version."""
-    raw = "|".join(str(part.query) if hasattr(part, "query") else str(part) for part in parts)
+    raw = "|".join(_text(part) for part in parts)
     return f"{prefix}:" + hashlib.sha256(f"{raw}|{data_version()}".encode()).hexdigest()
 
 

@@ -25,10 +25,26 @@ from liangxin.dispatch.models import (
     TaskUnit,
 )
 from liangxin.dispatch.periods import DispatchError, is_open_for
+from liangxin.dispatch.status import period_status
 
 FIELDS = ("status", "percent", "progress", "problems", "next_steps")
 ATTACHMENT_MAX_MB = 10
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".zip")
+
+
+def due_items(unit, period: Period, as_of: datetime.date):
+    """Everything due from `unit` in `period` as of a date: ([{task, report or None, cell,
+    is_lead}], the period's status) — 本月填报 and the unit's to-do page."""
+    status = period_status(period, as_of)
+    task_ids = [t.pk for t in status.tasks if (t.pk, unit.pk) in status.cells]
+    existing = {r.task_id: r for r in Report.objects.filter(period=period, unit=unit, task_id__in=task_ids)}
+    items = []
+    for task in status.tasks:
+        cell = status.cells.get((task.pk, unit.pk))
+        if cell is None or not cell.expected:
+            continue
+        items.append({"task": task, "report": existing.get(task.pk), "cell": cell, "is_lead": cell.is_lead})
+    return items, status
 
 
 def attachment_limit() -> int:

@@ -26,7 +26,7 @@ from liangxin.dispatch import reports as report_service
 from liangxin.dispatch.forms import ReportForm, ReturnForm
 from liangxin.dispatch.models import Notice, Period, ProgressStatus, Report, ReportState, Task, TaskUnit
 from liangxin.dispatch.periods import DispatchError, default_as_of, is_open_for, parse_period_key
-from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_milestones, period_status
+from liangxin.dispatch.status import LIGHT_LABELS, REPORT_LABELS, period_milestones
 from liangxin.dispatch.units import acting_unit
 from liangxin.dispatch.views import OFFICE, VIEWERS, pick_period
 
@@ -44,20 +44,6 @@ WORKBOOK_HEADERS = [
 ]
 
 
-def _due_items(unit, period: Period, as_of):
-    """Everything due from `unit` in `period`: (task, report or None, cell)."""
-    status = period_status(period, as_of)
-    task_ids = [t.pk for t in status.tasks if (t.pk, unit.pk) in status.cells]
-    existing = {r.task_id: r for r in Report.objects.filter(period=period, unit=unit, task_id__in=task_ids)}
-    items = []
-    for task in status.tasks:
-        cell = status.cells.get((task.pk, unit.pk))
-        if cell is None or not cell.expected:
-            continue
-        items.append({"task": task, "report": existing.get(task.pk), "cell": cell, "is_lead": cell.is_lead})
-    return items, status
-
-
 @role_required(*VIEWERS)
 def mine(request):
     unit = acting_unit(request.user)
@@ -65,7 +51,7 @@ def mine(request):
     context = {"unit": unit, "period": period, "periods": Period.objects.order_by("-month")}
     if unit is None or period is None:
         return render(request, "dispatch/mine.html", context)
-    items, status = _due_items(unit, period, default_as_of(period))
+    items, status = report_service.due_items(unit, period, default_as_of(period))
     led = {t.pk for t in status.tasks if t.lead_id == unit.pk}
     status.tasks = [t for t in status.tasks if t.pk in led]
     missed = sum(m.missed for states in period_milestones(status).values() for m in states) if led else 0
@@ -244,7 +230,7 @@ def mine_workbook(request):
     period = pick_period(request)
     if unit is None or period is None:
         raise Http404("没有可下载的填报表")
-    items, _ = _due_items(unit, period, default_as_of(period))
+    items, _ = report_service.due_items(unit, period, default_as_of(period))
     labels = dict(ProgressStatus.choices)
 
     def rows():

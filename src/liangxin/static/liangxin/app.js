@@ -9,6 +9,7 @@
  *    <meta name="csrf-token" content="{{ csrf_token }}">.
  * 3. [data-print] on a button prints the page, [data-back] on a link goes back a page
  *    (no inline onclick or javascript: URL: the CSP forbids them).
+ * 4. [data-nav-toggle] opens and closes the navigation on a phone-sized screen.
  */
 (function () {
   "use strict";
@@ -39,6 +40,14 @@
     if (el) { evt.preventDefault(); window.print(); }
     var back = target && target.closest ? target.closest("[data-back]") : null;
     if (back && window.history.length > 1) { evt.preventDefault(); window.history.back(); }
+  });
+
+  document.addEventListener("click", function (evt) {
+    var target = evt.target;
+    var toggle = target && target.closest ? target.closest("[data-nav-toggle]") : null;
+    if (!toggle) { return; }
+    var open = document.body.classList.toggle("nav-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
 
   document.addEventListener("submit", function (evt) {

@@ -1,11 +1,9 @@
-import importlib
-
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.accounts import demo as accounts_demo
 from liangxin.core import demo
 from liangxin.core.models import Installation
+from liangxin.core.plugins import app_modules
 
 
 class Command(BaseCommand):
@@ -21,15 +19,7 @@ class Command(BaseCommand):
         if city is None:
             raise CommandError("系统尚未初始化城市，请先运行：liangxin setup --city 360800")
         if not logins:
-            for config in apps.get_app_configs():
-                if not config.name.startswith("liangxin."):
-                    continue
-                try:
-                    module = importlib.import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.demo":
-                        raise
-                    continue
+            for module in app_modules("demo"):
                 module.load(city, self.stdout)
         self.stdout.write(demo.logins_text(city))
         second_factor_text = accounts_demo.logins_text()
