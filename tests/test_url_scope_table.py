@@ -119,6 +119,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "dispatch:task_detail": Row("task", "view"),
     "dispatch:task_edit": Row("task", "change"),
     "dispatch:plan_settings": OFFICE_ONLY,
+    "dispatch:plan_confirm": OFFICE_ONLY,
     "dispatch:chase": Listed("tests/dispatch/test_chase.py"),
     "dispatch:chase_remind": OFFICE_ONLY,
     "dispatch:periods": OFFICE_ONLY,

@@ -41,6 +41,11 @@ class Plan(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text="逾期报送的事项按按时报送得分的该比例计分（介于按时报送和未报送之间）",
     )
+    is_draft = models.BooleanField(
+        "草稿",
+        default=False,
+        help_text="新年度清单由上年度结转生成时为草稿：工委办公室确认后才打开调度期",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,6 +81,15 @@ class Task(models.Model):
     # Enter once: a measure another ledger holds (dispatch.measures); the unit's report is
     # prefilled with its current value and records.
     measure = models.CharField("关联台账指标", max_length=60, blank=True)
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name="结转自",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
+        help_text="上年度未完成或长期推进、结转到本年度的任务",
+    )
 
     objects = ScopedManager()
     scope_member_unit = "assignments__unit_id"

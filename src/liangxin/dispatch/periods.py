@@ -33,8 +33,8 @@ def open_period(month: datetime.date, *, actor, source: str | None = None) -> tu
     existing = Period.objects.filter(month=month).select_related("plan").first()
     if existing:
         return existing, False
-    plan = Plan.objects.filter(year=month.year).first()
-    if plan is None:
+    plan = Plan.objects.filter(year=month.year, is_draft=False).first()
+    if plan is None:  # no plan, or a draft the office has not confirmed yet
         return None, False
     try:
         with transaction.atomic():
@@ -52,6 +52,10 @@ def get_period(key: str, *, create_with_actor=None) -> Period:
     period = Period.objects.filter(month=month).select_related("plan").first()
     if period is None and create_with_actor is not False:
         period, _ = open_period(month, actor=create_with_actor, source="command")
+    if period is None and Plan.objects.filter(year=month.year, is_draft=True).exists():
+        raise DispatchError(
+            f"{month.year}年重点任务清单还是草稿（由上年度结转生成），工委办公室确认后才能打开调度期 {key}"
+        )
     if period is None:
         raise DispatchError(f"{month.year}年没有重点任务清单，无法打开调度期 {key}；请先导入该年度的任务表")
     return period

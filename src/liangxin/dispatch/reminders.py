@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from liangxin.core import audit
+from liangxin.dispatch import rollover
 from liangxin.dispatch.models import Notice, Period
 from liangxin.dispatch.periods import open_period
 from liangxin.dispatch.status import period_status
@@ -90,7 +91,9 @@ def _notice(period: Period, unit, kind: str, message: str, key_suffix: str = "")
 
 def tick(today: datetime.date, *, actor=None, now: datetime.datetime | None = None) -> dict:
     """Open this month's period, queue the reminders due today, send what is unsent.
-    Idempotent: run it every few minutes."""
+    Idempotent: run it every few minutes. In a new year without a plan, the plan is drafted
+    from last year's (`rollover`) and waits for the office's confirmation."""
+    draft, carried = rollover.draft_plan(today.year, actor=actor)
     period, opened = open_period(today, actor=actor, source="command")
     queued = 0
     if period is not None:
@@ -141,7 +144,14 @@ def tick(today: datetime.date, *, actor=None, now: datetime.datetime | None = No
     for hook in _tick_hooks:
         queued += hook(today, actor=actor, now=now)
     sent = deliver_pending(now=now)
-    return {"period": period.key if period else None, "opened": opened, "queued": queued, "sent": sent}
+    return {
+        "period": period.key if period else None,
+        "opened": opened,
+        "queued": queued,
+        "sent": sent,
+        "draft_plan": draft.year if draft is not None and draft.is_draft else None,
+        "carried": carried,
+    }
 
 
 def chase(period: Period, *, actor, today: datetime.date) -> int:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from liangxin.core.roles import Role
 from liangxin.core.todo import ITEMS_SHOWN, Group, Item
 from liangxin.dispatch import notices
-from liangxin.dispatch.models import Notice, Period, Report, ReportState
+from liangxin.dispatch.models import Notice, Period, Plan, Report, ReportState
 from liangxin.dispatch.periods import month_start
 from liangxin.dispatch.reports import due_items
 from liangxin.dispatch.status import period_status
@@ -94,6 +94,22 @@ def _unit_groups(user, unit, today: datetime.date) -> list[Group]:
     return groups
 
 
+def _draft_plan(today: datetime.date) -> list[Group]:
+    draft = Plan.objects.filter(year=today.year, is_draft=True).first()
+    if draft is None:
+        return []
+    url = reverse("dispatch:tasks") + f"?year={draft.year}"
+    return [
+        Group(
+            "dispatch.draft_plan",
+            f"{draft.year}年重点任务清单草稿待确认（确认后才打开调度期）",
+            1,
+            [Item(f"核对并确认{draft.year}年重点任务清单", url, detail=f"结转任务 {draft.tasks.count()} 项")],
+            order=1,
+        )
+    ]
+
+
 def _office_groups(user, today: datetime.date) -> list[Group]:
     waiting = (
         Report.objects.restrict(user)
@@ -102,6 +118,7 @@ def _office_groups(user, today: datetime.date) -> list[Group]:
         .order_by("submitted_at", "pk")
     )
     groups = [
+        *_draft_plan(today),
         Group(
             "dispatch.review",
             "待审核的进展报告",
@@ -118,7 +135,7 @@ def _office_groups(user, today: datetime.date) -> list[Group]:
             ],
             more_url=reverse("dispatch:review"),
             order=10,
-        )
+        ),
     ]
     period = current_period(today)
     if period is not None and today >= period.due_date - datetime.timedelta(days=NEAR_DUE_DAYS):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("plans/<int:year>/", views.plan_settings, name="plan_settings"),
+    path("plans/<int:year>/confirm/", views.plan_confirm, name="plan_confirm"),
     path("chase/", views_chase.chase, name="chase"),
     path("chase/remind/", views_chase.chase_remind, name="chase_remind"),
     path("periods/", views.period_list, name="periods"),

@@ -25,7 +25,7 @@ from liangxin.core.permissions import (
 )
 from liangxin.core.roles import Role
 from liangxin.dispatch import periods as period_service
-from liangxin.dispatch import plans
+from liangxin.dispatch import plans, rollover
 from liangxin.dispatch.forms import PeriodForm, PlanSettingsForm, TaskForm
 from liangxin.dispatch.models import Period, Plan, Report, Task
 from liangxin.dispatch.periods import DispatchError, default_as_of
@@ -197,9 +197,14 @@ def board_export(request):
     return FileResponse(tmp, as_attachment=True, filename=f"月调度_{period.key}.xlsx")
 
 
+def _plans_for(request):
+    """Every plan for the office; a draft (not confirmed yet) is the office's alone."""
+    return Plan.objects.all() if request.user.role == Role.OFFICE else Plan.objects.filter(is_draft=False)
+
+
 def _plan_for(request) -> Plan | None:
     year = request.GET.get("year")
-    qs = Plan.objects.all()
+    qs = _plans_for(request)
     if year and year.isdigit():
         return qs.filter(year=int(year)).first()
     return qs.filter(year=timezone.localdate().year).first() or qs.order_by("-year").first()
@@ -221,7 +226,7 @@ def task_list(request):
         "dispatch/task_list.html",
         {
             "plan": plan,
-            "plans": Plan.objects.all(),
+            "plans": _plans_for(request),
             "page": page,
             "query": query,
             "category": category,
@@ -380,6 +385,16 @@ def period_unlock(request, pk: int):
         period_service.unlock_for_unit(period, unit, actor=request.user)
         messages.success(request, f"{period}：已为“{unit.name}”解锁，可补报")
     return redirect("dispatch:periods")
+
+
+@role_required(*OFFICE)
+@require_POST
+def plan_confirm(request, year: int):
+    plan = get_object_or_404(Plan, year=year)
+    period = rollover.confirm_plan(plan, actor=request.user, today=timezone.localdate())
+    opened = f"，已打开{period}调度期" if period is not None else ""
+    messages.success(request, f"已确认{plan.year}年重点任务清单{opened}")
+    return redirect(f"{reverse('dispatch:tasks')}?year={plan.year}")
 
 
 @role_required(*OFFICE)

@@ -71,7 +71,13 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
-        if result["period"] is None:
+        if result["period"] is None and result["draft_plan"]:
+            carried = f"，本次由上年度结转 {result['carried']} 项任务" if result["carried"] else ""
+            self.stdout.write(
+                f"{result['draft_plan']}年重点任务清单为草稿{carried}；"
+                "工委办公室在“重点任务”页确认清单后即打开本月调度期"
+            )
+        elif result["period"] is None:
             self.stdout.write("本年度尚无重点任务清单，未打开调度期")
         else:
             opened = "（新打开）" if result["opened"] else ""
