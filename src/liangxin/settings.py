@@ -34,6 +34,20 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"环境变量 {name} 应为整数，实际为“{value}”") from None
 
 
+def envints(name: str, default: str, *, count: int) -> tuple[int, ...]:
+    """`count` non-negative integers separated by commas (`60,25,15`)."""
+    items = env(name, default).split(",")
+    try:
+        values = tuple(int(item.strip()) for item in items)
+    except ValueError:
+        values = ()
+    if len(values) != count or min(values) < 0:
+        raise ImproperlyConfigured(
+            f"环境变量 {name} 应为 {count} 个以逗号分隔的非负整数，实际为“{env(name, default)}”"
+        )
+    return values
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -387,6 +401,8 @@ LIANGXIN_PAGE_SIZE = envint("LIANGXIN_PAGE_SIZE", "50")
 # 月调度 reminders also go out through this gateway when set: a dotted path to `send(notice)`
 # (an SMS or e-mail adapter); in-app notices need nothing.
 LIANGXIN_NOTIFY_GATEWAY = env("LIANGXIN_NOTIFY_GATEWAY") or None
+# 年度考核 weights: 月度平均分, 按期完成率, 覆盖提升分 (documents/assessment.py publishes the method).
+LIANGXIN_ASSESSMENT_WEIGHTS = envints("LIANGXIN_ASSESSMENT_WEIGHTS", "60,25,15", count=3)
 # The bulletin's .docx template: an office may point this at its own letterhead (README).
 LIANGXIN_BULLETIN_TEMPLATE = env("LIANGXIN_BULLETIN_TEMPLATE") or None
 # The bulletin's 发文机关 (red 发文机关标志, 署名, 印发机关) unless the office writes another on the

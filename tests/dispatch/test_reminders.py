@@ -41,10 +41,24 @@ def test_the_tick_opens_the_month_and_sends_each_reminder_once(city):
     make_plan(2022)
     make_task("1", units=("邮政管理局",), deadline=None)
     first = _tick()
-    assert first == {"period": "2022-05", "opened": True, "queued": 2, "sent": 2}
+    assert first == {
+        "period": "2022-05",
+        "opened": True,
+        "queued": 2,
+        "sent": 2,
+        "draft_plan": None,
+        "carried": 0,
+    }
     assert Period.objects.get().due_date == datetime.date(2022, 5, 25)
     second = _tick()
-    assert second == {"period": "2022-05", "opened": False, "queued": 0, "sent": 0}
+    assert second == {
+        "period": "2022-05",
+        "opened": False,
+        "queued": 0,
+        "sent": 0,
+        "draft_plan": None,
+        "carried": 0,
+    }
     assert sorted(SENT) == ["交通运输局:opened", "邮政管理局:opened"]
 
 

@@ -73,7 +73,14 @@ def test_the_worker_runs_the_tick_and_it_queues_the_next_one_a_few_minutes_later
     assert Period.objects.get().key == "2022-05"  # the tick ran: it opened the month…
     assert sorted(SENT) == ["交通运输局:opened", "邮政管理局:opened"]  # …and sent the reminders
     done = DBTaskResult.objects.get(status=TaskResultStatus.SUCCESSFUL)
-    assert done.return_value == {"period": "2022-05", "opened": True, "queued": 2, "sent": 2}
+    assert done.return_value == {
+        "period": "2022-05",
+        "opened": True,
+        "queued": 2,
+        "sent": 2,
+        "draft_plan": None,
+        "carried": 0,
+    }
     waiting = _waiting().get()
     assert waiting.run_after == timezone.now() + datetime.timedelta(minutes=10)
     assert waiting.args_kwargs["kwargs"] == {"every_minutes": 10}
@@ -88,7 +95,14 @@ def test_the_job_run_twice_sends_each_reminder_once_and_keeps_one_tick_waiting(c
         jobs.dispatch_tick_job.call()
     with time_machine.travel("2022-05-01 08:05 +0800", tick=False):
         again = jobs.dispatch_tick_job.call()
-    assert again == {"period": "2022-05", "opened": False, "queued": 0, "sent": 0}
+    assert again == {
+        "period": "2022-05",
+        "opened": False,
+        "queued": 0,
+        "sent": 0,
+        "draft_plan": None,
+        "carried": 0,
+    }
     assert sorted(SENT) == ["交通运输局:opened", "邮政管理局:opened"]
     assert Notice.objects.count() == 2
     assert _waiting().count() == 1

@@ -153,6 +153,27 @@ class Scope:
 NO_SCOPE = Scope(role="")
 
 
+def scope_of_unit(unit) -> Scope:
+    """The jurisdiction a member unit's own staff have: a department's supervised organizations,
+    industries and key groups; a county 组织部's county. A unit's "field" (its assessment's
+    coverage gain, its committees' coverage) is what this scope sees."""
+    if unit.kind == "county_org" and unit.region_id:
+        return Scope(role=Role.COUNTY, region_level=unit.region.level, region_code=unit.region.code)
+    return Scope(role=Role.MEMBER_UNIT, member_unit_id=unit.pk, **_unit_field(unit))
+
+
+def _unit_field(unit) -> dict[str, tuple[str, ...]]:
+    """The industries (sections, divisions) and key groups a member unit supervises."""
+    if unit is None:
+        return {}
+    codes = list(unit.industries.values_list("code", flat=True))
+    return {
+        "member_unit_divisions": tuple(c for c in codes if len(c) == 2),
+        "member_unit_sections": tuple(c for c in codes if len(c) == 1),
+        "member_unit_tags": tuple(unit.tags),
+    }
+
+
 def scope_for(user: User | None) -> Scope:
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_SCOPE
@@ -160,8 +181,6 @@ def scope_for(user: User | None) -> Scope:
     if cached is not None:
         return cached
     region = user.region
-    unit = user.member_unit
-    codes = list(unit.industries.values_list("code", flat=True)) if unit else []
     scope = Scope(
         role=user.role,
         user_id=user.pk,
@@ -169,9 +188,7 @@ def scope_for(user: User | None) -> Scope:
         region_code=region.code if region else None,
         area_id=user.area_id,
         member_unit_id=user.member_unit_id,
-        member_unit_divisions=tuple(c for c in codes if len(c) == 2),
-        member_unit_sections=tuple(c for c in codes if len(c) == 1),
-        member_unit_tags=tuple(unit.tags) if unit else (),
+        **_unit_field(user.member_unit),
     )
     user._liangxin_scope = scope
     return scope

@@ -1,0 +1,182 @@
+"""年度考核 (documents reads the dispatch and the coverage engine; neither knows of it): each member unit's (and county 组织部's) year in one score, by a published method.
+
+    score = (w₁ · 月度平均分 + w₂ · 按期完成率 × 100 + w₃ · 覆盖提升分) ÷ (w₁ + w₂ + w₃), one decimal
+
+* 月度平均分: the mean of the unit's monthly scores (`ranking.score_of`, domain.md §6) over the
+  year's periods in which it had something to report;
+* 按期完成率: of the tasks it reports on whose deadline has passed by the assessment date, the
+  share its part of was done by the deadline (the dispatch's 按期完成, as the last period shows
+  it); none due: the rate is not counted and its weight drops out;
+* 覆盖提升分: the rise of 组织覆盖率 over the year in the unit's field — the organizations its own
+  staff see (`core.scoping.scope_of_unit`), counted by the coverage engine on December 31 of
+  the year before and on the assessment date — at `COVERAGE_POINTS` per percentage point, between
+  0 and 100 (a unit with no organizations in its field: not counted, its weight drops out).
+
+Weights: ``LIANGXIN_ASSESSMENT_WEIGHTS`` (default 60,25,15). Units with no monthly score are not
+ranked; equal scores share a rank (`ranking.competition_ranks`)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+from liangxin.core.models import MemberUnit
+from liangxin.core.rates import change_points, percent_of, to_percent
+from liangxin.core.scoping import scope_of_unit
+from liangxin.coverage import engine
+from liangxin.dispatch.models import Period, Plan
+from liangxin.dispatch.ranking import competition_ranks
+from liangxin.dispatch.status import PeriodStatus, period_status
+from liangxin.registry.models import Organization
+
+COVERAGE_POINTS = 10  # 覆盖提升分 per percentage point of 组织覆盖率 gained (10 points → 100)
+
+
+@dataclass
+class UnitAssessment:
+    unit: MemberUnit
+    months: int = 0  # periods in which the unit had something to report
+    monthly_avg: float | None = None
+    tasks_due: int = 0
+    tasks_done_on_time: int = 0
+    org_rate_start: Decimal | None = None
+    org_rate_end: Decimal | None = None
+    coverage_gain: Decimal | None = None  # percentage points
+    score: float | None = None
+    rank: int | None = None
+
+    @property
+    def done_rate(self) -> float | None:
+        return self.tasks_done_on_time / self.tasks_due if self.tasks_due else None
+
+    @property
+    def coverage_score(self) -> float | None:
+        if self.coverage_gain is None:
+            return None
+        return float(min(100, max(0, self.coverage_gain * COVERAGE_POINTS)))
+
+    def as_dict(self) -> dict:
+        return {
+            "unit": self.unit.name,
+            "months": self.months,
+            "monthly_avg": self.monthly_avg,
+            "tasks_due": self.tasks_due,
+            "tasks_done_on_time": self.tasks_done_on_time,
+            "org_rate_start": None if self.org_rate_start is None else float(self.org_rate_start),
+            "org_rate_end": None if self.org_rate_end is None else float(self.org_rate_end),
+            "coverage_gain": None if self.coverage_gain is None else float(self.coverage_gain),
+            "score": self.score,
+            "rank": self.rank,
+        }
+
+
+def weights() -> tuple[int, int, int]:
+    return settings.LIANGXIN_ASSESSMENT_WEIGHTS
+
+
+def _field_rate(unit: MemberUnit, as_of: datetime.date) -> Decimal | None:
+    q = scope_of_unit(unit).q(Organization)
+    orgs = Organization.objects.all() if q is None else Organization.objects.filter(q).distinct()
+    total = engine.coverage(orgs, as_of=as_of).total
+    return total.org_rate if total.total else None
+
+
+def _score(a: UnitAssessment) -> float | None:
+    if a.monthly_avg is None:
+        return None
+    parts = [(weights()[0], a.monthly_avg)]
+    if a.done_rate is not None:
+        parts.append((weights()[1], a.done_rate * 100))
+    if a.coverage_score is not None:
+        parts.append((weights()[2], a.coverage_score))
+    total_weight = sum(w for w, _ in parts) or 1
+    return round(sum(w * v for w, v in parts) / total_weight, 1)
+
+
+def assess(year: int, as_of: datetime.date) -> list[UnitAssessment]:
+    """Every unit reporting in `year`'s plan, assessed as of `as_of`, ranked best first (the
+    unranked last, in the units' order)."""
+    plan = Plan.objects.filter(year=year, is_draft=False).first()
+    if plan is None:
+        return []
+    as_of = min(as_of, datetime.date(year, 12, 31))
+    statuses: list[PeriodStatus] = [
+        period_status(p, min(as_of, p.last_day))
+        for p in Period.objects.filter(plan=plan, month__lte=as_of).order_by("month")
+    ]
+    found: dict[int, UnitAssessment] = {}
+    monthly: dict[int, list[float]] = {}
+    for status in statuses:
+        for row in status.units:
+            found.setdefault(row.unit.pk, UnitAssessment(unit=row.unit))
+            if row.score is not None:
+                monthly.setdefault(row.unit.pk, []).append(row.score)
+    if statuses:
+        last = statuses[-1]
+        for task in last.tasks:
+            if task.deadline is None or task.deadline > as_of:
+                continue
+            for a in last.assignments[task.pk]:
+                entry = found.setdefault(a.unit_id, UnitAssessment(unit=a.unit))
+                entry.tasks_due += 1
+                entry.tasks_done_on_time += last.cells[(task.pk, a.unit_id)].done_on_time
+    start = datetime.date(year - 1, 12, 31)
+    for pk, entry in found.items():
+        scores = monthly.get(pk, [])
+        entry.months = len(scores)
+        entry.monthly_avg = round(sum(scores) / len(scores), 1) if scores else None
+        entry.org_rate_start, entry.org_rate_end = (
+            _field_rate(entry.unit, start),
+            _field_rate(entry.unit, as_of),
+        )
+        points = change_points(entry.org_rate_end, entry.org_rate_start)
+        entry.coverage_gain = None if points is None else Decimal(points)
+        entry.score = _score(entry)
+    ranked = sorted(
+        (e for e in found.values() if e.score is not None), key=lambda e: (-e.score, e.unit.sort, e.unit.pk)
+    )
+    for entry, rank in zip(ranked, competition_ranks([e.score for e in ranked]), strict=True):
+        entry.rank = rank
+    unranked = sorted((e for e in found.values() if e.score is None), key=lambda e: (e.unit.sort, e.unit.pk))
+    return ranked + unranked
+
+
+HEADERS = ["名次", "单位", "月度平均分", "参与月数", "到期任务", "按期完成", "按期完成率（%）",
+           "年初组织覆盖率（%）", "组织覆盖率（%）", "提高（百分点）", "考核得分"]  # fmt: skip
+
+
+def table_rows(entries: list[UnitAssessment]) -> list[list]:
+    """The ranked table as the page and the workbook show it (rates as percentages, numbers)."""
+
+    def number(value) -> float | None:
+        return None if value is None else float(value)
+
+    return [
+        [
+            e.rank if e.rank is not None else "不参与排名",
+            e.unit.name,
+            e.monthly_avg,
+            e.months,
+            e.tasks_due,
+            e.tasks_done_on_time,
+            number(percent_of(e.tasks_done_on_time, e.tasks_due)),
+            number(to_percent(e.org_rate_start)),
+            number(to_percent(e.org_rate_end)),
+            number(e.coverage_gain),
+            e.score,
+        ]
+        for e in entries
+    ]
+
+
+def method_text() -> str:
+    w1, w2, w3 = weights()
+    return (
+        f"考核得分 =（{w1} × 月度平均分 + {w2} × 按期完成率 × 100 + {w3} × 覆盖提升分）÷ 参与计算的权重之和。"
+        "月度平均分为各月调度得分（有应报事项的月份）的平均；按期完成率为截至考核日已到期任务中按期完成的比例；"
+        f"覆盖提升分为本单位主管领域组织覆盖率较上年末每提高 1 个百分点计 {COVERAGE_POINTS} 分，最高 100 分、最低 0 分。"
+        "某项无数据时不参与计算；无月度得分的单位不参与排名；得分相同名次并列。"
+    )

@@ -1,0 +1,49 @@
+import datetime
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from liangxin.core.exporting import write_xlsx
+from liangxin.documents import assessment
+
+
+class Command(BaseCommand):
+    help = "年度考核：各成员单位和县（市、区）的月度平均分、按期完成、领域覆盖率提升、得分和名次。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True, help="考核年度，例如 2022")
+        parser.add_argument(
+            "--as-of", metavar="YYYY-MM-DD", help="考核截止日期（默认今天，最晚为当年 12 月 31 日）"
+        )
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出")
+        parser.add_argument("--xlsx", metavar="FILE.xlsx", help="同时写出考核表 Excel 文件")
+
+    def handle(self, *args, **opts):
+        year = opts["year"]
+        try:
+            as_of = datetime.date.fromisoformat(opts["as_of"]) if opts["as_of"] else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"截止日期“{opts['as_of']}”格式不对，应为 YYYY-MM-DD") from None
+        as_of = min(as_of, datetime.date(year, 12, 31))
+        entries = assessment.assess(year, as_of)
+        if not entries:
+            raise CommandError(f"{year}年没有已确认的重点任务清单或调度数据，无法考核")
+        if opts["xlsx"]:
+            try:
+                write_xlsx(
+                    opts["xlsx"],
+                    [(f"{year}年度考核", assessment.HEADERS, assessment.table_rows(entries)),
+                     ("考核办法", ["说明"], [[assessment.method_text()]])],
+                    widths={1: 24},
+                )  # fmt: skip
+            except OSError as error:
+                raise CommandError(f"无法写入文件“{opts['xlsx']}”：{error.strerror or error}") from None
+        if opts["json"]:
+            data = {"year": year, "as_of": as_of.isoformat(), "units": [e.as_dict() for e in entries]}
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
+            return
+        self.stdout.write(f"{year}年度考核（截至 {as_of}）")
+        for row in assessment.table_rows(entries):
+            self.stdout.write("  ".join("" if v is None else str(v) for v in row))
+        self.stdout.write(assessment.method_text())
