@@ -98,6 +98,7 @@ def test_the_office_sees_reports_to_review_units_behind_near_the_due_day_and_the
     assert "交通运输局：1 成立物流行业党委" in group(early, "dispatch.review")
     assert group(early, "dispatch.not_reported") == ""  # ten days before the due day: not yet
     assert "2022年4月通报" in group(early, "documents.bulletin")
+    client = client_for(office)  # a week later: a new session (idle sessions end after 30 minutes)
     with on("2022-05-23"):
         near = home(client)
     behind = group(near, "dispatch.not_reported")
