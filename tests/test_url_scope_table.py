@@ -220,6 +220,8 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "core:member_unit_create": Exempt("reference data: 工委办公室 and 系统管理员 only"),
     "core:member_unit_detail": Row("member_unit", "view"),
     "core:member_unit_edit": Row("member_unit", "change"),
+    "core:manual": Exempt("the user manual: the same text for every signed-in user"),
+    "core:manual_for": Exempt("the user manual: the same text for every signed-in user"),
     "core:audit_log": Exempt("审计管理员 only; the audit log is not jurisdiction-bound"),
     "core:audit_export": Exempt("审计管理员 only, as core:audit_log (tests/core/test_audit_page.py)"),
     "committee:industry": Listed("tests/committee/test_scope.py::TestCommitteesAreScoped"),

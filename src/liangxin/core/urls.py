@@ -15,6 +15,8 @@ urlpatterns = [
     path("member-units/new/", views.member_unit_edit, name="member_unit_create"),
     path("member-units/<int:pk>/", views.member_unit_detail, name="member_unit_detail"),
     path("member-units/<int:pk>/edit/", views.member_unit_edit, name="member_unit_edit"),
+    path("help/", views.manual, name="manual"),
+    path("help/<slug:role>/", views.manual, name="manual_for"),
     path("audit/", views_audit.audit_log, name="audit_log"),
     path("audit/export.xlsx", views_audit.audit_export, name="audit_export"),
 ]

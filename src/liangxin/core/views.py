@@ -240,3 +240,33 @@ def member_unit_edit(request, pk: int | None = None):
             messages.success(request, f"已保存成员单位“{instance.name}”")
             return redirect("core:member_unit_detail", pk=instance.pk)
     return render(request, "core/member_unit_form.html", {"form": form, "unit": unit})
+
+
+MANUALS = [
+    ("office", "工委办公室"),
+    ("member_unit", "成员单位"),
+    ("county", "县、乡镇、园区"),
+    ("instructor", "党建指导员"),
+    ("admins", "三员"),
+]
+ROLE_MANUAL = {
+    Role.OFFICE: "office",
+    Role.MEMBER_UNIT: "member_unit",
+    Role.COUNTY: "county",
+    Role.TOWNSHIP: "county",
+    Role.PARK: "county",
+    Role.INSTRUCTOR: "instructor",
+}
+
+
+@login_required
+def manual(request, role: str | None = None):
+    """The user manual, offline: the user's own role first, every role's a click away."""
+    current = role or ROLE_MANUAL.get(request.user.role, "admins")
+    if current not in dict(MANUALS):
+        raise Http404("没有该角色的使用手册")
+    return render(
+        request,
+        "core/manual.html",
+        {"manuals": MANUALS, "current": current, "template": f"core/manual/{current}.html"},
+    )
