@@ -178,8 +178,17 @@ def test_the_office_edits_a_member_units_industries_and_tags(client_for, office)
     assert log.after["industries"] == ["54", "60"] and "tags" in log.after
 
 
-def test_unbuilt_sections_say_so_plainly(client_for, office):
-    page = client_for(office).get(reverse("not_built", args=["meetings"])).content.decode()
-    assert "尚未开放" in page
+def test_every_section_of_the_speech_is_built(client_for, office):
     home = client_for(office).get(reverse("home")).content.decode()
-    assert "未开放" in home and "两新组织台账" in home
+    assert "未开放" not in home and "两新组织台账" in home and "工委会议" in home
+    assert client_for(office).get(reverse("not_built", args=["meetings"])).status_code == 404
+
+
+def test_a_section_not_built_yet_says_so_plainly(client_for, office, monkeypatch):
+    from liangxin.core import context_processors
+
+    sections = [*context_processors.SECTIONS, ("以后", [("未来功能", None, "future", None)])]
+    monkeypatch.setattr(context_processors, "SECTIONS", sections)
+    assert "尚未开放" in client_for(office).get(reverse("not_built", args=["future"])).content.decode()
+    home = client_for(office).get(reverse("home")).content.decode()
+    assert "未来功能" in home and "未开放" in home

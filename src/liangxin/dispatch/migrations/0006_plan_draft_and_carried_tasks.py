@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dispatch', '0004_task_category_label'),
+        ('dispatch', '0005_task_measure'),
     ]
 
     operations = [
