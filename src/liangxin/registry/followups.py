@@ -37,7 +37,7 @@ def _unit_ids(pairs: tuple[tuple[str, str], ...]) -> dict[str, int]:
 
 def units_by_kind() -> dict[str, int]:
     """Organization kind → the id of its gatekeeping member unit."""
-    pairs = tuple(sorted(getattr(settings, "LIANGXIN_FOLLOWUP_UNITS", {}).items()))
+    pairs = tuple(sorted(settings.LIANGXIN_FOLLOWUP_UNITS.items()))
     found = _unit_ids(pairs)
     if found and MemberUnit.objects.filter(pk__in=found.values()).count() != len(set(found.values())):
         _unit_ids.cache_clear()  # the committee changed (tests, a reset): look again
