@@ -53,9 +53,9 @@ SECTIONS = [
         [
             ("行业党委", None, "industry-committees", DISPATCH_ROLES),
             ("新就业群体", None, "workforce", DISPATCH_ROLES),
-            ("五融入五提升", None, "five-integrations", WORK_ROLES),
-            ("结对共建", None, "pairings", WORK_ROLES),
-            ("品牌与示范点", None, "brands", WORK_ROLES),
+            ("五融入五提升", None, "five-integrations", DISPATCH_ROLES),
+            ("结对共建", None, "pairings", DISPATCH_ROLES),
+            ("品牌与示范点", None, "brands", DISPATCH_ROLES),
             ("工委会议", None, "meetings", DISPATCH_ROLES),
         ],
     ),
