@@ -248,7 +248,24 @@ class Rating(models.TextChoices):
     POOR = "poor", "差"
 
 
-class BranchInspection(models.Model):
+class SeenWithItsPartyOrg(models.Model):
+    """A record about a party organization is seen and changed by whoever sees its party
+    organization (one scope rule for inspections and rectifications)."""
+
+    objects = ScopedManager()
+    scope_region = "party_org__"
+    scope_area = "party_org__area_id"
+    scope_member_unit = "party_org__owner_unit_id"
+    scope_industry = "party_org__links__organization__industry_id"
+    scope_industry_section = "party_org__links__organization__industry_section"
+    scope_distinct = True
+    scope_all_roles = (Role.OFFICE,)
+
+    class Meta:
+        abstract = True
+
+
+class BranchInspection(SeenWithItsPartyOrg):
     """常态化排查 of a joint branch: is it real (联而不合、联而不活)?"""
 
     party_org = models.ForeignKey(
@@ -267,15 +284,6 @@ class BranchInspection(models.Model):
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
 
-    objects = ScopedManager()
-    scope_region = "party_org__"
-    scope_area = "party_org__area_id"
-    scope_member_unit = "party_org__owner_unit_id"
-    scope_industry = "party_org__links__organization__industry_id"
-    scope_industry_section = "party_org__links__organization__industry_section"
-    scope_distinct = True
-    scope_all_roles = (Role.OFFICE,)
-
     class Meta:
         verbose_name = "联合党支部排查"
         ordering = ["-inspected_on", "-id"]
@@ -284,7 +292,7 @@ class BranchInspection(models.Model):
         return f"{self.party_org} {self.inspected_on}"
 
 
-class Rectification(models.Model):
+class Rectification(SeenWithItsPartyOrg):
     """整改: a problem an inspection found, the measure, who answers for it and by when; closed
     with what was done. Open past its due date it is chased by `dispatch_tick` (rectification.py)."""
 
@@ -310,15 +318,6 @@ class Rectification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
-
-    objects = ScopedManager()
-    scope_region = "party_org__"
-    scope_area = "party_org__area_id"
-    scope_member_unit = "party_org__owner_unit_id"
-    scope_industry = "party_org__links__organization__industry_id"
-    scope_industry_section = "party_org__links__organization__industry_section"
-    scope_distinct = True
-    scope_all_roles = (Role.OFFICE,)
 
     class Meta:
         verbose_name = "整改事项"
