@@ -98,6 +98,37 @@ def test_removing_the_last_rows_is_noticed_too(db):
     assert "链尾记录不符" in verify_refusal()
 
 
+def test_removing_the_last_rows_and_rewriting_the_head_to_match_is_noticed(db):
+    """Someone with the database but not the secret key cuts the tail and makes the head row
+    agree with the new last record: the head's seal no longer matches."""
+    records = some_records(4)
+    tamper("DELETE FROM core_auditlog WHERE id >= %s", [records[2].pk])
+    tamper(
+        "UPDATE core_auditchainhead SET last_id = %s, last_hash = %s WHERE id = 1",
+        [records[1].pk, records[1].hash],
+    )
+    message = verify_refusal()
+    assert "封签与密钥不符" in message and "被改写过" in message
+
+
+def test_after_a_deliberate_key_change_reseal_works_only_on_a_whole_chain(db, settings):
+    records = some_records(3)
+    settings.SECRET_KEY = "a-new-key-" + "x" * 40
+    assert "封签与密钥不符" in verify_refusal()
+    out = StringIO()
+    call_command("audit_verify", "--reseal", stdout=out)
+    assert "已重新封签" in out.getvalue() and "校验通过" in out.getvalue()
+    assert AuditLog.objects.filter(action="core.audit.resealed").exists()
+    assert "校验通过" in verify_output()
+    # a chain already broken is not sealed again: the evidence stays
+    tamper("UPDATE core_auditlog SET object_repr = %s WHERE id = %s", ["改过的", records[1].pk])
+    settings.SECRET_KEY = "another-key-" + "y" * 40
+    with pytest.raises(CommandError) as exc:
+        call_command("audit_verify", "--reseal", stdout=StringIO())
+    assert f"第 {records[1].pk} 号记录" in str(exc.value)
+    assert f"第 {records[1].pk} 号记录" in verify_refusal()
+
+
 def test_a_rehashed_row_still_breaks_the_chain_after_it(db):
     records = some_records(4)
     row = AuditLog.objects.get(pk=records[1].pk)

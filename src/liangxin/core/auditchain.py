@@ -7,6 +7,9 @@ so concurrent writers cannot fork the chain; `verify` walks it and names the fir
 content or link does not match; `archive` exports the records older than the retention and
 removes them (only after a verified chain), leaving their last hash as the new anchor.
 
+The head row is sealed (`seal_of`: HMAC-SM3 keyed by the secret key, which lives outside the
+database): removing the last records and rewriting the head to match them needs the key too.
+
 The hash covers what a record says (time, actor's account and role, IP, action, object,
 before/after, source, result, message), not the actor's foreign key, which becomes NULL when an
 account is deleted.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +63,21 @@ def digest(row, prev_hash: str) -> str:
     return sm3(body.encode())
 
 
+def seal_of(head) -> str:
+    """The head's seal: HMAC-SM3 of where the chain ends and where it starts (works on the
+    historical model in a migration too)."""
+    key = hmac.new(settings.SECRET_KEY.encode(), b"liangxin.audit-chain-head", "sm3").digest()
+    ends = f"{head.last_id or ''}:{head.last_hash}:{head.anchor_id or ''}:{head.anchor_hash}"
+    return hmac.new(key, ends.encode(), "sm3").hexdigest()
+
+
+def _save_head(head: AuditChainHead, **ends) -> None:
+    for name, value in ends.items():
+        setattr(head, name, value)
+    head.seal = seal_of(head)
+    head.save(update_fields=[*ends, "seal"])
+
+
 def _locked_head() -> AuditChainHead:
     """The head row, locked: the UPDATE takes SQLite's write lock and PostgreSQL's row lock
     before the tail is read, so a second writer waits here."""
@@ -84,8 +103,7 @@ def append(rows: list[AuditLog]) -> list[AuditLog]:
             rows[0].save(force_insert=True)
         else:
             AuditLog.objects.bulk_create(rows, batch_size=1000)
-        head.last_id, head.last_hash = rows[-1].pk, prev
-        head.save(update_fields=["last_id", "last_hash"])
+        _save_head(head, last_id=rows[-1].pk, last_hash=prev)
     return rows
 
 
@@ -110,8 +128,7 @@ def insert_chained(insert: Callable[[], object]) -> int:
             AuditLog.objects.bulk_update(chunk, ["prev_hash", "hash"])
             count += len(chunk)
         if last is not None:
-            head.last_id, head.last_hash = last.pk, prev
-            head.save(update_fields=["last_id", "last_hash"])
+            _save_head(head, last_id=last.pk, last_hash=prev)
     return count
 
 
@@ -135,8 +152,9 @@ class Verification:
         return f"审计日志第 {row.pk} 号记录（{when}，{row.actor_name or '系统'}，{row.action}）校验失败：{self.reason}"
 
 
-def verify() -> Verification:
-    """Walk the chain in id order from the archive anchor to the head."""
+def verify(*, check_seal: bool = True) -> Verification:
+    """Walk the chain in id order from the archive anchor to the head, then check the head's
+    seal (`check_seal=False` only for `reseal`)."""
     head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead()
     prev, count, last_id = head.anchor_hash, 0, head.anchor_id
     for row in AuditLog.objects.order_by("pk").iterator(chunk_size=2000):
@@ -151,7 +169,35 @@ def verify() -> Verification:
         return Verification(
             count, None, f"链尾记录不符，{after}的记录被删除过（应以第 {head.last_id} 号记录结束）"
         )
+    if check_seal and head.pk and not hmac.compare_digest(head.seal, seal_of(head)):
+        return Verification(
+            count,
+            None,
+            "链尾记录的封签与密钥不符：链尾在数据库中被改写过，其后的记录可能被删除"
+            "（若刚更换过 SECRET_KEY，请核对后运行 liangxin audit_verify --reseal）",
+        )
     return Verification(count)
+
+
+def reseal(actor=None) -> Verification:
+    """Seal the head again with the current key (after SECRET_KEY was changed on purpose), only
+    when the chain itself verifies; recorded in the audit log."""
+    from liangxin.core import audit
+
+    with transaction.atomic():
+        head = _locked_head()
+        checked = verify(check_seal=False)
+        if not checked.ok:
+            return checked
+        _save_head(head)
+    audit.record(
+        "core.audit.resealed",
+        actor=actor,
+        object_type="core.auditchainhead",
+        object_repr=f"第 {head.last_id} 号",
+        message="更换密钥后重新封签审计日志链尾",
+    )
+    return verify()
 
 
 def retention_days() -> int:
@@ -176,7 +222,7 @@ def archive(output: Path, *, days: int, actor=None) -> int:
     from liangxin.core import audit
 
     with transaction.atomic():
-        _locked_head()  # no record is appended while the chain is checked and cut
+        head = _locked_head()  # no record is appended while the chain is checked and cut
         checked = verify()
         if not checked.ok:
             raise ArchiveRefused(f"哈希链校验未通过，不能归档。{checked.message()}")
@@ -191,7 +237,7 @@ def archive(output: Path, *, days: int, actor=None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config(%s, 'on', true)", [ARCHIVE_SETTING])
         AuditLog.objects.filter(pk__lte=last.pk).delete()
-        AuditChainHead.objects.filter(pk=1).update(anchor_id=last.pk, anchor_hash=last.hash)
+        _save_head(head, anchor_id=last.pk, anchor_hash=last.hash)
         audit.record(
             "core.audit.archived",
             actor=actor,

@@ -294,13 +294,16 @@ class DataVersion(models.Model):
 class AuditChainHead(models.Model):
     """The one row (pk 1) that ends the audit chain: the last record and its hash (so that a
     removed tail is noticed), and the anchor left by the last archive (the hash the first
-    remaining record must follow). Locked by every append, which serializes the chain."""
+    remaining record must follow). Locked by every append, which serializes the chain.
+    ``seal`` is an HMAC-SM3 of the four, keyed by the secret key (which is not in the database),
+    so that someone who removes the last records and rewrites this row to match is caught too."""
 
     last_id = models.BigIntegerField(null=True)
     last_hash = models.CharField(max_length=64, blank=True)
     anchor_id = models.BigIntegerField(null=True)
     anchor_hash = models.CharField(max_length=64, blank=True)
     appends = models.BigIntegerField(default=0)
+    seal = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计日志链尾"
