@@ -287,3 +287,19 @@ class TestServicesRecheckInsideTheTransaction:
         page = client_for(auditor).get(reverse("core:audit_log")).content.decode()
         assert "审计可见公司" in page
         assert "13907969999" not in page and "王五六" not in page and "139****9999" in page
+
+
+@pytest.mark.django_db
+class TestMemberUnitContactsAreMaskedForWhoDoesNotKeepThem:
+    def test_the_unit_sees_its_liaison_in_full_and_the_audit_log_masks_it(self, jiaotong, office, client_for):
+        unit = MemberUnit.objects.get(name="交通运输局")
+        unit.contact, unit.phone = "赵联络", "13907960001"
+        from liangxin.core import services as core_services
+
+        core_services.save_member_unit(unit, actor=office)
+        own = client_for(jiaotong).get(reverse("core:member_unit_detail", args=[unit.pk])).content.decode()
+        assert "赵联络" in own and "13907960001" in own
+        auditor = make_user("auditor", role="auditadmin")
+        log = client_for(auditor).get(reverse("core:audit_log")).content.decode()
+        assert "13907960001" not in log and "赵联络" not in log
+        assert "139****0001" in log and mask_name("赵联络") in log

@@ -132,6 +132,7 @@ class MemberUnit(RegionBound):
     active = models.BooleanField("在用", default=True)
 
     objects = ScopedManager()
+    personal_fields = {"phone": "phone", "contact": "name"}  # liangxin.core.masking
     scope_region = ""
     scope_member_unit = "pk"
     scope_all_roles = (Role.OFFICE, Role.SYSTEM_ADMIN)

@@ -11,6 +11,7 @@ from liangxin.core import services, todo
 from liangxin.core.context_processors import not_built as not_built_sections
 from liangxin.core.forms import AreaForm, MemberUnitForm
 from liangxin.core.listing import paginate
+from liangxin.core.masking import may_see_in_full, shown
 from liangxin.core.models import Area, AreaKind, Installation, MemberUnit, Region, RegionLevel
 from liangxin.core.permissions import (
     CHANGE,
@@ -210,11 +211,14 @@ def member_unit_list(request):
 @role_required(*UNIT_VIEWERS)
 def member_unit_detail(request, pk: int):
     unit = get_visible_or_404(MemberUnit, request, pk=pk)
+    full = may_see_in_full(request.user, unit)
     return render(
         request,
         "core/member_unit_detail.html",
         {
             "unit": unit,
+            "contact": shown(request.user, unit, "contact", full=full),
+            "phone": shown(request.user, unit, "phone", full=full),
             "industries": unit.industries.all(),
             "can_edit": request.user.role in REFERENCE_EDITORS,
         },
