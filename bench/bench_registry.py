@@ -164,13 +164,18 @@ RESULT = {{"seconds": time.perf_counter() - t, "rows": len(data), "created": res
 LIST_CODE = """
 from django.test import Client
 from liangxin.accounts.models import User
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 user = User.objects.create(username="bench-office", role="office")
 client = Client(); client.force_login(user)
+# a finished login: the office's compulsory second factor passed
+device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+session = client.session; session[DEVICE_ID_SESSION_KEY] = device.persistent_id; session.save()
 timings = []
 for i in range(7):
     t = time.perf_counter()
     response = client.get("/registry/organizations/?region=360802" + ("&page=3" if i % 2 else ""))
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == 200, (response.status_code, response.get("Location"))
     timings.append(time.perf_counter() - t)
 timings.sort()
 RESULT = {{"median_ms": timings[len(timings) // 2] * 1000, "max_ms": timings[-1] * 1000}}
