@@ -1,0 +1,156 @@
+"""One row of a sheet as an importer reads it: cells by column key, parsed values remembered per
+column (`ParseMemo`), problems and warnings with the row number and the header as written."""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from liangxin.core.exporting import unescape_cell
+from liangxin.core.import_report import NOT_IMPORTED, Problem
+from liangxin.core.tabular import DataRow, HeaderMatch, ValueProblem, is_empty
+
+
+class ParseMemo:
+    """Remembers each column's parsed values within one sheet. A file repeats the same regions,
+    industries, statuses, dates and counts on row after row; parsing each distinct value once
+    makes validation cheap. A column whose values are nearly all distinct (codes, names,
+    addresses) stops being remembered once it passes `limit` entries."""
+
+    def __init__(self, limit: int = 20_000):
+        self.limit = limit
+        self.tables: dict[str, dict] = {}
+        self.off: set[str] = set()
+
+
+_CELLS = operator.attrgetter("_cells")
+
+
+class RowReader:
+    """Reads one row's cells by column key, collecting problems with row number and header."""
+
+    __slots__ = ("_cells", "_columns", "match", "memo", "problems", "row", "warnings")
+
+    def __init__(self, row: DataRow, match: HeaderMatch, memo: ParseMemo | None = None):
+        self.row = row
+        self.match = match
+        self.memo = memo
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self._columns = match.columns
+        self._cells = row.cells
+
+    def header(self, key: str) -> str:
+        return self.match.headers.get(key) or self.match.spec.column(key).label
+
+    def raw(self, key: str) -> Any:
+        i = self._columns.get(key)
+        if i is None or i >= len(self._cells):
+            return None
+        value = self._cells[i]
+        return unescape_cell(value) if type(value) is str and value[:1] == "'" else value
+
+    def fingerprint(self) -> int:
+        """A stable 64-bit digest of the row's cells by column: equal rows, equal digests."""
+        # The row as written, with the sheet's column mapping: the same cells under other
+        # headers are another row.
+        try:  # a row of text and empty cells (CSV)
+            text = self.match.fingerprint_salt + "\x1f".join(
+                [c if c is not None else "" for c in self._cells]
+            )
+        except TypeError:
+            text = f"{self.match.fingerprint_salt}{self._cells!r}"
+        digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big", signed=True)
+
+    @staticmethod
+    def column(readers: list[RowReader], key: str) -> list[Any]:
+        """One column's cells (as `raw` gives them) for a list of readers of the same sheet."""
+        if not readers:
+            return []
+        i = readers[0]._columns.get(key)
+        if i is None:
+            return [None] * len(readers)
+        try:
+            out = list(map(operator.itemgetter(i), map(_CELLS, readers)))
+        except IndexError:  # short rows
+            out = [r._cells[i] if i < len(r._cells) else None for r in readers]
+        try:
+            escaped = "\x00'" in "\x00" + "\x00".join(out)  # a text-only column: one scan
+        except TypeError:
+            escaped = any(v.__class__ is str and v[:1] == "'" for v in out)
+        if escaped:
+            out = [unescape_cell(v) for v in out]
+        return out
+
+    def has(self, key: str) -> bool:
+        return key in self.match.columns
+
+    def problem(self, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.row.number, self.header(key) if key else "", message))
+
+    def warn(self, key: str | None, message: str) -> None:
+        """A warning: the row is imported (domain.md §8), the user is told what was not."""
+        self.warnings.append(Problem(self.row.number, self.header(key) if key else "", message))
+
+    def get(
+        self,
+        key: str,
+        parser: Callable[..., Any],
+        *,
+        required: bool = False,
+        optional: bool = False,
+        **kwargs,
+    ) -> Any:
+        """`parser(cell, **kwargs)` for the column, or None with a problem recorded. Parsers are
+        pure functions of the cell and their arguments, so results are remembered per column.
+        ``optional``: the field decides nothing, so a bad value is a warning and the field is
+        left empty (domain.md §8)."""
+        if optional:
+            problems = len(self.problems)
+            value = self.get(key, parser, required=required, **kwargs)
+            if len(self.problems) > problems:
+                for p in self.problems[problems:]:
+                    self.warnings.append(Problem(p.row, p.column, f"{p.message}{NOT_IMPORTED}"))
+                del self.problems[problems:]
+            return value
+        raw = self.raw(key)
+        if is_empty(raw):
+            if required:
+                self.problem(key, f"“{self.header(key)}”不能为空，请填写")
+            return None
+        memo = self.memo
+        if memo is None or key in memo.off:
+            return self._parse(key, parser, raw, kwargs)
+        table = memo.tables.setdefault(key, {})
+        try:
+            cache_key = (raw, parser, *kwargs.items()) if kwargs else (raw, parser)
+            hit = table[cache_key]
+        except KeyError:
+            hit = self._parse_or_problem(parser, raw, kwargs)
+            table[cache_key] = hit
+            if len(table) > memo.limit:
+                memo.off.add(key)
+                del memo.tables[key]
+        except TypeError:  # an unhashable cell or argument
+            return self._parse(key, parser, raw, kwargs)
+        if isinstance(hit, ValueProblem):
+            self.problem(key, hit.message)
+            return None
+        return hit
+
+    @staticmethod
+    def _parse_or_problem(parser, raw, kwargs):
+        try:
+            return parser(raw, **kwargs)
+        except ValueProblem as exc:
+            return exc
+
+    def _parse(self, key, parser, raw, kwargs):
+        try:
+            return parser(raw, **kwargs)
+        except ValueProblem as exc:
+            self.problem(key, exc.message)
+            return None
