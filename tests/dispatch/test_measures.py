@@ -10,9 +10,12 @@ from django.urls import reverse
 from liangxin.core.models import MemberUnit, Region
 from liangxin.dispatch import measures, reports
 from liangxin.pairings import services as pairing_services
+from tests.committee.factories import make_committee
 from tests.coverage.factories import make_org, make_party_org
 from tests.dispatch.factories import make_period, make_task
 from tests.factories import make_user
+
+D = datetime.date
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +30,7 @@ def linked_task(measure: str, lead: str = "民政局"):
 def test_the_choices_name_every_registered_measure_with_its_parameters(city):
     keys = dict(measures.choices())
     assert keys["pairings.signed"] == "结对共建"
+    assert keys["committee.set_up"] == "行业（综合）党委成立情况"
     assert keys["coverage.org_rate:C"] == "行业组织覆盖率：C 制造业"
 
 
@@ -90,3 +94,44 @@ def test_the_office_links_a_task_to_a_measure_on_the_task_form(city, office, cli
     task = make_task("7", lead="民政局")
     response = client_for(office).get(reverse("dispatch:task_edit", args=[task.pk]))
     assert "关联台账指标" in response.content.decode() and "pairings.signed" in response.content.decode()
+
+
+def committees_text(unit_name: str, day: datetime.date) -> str:
+    task = linked_task("committee.set_up", lead=unit_name)
+    period = make_period(f"{day:%Y-%m}")
+    return reports.prefill(task, MemberUnit.objects.get(name=unit_name), period, today=day)["progress"]
+
+
+def test_a_task_linked_to_committees_set_up_prefills_the_units_committees_on_the_date(city):
+    logistics = make_committee(
+        "物流行业党委", owner="交通运输局", industries=("G",), founded_on=D(2021, 3, 1)
+    )
+    make_committee("网约车行业党委", owner="交通运输局", tags=("网约车",), founded_on=D(2022, 9, 1))
+    make_committee("律师行业党委", owner="司法局", industries=("L",), founded_on=D(2021, 1, 1))
+    make_party_org("顺丰速运党支部", region="360802", parent=logistics.party_org)
+    make_party_org("已撤销的物流党支部", parent=logistics.party_org, dissolved_on=D(2022, 1, 1))
+
+    text = committees_text("交通运输局", D(2022, 6, 10))
+    assert "【系统数据·行业（综合）党委成立情况，截至 2022年06月10日】已成立行业（综合）党委 1 个" in text
+    assert "1. 物流行业党委（2021年03月成立，服务行业/群体：G，下设党组织 1 个）" in text
+    assert "网约车行业党委" not in text and "律师行业党委" not in text  # not yet founded; another unit's
+
+
+def test_a_department_supervising_an_industry_without_a_committee_is_prefilled_as_missing(city):
+    assert MemberUnit.objects.get(name="交通运输局").industries.exists()
+    text = committees_text("交通运输局", D(2022, 6, 10))
+    assert "尚未成立行业（综合）党委（应成立未成立）" in text
+
+
+def test_a_countys_organization_department_is_prefilled_with_the_committees_of_its_county(city):
+    taihe = MemberUnit.objects.get(name="泰和县委组织部")
+    committee = make_committee("泰和县物流行业党委", owner="交通运输局", industries=("G",))
+    party_org = committee.party_org
+    party_org.region = Region.objects.get(code="360826")
+    party_org.copy_ancestor_codes(party_org.region)
+    party_org.save()
+    make_committee("吉州区商圈党委", owner="商务局", industries=("F",))
+
+    text = committees_text(taihe.name, D(2022, 6, 10))
+    assert "已成立行业（综合）党委 1 个" in text and "泰和县物流行业党委" in text
+    assert "吉州区商圈党委" not in text
