@@ -24,84 +24,82 @@ def units():
     )
 
 
-@pytest.mark.django_db
-class TestCommitteesAreScoped(OutsiderGetsNothing):
-    @pytest.fixture
-    def scope_case(self, city):
-        committee = make_committee("物流行业党委", owner="交通运输局", industries=("G",))
-        insider, outsider = units()
-        return ScopeCase(
-            obj=committee,
-            insider=insider,
-            outsider=outsider,
-            marker="物流行业党委",
-            detail_urls=[reverse("committee:industry_detail", args=[committee.pk])],
-            list_urls=[reverse("committee:industry")],
-            export_urls=[reverse("committee:industry") + "?format=csv"],
-            change_urls=[reverse("committee:industry_edit", args=[committee.pk])],
-        )
+def committee_case():
+    committee = make_committee("物流行业党委", owner="交通运输局", industries=("G",))
+    return (
+        committee,
+        "物流行业党委",
+        {
+            "detail_urls": [reverse("committee:industry_detail", args=[committee.pk])],
+            "list_urls": [reverse("committee:industry")],
+            "export_urls": [reverse("committee:industry") + "?format=csv"],
+            "change_urls": [reverse("committee:industry_edit", args=[committee.pk])],
+        },
+    )
 
 
-@pytest.mark.django_db
-class TestMeetingsAreScoped(OutsiderGetsNothing):
-    @pytest.fixture
-    def scope_case(self, city):
-        meeting = Meeting.objects.create(name="物流专题会议", date=D(2022, 5, 20), kind="topic")
-        meeting.attendees.add(MemberUnit.objects.get(name="交通运输局"))
-        insider, outsider = units()
-        return ScopeCase(
-            obj=meeting,
-            insider=insider,
-            outsider=outsider,
-            marker="物流专题会议",
-            detail_urls=[reverse("committee:meeting_detail", args=[meeting.pk])],
-            list_urls=[reverse("committee:meetings")],
-            export_urls=[reverse("committee:meetings") + "?format=csv"],
-            change_urls=[
-                reverse("committee:meeting_edit", args=[meeting.pk]),
-                reverse("committee:decision_create", args=[meeting.pk]),
-                reverse("committee:meeting_dispatch", args=[meeting.pk]),
-                reverse("committee:meeting_attachment", args=[meeting.pk]),
+def meeting_case():
+    meeting = Meeting.objects.create(name="物流专题会议", date=D(2022, 5, 20), kind="topic")
+    meeting.attendees.add(MemberUnit.objects.get(name="交通运输局"))
+    return (
+        meeting,
+        "物流专题会议",
+        {
+            "detail_urls": [reverse("committee:meeting_detail", args=[meeting.pk])],
+            "list_urls": [reverse("committee:meetings")],
+            "export_urls": [reverse("committee:meetings") + "?format=csv"],
+            "change_urls": [
+                reverse(name, args=[meeting.pk])
+                for name in (
+                    "committee:meeting_edit",
+                    "committee:decision_create",
+                    "committee:meeting_dispatch",
+                    "committee:meeting_attachment",
+                )
             ],
-        )
+        },
+    )
+
+
+def activity_case():
+    committee = make_committee("物流行业党委", owner="交通运输局", industries=("G",))
+    activity = make_activity(committee, D(2022, 5, 4))
+    activity.title = "物流行业青年理论宣讲"
+    activity.save()
+    return (
+        activity,
+        "物流行业青年理论宣讲",
+        {
+            "list_urls": [reverse("committee:activities")],
+            "export_urls": [reverse("committee:activities") + "?format=csv"],
+            "change_urls": [reverse("committee:activity_edit", args=[activity.pk])],
+        },
+    )
+
+
+def missing_case():
+    unit = MemberUnit.objects.get(name="交通运输局")
+    assert unit.industries.exists()
+    return (
+        unit,
+        "交通运输局",
+        {
+            "list_urls": [reverse("committee:missing")],
+            "export_urls": [reverse("committee:missing") + "?format=csv"],
+            "change_urls": [reverse("committee:missing_propose", args=[unit.pk])],
+        },
+    )
 
 
 @pytest.mark.django_db
-class TestActivitiesAreScoped(OutsiderGetsNothing):
-    @pytest.fixture
-    def scope_case(self, city):
-        committee = make_committee("物流行业党委", owner="交通运输局", industries=("G",))
-        activity = make_activity(committee, D(2022, 5, 4))
-        activity.title = "物流行业青年理论宣讲"
-        activity.save()
-        insider, outsider = units()
-        return ScopeCase(
-            obj=activity,
-            insider=insider,
-            outsider=outsider,
-            marker="物流行业青年理论宣讲",
-            list_urls=[reverse("committee:activities")],
-            export_urls=[reverse("committee:activities") + "?format=csv"],
-            change_urls=[reverse("committee:activity_edit", args=[activity.pk])],
-        )
+class TestCommitteePagesAreScoped(OutsiderGetsNothing):
+    """Committees, meetings, activities and 应成立未成立: 交通运输局's, not 司法局's."""
 
-
-@pytest.mark.django_db
-class TestMissingCommitteesAreScoped(OutsiderGetsNothing):
-    @pytest.fixture
-    def scope_case(self, city):
-        unit = MemberUnit.objects.get(name="交通运输局")
-        assert unit.industries.exists()
+    @pytest.fixture(params=[committee_case, meeting_case, activity_case, missing_case])
+    def scope_case(self, request, city):
+        obj, marker, urls = request.param()
         insider, outsider = units()
-        return ScopeCase(
-            obj=unit,
-            insider=insider,
-            outsider=outsider,
-            marker="交通运输局",
-            list_urls=[reverse("committee:missing")],
-            export_urls=[reverse("committee:missing") + "?format=csv"],
-            change_urls=[reverse("committee:missing_propose", args=[unit.pk])],
-        )
+        return ScopeCase(obj=obj, insider=insider, outsider=outsider, marker=marker, **urls)
 
 
 @pytest.mark.django_db

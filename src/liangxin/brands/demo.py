@@ -18,47 +18,20 @@ YEAR = 2022
 D = datetime.date
 # (unit, brand, level, stage, named on, registered on, reported on)
 BRANDS = [
-    (
-        "民政局",
-        "“红色社工站”社会组织党建品牌",
-        Level.REGION,
-        Stage.NAMED,
-        D(2022, 1, 10),
-        D(2022, 5, 20),
-        D(2022, 6, 20),
-    ),
+    ("民政局", "“红色社工站”社会组织党建品牌", Level.REGION, Stage.NAMED, D(2022, 1, 10), D(2022, 5, 20), D(2022, 6, 20)),
     ("民政局", "行业协会商会“党建+服务”示范点", Level.SITE, Stage.BUILT, None, D(2022, 5, 22), None),
-    (
-        "邮政管理局",
-        "“快递小哥·流动哨兵”党建品牌",
-        Level.REGION,
-        Stage.NAMED,
-        D(2022, 6, 1),
-        D(2022, 5, 30),
-        D(2022, 6, 25),
-    ),
+    ("邮政管理局", "“快递小哥·流动哨兵”党建品牌", Level.REGION, Stage.NAMED, D(2022, 6, 1), D(2022, 5, 30), D(2022, 6, 25)),
     ("交通运输局", "“红色货运驿站”示范点", Level.SITE, Stage.BUILDING, None, D(2022, 6, 10), D(2022, 6, 28)),
-    (
-        "司法局",
-        "律师行业“法护民企”党建品牌",
-        Level.REGION,
-        Stage.NAMED,
-        D(2022, 3, 15),
-        D(2022, 4, 1),
-        D(2022, 6, 15),
-    ),
+    ("司法局", "律师行业“法护民企”党建品牌", Level.REGION, Stage.NAMED, D(2022, 3, 15), D(2022, 4, 1), D(2022, 6, 15)),
     ("工信局", "产业链党建“链上红”", Level.ENTERPRISE, Stage.BUILDING, None, D(2022, 6, 5), D(2022, 6, 29)),
     ("科技局", "科技企业“红色引擎”", Level.ENTERPRISE, Stage.PLANNED, None, D(2022, 6, 12), D(2022, 6, 30)),
     ("商务局", "商圈市场“红色商圈”", Level.REGION, Stage.BUILT, None, D(2022, 6, 20), D(2022, 6, 30)),
-    (
-        "工商联",
-        "非公企业“同心红”党建品牌",
-        Level.ENTERPRISE,
-        Stage.NAMED,
-        D(2022, 6, 18),
-        D(2022, 6, 25),
-        D(2022, 7, 8),
-    ),
+    ("工商联", "非公企业“同心红”党建品牌", Level.ENTERPRISE, Stage.NAMED, D(2022, 6, 18), D(2022, 6, 25), D(2022, 7, 8)),
+]  # fmt: skip
+# The 6-month revisits answered: (brand, still running, what happened, answered on)
+REVISITS = [
+    ("法护民企", False, "牵头律所合并，品牌活动已停止", D(2022, 9, 20)),
+    ("红色社工站", True, "新建社工站 6 个，开展活动 40 余场", D(2022, 7, 15)),
 ]
 
 
@@ -98,16 +71,9 @@ def load(city, out) -> None:
         if reported and unit_name not in done:
             services.report_brands(campaign, by_name[unit_name], actor=None, at=_at(reported))
             done.add(unit_name)
-    inactive = Brand.objects.get(campaign=campaign, name__contains="法护民企").revisits.get(months=6)
-    services.answer_revisit(
-        inactive, actor=None, still_active=False, note="牵头律所合并，品牌活动已停止", at=_at(D(2022, 9, 20))
-    )
-    active = Brand.objects.get(campaign=campaign, name__contains="红色社工站").revisits.get(months=6)
-    services.answer_revisit(
-        active,
-        actor=None,
-        still_active=True,
-        note="新建社工站 6 个，开展活动 40 余场",
-        at=_at(D(2022, 7, 15)),
-    )
+    for name, still_active, note, answered_on in REVISITS:
+        revisit = Brand.objects.get(campaign=campaign, name__contains=name).revisits.get(months=6)
+        services.answer_revisit(
+            revisit, actor=None, still_active=still_active, note=note, at=_at(answered_on)
+        )
     out.write(f"品牌申报演示数据：2022 年应申报 {len(units)} 个单位，登记品牌 {len(BRANDS)} 个")
