@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 
+from liangxin.core.locking import VersionedForm
 from liangxin.core.models import MemberUnit
 from liangxin.core.tabular import ValueProblem
 from liangxin.dispatch import measures
@@ -10,7 +11,7 @@ from liangxin.dispatch.plans import category_choices, parse_deadline, parse_mile
 from liangxin.dispatch.reports import ATTACHMENT_EXTENSIONS, attachment_limit
 
 
-class ReportForm(forms.Form):
+class ReportForm(VersionedForm):
     status = forms.ChoiceField(label="进展状态", choices=ProgressStatus.choices)
     percent = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100)
     progress = forms.CharField(label="本月进展", widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -44,7 +45,7 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(label="退回意见", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TaskForm(forms.Form):
+class TaskForm(VersionedForm):
     code = forms.CharField(label="序号", max_length=20)
     category = forms.ChoiceField(label="任务类别")
     title = forms.CharField(label="重点任务", max_length=300)

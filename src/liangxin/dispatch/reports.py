@@ -10,10 +10,10 @@ import datetime
 from pathlib import PurePath
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from liangxin.core import audit, events
+from liangxin.core import audit, events, locking
 from liangxin.dispatch import measures
 from liangxin.dispatch.models import (
     Attachment,
@@ -89,6 +89,11 @@ def prefill(task, unit, period: Period, *, today: datetime.date | None = None) -
     return data
 
 
+def report_values(report: Report | None) -> dict | None:
+    """What the report form shows of a saved report (its optimistic-locking version)."""
+    return None if report is None else {name: getattr(report, name) for name in FIELDS}
+
+
 def _event(report: Report, action: str, *, actor, at: datetime.datetime, comment: str = "") -> None:
     ReportEvent.objects.create(
         report=report,
@@ -129,8 +134,11 @@ def save_report(
     at: datetime.datetime | None = None,
     source: str | None = None,
     check_lock: bool = True,
+    version: str | None = None,
 ) -> Report:
-    """Save a unit's report for the period as a draft, or submit it (a resubmission after 退回)."""
+    """Save a unit's report for the period as a draft, or submit it (a resubmission after 退回).
+    `version`: the report as the form was opened (`locking.fingerprint`); when someone saved it
+    since, nothing is written (`locking.EditConflict`)."""
     at = at or timezone.now()
     _check(task, unit, period, data)
     report = Report.objects.select_for_update().filter(task=task, unit=unit, period=period).first()
@@ -138,6 +146,14 @@ def save_report(
         raise DispatchError(
             f"“{unit.name}”对任务 {task.code} 的{period}报告已{report.get_state_display()}，不能再修改"
         )
+    locking.check(
+        version,
+        report_values(report),
+        submitted=data,
+        what="这份报告",
+        fields=Report,
+        audit_object=("dispatch.report", report.pk) if report else None,
+    )
     if submit and check_lock and not is_open_for(period, unit):
         raise DispatchError(f"{period}调度已锁定，“{unit.name}”如需补报，请联系工委办公室为本单位解锁")
     created = report is None
@@ -150,7 +166,14 @@ def save_report(
         report.submitted_at = at
     elif created:
         report.state = ReportState.DRAFT
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        if not created:
+            raise
+        # Two people started the same report at once: the other's was written first.
+        return _created_meanwhile(task, unit, period, data, version)
     _event(report, ReportEvent.Action.SUBMITTED if submit else ReportEvent.Action.SAVED, actor=actor, at=at)
     after = audit.snapshot(report, [*FIELDS, "state"])
     audit.record(
@@ -162,6 +185,21 @@ def save_report(
         source=source,
     )
     return report
+
+
+def _created_meanwhile(task, unit, period: Period, data: dict, version: str | None) -> Report:
+    if version is None:
+        raise DispatchError("同一份报告正由他人同时保存，本次未保存，请稍后重试")
+    theirs = Report.objects.filter(task=task, unit=unit, period=period).first()
+    locking.check(
+        version,
+        report_values(theirs),
+        submitted=data,
+        what="这份报告",
+        fields=Report,
+        audit_object=("dispatch.report", theirs.pk) if theirs else None,
+    )
+    raise DispatchError("报告保存失败，请刷新页面后重试")  # the row vanished again: never silent
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import datetime
 import tempfile
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from liangxin.core import locking
 from liangxin.core.exporting import write_xlsx
 from liangxin.core.listing import paginate
 from liangxin.core.models import MemberUnit
@@ -291,20 +293,8 @@ def task_edit(request, pk: int | None = None):
         if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
             raise Http404(f"年度“{year_text}”无效，应为 2000 到 2100 之间的四位年份")
         plan = Plan(year=int(year_text))
-    initial = {}
-    if task:
-        initial = {
-            "code": task.code,
-            "category": task.category,
-            "title": task.title,
-            "requirement": task.requirement,
-            "lead": task.lead,
-            "units": [a.unit for a in task.assignments.filter(is_lead=False)],
-            "start": task.start,
-            "deadline": task.deadline_text or (task.deadline.isoformat() if task.deadline else "长期"),
-            "milestones": task.milestones,
-            "measure": task.measure,
-        }
+    initial = _task_initial(task) if task else {}
+    initial["version"] = locking.fingerprint(initial or None)
     form = TaskForm(request.POST or None, initial=initial, year=plan.year)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -316,27 +306,66 @@ def task_edit(request, pk: int | None = None):
         else:
             if plan.pk is None:
                 plan = plans.get_or_create_plan(plan.year, actor=request.user)
-            saved, _ = plans.save_task(
-                plan,
-                plans.TaskData(
-                    code=data["code"],
-                    category=data["category"],
-                    title=data["title"],
-                    requirement=data["requirement"],
-                    lead=data["lead"],
-                    units=list(data["units"]),
-                    start=data["start"] or datetime.date(plan.year, 1, 1),
-                    deadline=data["deadline_date"],
-                    deadline_text=data["deadline"] or "长期",
-                    milestones=data["milestones"],
-                    measure=data["measure"],
-                ),
-                actor=request.user,
-                task=task,
-            )
-            messages.success(request, f"已保存任务“{saved.code}. {saved.title}”")
-            return redirect("dispatch:task_detail", pk=saved.pk)
+            try:
+                saved = _save_task(form, plan, task, actor=request.user)
+            except locking.EditConflict as exc:
+                form.show_conflict(exc)
+            else:
+                messages.success(request, f"已保存任务“{saved.code}. {saved.title}”")
+                return redirect("dispatch:task_detail", pk=saved.pk)
     return render(request, "dispatch/task_form.html", {"form": form, "task": task, "plan": plan})
+
+
+def _task_initial(task: Task) -> dict:
+    """What the task form shows of a task (its optimistic-locking version)."""
+    return {
+        "code": task.code,
+        "category": task.category,
+        "title": task.title,
+        "requirement": task.requirement,
+        "lead": task.lead,
+        "units": [a.unit for a in task.assignments.filter(is_lead=False)],
+        "start": task.start,
+        "deadline": task.deadline_text or (task.deadline.isoformat() if task.deadline else "长期"),
+        "milestones": task.milestones,
+        "measure": task.measure,
+    }
+
+
+@transaction.atomic
+def _save_task(form: TaskForm, plan: Plan, task: Task | None, *, actor) -> Task:
+    """Save the form unless someone saved the task since it was opened (`locking.EditConflict`)."""
+    data = form.cleaned_data
+    if task is not None:
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        submitted = {**data, "start": data["start"] or datetime.date(plan.year, 1, 1)}
+        locking.check(
+            data["version"],
+            _task_initial(task),
+            submitted=submitted,
+            what="该任务",
+            fields=form,
+            audit_object=("dispatch.task", task.pk),
+        )
+    saved, _ = plans.save_task(
+        plan,
+        plans.TaskData(
+            code=data["code"],
+            category=data["category"],
+            title=data["title"],
+            requirement=data["requirement"],
+            lead=data["lead"],
+            units=list(data["units"]),
+            start=data["start"] or datetime.date(plan.year, 1, 1),
+            deadline=data["deadline_date"],
+            deadline_text=data["deadline"] or "长期",
+            milestones=data["milestones"],
+            measure=data["measure"],
+        ),
+        actor=actor,
+        task=task,
+    )
+    return saved
 
 
 @role_required(*OFFICE)

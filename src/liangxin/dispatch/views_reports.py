@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from liangxin.core.exporting import write_xlsx
 from liangxin.core.listing import paginate
+from liangxin.core.locking import EditConflict, fingerprint
 from liangxin.core.permissions import (
     CHANGE,
     get_restricted_or_404,
@@ -87,7 +88,8 @@ def _reporting_task(request, period_key: str, task_pk: int):
 def report_edit(request, period: str, task_pk: int):
     unit, period_obj, task = _reporting_task(request, period, task_pk)
     report = Report.objects.filter(task=task, unit=unit, period=period_obj).first()
-    if report and report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED):
+    # Submitted meanwhile by a colleague: a POST still shows the form, refused, with its text kept.
+    if report and report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED) and request.method != "POST":
         messages.info(request, f"该报告已{report.get_state_display()}，不能再修改")
         return redirect("dispatch:report_detail", pk=report.pk)
     if report:
@@ -97,16 +99,25 @@ def report_edit(request, period: str, task_pk: int):
         initial = report_service.prefill(task, unit, period_obj)
         prefilled = bool(initial.get("progress"))
         measure = initial.get("measure")
+    initial["version"] = fingerprint(report_service.report_values(report))
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         data = {name: form.cleaned_data[name] for name in report_service.FIELDS}
         try:
             saved = report_service.save_report(
-                actor=request.user, task=task, unit=unit, period=period_obj, data=data, submit=submit
+                actor=request.user,
+                task=task,
+                unit=unit,
+                period=period_obj,
+                data=data,
+                submit=submit,
+                version=form.cleaned_data["version"],
             )
             if form.cleaned_data.get("attachment"):
                 report_service.add_attachment(saved, form.cleaned_data["attachment"], actor=request.user)
+        except EditConflict as exc:
+            form.show_conflict(exc)
         except DispatchError as exc:
             form.add_error(None, str(exc))
         else:

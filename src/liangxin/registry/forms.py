@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from liangxin.core.locking import VersionedForm
 from liangxin.core.masking import may_see_in_full, shown
 from liangxin.core.models import Industry, MemberUnit, RegionLevel
 from liangxin.registry import rules
@@ -49,7 +50,7 @@ def _choices(pairs):
     return [("", "—"), *list(pairs)]
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(VersionedForm):
     credit_code = forms.CharField(label="统一社会信用代码", max_length=30, required=False)
     name = forms.CharField(label="组织名称", max_length=200, required=False)
     kind = forms.ChoiceField(

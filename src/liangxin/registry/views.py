@@ -1,12 +1,13 @@
 import tempfile
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from liangxin.core import audit
+from liangxin.core import audit, locking
 from liangxin.core.exporting import csv_lines, write_xlsx
 from liangxin.core.listing import paginate
 from liangxin.core.masking import masked_values, may_see_in_full, shown, with_full_view
@@ -100,6 +101,7 @@ def organization_edit(request, pk: int | None = None):
     areas = visible(Area, request) if request.user.role != Role.MEMBER_UNIT else Area.objects.all()
     regions = visible(Region, request)
     initial = OrganizationForm.initial_for(org, request.user) if org else {"status": RegStatus.ACTIVE.label}
+    initial["version"] = locking.fingerprint(initial if org else None)
     form = OrganizationForm(request.POST or None, initial=initial, regions=regions, areas=areas, org=org)
     if request.method == "POST" and form.is_valid():
         today = timezone.localdate()
@@ -118,13 +120,31 @@ def organization_edit(request, pk: int | None = None):
                 record = None
             if record is not None:
                 try:
-                    saved = services.save_organization(record, actor=request.user, today=today)
+                    saved = _save_unless_changed(form, record, org, actor=request.user, today=today)
+                except locking.EditConflict as exc:
+                    form.show_conflict(exc)
                 except PermissionError as exc:
                     form.add_error(None, str(exc))
                 else:
                     messages.success(request, f"已保存“{saved.name}”")
                     return redirect("registry:organization_detail", pk=saved.pk)
     return render(request, "registry/organization_form.html", {"form": form, "org": org})
+
+
+@transaction.atomic
+def _save_unless_changed(form: OrganizationForm, record: dict, org: Organization | None, *, actor, today):
+    """The form's save, unless someone saved the organization since the form was opened."""
+    if org is not None:
+        locked = Organization.objects.select_for_update().filter(pk=org.pk).first()
+        locking.check(
+            form.cleaned_data["version"],
+            OrganizationForm.initial_for(locked, actor) if locked else None,
+            submitted=form.cleaned_data,
+            what="该组织的信息",
+            fields=form,
+            audit_object=("registry.organization", org.pk),
+        )
+    return services.save_organization(record, actor=actor, today=today)
 
 
 def _export_queryset(request):
