@@ -202,11 +202,6 @@ class Instructor(RegionBound):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def parent_name(self) -> str:
-        """The parent party organization's name, in the system or outside it."""
-        return self.parent.name if self.parent_id else self.external_parent_name
-
     @classmethod
     def scope_tags_q(cls, tags) -> models.Q:
         from liangxin.registry.models import OrganizationTag
