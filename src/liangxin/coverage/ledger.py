@@ -16,10 +16,12 @@ the party-building columns (with as many columns matched, the organizations shee
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from liangxin.core.importing import NOT_IMPORTED, RowReader
+from liangxin.core.dates import month_end
+from liangxin.core.importing import NOT_IMPORTED, Problem, RowReader
 from liangxin.core.tabular import Column, SheetSpec, ValueProblem, is_empty, parse_date, parse_text
 from liangxin.coverage.models import Formation, PartyOrgType
 from liangxin.registry import rules
@@ -226,6 +228,58 @@ def read_facts(r: RowReader, record: dict[str, Any]) -> Facts:
     return facts
 
 
+_AS_OF = re.compile(
+    r"(?:截至|截止)(?:到|于|日期[:：]?)?\s*(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:(?:月|[-./])\s*(\d{1,2})\s*日?|月(?!\s*\d))"
+)
+
+
+def as_of_in_title(text: str) -> tuple[str, datetime.date | None] | None:
+    """The 截至 date a title row gives (“截至2026年11月30日”, “截止2026-11-30”, “截至2026年11月”:
+    the month's last day) as (the words as written, the date — None when no such day exists);
+    None when the title gives none."""
+    m = _AS_OF.search(text)
+    if m is None:
+        return None
+    year, month = int(m[1]), int(m[2])
+    try:
+        day = datetime.date(year, month, int(m[3])) if m[3] else month_end(datetime.date(year, month, 1))
+    except ValueError:
+        return m[0], None
+    return m[0], day
+
+
+def facts_as_of(match, report, today: datetime.date) -> datetime.date:
+    """The day the sheet's party-building facts are as of: the title's 截至 date, else the import
+    date. A 截至 date after the import date, or one that does not exist, is not used (a warning
+    on the title row says so); the date read is shown beside the columns in the preview."""
+    titles = (
+        (offset, cells, as_of_in_title(" ".join(str(c).strip() for c in cells if c not in (None, ""))))
+        for offset, cells in enumerate(match.title_rows)
+    )
+    offset, cells, found = next((t for t in titles if t[2] is not None), (0, [], None))
+    if found is None:
+        return today
+    words, day = found
+    number = match.first_row_number + offset
+    reason = (
+        f"标题中的“{words}”不是有效日期"
+        if day is None
+        else f"标题中的“{words}”晚于导入日期 {today:%Y-%m-%d}，不能按未来的日期记录"
+        if day > today
+        else ""
+    )
+    if reason:
+        problem = Problem(
+            number, "标题", f"{reason}；党组织覆盖和指导员派驻按导入日期 {today:%Y-%m-%d} 记录，请核对标题"
+        )
+        report.warnings.append(problem)
+        report.warned_rows.insert(0, (number, list(cells), [problem]))
+        report.columns.append((f"标题“{words}”", f"未采用，按导入日期 {today:%Y-%m-%d}"))
+        return today
+    report.columns.append((f"标题“{words}”", f"党建信息截至日期 {day:%Y-%m-%d}"))
+    return day
+
+
 def rules_min_members() -> int:
     from liangxin.coverage.engine import should_build_members
 
@@ -249,6 +303,7 @@ class LedgerImporter(OrganizationImporter):
         super().start()
         self.parsed: dict[int, Facts] = {}
         self.facts: list[Facts] = []
+        self.as_of = facts_as_of(self.match, self.report, self.today)
 
     def parse_chunk(self, readers: list[RowReader]) -> list:
         self.parsed = {}
@@ -282,7 +337,7 @@ class LedgerImporter(OrganizationImporter):
         from liangxin.coverage.ledger_write import LedgerWriter
 
         super().apply()
-        LedgerWriter(self.ctx, self.report, self.match, today=self.today).write(self.facts)
+        LedgerWriter(self.ctx, self.report, self.match, today=self.as_of).write(self.facts)
 
 
 __all__ = ["NOT_IMPORTED", "PARTY_COLUMNS", "PARTY_NOTES", "SPEC", "Facts", "LedgerImporter"]
