@@ -2,6 +2,8 @@
 write transaction, after its organizations were merged. Every change goes through the coverage
 services (`save_party_org`, `save_instructor`: the actor's `change` scope, an audit record);
 what is already as the sheet says is read in bulk and left alone, so a re-import writes nothing.
+New party organizations and instructors are inserted in bulk (`services.create_party_orgs`,
+`create_instructors`); changes to existing ones are written set-wise (`ledger_merge`).
 
 * Party organizations, grouped by 党组织名称: 单独组建 covers its one organization; 联合组建 covers
   every row that names it, beside what it already covers in the system. A new one without a
@@ -22,8 +24,9 @@ from django.core.exceptions import ValidationError
 
 from liangxin.core.importing import Problem
 from liangxin.core.tabular import ValueProblem, mask_phone, parse_phone
-from liangxin.coverage import engine, services
+from liangxin.coverage import engine, ledger_merge, services
 from liangxin.coverage.ledger import SPEC, Facts
+from liangxin.coverage.ledger_merge import Change
 from liangxin.coverage.models import (
     Assignment,
     CoverageLink,
@@ -155,36 +158,71 @@ class LedgerWriter:
             plans.append((name, rows, party_org, values))
         # the party organizations left by a move: what they cover, read before anything is written
         covered.update(self._covered([pk for pk in ending if pk not in covered]))
+        changes = []
+        planned = {p.pk for _, _, p, _ in plans if p is not None}
         for party_org_id, leaving in ending.items():
-            if party_org_id in {p.pk for _, _, p, _ in plans if p is not None}:
-                continue  # saved with its group below
-            party_org = party_orgs[party_org_id]
-            wanted = covered.get(party_org_id, set()) - leaving
-            self.save(
-                [], "has_party", services.save_party_org, party_org, organizations=self._objects(wanted)
-            )
+            if party_org_id not in planned:  # otherwise changed with its group below
+                before = covered.get(party_org_id, set())
+                changes.append(
+                    Change(party_orgs[party_org_id], before - leaving, before, token=("has_party", [], []))
+                )
         self._create([(rows, values) for _, rows, party_org, values in plans if party_org is None], org_of)
         for _name, rows, party_org, values in plans:
             if party_org is None:
                 continue  # created above, all at once
-            before = covered.get(party_org.pk, set()) if party_org else set()
-            leaving = ending.get(party_org.pk, set()) if party_org else set()
-            wanted = (before | {org_of[f.row.number].pk for f in rows}) - leaving
-            same = party_org is not None and all(getattr(party_org, k) == v for k, v in values.items())
+            before = covered.get(party_org.pk, set())
+            wanted = (before | {org_of[f.row.number].pk for f in rows}) - ending.get(party_org.pk, set())
+            same = all(getattr(party_org, k) == v for k, v in values.items())
             if same and wanted == before:
                 continue  # as the sheet says: nothing to write
-            saved = self.save(
-                rows,
-                "party_name",
-                services.save_party_org,
-                party_org,
-                organizations=self._objects(wanted),
-                **values,
-            )
-            if saved is None:
+            if len(values.get("secretary") or "") > 50:
+                for f in rows:
+                    self.warn(f, "secretary", "书记姓名超过 50 字，党组织信息未导入")
                 continue
             added = [f for f in rows if org_of[f.row.number].pk not in before]
-            self.changed.update(f.row.number for f in (added if same else rows))
+            changes.append(
+                Change(party_org, wanted, before, values, token=("party_name", rows, added if same else rows))
+            )
+        self._apply(ledger_merge.PARTY, changes, services.save_party_org)
+
+    def _apply(self, kind: ledger_merge.Kind, changes: list[Change], service) -> None:
+        """Changes to existing party organizations (instructors), set-wise; those outside the
+        actor's scope warn on their rows. Should one leave the scope through the change, the
+        service writes them one by one instead (refusing just that one, with its reason).
+        A change's token: (the column its warnings name, its rows, the rows it counts changed)."""
+        allowed = ledger_merge.changeable(kind, [c.obj.pk for c in changes], self.ctx.actor)
+        mine = []
+        for c in changes:
+            key, rows, _ = c.token
+            if c.obj.pk in allowed:
+                mine.append(c)
+            for f in rows if c.obj.pk not in allowed else []:
+                self.warn(f, key, f"{services.NOT_YOURS}（该项未导入，组织照常导入）")
+        done = ledger_merge.merge(kind, mine, actor=self.ctx.actor, today=self.today, source=self.ctx.source,
+                                  source_detail=self.ctx.filename)  # fmt: skip
+        if done is not None:
+            for c in mine:
+                if c.obj.pk in done:
+                    self.changed.update(f.row.number for f in c.token[2])
+            return
+        for c in mine:
+            key, rows, marked = c.token
+            current = c.before & c.wanted
+            starts: dict[datetime.date, set[int]] = defaultdict(set)
+            for pk in c.wanted - c.before:
+                starts[c.starts.get(pk, self.today)].add(pk)
+            obj = c.obj
+            for start in sorted(starts) or [self.today]:
+                current |= starts[start]
+                dated = {"starts_on": start} if kind is ledger_merge.INSTRUCTOR else {}
+                saved = self.save(
+                    rows, key, service, obj, organizations=self._objects(current), **dated, **c.values
+                )
+                if saved is None:
+                    break
+                obj = saved[0]
+            else:
+                self.changed.update(f.row.number for f in marked)
 
     def _create(self, plans: list[tuple[list[Facts], dict]], org_of: dict) -> None:
         """New party organizations, in one go (`services.create_party_orgs`)."""
@@ -314,42 +352,33 @@ class LedgerWriter:
         known = {i.pk: i for found in by_name.values() for i in found} | instructors
         assigned = self._assigned([k[1] for k in groups if k[0] == "id"] + list(ending))
         self._create_instructors([(key, rows) for key, rows in groups.items() if key[0] == "new"], org_of)
+        changes = []
         for key, rows in groups.items():
             if key[0] == "new":
                 continue  # created above, all at once
-            instructor = known.get(key[1])
-            current = set(assigned.get(instructor.pk, set())) if instructor else set()
-            leaving = ending.pop(instructor.pk, set()) if instructor else set()
-            starts: dict[datetime.date, list[Facts]] = defaultdict(list)
+            instructor = known[key[1]]
+            current = assigned.get(instructor.pk, set())
+            leaving = ending.pop(instructor.pk, set())
+            starts, marked = {}, []
             for f in rows:
-                if org_of[f.row.number].pk not in current or org_of[f.row.number].pk in leaving:
-                    starts[f.starts_on or self.today].append(f)
+                pk = org_of[f.row.number].pk
+                if pk not in current or pk in leaving:
+                    starts.setdefault(pk, f.starts_on or self.today)
+                    marked.append(f)
             if not starts and not leaving:
                 continue  # every organization already assigned to this instructor
-            values = {"name": rows[0].instructor, "phone": key[2]} if instructor is None else {}
-            workplace = next((f.workplace for f in rows if f.workplace), None)
-            if instructor is None and workplace:
-                values["workplace"] = workplace
-            current -= leaving
-            for start, group in sorted(starts.items()) or [(self.today, [])]:
-                current |= {org_of[f.row.number].pk for f in group}
-                saved = self.save(
-                    group or rows,
-                    "instructor",
-                    services.save_instructor,
-                    instructor,
-                    organizations=self._objects(current),
-                    starts_on=start,
-                    **values,
-                )
-                if saved is None:
-                    break
-                instructor, values = saved[0], {}
-                self.changed.update(f.row.number for f in group)
+            wanted = (current - leaving) | set(starts)
+            changes.append(
+                Change(instructor, wanted, current, starts=starts, token=("instructor", rows, marked))
+            )
         for instructor_id, leaving in ending.items():
-            current = assigned.get(instructor_id, set()) - leaving
-            self.save([], "has_instructor", services.save_instructor, instructors[instructor_id],
-                      organizations=self._objects(current))  # fmt: skip
+            current = assigned.get(instructor_id, set())
+            changes.append(
+                Change(
+                    instructors[instructor_id], current - leaving, current, token=("has_instructor", [], [])
+                )
+            )
+        self._apply(ledger_merge.INSTRUCTOR, changes, services.save_instructor)
 
     def _create_instructors(self, groups: list[tuple[tuple, list[Facts]]], org_of: dict) -> None:
         """New instructors with their assignments, in one go (`services.create_instructors`)."""
