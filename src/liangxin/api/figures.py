@@ -1,5 +1,5 @@
 """Figures and lists for provincial platforms (“最多报一次”): coverage and blind spots from the
-coverage engine, the dispatch status from dispatch.status, tasks, party organizations,
+coverage engine, party organizations,
 instructors and published bulletins — each from the same function as its page and command,
 over the token account's jurisdiction."""
 
@@ -9,31 +9,19 @@ import datetime
 from typing import Any
 
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from liangxin.api.common import as_of as as_of_date
 from liangxin.api.problems import ApiProblem
 from liangxin.api.schemas import ERRORS
 from liangxin.core.masking import shown, with_full_view
 from liangxin.core.models import Installation, Region
 from liangxin.coverage import blindspots, engine
 from liangxin.coverage.models import Instructor, PartyOrganization
-from liangxin.dispatch.models import Period, Task
-from liangxin.dispatch.periods import DispatchError, default_as_of, parse_period_key
-from liangxin.dispatch.views import scoped_status
 from liangxin.documents.models import Bulletin
 from liangxin.registry.models import Organization
 
 router = Router(tags=["统计与调度"])
-
-
-def _as_of(value: str | None) -> datetime.date:
-    if not value:
-        return timezone.localdate()
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ApiProblem(422, f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
 
 
 def _region(user, code: str | None) -> Region:
@@ -62,7 +50,7 @@ def coverage(request, query: Query[CoverageQuery]):
     try:
         table = engine.coverage(
             Organization.objects.restrict(user),
-            as_of=_as_of(query.as_of),
+            as_of=as_of_date(query.as_of),
             scope=query.scope,
             by=query.by,
             region=_region(user, query.region),
@@ -79,7 +67,7 @@ def coverage(request, query: Query[CoverageQuery]):
 )
 def blind_spots(request, as_of: str | None = None):
     user = request.auth.user
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
     result = blindspots.as_json(
         Organization.objects.restrict(user),
         Instructor.objects.restrict(user),
@@ -87,60 +75,6 @@ def blind_spots(request, as_of: str | None = None):
         as_of=day,
     )
     return {"as_of": day.isoformat(), **result}
-
-
-@router.get(
-    "/dispatch/status",
-    response={200: dict[str, Any], **ERRORS},
-    summary="月调度状态（与 liangxin dispatch_status --json 相同）",
-)
-def dispatch_status(request, period: str, as_of: str | None = None):
-    try:
-        month = parse_period_key(period)
-    except DispatchError as exc:
-        raise ApiProblem(422, str(exc)) from None
-    row = Period.objects.filter(month=month).select_related("plan").first()
-    if row is None:
-        raise Http404(f"调度期 {period} 不存在")
-    day = _as_of(as_of) if as_of else default_as_of(row)
-    return scoped_status(request, row, day).as_json()
-
-
-class TaskOut(Schema):
-    id: int
-    year: int
-    code: str
-    category: str
-    title: str
-    lead: str
-    start: datetime.date
-    deadline: datetime.date | None
-    deadline_text: str
-
-
-@router.get("/tasks/", response={200: list[TaskOut], **ERRORS}, summary="重点任务（令牌账号可见的）")
-def tasks(request, year: int | None = None):
-    rows = (
-        Task.objects.restrict(request.auth.user)
-        .select_related("plan", "lead")
-        .order_by("plan__year", "sort_key")
-    )
-    if year is not None:
-        rows = rows.filter(plan__year=year)
-    return [
-        {
-            "id": t.pk,
-            "year": t.plan.year,
-            "code": t.code,
-            "category": t.category,
-            "title": t.title,
-            "lead": t.lead.name,
-            "start": t.start,
-            "deadline": t.deadline,
-            "deadline_text": t.deadline_text,
-        }
-        for t in rows[:2000]
-    ]
 
 
 class PartyOrgOut(Schema):

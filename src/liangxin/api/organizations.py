@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from django.http import Http404
 from ninja import Field as F
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
+from liangxin.api.common import PageQuery, keyset_page
 from liangxin.api.problems import ApiProblem
 from liangxin.api.schemas import (
     ERRORS,
@@ -31,7 +29,7 @@ router = Router(tags=["两新组织"])
 NOT_FOUND = "未找到该组织，或不在您的管辖范围内"
 
 
-class OrganizationFilters(Schema):
+class OrganizationFilters(PageQuery):
     q: str | None = F(None, description="名称或信用代码前缀")
     region: str | None = F(None, description="区划代码（含下级）")
     kind: str | None = F(None, description="enterprise / social")
@@ -40,8 +38,6 @@ class OrganizationFilters(Schema):
     tag: str | None = None
     above_scale: str | None = F(None, description="1 规上 / 0 非规上")
     party: str | None = F(None, description="3+ / 1-2 / 0")
-    cursor: str | None = F(None, description="上一页返回的 next_cursor")
-    limit: int = F(100, ge=1, le=500)
 
 
 def serialize(org: Organization, user) -> dict:
@@ -84,33 +80,11 @@ def _rows(user, action: str = VIEW):
     )
 
 
-def _cursor(value: str | None) -> int | None:
-    if not value:
-        return None
-    try:
-        return int(base64.urlsafe_b64decode(value.encode("ascii") + b"==").decode("ascii"))
-    except (binascii.Error, ValueError, UnicodeError):
-        raise ApiProblem(400, "游标无效，请使用上一页返回的 next_cursor") from None
-
-
-def _encode(pk: int) -> str:
-    return base64.urlsafe_b64encode(str(pk).encode("ascii")).decode("ascii").rstrip("=")
-
-
 @router.get("/", response={200: OrganizationPage, **ERRORS}, summary="组织列表（台账的筛选，游标分页）")
 def list_organizations(request, filters: Query[OrganizationFilters]):
     user = request.auth.user
     rows, _ = queries.apply_filters(_rows(user), filters.dict())
-    after = _cursor(filters.cursor)
-    if after is not None:
-        rows = rows.filter(pk__lt=after)
-    page = list(rows.order_by("-id")[: filters.limit + 1])
-    more = len(page) > filters.limit
-    page = page[: filters.limit]
-    return {
-        "items": [serialize(org, user) for org in page],
-        "next_cursor": _encode(page[-1].pk) if more else None,
-    }
+    return keyset_page(rows, filters, lambda org: serialize(org, user))
 
 
 @router.post(

@@ -4,16 +4,18 @@ from the package's own static files, served by WhiteNoise: no CDN)."""
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.urls import Resolver404, re_path, resolve
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
-from liangxin.api import tokens
-from liangxin.api.problems import ApiProblem, from_problem, problem_response
+from liangxin.api import tokens, validation
+from liangxin.api.problems import CONTENT_TYPE, TITLES, ApiProblem, from_problem, problem_response
 from liangxin.core.audit import RequestContext, current_ip, set_request_context
 from liangxin.core.middleware import is_busy
 from liangxin.core.models import AuditLog
@@ -47,7 +49,47 @@ class ChineseJSON(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # 中文 as itself, not \\u escapes
 
 
-api = NinjaAPI(
+class ProblemAPI(NinjaAPI):
+    """Every answer under /api/v1/ is JSON: ninja's own 405 (an HTML-less text body) and an
+    unknown address become problem documents too."""
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = _problem_405(pattern.callback)
+        patterns.append(re_path(r"^.*$", _unknown_address, name="unknown_address"))
+        return patterns, app_name, namespace
+
+
+def _problem_405(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.get("Content-Type") != CONTENT_TYPE:
+            allowed = response.get("Allow", "")
+            return problem_response(
+                405,
+                f"此地址不支持 {request.method} 方法；支持的方法：{allowed.replace(', ', '、')}",
+                headers={"Allow": allowed},
+            )
+        return response
+
+    return wrapper
+
+
+def _unknown_address(request):
+    hint = ""
+    if not request.path.endswith("/"):
+        try:
+            if resolve(request.path + "/").url_name != "unknown_address":
+                hint = f"；是否少了结尾的“/”（{request.path}/）"
+        except Resolver404:
+            pass
+    return problem_response(404, f"接口地址“{request.path}”不存在{hint}，请对照接口文档 /api/v1/docs")
+
+
+api = ProblemAPI(
     renderer=ChineseJSON(),
     title="两新组织党建工作调度平台 API",
     version="1",
@@ -64,11 +106,8 @@ def _problem(request, exc: ApiProblem):
 
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
-    errors = []
-    for error in exc.errors:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
-        errors.append({"field": ".".join(loc) or "body", "message": f"格式不正确：{error.get('msg', '')}"})
-    return problem_response(422, "请求数据的格式不正确，请对照接口文档", errors=errors)
+    errors = validation.field_errors(exc.errors)
+    return problem_response(422, validation.summary(errors), errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
@@ -80,9 +119,18 @@ def _unauthenticated(request, exc):
     )
 
 
+# ninja's own messages (English) in Chinese.
+NINJA_MESSAGES = {
+    "Cannot parse request body": "请求体无法解析：应为 UTF-8 编码的 JSON（Content-Type: application/json）",
+}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return problem_response(exc.status_code, str(exc))
+    message = str(exc)
+    if message.isascii():
+        message = NINJA_MESSAGES.get(message, f"{TITLES.get(exc.status_code, '请求有误')}，请对照接口文档")
+    return problem_response(exc.status_code, message)
 
 
 @api.exception_handler(Http404)
@@ -117,12 +165,13 @@ def _unexpected(request, exc):
 
 
 def _register() -> None:
-    from liangxin.api import figures, organizations, registrations, reports
+    from liangxin.api import dispatch, figures, organizations, registrations, reports
 
     api.add_router("/organizations/", organizations.router)
     api.add_router("/registrations/", registrations.router)
     api.add_router("/reports/", reports.router)
     api.add_router("/", figures.router)
+    api.add_router("/", dispatch.router)
 
 
 _register()
