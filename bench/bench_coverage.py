@@ -158,9 +158,10 @@ def _generate_coverage(rng: random.Random) -> None:
         cursor.executemany(
             "INSERT INTO coverage_partyorganization (name, org_type, formation, region_id, secretary, founded_on,"
             " recorded_on, status, dissolved_on, province_code, city_code, county_code, township_code,"
-            " created_at, updated_at) VALUES (%s, %s, %s, %s, '', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            " created_at, updated_at, external_parent_name, secretary_dispatched, secretary_sent_by)"
+            " VALUES (%s, %s, %s, %s, '', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s, '')",
             [
-                (name, kind, formation, r[2], founded, founded, status, dissolved, *r[3:], now, now)
+                (name, kind, formation, r[2], founded, founded, status, dissolved, *r[3:], now, now, False)
                 for name, kind, formation, r in party
                 for founded in [datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(2900))]
                 for dissolved in [founded + datetime.timedelta(days=400) if rng.random() < 0.03 else None]

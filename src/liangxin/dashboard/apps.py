@@ -7,6 +7,8 @@ class DashboardConfig(AppConfig):
     verbose_name = "数据驾驶舱"
 
     def ready(self) -> None:
-        from liangxin.dashboard import warm
+        from liangxin.dashboard import snapshots, warm
+        from liangxin.dispatch.reminders import register_tick_hook
 
         warm.connect()
+        register_tick_hook(snapshots.store_for_office)  # the month just closed, stored once

@@ -17,12 +17,14 @@ from django.db.models import QuerySet
 from liangxin.core.dates import month_before
 from liangxin.core.models import Region, RegionLevel
 from liangxin.core.rates import Rate, format_percent, percent_value
-from liangxin.coverage import engine, figcache
-from liangxin.dashboard import dispatch_charts
+from liangxin.coverage import engine
+from liangxin.dashboard import dispatch_charts, snapshots
 from liangxin.documents.models import Bulletin
 from liangxin.documents.serialize import SnapshotProblem, bulletin_from_json
 
 MONTH_CACHE_SECONDS = 3600  # published points (the tables: `coverage.figcache`)
+COMPUTED = "实时计算"
+BEHIND = "已存月末数据（正在按最新数据更新）"
 
 
 class Point(NamedTuple):
@@ -35,7 +37,7 @@ class Point(NamedTuple):
     source: str
 
     @classmethod
-    def of(cls, figures: engine.Figures, source: str = "实时计算") -> Point:
+    def of(cls, figures: engine.Figures, source: str = COMPUTED) -> Point:
         return cls(figures.org_rate, figures.single_rate, figures.work_rate, figures.should_build, source)
 
 
@@ -65,16 +67,22 @@ def coverage_by_county(
     scope: str = "all",
     region: Region | None = None,
     published: bool = False,
+    user=None,
 ) -> dict:
     """组织覆盖率/单独组建率/工作覆盖率 (%) of each child region of `region` (the city's counties,
     with 市本级 when the engine lists it)."""
-    table = month_tables(orgs, as_of=as_of, scope=scope, region=region, published=published)[as_of]
+    figures = month_figures(orgs, as_of=as_of, scope=scope, region=region, published=published, user=user)
+    table = figures.tables[as_of]
     shown = [r for r in table.rows if r.total]
     rates = [[getattr(r, key) for key in RATES] for r in shown]
     return {"title": f"{_level_title(table)}两个覆盖情况", "headers": ["地区", "组织覆盖率(%)", "单独组建率(%)", "工作覆盖率(%)"],
             "rows": [[r.name, *map(percent_value, rs)] for r, rs in zip(shown, rates, strict=True)],
             "display": [[r.name, *map(format_percent, rs)] for r, rs in zip(shown, rates, strict=True)],
-            "codes": [r.code for r in shown], "by": table.by}  # fmt: skip
+            "codes": [r.code for r in shown], "by": table.by, "note": _behind_note(figures, as_of)}  # fmt: skip
+
+
+def _behind_note(figures: MonthFigures, day: datetime.date) -> str:
+    return f"{BEHIND}：数据刚有变动，图表将在后台重算完成后更新" if day in figures.behind else ""
 
 
 def published_points(days: list[datetime.date], region: Region | None) -> dict[datetime.date, Point]:
@@ -117,45 +125,46 @@ def published_points(days: list[datetime.date], region: Region | None) -> dict[d
     return points
 
 
-def month_tables(
-    orgs: QuerySet, *, as_of: datetime.date, scope: str, region: Region | None, published: bool = False
-) -> dict[datetime.date, engine.CoverageTable]:
-    return month_figures(orgs, as_of=as_of, scope=scope, region=region, published=published)[0]
-
-
 def figure_days(as_of: datetime.date) -> list[datetime.date]:
     """The days the cockpit shows coverage for: the line's month-ends and, for the tiles' change,
     the same point a month earlier (the bulletin's 较上月; the previous month-end at a month-end)."""
     return sorted({*month_ends(as_of), month_before(as_of)})
 
 
+class MonthFigures(NamedTuple):
+    tables: dict[datetime.date, engine.CoverageTable]
+    points: dict[datetime.date, Point]  # published bulletins' figures
+    behind: set[datetime.date]  # stored tables shown while the worker recomputes them
+
+
 def month_figures(
-    orgs: QuerySet, *, as_of: datetime.date, scope: str, region: Region | None, published: bool = False
-) -> tuple[dict[datetime.date, engine.CoverageTable], dict[datetime.date, Point]]:
-    """The coverage tables the cockpit needs, from one engine statement and cached while the
-    data stays the same: `as_of` (the bars) and every other day of `figure_days` that has no
-    published bulletin to read (`published`: the user sees everything the bulletin counted);
-    and those bulletins' points. The coverage charts and the tiles share the tables; requests
-    arriving together wait for one computation."""
+    orgs: QuerySet,
+    *,
+    as_of: datetime.date,
+    scope: str,
+    region: Region | None,
+    published: bool = False,
+    user=None,
+    fresh: bool = False,
+) -> MonthFigures:
+    """The coverage tables the cockpit needs: `as_of` (the bars) and every other day of
+    `figure_days` that has no published bulletin to read (`published`: the user sees everything
+    the bulletin counted), and those bulletins' points. Past days come from the stored tables
+    (`dashboard.snapshots`), the running month from one engine statement cached while the data
+    stays the same; the coverage charts and the tiles share them. `user`: the viewer, whose
+    stored tables that are behind a change are shown while the worker recomputes them."""
     wanted = figure_days(as_of)
     points = published_points(wanted, region) if published and scope == "all" else {}
     days = [day for day in wanted if day == as_of or day not in points]
-
-    def compute() -> dict[datetime.date, engine.CoverageTable]:
-        if len(days) == 1:
-            return {as_of: engine.coverage(orgs, as_of=as_of, scope=scope, region=region)}
-        found = engine.coverage_tables(orgs, dates=days, scope=scope, region=region)
-        return dict(zip(days, found, strict=True))
-
-    key = figcache.key("cockpit:tables", orgs, days, scope, region.code if region else "")
-    return figcache.cached(key, compute), points
+    found = snapshots.tables(orgs, days, scope=scope, region=region, user=user, fresh=fresh)
+    return MonthFigures(found.tables, points, found.behind)
 
 
-def point_on(
-    day: datetime.date, tables: dict[datetime.date, engine.CoverageTable], points: dict[datetime.date, Point]
-) -> Point:
-    """The region's totals on `day`: a published bulletin's, else computed."""
-    return points[day] if day in points else Point.of(tables[day].total)
+def point_on(day: datetime.date, figures: MonthFigures) -> Point:
+    """The region's totals on `day`: a published bulletin's, else computed (or stored)."""
+    if day in figures.points:
+        return figures.points[day]
+    return Point.of(figures.tables[day].total, BEHIND if day in figures.behind else COMPUTED)
 
 
 def coverage_over_months(
@@ -165,13 +174,14 @@ def coverage_over_months(
     scope: str = "all",
     region: Region | None = None,
     published: bool = False,
+    user=None,
 ) -> dict:
     """The totals of `region` at each of the last 12 month-ends (the running month: `as_of`): a
     month with a published bulletin shows the bulletin's figures, the others are computed."""
-    tables, points = month_figures(orgs, as_of=as_of, scope=scope, region=region, published=published)
+    figures = month_figures(orgs, as_of=as_of, scope=scope, region=region, published=published, user=user)
     rows, display = [], []
     for day in month_ends(as_of):
-        point = point_on(day, tables, points)
+        point = point_on(day, figures)
         rates = (point.org, point.single, point.work)
         rows.append([day.isoformat(), *map(percent_value, rates), point.source])
         display.append([day.isoformat(), *map(format_percent, rates), point.source])
@@ -187,13 +197,15 @@ def should_build_by_county(
     scope: str = "all",
     region: Region | None = None,
     published: bool = False,
+    user=None,
 ) -> dict:
-    table = month_tables(orgs, as_of=as_of, scope=scope, region=region, published=published)[as_of]
+    figures = month_figures(orgs, as_of=as_of, scope=scope, region=region, published=published, user=user)
+    table = figures.tables[as_of]
     shown = [r for r in table.rows if r.total]
     rows = [[r.name, r.should_build] for r in shown]
     return {"title": f"{_level_title(table)}应建未建数量", "headers": ["地区", "应建未建(家)"],
             "rows": rows, "display": [[name, f"{n}家"] for name, n in rows],
-            "codes": [r.code for r in shown], "by": table.by}  # fmt: skip
+            "codes": [r.code for r in shown], "by": table.by, "note": _behind_note(figures, as_of)}  # fmt: skip
 
 
 COVERAGE_CHARTS = {

@@ -70,12 +70,12 @@ def headline(
     scope: str = "all",
     region: Region | None = None,
     published: bool = False,
+    user=None,
 ) -> dict:
-    tables, points = queries.month_figures(orgs, as_of=as_of, scope=scope, region=region, published=published)
-    now, before = (
-        queries.point_on(as_of, tables, points),
-        queries.point_on(month_before(as_of), tables, points),
+    figures = queries.month_figures(
+        orgs, as_of=as_of, scope=scope, region=region, published=published, user=user
     )
+    now, before = queries.point_on(as_of, figures), queries.point_on(month_before(as_of), figures)
     status = dispatch_charts.status_of(period, as_of)
     earlier = previous_period(period) if period is not None else None
     last = dispatch_charts.status_of(earlier, month_before(as_of))

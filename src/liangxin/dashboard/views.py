@@ -106,8 +106,9 @@ def chart_data(request, chart: str) -> dict:
     if chart in queries.COVERAGE_CHARTS:
         orgs = visible(Organization, request)
         result = queries.COVERAGE_CHARTS[chart](
-            orgs, as_of=f.as_of, scope=f.scope, region=f.region, published=_sees_published(request, f)
-        )
+            orgs, as_of=f.as_of, scope=f.scope, region=f.region, published=_sees_published(request, f),
+            user=request.user,
+        )  # fmt: skip
         if "codes" in result:
             result["links"] = _links(f, moment, request, result)
         result["title"] = moment.title(result["title"])
@@ -120,7 +121,7 @@ def chart_data(request, chart: str) -> dict:
     elif chart == "tiles":
         result = tiles.headline(
             visible(Organization, request), as_of=f.as_of, period=moment.period, units=_units(request),
-            scope=f.scope, region=f.region, published=_sees_published(request, f),
+            scope=f.scope, region=f.region, published=_sees_published(request, f), user=request.user,
         )  # fmt: skip
         result["title"] = moment.title(result["title"], dispatch=True)
     else:

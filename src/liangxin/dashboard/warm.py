@@ -45,7 +45,7 @@ def warm_cockpit_job(as_of: str | None = None) -> dict:
     region = default_region(SimpleNamespace(user=office))  # what the cockpit opens with
     if as_of is None and _uses_worker():
         schedule_next_day()
-    queries.month_figures(orgs, as_of=opens_on, scope="all", region=region, published=True)
+    queries.month_figures(orgs, as_of=opens_on, scope="all", region=region, published=True, fresh=True)
     figcache.page_tables(  # and the coverage page as it opens
         orgs,
         as_of=today,

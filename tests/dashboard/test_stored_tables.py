@@ -1,0 +1,183 @@
+"""Past days' coverage tables are stored: the cockpit's figures stay the coverage command's, a
+stored day is read back without recomputing, a change is followed (at once without a worker;
+marked 更新中 and recomputed by the worker with one), and dispatch_tick stores the month just closed."""
+
+import datetime
+import io
+import json
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from liangxin.coverage.models import Formation
+from liangxin.coverage.services import save_party_org
+from liangxin.dashboard import snapshots
+from liangxin.dashboard.models import StoredTable
+from liangxin.dashboard.queries import BEHIND, COMPUTED
+from tests.coverage.factories import make_org, make_party_org
+from tests.factories import make_user
+
+D = datetime.date
+APRIL, MAY = "2022-04-30", "2022-05-31"
+
+
+@pytest.fixture
+def orgs(city):
+    """Two counties; 吉州区's branch is founded in May, so April and May differ; two 三有."""
+    may_branch = make_org(
+        "吉州五月建支部公司", region="360802001", members=5, employees=20, founded_on=D(2019, 1, 1)
+    )
+    make_party_org("吉州五月建支部公司支部", may_branch, founded_on=D(2022, 5, 10))
+    old = make_org("青原老支部公司", region="360803001", members=3, employees=40, founded_on=D(2018, 1, 1))
+    make_party_org("青原老支部公司支部", old, founded_on=D(2020, 1, 1))
+    make_org("青原应建公司", region="360803001", members=6, employees=3, founded_on=D(2018, 1, 1))
+    make_org("吉州新公司", region="360802001", members=0, founded_on=D(2022, 5, 20))
+    return {"uncovered": make_org("吉州待建公司", region="360802001", members=4, founded_on=D(2017, 1, 1))}
+
+
+def command(day: str, scope: str) -> dict:
+    out = io.StringIO()
+    call_command("coverage", "--as-of", day, "--scope", scope, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def bars(client, day: str, scope: str) -> dict:
+    response = client.get(f"/cockpit/data/coverage.json?as_of={day}&scope={scope}")
+    assert response.status_code == 200
+    return response.json()
+
+
+def line(client, day: str, scope: str) -> dict:
+    return {
+        row[0]: row
+        for row in client.get(f"/cockpit/data/months.json?as_of={day}&scope={scope}").json()["rows"]
+    }
+
+
+def by_name(table: dict) -> dict:
+    return {
+        r["name"]: [r["org_rate_pct"], r["single_rate_pct"], r["work_rate_pct"]]
+        for r in table["rows"]
+        if r["total"]
+    }
+
+
+@time_machine.travel("2022-06-15 10:00 +0800", tick=False)
+@pytest.mark.parametrize("scope", ["all", "三有"])
+@pytest.mark.parametrize("day", [APRIL, MAY])
+def test_stored_or_not_the_cockpit_says_what_the_coverage_command_says(client_for, office, orgs, day, scope):
+    client = client_for(office)
+    first = bars(client, day, scope)  # computed, then stored
+    assert StoredTable.objects.filter(day=day, scope=scope).exists()
+    cache.clear()
+    again = bars(client, day, scope)  # read back from the stored table
+    expected = command(day, scope)
+    assert {r[0]: r[1:] for r in first["rows"]} == {r[0]: r[1:] for r in again["rows"]} == by_name(expected)
+    point = line(client, day, scope)[day]
+    assert point[1:4] == [
+        expected["total"]["org_rate_pct"],
+        expected["total"]["single_rate_pct"],
+        expected["total"]["work_rate_pct"],
+    ]
+    assert point[4] == COMPUTED
+
+
+@time_machine.travel("2022-06-15 10:00 +0800", tick=False)
+def test_april_and_may_differ_so_the_comparison_above_can_fail(orgs):
+    assert command(APRIL, "all")["total"]["single"] == 1 and command(MAY, "all")["total"]["single"] == 2
+    assert command(MAY, "三有")["total"]["total"] == 2
+
+
+@time_machine.travel("2022-06-15 10:00 +0800", tick=False)
+def test_a_stored_day_is_read_back_without_counting_again(client_for, office, orgs):
+    client = client_for(office)
+    bars(client, MAY, "all")
+    cache.clear()
+    with CaptureQueriesContext(connection) as run:
+        bars(client, MAY, "all")
+    assert not [q for q in run.captured_queries if "coverage_coveragelink" in q["sql"]]
+
+
+@time_machine.travel("2022-06-15 10:00 +0800", tick=False)
+def test_the_running_month_is_never_stored(client_for, office, orgs):
+    bars(client_for(office), "2022-06-15", "all")
+    stored = set(StoredTable.objects.values_list("day", flat=True))
+    assert D(2022, 6, 15) not in stored and D(2022, 5, 31) in stored and D(2022, 5, 15) in stored
+
+
+@time_machine.travel("2022-06-15 10:00 +0800", tick=False)
+def test_without_a_worker_a_change_shows_at_once(
+    client_for, office, orgs, django_capture_on_commit_callbacks
+):
+    client = client_for(office)
+    assert bars(client, MAY, "all")["rows"][0][1] == 33.3  # 吉州区: 1 of 3
+    with django_capture_on_commit_callbacks(execute=True):
+        save_party_org(
+            None, actor=office, today=D(2022, 6, 15), organizations=[orgs["uncovered"]], name="吉州待建公司支部",
+            org_type="branch", formation=Formation.SINGLE, founded_on=D(2022, 3, 1),
+        )  # fmt: skip
+    after = bars(client, MAY, "all")
+    assert after["rows"][0][1] == 66.7 and not after["note"]
+    assert {r[0]: r[1:] for r in after["rows"]} == by_name(command(MAY, "all"))
+
+
+@pytest.fixture
+def worker(settings):
+    """The production backend: jobs wait in the database for `liangxin db_worker`."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_worker(monkeypatch) -> None:
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+@time_machine.travel("2022-06-15 10:00 +0800", tick=False)
+def test_with_a_worker_a_change_shows_the_stored_day_marked_until_the_worker_recomputes_it(
+    client_for, orgs, worker, monkeypatch, django_capture_on_commit_callbacks
+):
+    county = make_user("qx360802", role="county", region="360802")
+    client = client_for(county)
+    assert bars(client, MAY, "all")["rows"][0][1] == 33.3  # 古南街道: 1 of 3
+    with django_capture_on_commit_callbacks(execute=True):
+        save_party_org(
+            None, actor=county, today=D(2022, 6, 15), organizations=[orgs["uncovered"]], name="吉州待建公司支部",
+            org_type="branch", formation=Formation.SINGLE, founded_on=D(2022, 3, 1),
+        )  # fmt: skip
+    shown = bars(client, MAY, "all")
+    assert shown["rows"][0][1] == 33.3 and BEHIND in shown["note"]  # the stored May, said to be updating
+    assert line(client, MAY, "all")[APRIL][4] == BEHIND
+    waiting = snapshots.queue.waiting(snapshots.refresh_tables_job)
+    assert waiting.count() == 1  # one refresh for the county user's tables, however many charts asked
+    run_worker(monkeypatch)
+    fresh = bars(client, MAY, "all")
+    assert fresh["rows"][0][1] == 66.7 and not fresh["note"]
+    assert line(client, MAY, "all")[APRIL][4] == COMPUTED
+
+
+@time_machine.travel("2022-06-15 10:00 +0800", tick=False)
+def test_each_viewer_has_its_own_stored_tables(client_for, office, orgs):
+    assert [r[0] for r in bars(client_for(office), MAY, "all")["rows"]] == ["吉州区", "青原区"]
+    county = make_user("qx360803", role="county", region="360803")
+    rows = bars(client_for(county), MAY, "all")["rows"]
+    assert [r[0] for r in rows] == ["河东街道"]  # its own townships, not the office's stored city table
+    assert StoredTable.objects.filter(day=MAY).values("viewer").distinct().count() == 2
+
+
+def test_dispatch_tick_stores_the_month_just_closed_for_the_office(office, orgs):
+    with time_machine.travel("2022-06-01 08:00 +0800", tick=False):
+        call_command("dispatch_tick", stdout=io.StringIO())
+        expected = command(MAY, "all")
+    stored = StoredTable.objects.get(day=MAY, scope="all")
+    total = stored.table["total"]
+    assert [total[0], *total[2:]] == [
+        "360800", expected["total"]["total"], expected["total"]["single"], expected["total"]["joint"],
+        expected["total"]["work"], expected["total"]["none"], expected["total"]["should_build"],
+    ]  # fmt: skip
+    assert StoredTable.objects.count() == 12  # the line's month-ends up to May
