@@ -285,6 +285,10 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "api_v1:bulletins": Exempt("published bulletins are city-wide public documents (as documents:bulletins)"),
     "api_v1:bulletin_file": Exempt("a published city-wide bulletin (as documents:download)"),
     "api_v1:bulk_upsert": Exempt("the registry's change scope, as an import (tests/api)"),
+    "notify:preferences": Exempt(
+        "the user's own settings; its recent deliveries: Notice.restrict(user) (tests/notify/test_pages.py)"
+    ),
+    "notify:deliveries": OFFICE_ONLY,
 }
 
 

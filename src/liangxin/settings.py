@@ -61,6 +61,33 @@ def envint_list(name: str, default: str) -> list[int]:
     return [int(item) for item in items]
 
 
+def envjson_object(name: str, default: str) -> dict:
+    """A JSON object (a request body template)."""
+    import json
+
+    try:
+        value = json.loads(env(name, default))
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"环境变量 {name} 应为一个 JSON 对象，例如 {default}")
+    return value
+
+
+def envhours(name: str, default: str) -> tuple[str, str] | None:
+    """A daily span of local time, `22:00-07:00` (may pass midnight); empty: None."""
+    value = env(name, default).strip()
+    if not value:
+        return None
+    start, _, end = value.partition("-")
+    parts = [start.strip(), end.strip()]
+    for part in parts:
+        hours, _, minutes = part.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ImproperlyConfigured(f"环境变量 {name} 应写成“22:00-07:00”的形式，实际为“{value}”")
+    return parts[0], parts[1]
+
+
 def envpairs(name: str, default: str) -> dict[str, str]:
     """`a=b,c=d` → {"a": "b", "c": "d"}."""
     pairs = {}
@@ -158,6 +185,7 @@ INSTALLED_APPS = [
     "liangxin.api",
     "liangxin.brands",
     "liangxin.integration",
+    "liangxin.notify",
 ]
 
 MIDDLEWARE = [
@@ -398,9 +426,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # default is only what `make run` passes.
 LIANGXIN_DEFAULT_CITY = env("LIANGXIN_CITY", "360800")
 LIANGXIN_PAGE_SIZE = envint("LIANGXIN_PAGE_SIZE", "50")
-# 月调度 reminders also go out through this gateway when set: a dotted path to `send(notice)`
-# (an SMS or e-mail adapter); in-app notices need nothing.
-LIANGXIN_NOTIFY_GATEWAY = env("LIANGXIN_NOTIFY_GATEWAY") or None
+# 提醒 beyond the browser: every notice is handed to this gateway, a dotted path to `send(notice)`.
+# The shipped one (liangxin.notify) relays it to a 政务微信/企业微信 group robot and an SMS gateway,
+# each user choosing per channel which notices they get (消息接收设置); "" turns relaying off.
+LIANGXIN_NOTIFY_GATEWAY = env("LIANGXIN_NOTIFY_GATEWAY", "liangxin.notify.channels.relay") or None
+# The group robot's webhook URL (…/cgi-bin/webhook/send?key=…); empty: no robot messages.
+LIANGXIN_NOTIFY_ROBOT_URL = env("LIANGXIN_NOTIFY_ROBOT_URL")
+# The SMS gateway: a URL that takes a POSTed JSON body, built from the template below with
+# "{mobile}" and "{message}" filled in wherever they appear in its strings; empty: no SMS.
+LIANGXIN_NOTIFY_SMS_URL = env("LIANGXIN_NOTIFY_SMS_URL")
+LIANGXIN_NOTIFY_SMS_TEMPLATE = envjson_object(
+    "LIANGXIN_NOTIFY_SMS_TEMPLATE", '{"mobile": "{mobile}", "content": "【两新组织党建】{message}"}'
+)
+# Quiet hours (local time, HH:MM-HH:MM; empty: none): robot and SMS notices wait until they end,
+# except the kinds named urgent (by default the office's 催报).
+LIANGXIN_NOTIFY_QUIET_HOURS = envhours("LIANGXIN_NOTIFY_QUIET_HOURS", "22:00-07:00")
+LIANGXIN_NOTIFY_URGENT_KINDS = envlist("LIANGXIN_NOTIFY_URGENT_KINDS", "chase")
 # 年度考核 weights: 月度平均分, 按期完成率, 覆盖提升分 (documents/assessment.py publishes the method).
 LIANGXIN_ASSESSMENT_WEIGHTS = envints("LIANGXIN_ASSESSMENT_WEIGHTS", "60,25,15", count=3)
 # The bulletin's .docx template: an office may point this at its own letterhead (README).

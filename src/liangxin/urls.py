@@ -37,5 +37,6 @@ urlpatterns = [
     path("api/", include("liangxin.api.urls")),
     path("brands/", include("liangxin.brands.urls")),
     path("integration/", include("liangxin.integration.urls")),
+    path("notify/", include("liangxin.notify.urls")),
     path("", include("liangxin.core.urls")),
 ]

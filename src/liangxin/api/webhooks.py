@@ -90,34 +90,25 @@ def on_event(sender, *, name: str, payloads, **kwargs) -> None:
         queue_event(name, payloads)
 
 
-def attempt(delivery: WebhookDelivery) -> bool:
-    """POST once; records the outcome on the delivery. True when delivered."""
-    body = body_of(delivery)
-    stamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 (an http(s) URL the security administrator set)
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "liangxin-webhook/1",
-            "X-Liangxin-Event": delivery.event,
-            "X-Liangxin-Delivery": str(delivery.pk),
-            "X-Liangxin-Timestamp": stamp,
-            "X-Liangxin-Signature": "sm3=" + sign(delivery.endpoint.secret, stamp, body),
-        },
-    )
-    delivery.attempts += 1
-    code, error = None, ""
+def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, bytes]:
+    """POST once: (status code or None, a Chinese error or "", the answer's first 4 KB). Shared
+    with the notices' 政务微信 robot and SMS gateway (liangxin.notify)."""
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            code = response.status
+            return response.status, "", response.read(4096)
     except urllib.error.HTTPError as exc:
-        code, error = exc.code, f"接收端返回 {exc.code}"
+        return exc.code, f"接收端返回 {exc.code}", b""
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        error = f"无法送达：{getattr(exc, 'reason', exc)}"
+        return None, f"无法送达：{getattr(exc, 'reason', exc)}", b""
+
+
+def record(delivery, code: int | None, error: str) -> bool:
+    """One attempt's outcome on a delivery log row (fields as WebhookDelivery's): delivered, or
+    retried after `backoff`, or failed after `MAX_ATTEMPTS`. True when delivered."""
+    delivery.attempts += 1
     delivery.last_status_code = code
-    ok = code is not None and 200 <= code < 300
+    ok = code is not None and 200 <= code < 300 and not error
     now = timezone.now()
     if ok:
         delivery.status, delivery.delivered_at, delivery.last_error, delivery.next_attempt_at = (
@@ -137,6 +128,34 @@ def attempt(delivery: WebhookDelivery) -> bool:
     return ok
 
 
+def retry_later(task_function, delivery) -> None:
+    """Enqueue `task_function(delivery.pk)` again at its next attempt (the database backend), or
+    at once (the immediate backend of the tests: no waiting)."""
+    if task_function.get_backend().supports_defer:
+        task_function.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
+    else:
+        task_function.enqueue(delivery.pk)
+
+
+def attempt(delivery: WebhookDelivery) -> bool:
+    """POST once; records the outcome on the delivery. True when delivered."""
+    body = body_of(delivery)
+    stamp = str(int(time.time()))
+    code, error, _ = post(
+        delivery.endpoint.url,  # an http(s) URL the security administrator set
+        body,
+        {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "liangxin-webhook/1",
+            "X-Liangxin-Event": delivery.event,
+            "X-Liangxin-Delivery": str(delivery.pk),
+            "X-Liangxin-Timestamp": stamp,
+            "X-Liangxin-Signature": "sm3=" + sign(delivery.endpoint.secret, stamp, body),
+        },
+    )
+    return record(delivery, code, error)
+
+
 @task()
 def deliver_webhook(delivery_id: int) -> str:
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
@@ -148,9 +167,5 @@ def deliver_webhook(delivery_id: int) -> str:
     if attempt(delivery):
         return "delivered"
     if delivery.status == WebhookDelivery.Status.RETRYING:
-        backend = deliver_webhook.get_backend()
-        if backend.supports_defer:
-            deliver_webhook.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
-        else:  # the immediate backend (tests): no waiting
-            deliver_webhook.enqueue(delivery.pk)
+        retry_later(deliver_webhook, delivery)
     return delivery.status

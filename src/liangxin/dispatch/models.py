@@ -314,6 +314,7 @@ NOTICE_KINDS = {
     "due_soon": "即将截止",
     "overdue": "逾期未报",
     "chase": "催报",
+    "returned": "报告被退回",
     "sentinel_overdue": "流动哨兵报告逾期",  # queued by liangxin.workforce through `reminders.register_tick_hook`
     "revisit_due": "品牌回访到期",
     "revisit_overdue": "品牌回访逾期",

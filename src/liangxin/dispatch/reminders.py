@@ -1,6 +1,7 @@
-"""Reminders: in-app notices to units, optionally relayed by an email/SMS gateway.
+"""Reminders: in-app notices to units, relayed beyond the browser by a gateway.
 
-A gateway is a callable named by the Django setting ``LIANGXIN_NOTIFY_GATEWAY`` (dotted path),
+A gateway is a callable named by the Django setting ``LIANGXIN_NOTIFY_GATEWAY`` (dotted path;
+by default `liangxin.notify.channels.relay`: 政务微信 robot and SMS, sent by the task worker),
 called as ``gateway(notice)`` after the notice is claimed. Notices are first written as rows
 with a unique key (so a reminder exists once), then claimed one by one with a conditional
 UPDATE (``sent_at IS NULL``) before sending — so two ticks running at once, or a tick that
@@ -152,6 +153,24 @@ def tick(today: datetime.date, *, actor=None, now: datetime.datetime | None = No
         "draft_plan": draft.year if draft is not None and draft.is_draft else None,
         "carried": carried,
     }
+
+
+def report_returned(report) -> None:
+    """The unit is told its report came back, with the reviewer's comment (inside the return's
+    transaction; relayed once it commits)."""
+    stamp = (report.reviewed_at or timezone.now()).isoformat()
+    _queue(
+        [
+            _notice(
+                report.period,
+                report.unit,
+                "returned",
+                f"{report.period}“{report.task.title}”的进展报告被退回：{report.review_comment}。请修改后重新报送",
+                f"{report.pk}:{stamp}",
+            )
+        ]
+    )
+    transaction.on_commit(deliver_pending)
 
 
 def chase(period: Period, *, actor, today: datetime.date) -> int:

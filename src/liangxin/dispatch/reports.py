@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from liangxin.core import audit, events, locking
-from liangxin.dispatch import measures
+from liangxin.dispatch import measures, reminders
 from liangxin.dispatch.models import (
     Attachment,
     Period,
@@ -221,6 +221,7 @@ def return_report(
     audit.record(
         "dispatch.report.returned", actor=actor, obj=report, after={"comment": comment}, source=source
     )
+    reminders.report_returned(report)
     events.emit(
         "report.returned",
         {

@@ -27,6 +27,20 @@ def acting_unit_query(user) -> QuerySet[MemberUnit] | None:
     return None
 
 
+def users_acting_for(unit: MemberUnit):
+    """The active accounts that report for `unit` (the reverse of `acting_unit_query`): its
+    member-unit users, and for a county's 组织部 the county's users."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    who = Q(role=Role.MEMBER_UNIT, member_unit=unit)
+    if unit.kind == MemberUnitKind.COUNTY_ORG and unit.region_id:
+        first = MemberUnit.objects.filter(kind=MemberUnitKind.COUNTY_ORG, region_id=unit.region_id)
+        if first.order_by("sort", "id").values_list("pk", flat=True).first() == unit.pk:
+            who |= Q(role=Role.COUNTY, region_id=unit.region_id)
+    return get_user_model().objects.filter(who, is_active=True).order_by("id")
+
+
 def visible_unit_ids(user) -> set[int] | None:
     """The member units whose dispatch rows (their cells on the board, the chase lists, the
     cockpit, their reports) `user` sees; None: every unit. The scope rule of `Report` (a report

@@ -1,0 +1,5 @@
+"""Chinese labels of this app's audit actions (core.audit_labels)."""
+
+AUDIT_LABELS = {
+    "notify.preference.updated": "修改消息接收设置",
+}
