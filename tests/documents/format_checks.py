@@ -8,6 +8,7 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt
+from lxml import etree
 
 
 def east_asian_font(element) -> str | None:
@@ -146,25 +147,30 @@ def check_letterhead(document, office: str, number: str) -> None:
     assert title.style.style_id == "Title"
 
 
+IMPRINT_STYLES = ("Imprint",)
+
+
 def check_imprint(document, printer: str, printed_on: str, copy_to: str | None) -> None:
-    """版记 after the 成文日期: 抄送 (if any) and 印发机关和印发日期, a thick line first and last,
-    a thin one between, 4号仿宋."""
-    rows = [p for p in document.paragraphs if p.style.style_id in ("Imprint", "ImprintLast")]
-    texts = [p.text for p in rows]
-    assert texts == ([copy_to] if copy_to else []) + [f"{printer}\t{printed_on}印发"]
-    assert document.paragraphs[-1].style.style_id == "ImprintLast"  # the last thing in the document
-    widths = []
-    for style_id in ("Imprint", "ImprintLast") if copy_to else ("ImprintLast",):
-        borders = style_by_id(document, style_id).element.find(qn("w:pPr")).find(qn("w:pBdr"))
-        widths += [
-            int(borders.find(qn(f"w:{side}")).get(qn("w:sz")))
-            for side in ("top", "bottom")
-            if borders.find(qn(f"w:{side}")) is not None
-        ]
-    assert widths[0] == widths[-1] == 8  # 0.35 mm
-    if copy_to:
-        assert widths[1] == 6  # 0.25 mm between
-    assert style_by_id(document, "ImprintLast").font.size == Pt(14)
+    """版记: 抄送 (if any) and 印发机关和印发日期, a thick line first and last, a thin one between,
+    4号仿宋, in one frame at the foot of the text block (bottom-aligned, as wide as the block),
+    anchored just before the 署名 so that it lands on the page where the document ends."""
+    paragraphs = document.paragraphs
+    rows = [p for p in paragraphs if p.style.style_id in IMPRINT_STYLES]
+    assert [p.text for p in rows] == ([copy_to] if copy_to else []) + [f"{printer}\t{printed_on}印发"]
+    after = paragraphs[paragraphs.index(rows[-1]) + 1 :]  # python-docx paragraphs compare by element
+    assert [p.style.style_id for p in after] == ["Signature"] * 3  # blank line, 署名, 成文日期
+    frames = {etree.tostring(row._p.pPr.find(qn("w:framePr"))) for row in rows}
+    assert len(frames) == 1  # one frame for all
+    frame = rows[0]._p.pPr.find(qn("w:framePr"))
+    assert (frame.get(qn("w:vAnchor")), frame.get(qn("w:yAlign"))) == ("margin", "bottom")
+    assert int(frame.get(qn("w:w"))) == Mm(156).twips
+    style = style_by_id(document, "Imprint")
+    borders = style.element.find(qn("w:pPr")).find(qn("w:pBdr"))
+    lines = {
+        side: int(borders.find(qn(f"w:{side}")).get(qn("w:sz"))) for side in ("top", "between", "bottom")
+    }
+    assert lines == {"top": 8, "between": 6, "bottom": 8}  # 0.35 mm first and last, 0.25 mm between
+    assert style.font.size == Pt(14)
 
 
 def check_properties(document, title: str, author: str) -> None:

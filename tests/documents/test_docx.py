@@ -142,7 +142,7 @@ def test_it_writes_the_editable_requirements_and_the_signature(document):
     paragraphs = [p.text for p in document.paragraphs]
     start = paragraphs.index("六、下步要求")
     assert paragraphs[start + 1 : start + 3] == sample_bulletin().requirements
-    signature = [p for p in document.paragraphs if p.style.style_id == "Signature"]
+    signature = [p for p in document.paragraphs if p.style.style_id == "Signature" and p.text]
     assert [p.text for p in signature] == ["中共吉安市委党建工作领导小组办公室", "2022年6月6日"]
     # 署名 two characters in; the date's first character two characters right of the 署名's
     issuer, date = (p.paragraph_format.right_indent.twips for p in signature)
@@ -219,7 +219,7 @@ def test_it_ends_with_the_imprint_of_copies_and_printing_between_its_lines():
     format_checks.check_imprint(
         document, "中共吉安市委两新工委办公室", "2022年6月6日", "抄送：市委组织部，市委办公室。"
     )
-    signature = [p.text for p in document.paragraphs if p.style.style_id == "Signature"]
+    signature = [p.text for p in document.paragraphs if p.style.style_id == "Signature" and p.text]
     assert signature == ["中共吉安市委两新工委办公室", "2022年6月6日"]
 
 

@@ -15,6 +15,7 @@ from liangxin.documents import publishing
 from liangxin.documents.docx import DEFAULT_TEMPLATE
 from liangxin.documents.models import Bulletin, BulletinTemplate
 from tests.dispatch.factories import make_period
+from tests.documents import format_checks
 from tests.documents.test_period_page import AS_OF, PAGE, page_text, paragraphs_of
 from tests.factories import make_user
 
@@ -30,8 +31,10 @@ def office_client(may, client_for):
 def letterhead_of(content: bytes) -> list[str]:
     """The 版头 and the 版记 of a generated document, as text."""
     document = docx.Document(io.BytesIO(content))
-    styles = ("Letterhead", "DocNumber", "Recipients", "Signature", "Imprint", "ImprintLast")
-    return [p.text for p in document.paragraphs if p.style.style_id in styles]
+    parts = ("Letterhead", "DocNumber", "Recipients", "Signature")
+    texts = [p.text for p in document.paragraphs if p.style.style_id in parts and p.text]
+    # the 版记 last, where it is read: framed at the foot of the page below the 署名
+    return texts + [p.text for p in document.paragraphs if p.style.style_id in format_checks.IMPRINT_STYLES]
 
 
 def generate(client, **fields):

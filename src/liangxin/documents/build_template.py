@@ -50,6 +50,7 @@ from .wordml import (
     define_style,
     drop_style_colours,
     fresh,
+    no_hanging_punctuation,
     register_alt_font_names,
     remove_theme_fonts,
     reproducible,
@@ -70,6 +71,7 @@ def define_styles(document) -> None:
     ppr_default = child(defaults, "w:pPrDefault")
     ppr = fresh(ppr_default, "w:pPr")
     child(ppr, "w:spacing", after="0", line=str(LINE_PITCH), lineRule="exact")
+    no_hanging_punctuation(document)
     remove_theme_fonts(document)
     drop_style_colours(document)
 
@@ -120,17 +122,27 @@ def define_styles(document) -> None:
     define_style(document, "Heading4", "heading 4", font=FANGSONG, size=SIZE_BODY, outline=3)
     # 版记: 4号仿宋, one character in from both edges (7.4); 0.35 mm lines first and last, 0.25 mm
     # between (w:sz in eighths of a point). The 印发日期 sits at a right tab one character in.
+    # 抄送 and 印发 share the style: their borders join, the thin line drawn between them.
     thick, thin = (8, "000000", 4), (6, "000000", 4)
     # White side borders one character out: the lines reach the edges of the text block while
     # the text stays one character in (a border's space widens the box around the text).
     sides = {"left": (4, "FFFFFF", SIZE_IMPRINT // 2), "right": (4, "FFFFFF", SIZE_IMPRINT // 2)}
-    imprint = {"font": FANGSONG, "size": SIZE_IMPRINT, "align": "left", "first_line": 0}
-    imprint |= {"left": SIZE_IMPRINT * 10, "right": SIZE_IMPRINT * 10, "keep_next": True}
-    define_style(document, "Imprint", "版记", borders={"top": thick, "bottom": thin} | sides, **imprint)
-    last = define_style(document, "ImprintLast", "版记（印发）", borders={"bottom": thick} | sides, **imprint)
+    imprint = define_style(
+        document,
+        "Imprint",
+        "版记",
+        font=FANGSONG,
+        size=SIZE_IMPRINT,
+        align="left",
+        first_line=0,
+        left=SIZE_IMPRINT * 10,
+        right=SIZE_IMPRINT * 10,
+        keep_next=True,
+        borders={"top": thick, "bottom": thick, "between": thin} | sides,
+    )
     tabs = OxmlElement("w:tabs")
     child(tabs, "w:tab", val="right", pos=str(Mm(TEXT_W).twips - SIZE_IMPRINT * 10))
-    last.find(qn("w:pPr")).find(qn("w:pBdr")).addnext(tabs)
+    imprint.find(qn("w:pPr")).find(qn("w:pBdr")).addnext(tabs)
     define_style(document, "Recipients", "主送机关", font=FANGSONG, size=SIZE_BODY, first_line=0)
     define_style(
         document,
@@ -141,6 +153,7 @@ def define_styles(document) -> None:
         align="right",
         first_line=0,
         right=TWO_CHARS,
+        keep_next=True,  # the blank line, 署名 and 成文日期 go to a page together
     )
     define_style(
         document,
@@ -258,7 +271,6 @@ def set_page_number(document, footer, *, align: str) -> None:
 FONT_OF_STYLE = {
     "Letterhead": (XIAOBIAOSONG, SIZE_LETTERHEAD),
     "Imprint": (FANGSONG, SIZE_IMPRINT),
-    "ImprintLast": (FANGSONG, SIZE_IMPRINT),
     "Title": (XIAOBIAOSONG, SIZE_TITLE),
     "Heading1": (HEITI, SIZE_BODY),
     "Heading2": (KAITI, SIZE_BODY),
@@ -325,20 +337,44 @@ def paragraph_loop(document, items: str, body: list[tuple[str, str]], var: str =
     para(document, "{%p endfor %}")
 
 
+def at_the_foot(paragraph) -> None:
+    """Set the paragraph in a frame as wide as the text block whose bottom is the text block's
+    bottom edge, on the page where the paragraph falls; the text above keeps clear of it (no
+    text beside). Consecutive paragraphs with the same frame share one frame, in Word and in
+    LibreOffice alike (LibreOffice turns them into one text frame anchored there)."""
+    frame = OxmlElement("w:framePr")
+    for key, value in (
+        ("w", str(Mm(TEXT_W).twips)),
+        ("wrap", "notBeside"),
+        ("vAnchor", "margin"),
+        ("hAnchor", "margin"),
+        ("xAlign", "center"),
+        ("yAlign", "bottom"),
+    ):
+        frame.set(qn(f"w:{key}"), value)
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.find(qn("w:pStyle")).addnext(frame)  # schema order: pStyle, keepNext…, framePr
+
+
 def imprint(document) -> None:
     """版记 (GB/T 9704-2012 7.4): 抄送 (when there is one) and 印发机关和印发日期, between a thick
     first line, a thin middle one and a thick last line, as wide as the text block (paragraph
-    borders). It follows the 成文日期 after a blank line rather than floating to the foot of the
-    page: LibreOffice (the PDF) lays floating tables and frames out inline, and the PDF must look
-    like the Word file."""
-    para(document, "", "Normal")
-    para(document, "{%p if meta.copy_to %}", "Imprint")
-    para(document, "{{ meta.copy_to }}", "Imprint")
-    para(document, "{%p endif %}", "Imprint")
-    printed = para(document, "{{ meta.printer }}", "ImprintLast")
-    tab = _run(printed, "", font=FANGSONG, size=SIZE_IMPRINT)
+    borders), in a frame at the foot of the page where the document ends: its last line lies on
+    the text block's bottom edge of the last page (7.4.1). Placed last in the file, LibreOffice
+    would anchor it to the 成文日期 and move that line alone to the next page when the frame does
+    not fit; build() places it before the 署名 instead. LibreOffice 7.4 does not read the
+    between-border (w:between), so its PDF shows the first and last lines but not the thin one."""
+    rows = [
+        para(document, "{%p if meta.copy_to %}", "Imprint"),
+        para(document, "{{ meta.copy_to }}", "Imprint"),
+        para(document, "{%p endif %}", "Imprint"),
+        para(document, "{{ meta.printer }}", "Imprint"),
+    ]
+    tab = _run(rows[-1], "", font=FANGSONG, size=SIZE_IMPRINT)
     tab.add_tab()
-    _run(printed, "{{ meta.printed_on }}", font=FANGSONG, size=SIZE_IMPRINT)
+    _run(rows[-1], "{{ meta.printed_on }}", font=FANGSONG, size=SIZE_IMPRINT)
+    for row in rows:
+        at_the_foot(row)
 
 
 COVERAGE_HEADERS = [
@@ -428,11 +464,15 @@ def build(path: Path = OUTPUT) -> Path:
     para(document, "六、下步要求", "Heading1")
     paragraph_loop(document, "requirements", [("{{ p }}", "Normal")])
 
-    para(document, "", "Normal")
+    # The 版记 is framed at the foot of the page; it comes before the 署名 in the file so that
+    # both anchor it to the blank line above the 署名 (LibreOffice anchors a frame to the next
+    # paragraph): the frame, the 署名 and the 成文日期 keep together and move to a new page
+    # together when the last page is full.
+    imprint(document)
+    para(document, "", "Signature")
     # 署名 and 成文日期: documents.docx sets their right indents from their lengths (GB/T 9704 7.3.5.2)
     para(document, "{{ meta.signer }}", "Signature")
     para(document, "{{ meta.signed_on }}", "Signature")
-    imprint(document)
 
     chinese_language(document)
     properties = document.core_properties

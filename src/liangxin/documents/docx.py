@@ -21,7 +21,7 @@ from docxtpl import DocxTemplate
 
 from . import bulletin as b
 from .letterhead import Letterhead
-from .wordml import SIZE_LETTERHEAD, TEXT_W_PT, chinese_language, reproducible
+from .wordml import SIZE_LETTERHEAD, TEXT_W_PT, chinese_language, no_hanging_punctuation, reproducible
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates_docx") / "bulletin.docx"
 CHAR_TWIPS = 315  # one 3号 character as the template sets it: 16 pt condensed by 0.25 pt
@@ -207,6 +207,7 @@ def render_bulletin(
     place_signature(document.docx, context["meta"])
     fit_letterhead(document.docx)
     chinese_language(document.docx)
+    no_hanging_punctuation(document.docx)
     properties = document.docx.core_properties
     properties.title = data.title
     properties.author = properties.last_modified_by = letterhead.office

@@ -142,7 +142,7 @@ def set_paragraph_properties(
 def border_element(tag: str, borders: dict[str, tuple[int, str, int]]):
     """<w:pBdr> / <w:tblBorders> with single lines: side → (eighths of a point, colour, space)."""
     element = OxmlElement(tag)
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+    for side in ("top", "left", "bottom", "right", "between", "insideH", "insideV"):
         line = OxmlElement(f"w:{side}")
         if side in borders:
             size, color, space = borders[side]
@@ -150,7 +150,7 @@ def border_element(tag: str, borders: dict[str, tuple[int, str, int]]):
                 line.set(qn(f"w:{key}"), str(value))
         else:
             line.set(qn("w:val"), "nil")
-        if side in borders or tag == "w:tblBorders":
+        if side in borders or (tag == "w:tblBorders" and side != "between"):
             element.append(line)
     return element
 
@@ -229,6 +229,41 @@ def chinese_language(document) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
     for lang in document.settings.element.iter(qn("w:themeFontLang")):
         lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def no_hanging_punctuation(document) -> None:
+    """Keep a full-width ，；： at a full line's end in the PDF. LibreOffice hangs it in the margin
+    and, in 7.4, does not draw it (the PDF loses the mark). Its DOCX import reads w:overflowPunct
+    the wrong way round (writerfilter DomainMapper: hanging = the value is 0), so the value that
+    means “may hang” in Word, Word's own default, is the one that turns hanging off in LibreOffice:
+    Word lays the text out as before and LibreOffice moves the mark's line end instead of losing
+    it. Set once in the document defaults; a style or paragraph that says otherwise still wins."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:  # an uploaded template may have none; it comes first in styles.xml
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    ppr = child(child(defaults, "w:pPrDefault"), "w:pPr")
+    if ppr.find(qn("w:overflowPunct")) is not None:
+        return
+    punct = OxmlElement("w:overflowPunct")
+    punct.set(qn("w:val"), "1")
+    after = next((e for e in ppr if e.tag in _AFTER_OVERFLOW_PUNCT), None)  # schema order
+    if after is not None:
+        after.addprevious(punct)
+    else:
+        ppr.append(punct)
+
+
+_AFTER_OVERFLOW_PUNCT = {
+    qn(f"w:{tag}")
+    for tag in (
+        *("topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid"),
+        *("spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc"),
+        *("textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle"),
+        *("rPr", "sectPr", "pPrChange"),
+    )
+}
 
 
 def drop_style_colours(document) -> None:
