@@ -254,6 +254,9 @@ def _database(url: str) -> dict:
         )
     if not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL 缺少数据库名称或文件路径")
+    # A kept connection is checked before a request reuses it: one the server ended meanwhile
+    # (a restart, pg_terminate_backend) is replaced instead of failing the request.
+    config["CONN_HEALTH_CHECKS"] = envbool("LIANGXIN_DB_HEALTH_CHECKS", "1")
     if engine == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         if config["NAME"] != ":memory:":

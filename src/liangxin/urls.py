@@ -6,6 +6,8 @@ from liangxin.api.v1 import api as api_v1
 from liangxin.core import views as core_views
 from liangxin.core import views_import
 
+handler500 = "liangxin.core.middleware.server_error"  # a lost database connection: 系统繁忙, not 500
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path(

@@ -1,8 +1,10 @@
 import logging
+import sys
 from urllib.parse import unquote
 
 from django.db import DatabaseError
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseServerError
+from django.template.loader import render_to_string
 
 from liangxin.core import audit
 from liangxin.core.audit import RequestContext, reset_request_context, set_request_context
@@ -41,6 +43,20 @@ class RequestContextMiddleware:
 
 BUSY_MESSAGES = ("database is locked", "database table is locked")
 BUSY_PG_CODES = ("55P03", "40001", "40P01")  # lock not available, serialization failure, deadlock
+# The connection to PostgreSQL was lost: class 08 (connection exception), or the server ended
+# the session (pg_terminate_backend, a restart, a crash). The request's transaction is gone with
+# it; the next request connects afresh (CONN_HEALTH_CHECKS finds a dead idle connection first).
+LOST_PG_CODES = ("57P01", "57P02", "57P03")
+LOST_MESSAGES = (
+    "server closed the connection",
+    "terminating connection",
+    "connection already closed",
+    "connection is closed",
+    "connection is lost",
+    "consuming input failed",
+    "could not connect",
+    "connection refused",
+)
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -54,10 +70,28 @@ def is_busy(exc: BaseException) -> bool:
     return any(m in str(exc).lower() for m in BUSY_MESSAGES)
 
 
+def is_connection_lost(exc: BaseException) -> bool:
+    """The database connection broke under the request (the server restarted, or ended it)."""
+    if not isinstance(exc, DatabaseError):
+        return False
+    state = getattr(exc.__cause__, "sqlstate", None) or ""
+    if state.startswith("08") or state in LOST_PG_CODES:
+        return True
+    return any(m in str(exc).lower() for m in LOST_MESSAGES)
+
+
+def unavailable(request, exc: BaseException) -> HttpResponse:
+    """“系统繁忙，请稍后重试” (HTTP 503, Retry-After), rendered without touching the database
+    (no context processors: the connection may be the thing that failed)."""
+    logger.warning("database unavailable: %s %s: %s", request.method, request.path, exc)
+    page = render_to_string("503.html", {"posted": request.method == "POST"})
+    return HttpResponse(page, status=503, headers={"Retry-After": "5"})
+
+
 class BusyDatabaseMiddleware:
     """A request that meets a busy database gets “系统繁忙，请稍后重试” (HTTP 503, Retry-After),
     never a 500: its transaction was rolled back, so nothing half-done is kept, and a form can be
-    sent again."""
+    sent again. (`server_error` does the same for a failure inside another middleware.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -66,12 +100,18 @@ class BusyDatabaseMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not is_busy(exception):
-            return None
-        logger.warning("database busy: %s %s: %s", request.method, request.path, exception)
-        response = render(request, "503.html", {"posted": request.method == "POST"}, status=503)
-        response["Retry-After"] = "5"
-        return response
+        if is_busy(exception) or is_connection_lost(exception):
+            return unavailable(request, exception)
+        return None
+
+
+def server_error(request) -> HttpResponse:
+    """handler500: a database that is busy or went away (met in a middleware, e.g. while the
+    session is loaded) is 系统繁忙 too; anything else is the plain 500 page."""
+    exc = sys.exc_info()[1]
+    if exc is not None and (is_busy(exc) or is_connection_lost(exc)):
+        return unavailable(request, exc)
+    return HttpResponseServerError(render_to_string("500.html"))
 
 
 def _download_name(response) -> str:
