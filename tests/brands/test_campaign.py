@@ -12,36 +12,20 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from liangxin.brands import services
-from liangxin.brands.models import Brand, Level, Revisit, Stage
+from liangxin.brands.models import Brand, Revisit, Stage
 from liangxin.brands.status import campaign_status
 from liangxin.dispatch.models import Category, Notice
 from liangxin.dispatch.periods import open_period
 from liangxin.dispatch.status import period_status
 from liangxin.documents.bulletin import problem_sections
 from liangxin.documents.services import make_bulletin
-from tests.dispatch.factories import at, unit
+from tests.brands.factories import add_brand, report
+from tests.dispatch.factories import unit
 from tests.factories import make_user
 from tests.scoping import OutsiderGetsNothing, ScopeCase
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-
-
-@pytest.fixture
-def campaign(city, office):
-    with time_machine.travel("2022-03-01 09:00 +0800", tick=False):
-        return services.open_campaign(2022, actor=office, units=[unit("民政局"), unit("司法局")])
-
-
-def add_brand(campaign, unit_name, name, *, when="2022-06-10", stage=Stage.BUILDING, named_on=None):
-    with time_machine.travel(f"{when} 10:00 +0800", tick=False):
-        brand = Brand(campaign=campaign, name=name, level=Level.ENTERPRISE, unit=unit(unit_name), stage=stage)
-        brand.named_on = named_on
-        return services.save_brand(brand, actor=None)
-
-
-def report(campaign, unit_name, when):
-    return services.report_brands(campaign, unit(unit_name), actor=None, at=at(when))
 
 
 def test_a_campaign_is_due_june_30_and_is_a_dispatch_task_of_the_expected_units(campaign):
@@ -193,12 +177,14 @@ class TestBrandPagesForAnOutsider(OutsiderGetsNothing):
             detail_urls=[
                 reverse("brands:detail", args=[brand.pk]),
                 reverse("brands:edit", args=[brand.pk]),
+                reverse("brands:close", args=[brand.pk]),
                 reverse("brands:revisit_answer", args=[revisit.pk]),
             ],
             list_urls=[reverse("brands:index") + "?campaign=2022", reverse("brands:revisits") + "?state=all"],
             export_urls=[reverse("brands:export", args=["csv"]) + "?campaign=2022"],
             change_urls=[
                 reverse("brands:evidence_upload", args=[brand.pk]),
+                reverse("brands:close", args=[brand.pk]),
                 reverse("brands:revisit_answer", args=[revisit.pk]),
             ],
         )

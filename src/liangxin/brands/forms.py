@@ -9,22 +9,10 @@ from liangxin.core.places import PlaceError, find_place
 from liangxin.dispatch.models import Category, Task
 from liangxin.registry.models import Organization
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 
 
-class CampaignForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    deadline = forms.DateField(
-        label="申报截止日期", required=False, widget=DATE, help_text="留空为当年 6 月 30 日"
-    )
-    task = forms.ModelChoiceField(
-        label="关联已有的重点任务",
-        queryset=Task.objects.filter(category=Category.BRAND, brand_campaign__isnull=True).select_related(
-            "plan"
-        ),
-        required=False,
-        help_text="年度清单中已有品牌任务时选择它（应申报单位、截止日期默认取该任务的）；留空则新建任务",
-    )
+class _CampaignFields(forms.Form):
     units = forms.ModelMultipleChoiceField(
         label="应申报单位",
         queryset=MemberUnit.objects.filter(active=True),
@@ -43,6 +31,22 @@ class CampaignForm(forms.Form):
             raise forms.ValidationError("请填写 1 到 60 之间的月数，逗号分隔，如 6,12")
         return sorted({int(p) for p in items})
 
+
+class CampaignForm(_CampaignFields):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    deadline = forms.DateField(
+        label="申报截止日期", required=False, widget=DATE, help_text="留空为当年 6 月 30 日"
+    )
+    task = forms.ModelChoiceField(
+        label="关联已有的重点任务",
+        queryset=Task.objects.filter(category=Category.BRAND, brand_campaign__isnull=True).select_related(
+            "plan"
+        ),
+        required=False,
+        help_text="年度清单中已有品牌任务时选择它（应申报单位、截止日期默认取该任务的）；留空则新建任务",
+    )
+    field_order = ["year", "deadline", "task", "units", "revisit_months"]
+
     def clean(self):
         data = super().clean()
         if (
@@ -52,6 +56,32 @@ class CampaignForm(forms.Form):
         ):
             self.add_error("deadline", "截止日期应在申报年度内")
         return data
+
+
+class CampaignEditForm(_CampaignFields):
+    """The office corrects an open campaign (the task follows: see services.update_campaign)."""
+
+    title = forms.CharField(label="名称", max_length=200)
+    deadline = forms.DateField(label="申报截止日期", widget=DATE)
+    field_order = ["title", "deadline", "units", "revisit_months"]
+
+    def __init__(self, *args, campaign, **kwargs):
+        initial = {
+            "title": campaign.title,
+            "deadline": campaign.deadline,
+            "units": list(campaign.units.all()),
+            "revisit_months": ",".join(str(m) for m in campaign.revisit_months),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["units"].required = True
+        self.fields["units"].error_messages["required"] = "请选择应申报的单位"
+
+
+class CloseForm(forms.Form):
+    inactive_on = forms.DateField(label="停止运行日期", widget=DATE)
+    note = forms.CharField(
+        label="停止运行的原因和情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
 
 
 class BrandForm(forms.ModelForm):

@@ -86,6 +86,7 @@ class Brand(models.Model):
     evidence = models.TextField("佐证材料说明", blank=True)
     active = models.BooleanField("仍在运行", default=True)
     inactive_on = models.DateField("发现停止运行日期", null=True, blank=True)
+    inactive_note = models.TextField("停止运行情况", blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -119,6 +119,75 @@ def _new_task(year, *, actor, title, units, deadline, today, measure) -> Task:
     return task
 
 
+def _campaign_snapshot(campaign: Campaign) -> dict:
+    return {
+        **audit.snapshot(campaign, ["title", "deadline", "revisit_months"]),
+        "units": [u.name for u in campaign.units.order_by("sort", "id")],
+    }
+
+
+@transaction.atomic
+def update_campaign(
+    campaign: Campaign,
+    *,
+    actor,
+    title: str,
+    deadline: datetime.date,
+    units: list[MemberUnit],
+    revisit_months: list[int],
+) -> Campaign:
+    """The office corrects a campaign: its title, deadline, units and revisit months. The
+    campaign's dispatch task follows (完成时限 = the deadline, 报送单位 = the units), so the board's
+    lights and the chasing move with it; unanswered revisits are rescheduled to the new months."""
+    if _is_user(actor) and actor.role != Role.OFFICE:
+        raise PermissionDenied("只有工委办公室可以修改品牌申报")
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one correction at a time
+    campaign.refresh_from_db()
+    if not units:
+        raise BrandError("请选择应申报的单位")
+    if deadline.year not in (campaign.year, campaign.year + 1):
+        raise BrandError(f"截止日期应在{campaign.year}年内")
+    removed = campaign.units.exclude(pk__in=[u.pk for u in units])
+    holding = sorted({b.unit.name for b in Brand.objects.filter(campaign=campaign, unit__in=removed)})
+    if holding:
+        raise BrandError(f"{'、'.join(holding)}已登记品牌，不能移出应申报单位")
+    before = _campaign_snapshot(campaign)
+    task = campaign.task
+    units = sorted(units, key=lambda u: (u.sort, u.pk))
+    lead = task.lead if any(u.pk == task.lead_id for u in units) else units[0]
+    own_task = task.code == f"品牌申报{campaign.year}"  # the task the campaign made, not the plan's
+    plans.save_task(
+        task.plan,
+        plans.TaskData(
+            code=task.code,
+            category=task.category,
+            title=title if own_task else task.title,
+            requirement=task.requirement,
+            lead=lead,
+            units=units,
+            start=min(task.start, deadline),
+            deadline=deadline,
+            deadline_text=task.deadline_text if deadline == task.deadline else f"{deadline:%Y年%m月%d日}",
+            milestones=task.milestones,
+        ),
+        actor=actor,
+        task=task,
+    )
+    campaign.title, campaign.deadline, campaign.revisit_months = title, deadline, revisit_months
+    campaign.save(update_fields=["title", "deadline", "revisit_months"])
+    campaign.units.set(units)
+    if before["revisit_months"] != revisit_months:
+        Revisit.objects.filter(
+            brand__campaign=campaign, answered_at__isnull=True, months__in=set(before["revisit_months"])
+        ).exclude(months__in=revisit_months).delete()
+        for brand in Brand.objects.filter(campaign=campaign, stage=Stage.NAMED, active=True):
+            _schedule_revisits(brand)
+    old, new = audit.changed(before, _campaign_snapshot(campaign))
+    if new:
+        audit.record("brands.campaign.updated", actor=actor, obj=campaign, before=old, after=new)
+    return campaign
+
+
 def _check_unit(unit: MemberUnit, actor) -> None:
     if _is_user(actor) and not MemberUnit.objects.restrict(actor, CHANGE).filter(pk=unit.pk).exists():
         raise PermissionDenied(f"不能代“{unit.name}”登记品牌")
@@ -126,11 +195,16 @@ def _check_unit(unit: MemberUnit, actor) -> None:
 
 def _schedule_revisits(brand: Brand) -> None:
     """A brand named on a date gets its revisits (the campaign's months); a changed date moves
-    the unanswered ones."""
+    the unanswered ones. No revisit is added before one already answered (it was checked since)."""
     if brand.stage != Stage.NAMED or brand.named_on is None:
         brand.revisits.filter(answered_at__isnull=True).delete()
         return
+    answered = max(
+        brand.revisits.filter(answered_at__isnull=False).values_list("months", flat=True), default=0
+    )
     for months in brand.campaign.revisit_months:
+        if months < answered:
+            continue
         due = revisits.add_months(brand.named_on, months)
         revisit = brand.revisits.filter(months=months).first()
         if revisit is None:
@@ -167,6 +241,39 @@ def save_brand(brand: Brand, *, actor, source: str | None = None) -> Brand:
         audit.record("brands.brand.created", actor=actor, obj=brand, after=a, source=source)
     elif a:
         audit.record("brands.brand.updated", actor=actor, obj=brand, before=b, after=a, source=source)
+    return brand
+
+
+@transaction.atomic
+def close_brand(brand: Brand, *, actor, on: datetime.date, note: str) -> Brand:
+    """The unit reports that a brand no longer runs (outside a revisit): it is marked inactive on
+    that date with what happened, counted as 推出即下架, and its open revisits are dropped."""
+    if _is_user(actor) and not Brand.objects.restrict(actor, CHANGE).filter(pk=brand.pk).exists():
+        raise PermissionDenied("该品牌不在您的管辖范围内")
+    brand = Brand.objects.select_for_update().get(pk=brand.pk)
+    if not brand.active:
+        raise BrandError(f"品牌“{brand.name}”已于 {brand.inactive_on:%Y年%m月%d日} 停止运行")
+    if not (note or "").strip():
+        raise BrandError("请填写停止运行的原因和情况")
+    if on > timezone.localdate():
+        raise BrandError("停止运行日期不能晚于今天")
+    if on < timezone.localdate(brand.created_at):
+        raise BrandError(f"停止运行日期不能早于登记日期 {timezone.localdate(brand.created_at):%Y年%m月%d日}")
+    brand.active, brand.inactive_on, brand.inactive_note = False, on, note.strip()
+    brand.save(update_fields=["active", "inactive_on", "inactive_note"])
+    dropped = brand.revisits.filter(answered_at__isnull=True).delete()[0]
+    audit.record(
+        "brands.brand.closed",
+        actor=actor,
+        obj=brand,
+        before={"active": True},
+        after={
+            "active": False,
+            "inactive_on": on.isoformat(),
+            "note": brand.inactive_note,
+            "revisits_dropped": dropped,
+        },
+    )
     return brand
 
 
@@ -208,7 +315,8 @@ def answer_revisit(
     brand = revisit.brand
     if not still_active and brand.active:
         brand.active, brand.inactive_on = False, timezone.localdate(at)
-        brand.save(update_fields=["active", "inactive_on"])
+        brand.inactive_note = f"命名满 {revisit.months} 个月回访：{revisit.note}"
+        brand.save(update_fields=["active", "inactive_on", "inactive_note"])
         brand.revisits.filter(answered_at__isnull=True).delete()  # nothing left to revisit
     audit.record(
         "brands.revisit.answered",

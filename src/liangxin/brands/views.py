@@ -14,7 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from liangxin.brands import revisits, services
-from liangxin.brands.forms import BrandForm, CampaignForm, EvidenceForm, RevisitForm
+from liangxin.brands.forms import (
+    BrandForm,
+    CampaignEditForm,
+    CampaignForm,
+    CloseForm,
+    EvidenceForm,
+    RevisitForm,
+)
 from liangxin.brands.models import Brand, Campaign, Level, Revisit, Stage
 from liangxin.brands.status import campaign_status
 from liangxin.core.downloads import table_download
@@ -148,6 +155,31 @@ def campaign_create(request):
     return render(request, "brands/campaign_form.html", {"form": form})
 
 
+@role_required(Role.OFFICE)
+def campaign_edit(request, year: int):
+    campaign = Campaign.objects.filter(year=year).select_related("task").first()
+    if campaign is None:
+        raise Http404("没有该年度的品牌申报")
+    form = CampaignEditForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_campaign(
+                campaign,
+                actor=request.user,
+                title=data["title"],
+                deadline=data["deadline"],
+                units=list(data["units"]),
+                revisit_months=data["revisit_months"],
+            )
+        except services.BrandError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已修改{data['title']}，调度任务的完成时限和报送单位已同步")
+            return redirect(f"{_index_url()}?campaign={campaign.year}")
+    return render(request, "brands/campaign_form.html", {"form": form, "campaign": campaign})
+
+
 def _index_url() -> str:
     return reverse("brands:index")
 
@@ -201,6 +233,24 @@ def brand_edit(request, pk: int | None = None):
             messages.success(request, f"已保存品牌“{saved.name}”")
             return redirect("brands:detail", pk=saved.pk)
     return render(request, "brands/brand_form.html", {"form": form, "brand": brand, "campaign": campaign})
+
+
+@role_required(*EDITORS)
+def brand_close(request, pk: int):
+    """停止运行: the unit reports that a brand no longer runs (counted as 推出即下架)."""
+    brand = get_restricted_or_404(Brand, request, CHANGE, pk=pk, active=True)
+    form = CloseForm(request.POST or None, initial={"inactive_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_brand(
+                brand, actor=request.user, on=form.cleaned_data["inactive_on"], note=form.cleaned_data["note"]
+            )
+        except services.BrandError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已登记品牌“{brand.name}”停止运行")
+            return redirect("brands:detail", pk=brand.pk)
+    return render(request, "brands/brand_close.html", {"form": form, "brand": brand})
 
 
 @require_POST

@@ -26,7 +26,7 @@ class AssessmentForm(forms.Form):
             )
         self.fields["assessor"] = forms.CharField(label="评估人", max_length=100)
         self.fields["assessed_on"] = forms.DateField(
-            label="评估日期", widget=forms.DateInput(attrs={"type": "date"})
+            label="评估日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
 
     def clean_credit_code(self):
