@@ -286,6 +286,31 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "api_v1:task_detail": Listed("tests/api/test_dispatch_scope.py::TestTasksAndStatusAreScopedLikeTheBoard"),
     "api_v1:bulletins": Exempt("published bulletins are city-wide public documents (as documents:bulletins)"),
     "api_v1:bulletin_file": Exempt("a published city-wide bulletin (as documents:download)"),
+    "api_v1:industry_committees": Listed("tests/api/test_ledgers.py::TestCommitteesAndMeetingsAreScoped"),
+    "api_v1:committee_meetings_list": Listed("tests/api/test_ledgers.py::TestCommitteesAndMeetingsAreScoped"),
+    "api_v1:workforce_figures": Exempt(
+        "workforce.figures.workforce(token user) (tests/api/test_ledgers.py: a county counts its county)"
+    ),
+    "api_v1:stations": Listed("tests/api/test_ledgers.py::TestStationsAndSentinelReportsAreScoped"),
+    "api_v1:sentinel_figures": Exempt(
+        "workforce.stats.sentinel_stats(token user) (tests/api/test_ledgers.py: a county counts its county)"
+    ),
+    "api_v1:sentinel_reports": Listed("tests/api/test_ledgers.py::TestStationsAndSentinelReportsAreScoped"),
+    "api_v1:pairings": Listed("tests/api/test_ledgers.py::TestPairingsAreScoped"),
+    "api_v1:pairing_figures": Exempt(
+        "pairing_totals over Pairing.restrict(token user), as pairings:totals (tests/api/test_ledgers.py)"
+    ),
+    "api_v1:assessments": Listed("tests/api/test_ledgers.py::TestAssessmentsAreScoped"),
+    "api_v1:integration_summary": Exempt(
+        "summarize over Assessment.restrict(token user), as integration:summary (tests/api/test_ledgers.py)"
+    ),
+    "api_v1:brands": Listed("tests/api/test_ledgers.py::TestBrandsAreScoped"),
+    "api_v1:brand_status": Exempt(
+        "campaign_status over Brand/MemberUnit.restrict(token user), as brands:index (tests/api/test_ledgers.py)"
+    ),
+    "api_v1:health_figures": Listed("tests/api/test_ledgers.py::TestHealthAndInspectionsAreScoped"),
+    "api_v1:health_branches": Listed("tests/api/test_ledgers.py::TestHealthAndInspectionsAreScoped"),
+    "api_v1:inspections": Listed("tests/api/test_ledgers.py::TestHealthAndInspectionsAreScoped"),
     "api_v1:bulk_upsert": Exempt("the registry's change scope, as an import (tests/api)"),
     "notify:preferences": Exempt(
         "the user's own settings; its recent deliveries: Notice.restrict(user) (tests/notify/test_pages.py)"

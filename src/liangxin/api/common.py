@@ -75,10 +75,11 @@ def keyset_page(rows: QuerySet, query: PageQuery, serialize: Callable[[Any], dic
 
 
 def list_page(items: Sequence[Any], query: PageQuery, serialize: Callable[[Any], dict]) -> dict[str, Any]:
-    """A computed list (figures per committee …), in its own order; the cursor is an offset."""
+    """A list in its own order (figures per committee, a queryset ordered by name …); the cursor
+    is an offset. Only the page and one more row are read."""
     start = decode_cursor(query.cursor) or 0
-    end = start + query.limit
+    chunk = list(items[start : start + query.limit + 1])
     return {
-        "items": [serialize(item) for item in items[start:end]],
-        "next_cursor": encode_cursor(end) if end < len(items) else None,
+        "items": [serialize(item) for item in chunk[: query.limit]],
+        "next_cursor": encode_cursor(start + query.limit) if len(chunk) > query.limit else None,
     }

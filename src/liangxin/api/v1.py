@@ -165,13 +165,25 @@ def _unexpected(request, exc):
 
 
 def _register() -> None:
-    from liangxin.api import dispatch, figures, organizations, registrations, reports
+    from liangxin.api import (
+        dispatch,
+        figures,
+        health,
+        ledgers,
+        organizations,
+        registrations,
+        reports,
+        workforce,
+    )
 
     api.add_router("/organizations/", organizations.router)
     api.add_router("/registrations/", registrations.router)
     api.add_router("/reports/", reports.router)
     api.add_router("/", figures.router)
     api.add_router("/", dispatch.router)
+    api.add_router("/", ledgers.router)
+    api.add_router("/", workforce.router)
+    api.add_router("/", health.router)
 
 
 _register()

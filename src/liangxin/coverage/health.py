@@ -175,3 +175,24 @@ def report(visible_party_orgs: QuerySet, *, as_of: datetime.date) -> dict:
             }
         )
     return {"flags": counts, "party_orgs": party_orgs}
+
+
+def figures(
+    party_orgs: QuerySet, organizations: QuerySet, instructors: QuerySet, *, as_of: datetime.date
+) -> dict:
+    """`liangxin health --json` and the API: `report` plus the effective-work part (instructors
+    without a visit in the period, 有效工作覆盖率 from `engine.effective_work` beside the official
+    工作覆盖率)."""
+    from liangxin.core.rates import to_percent
+    from liangxin.coverage import effective
+
+    result = report(party_orgs, as_of=as_of)
+    result["instructors_without_visits"] = effective.instructors_without_visits(
+        instructors, as_of=as_of
+    ).count()
+    _, total = engine.effective_work(organizations, as_of=as_of)
+    rate = to_percent(total.effective_work_rate)
+    result["effective_work_rate"] = None if rate is None else float(rate / 100)
+    official = total.work_rate  # the official 口径, beside the effective one
+    result["work_rate"] = None if official is None else float(official)
+    return result

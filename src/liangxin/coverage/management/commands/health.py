@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.core.models import RegionLevel
-from liangxin.core.rates import format_percent, to_percent
-from liangxin.coverage import effective, engine, health
+from liangxin.core.rates import format_percent
+from liangxin.coverage import effective, health
 from liangxin.coverage.management.commands._common import parse_as_of, parse_region
 from liangxin.coverage.models import Instructor, PartyOrganization
 from liangxin.registry.models import Organization
@@ -36,13 +36,7 @@ class Command(BaseCommand):
             in_region = {f"{region.level}_code": region.code}
             party_orgs, orgs = party_orgs.filter(**in_region), orgs.filter(**in_region)
             instructors = instructors.filter(**in_region)
-        result = health.report(party_orgs, as_of=as_of)
-        result["instructors_without_visits"] = effective.instructors_without_visits(
-            instructors, as_of=as_of
-        ).count()
-        _, total = engine.effective_work(orgs, as_of=as_of)
-        rate = to_percent(total.effective_work_rate)
-        result["effective_work_rate"] = None if rate is None else float(rate / 100)
+        result = health.figures(party_orgs, orgs, instructors, as_of=as_of)
         if opts["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
@@ -57,6 +51,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  ……（另有 {len(result['party_orgs']) - 50} 个，请用 --json 查看全部）")
         rate = result["effective_work_rate"]
         self.stdout.write(
-            f"\n有效工作覆盖率 {format_percent(rate)}（官方口径工作覆盖率 {format_percent(total.work_rate)}）；"
+            f"\n有效工作覆盖率 {format_percent(rate)}（官方口径工作覆盖率 {format_percent(result['work_rate'])}）；"
             f"近{effective.visit_period_days()}天无走访的党建指导员 {result['instructors_without_visits']} 名"
         )
