@@ -210,6 +210,7 @@ MIDDLEWARE = [
     "liangxin.accounts.middleware.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
     "liangxin.core.middleware.BusyDatabaseMiddleware",
+    "liangxin.core.dbrouting.ReplicaReadsMiddleware",  # inside the session: it notes the user's writes
 ]
 
 ROOT_URLCONF = "liangxin.urls"
@@ -273,6 +274,27 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(DATABASE_URL)}
+# A PostgreSQL streaming replica for the cockpit and the big lists (core/dbrouting.py; README
+# “Read replica”): those views (url names or namespaces) read there, unless their user changed
+# something in the last LIANGXIN_REPLICA_STICKY_SECONDS (read-your-writes).
+LIANGXIN_REPLICA_URL = env("LIANGXIN_REPLICA_URL")
+LIANGXIN_REPLICA_VIEWS = envlist(
+    "LIANGXIN_REPLICA_VIEWS",
+    "dashboard,coverage:index,coverage:table,coverage:organizations,registry:organizations,"
+    "registry:organization_export,dispatch:board,dispatch:board_export,dispatch:tasks",
+)
+LIANGXIN_REPLICA_STICKY_SECONDS = envint("LIANGXIN_REPLICA_STICKY_SECONDS", "30")
+DATABASE_ROUTERS = ["liangxin.core.dbrouting.ReplicaRouter"]
+if LIANGXIN_REPLICA_URL:
+    if DATABASES["default"][
+        "ENGINE"
+    ] != "django.db.backends.postgresql" or not LIANGXIN_REPLICA_URL.startswith(
+        ("postgres://", "postgresql://")
+    ):
+        raise ImproperlyConfigured(
+            "LIANGXIN_REPLICA_URL 只用于 PostgreSQL：主库和只读副本都应为 postgres:// 地址"
+        )
+    DATABASES["replica"] = _database(LIANGXIN_REPLICA_URL) | {"TEST": {"MIRROR": "default"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has one writer at a time: keep sessions (written on every request, for the idle
     # timeout) out of it, so pages stay responsive while an import holds the write lock.

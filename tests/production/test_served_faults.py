@@ -7,21 +7,17 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.production.webclient import Browser, wait_until_up
+from tests.production import pgsite
+from tests.production.pgsite import SERVER
+from tests.production.webclient import Browser
 
-ROOT = Path(__file__).parents[2]
-LIANGXIN = str(Path(sys.executable).with_name("liangxin"))
-SERVER = os.environ.get("LIANGXIN_FAULT_PG", "postgres://postgres@127.0.0.1:5432")
 PAGE = "/dispatch/mine/"  # 本月填报
 
 MAKE_CLERK = """
@@ -30,64 +26,23 @@ make_user("jt_clerk", role="member_unit", member_unit="交通运输局")
 """
 
 
-def _admin():
-    try:
-        return psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        pytest.skip(f"PostgreSQL {SERVER} 无响应：跳过服务进程故障测试")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def database():
-    name = f"lx_fault_{uuid.uuid4().hex[:8]}"
-    with _admin() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with pgsite.databases() as (name,):
         yield name
-    finally:
-        with _admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
 def site(database, tmp_path_factory):
-    var = tmp_path_factory.mktemp("served") / "var"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "LIANGXIN_", "DJANGO_"))}
-    env.update(LIANGXIN_VAR_DIR=str(var), DATABASE_URL=f"{SERVER}/{database}", PYTHONPATH=str(ROOT),
-               LIANGXIN_WORKERS="1", LIANGXIN_ACCESS_LOG="", LIANGXIN_TASKS="immediate")  # fmt: skip
-    for command in (
-        ["migrate", "--noinput", "-v", "0"],
-        ["setup", "--city", "360800", "-v", "0"],
-        ["collectstatic", "--noinput", "-v", "0"],
-        ["shell", "-c", MAKE_CLERK],
-    ):
-        subprocess.run([LIANGXIN, *command], env=env, check=True, timeout=600, capture_output=True)
+    env = pgsite.environment(tmp_path_factory.mktemp("served") / "var", database)
+    pgsite.prepare(env, MAKE_CLERK)
     return env
 
 
 @pytest.fixture
 def served(site, tmp_path):
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([LIANGXIN, "serve", "--bind", f"127.0.0.1:{port}"], env=site, stdout=log,
-                               stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base)
-        yield base, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
-        log.close()
+    with pgsite.serve(site, tmp_path / "serve.log") as served:
+        yield served
 
 
 def _workers(master: int) -> list[int]:
@@ -144,7 +99,7 @@ def test_a_worker_killed_mid_request_is_replaced_and_the_next_request_succeeds(s
     browser = _clerk(base)
     (worker,) = _workers(master.pid)
     lock = _hold_lock(database)
-    with _admin() as admin:
+    with pgsite.admin() as admin:
         request = _InFlight(browser, PAGE)
         _blocked_backend(database, admin)  # the worker is inside the request now
         os.kill(worker, signal.SIGKILL)
@@ -165,7 +120,7 @@ def test_a_backend_ended_under_a_request_gives_a_busy_page_then_the_next_request
     base, master = served
     browser = _clerk(base)
     lock = _hold_lock(database)
-    with _admin() as admin:
+    with pgsite.admin() as admin:
         request = _InFlight(browser, PAGE)
         victim = _blocked_backend(database, admin)
         admin.execute("SELECT pg_terminate_backend(%s)", (victim,))
@@ -182,7 +137,7 @@ def test_a_backend_ended_under_a_request_gives_a_busy_page_then_the_next_request
 def test_a_kept_connection_ended_between_requests_is_replaced_unseen(served, database):
     base, _ = served
     browser = _clerk(base)  # the worker now keeps a connection (CONN_MAX_AGE)
-    with _admin() as admin:
+    with pgsite.admin() as admin:
         ended = admin.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             (database,),
