@@ -316,6 +316,9 @@ URLS: dict[str, Exempt | Listed | Row] = {
         "the user's own settings; its recent deliveries: Notice.restrict(user) (tests/notify/test_pages.py)"
     ),
     "notify:deliveries": OFFICE_ONLY,
+    "documents:assessment": OFFICE_ONLY,
+    "documents:assessment_docx": OFFICE_ONLY,
+    "documents:assessment_xlsx": OFFICE_ONLY,
 }
 
 

@@ -46,6 +46,7 @@ SECTIONS = [
             ("本月填报", None, "reports", DISPATCH_ROLES),
             ("调度看板", None, "board", DISPATCH_ROLES),
             ("通报", None, "bulletins", (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY)),
+            ("年度考核", None, "assessment", (Role.OFFICE,)),
         ],
     ),
     (

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from liangxin.core.exporting import write_xlsx
 from liangxin.core.models import MemberUnit
 from liangxin.core.rates import change_points, percent_of, to_percent
 from liangxin.core.scoping import scope_of_unit
@@ -73,7 +74,11 @@ class UnitAssessment:
         }
 
 
-def weights() -> tuple[int, int, int]:
+Weights = tuple[int, int, int]
+
+
+def weights() -> Weights:
+    """The weights in force (the page may try others: `assess(…, w=)`)."""
     return settings.LIANGXIN_ASSESSMENT_WEIGHTS
 
 
@@ -84,21 +89,22 @@ def _field_rate(unit: MemberUnit, as_of: datetime.date) -> Decimal | None:
     return total.org_rate if total.total else None
 
 
-def _score(a: UnitAssessment) -> float | None:
+def _score(a: UnitAssessment, w: Weights) -> float | None:
     if a.monthly_avg is None:
         return None
-    parts = [(weights()[0], a.monthly_avg)]
+    parts = [(w[0], a.monthly_avg)]
     if a.done_rate is not None:
-        parts.append((weights()[1], a.done_rate * 100))
+        parts.append((w[1], a.done_rate * 100))
     if a.coverage_score is not None:
-        parts.append((weights()[2], a.coverage_score))
+        parts.append((w[2], a.coverage_score))
     total_weight = sum(w for w, _ in parts) or 1
     return round(sum(w * v for w, v in parts) / total_weight, 1)
 
 
-def assess(year: int, as_of: datetime.date) -> list[UnitAssessment]:
+def assess(year: int, as_of: datetime.date, *, w: Weights | None = None) -> list[UnitAssessment]:
     """Every unit reporting in `year`'s plan, assessed as of `as_of`, ranked best first (the
-    unranked last, in the units' order)."""
+    unranked last, in the units' order). `w`: the weights, those in force unless given."""
+    w = w or weights()
     plan = Plan.objects.filter(year=year, is_draft=False).first()
     if plan is None:
         return []
@@ -134,7 +140,7 @@ def assess(year: int, as_of: datetime.date) -> list[UnitAssessment]:
         )
         points = change_points(entry.org_rate_end, entry.org_rate_start)
         entry.coverage_gain = None if points is None else Decimal(points)
-        entry.score = _score(entry)
+        entry.score = _score(entry, w)
     ranked = sorted(
         (e for e in found.values() if e.score is not None), key=lambda e: (-e.score, e.unit.sort, e.unit.pk)
     )
@@ -172,8 +178,22 @@ def table_rows(entries: list[UnitAssessment]) -> list[list]:
     ]
 
 
-def method_text() -> str:
-    w1, w2, w3 = weights()
+def assessed_years() -> list[int]:
+    """Years with a confirmed plan, newest first (the page's choice of year)."""
+    return list(Plan.objects.filter(is_draft=False).order_by("-year").values_list("year", flat=True))
+
+
+def write_workbook(target, year: int, entries: list[UnitAssessment], w: Weights | None = None) -> None:
+    """The ranked table and the method, as the command's --xlsx and the page's download write it."""
+    write_xlsx(
+        target,
+        [(f"{year}年度考核", HEADERS, table_rows(entries)), ("考核办法", ["说明"], [[method_text(w)]])],
+        widths={1: 24},
+    )
+
+
+def method_text(w: Weights | None = None) -> str:
+    w1, w2, w3 = w or weights()
     return (
         f"考核得分 =（{w1} × 月度平均分 + {w2} × 按期完成率 × 100 + {w3} × 覆盖提升分）÷ 参与计算的权重之和。"
         "月度平均分为各月调度得分（有应报事项的月份）的平均；按期完成率为截至考核日已到期任务中按期完成的比例；"

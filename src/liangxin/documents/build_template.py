@@ -403,7 +403,8 @@ TASK_FIELDS = ["code", "title", "lead", "light", "progress"]
 TASK_WIDTHS = [14, 46, 26, 22, 48]
 
 
-def build(path: Path = OUTPUT) -> Path:
+def new_document():
+    """An empty document with the 公文 page, styles and page numbers (also the 年度考核's)."""
     document = docx.Document()
     define_styles(document)
     register_alt_font_names(document)
@@ -414,7 +415,11 @@ def build(path: Path = OUTPUT) -> Path:
     body = document.element.body
     for paragraph in list(document.paragraphs):  # the default template's empty first paragraph
         body.remove(paragraph._p)
+    return document
 
+
+def build(path: Path = OUTPUT) -> Path:
+    document = new_document()
     para(document, "{{ meta.office }}", "Letterhead")
     para(document, "{{ meta.number }}", "DocNumber")
     para(document, "{{ title }}", "Title")

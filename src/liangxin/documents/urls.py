@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import assessment_views, views
 
 app_name = "documents"
 
@@ -8,6 +8,9 @@ PERIOD = r"(?P<period>\d{4}-\d{2})"
 
 urlpatterns = [
     path("bulletins/", views.bulletins, name="bulletins"),
+    path("assessment/", assessment_views.assessment_page, name="assessment"),
+    path("assessment/assessment.docx", assessment_views.assessment_docx_download, name="assessment_docx"),
+    path("assessment/assessment.xlsx", assessment_views.assessment_xlsx_download, name="assessment_xlsx"),
     path("bulletins/template/", views.upload_template, name="template_upload"),
     path("bulletins/template/reset/", views.reset_template, name="template_reset"),
     path("bulletins/template.docx", views.current_template, name="template"),

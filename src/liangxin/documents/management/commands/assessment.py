@@ -4,7 +4,6 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from liangxin.core.exporting import write_xlsx
 from liangxin.documents import assessment
 
 
@@ -31,12 +30,7 @@ class Command(BaseCommand):
             raise CommandError(f"{year}年没有已确认的重点任务清单或调度数据，无法考核")
         if opts["xlsx"]:
             try:
-                write_xlsx(
-                    opts["xlsx"],
-                    [(f"{year}年度考核", assessment.HEADERS, assessment.table_rows(entries)),
-                     ("考核办法", ["说明"], [[assessment.method_text()]])],
-                    widths={1: 24},
-                )  # fmt: skip
+                assessment.write_workbook(opts["xlsx"], year, entries)
             except OSError as error:
                 raise CommandError(f"无法写入文件“{opts['xlsx']}”：{error.strerror or error}") from None
         if opts["json"]:
