@@ -33,3 +33,19 @@ def make_area(name: str, region_code: str, kind: str = AreaKind.PARK) -> Area:
     area.copy_ancestor_codes(region)
     area.save()
     return area
+
+
+def fill_template(response, path, rows: list[list]) -> str:
+    """A downloaded import template with `rows` typed under its header row (first sheet), saved
+    to `path` as a clerk would save it; its 填表说明 sheet is kept."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    for row in rows:
+        sheet.append([row.get(h) for h in headers] if isinstance(row, dict) else row)
+    book.save(path)
+    return str(path)

@@ -162,6 +162,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "pairings:project_create": Listed("tests/pairings/test_pairings.py::TestPairingPagesForAnOutsider"),
     "pairings:villages": Listed("tests/pairings/test_pairings.py"),
     "pairings:village_key": OFFICE_ONLY,
+    "pairings:import_template": Exempt("a blank template"),
     "workforce:stations": Listed("tests/workforce/test_pages_scope.py::TestStationsAreScoped"),
     "workforce:station_detail": Row("station", "view"),
     "workforce:station_create": Exempt(
@@ -194,6 +195,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "integration:list": Listed("tests/integration/test_assessments.py::TestAssessmentPagesForAnOutsider"),
     "integration:export": Listed("tests/integration/test_assessments.py::TestAssessmentPagesForAnOutsider"),
     "integration:summary": Listed("tests/integration/test_assessments.py"),
+    "integration:import_template": Exempt("a blank template"),
     "integration:create": Exempt(
         "a new row: the organization must be the user's to change (tests/integration)"
     ),

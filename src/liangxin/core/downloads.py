@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from liangxin.core import audit
-from liangxin.core.exporting import csv_lines, write_xlsx
+from liangxin.core.exporting import csv_lines, write_import_template, write_xlsx
 
 FORMATS = ("xlsx", "csv")
 
@@ -40,3 +41,11 @@ def table_download(
         )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+def import_template_download(title: str, spec, notes: dict[str, str]) -> FileResponse:
+    """`title`.xlsx: a blank import template with its 填表说明 (core.exporting)."""
+    handle = tempfile.TemporaryFile()
+    write_import_template(handle, title, spec, notes)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"{title}.xlsx")

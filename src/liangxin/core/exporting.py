@@ -116,3 +116,20 @@ def write_rejected_rows(target: Any, report) -> bool:
         return False
     write_xlsx(target, sheets)
     return True
+
+
+def write_import_template(target: Any, title: str, spec, notes: dict[str, str]) -> None:
+    """A blank import sheet (the spec's headers, named `title`) and its 填表说明 sheet: each
+    column, whether it is required, the variants the importer accepts, and the rules."""
+    rows = [
+        [c.label, "必填" if c.required else "选填", "、".join(c.synonyms), notes.get(c.key, "")]
+        for c in spec.columns
+    ]
+    write_xlsx(
+        target,
+        [
+            (title[:31], [c.label for c in spec.columns], []),
+            ("填表说明", ["列名", "是否必填", "也可写作", "填写要求"], rows),
+        ],
+        widths={0: 18, 1: 10, 2: 36, 3: 80},
+    )

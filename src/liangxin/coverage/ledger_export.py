@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from liangxin.core.exporting import write_xlsx
+from liangxin.core.exporting import write_import_template, write_xlsx
 from liangxin.core.importing import SheetImporter
 from liangxin.core.masking import shown
 from liangxin.coverage import engine
@@ -90,13 +90,6 @@ def write(target: Any, queryset: QuerySet, *, viewer, as_of: datetime.date) -> N
 # ----------------------------------------------------------------------------- templates
 
 
-def _notes(importer: type[SheetImporter], notes: dict[str, str]) -> list[list[str]]:
-    return [
-        [c.label, "必填" if c.required else "选填", "、".join(c.synonyms), notes.get(c.key, "")]
-        for c in importer.spec.columns
-    ]
-
-
 def templates() -> dict[str, tuple[str, type[SheetImporter], dict[str, str]]]:
     """slug → (file title, importer, column notes): the combined 摸排表 and the two separate
     coverage sheets (the organizations template is the registry's)."""
@@ -130,12 +123,5 @@ INSTRUCTOR_NOTES = {
 def write_template(target: Any, slug: str) -> str:
     """A blank template and its 填表说明 sheet (column, required, variants accepted, rules)."""
     title, importer, notes = templates()[slug]
-    write_xlsx(
-        target,
-        [
-            (title[:31], [c.label for c in importer.spec.columns], []),
-            ("填表说明", ["列名", "是否必填", "也可写作", "填写要求"], _notes(importer, notes)),
-        ],
-        widths={0: 18, 1: 10, 2: 36, 3: 80},
-    )
+    write_import_template(target, title, importer.spec, notes)
     return title

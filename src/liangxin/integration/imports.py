@@ -47,9 +47,22 @@ SPEC = SheetSpec(
 )
 
 
+NOTES = {
+    "code": "被评估组织的统一社会信用代码；须已在两新组织台账中，评估日期当天有单独或联合组建的党组织",
+    "name": "供核对，不参与匹配",
+    "year": "四位年份；同一组织同一年度为同一份评估，重复导入不重复登记",
+    **{key: "1 到 5 的整数（也可写“4分”）" for key, _ in DIMENSIONS},
+    **{f"{key}_note": "该项的主要做法和成效" for key, _ in DIMENSIONS},
+    "assessor": "评估人或评估单位",
+    "assessed_on": "日期，如 2022-11-30",
+}
+TEMPLATE_TITLE = "五融入五提升评估导入模板"
+
+
 class AssessmentImporter(SheetImporter):
     spec = SPEC
     order = 65  # after the organizations and party organizations sheets
+    template = ("integration:import_template", {})
 
     def start(self) -> None:
         actor = self.ctx.actor

@@ -11,4 +11,5 @@ urlpatterns = [
     path("new/", views.assessment_edit, name="create"),
     path("<int:pk>/", views.assessment_detail, name="detail"),
     path("<int:pk>/edit/", views.assessment_edit, name="edit"),
+    path("template.xlsx", views.import_template, name="import_template"),
 ]

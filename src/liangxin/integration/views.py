@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from liangxin.core.downloads import table_download
+from liangxin.core.downloads import import_template_download, table_download
 from liangxin.core.listing import paginate
 from liangxin.core.models import Industry, Region, RegionLevel
 from liangxin.core.permissions import (
@@ -21,7 +21,7 @@ from liangxin.core.permissions import (
 from liangxin.core.roles import Role
 from liangxin.integration import services
 from liangxin.integration.forms import AssessmentForm
-from liangxin.integration.imports import SPEC
+from liangxin.integration.imports import NOTES, SPEC, TEMPLATE_TITLE
 from liangxin.integration.models import DIMENSIONS, Assessment
 from liangxin.integration.summary import BY_LABELS, summarize
 from liangxin.registry.models import Organization
@@ -162,3 +162,9 @@ def summary_page(request):
             "dimensions": DIMENSIONS,
         },
     )
+
+
+@role_required(*VIEWERS)
+def import_template(request):
+    """A blank 五融入五提升 sheet with its 填表说明; the import page reads it back."""
+    return import_template_download(TEMPLATE_TITLE, SPEC, NOTES)

@@ -62,6 +62,30 @@ KEY_VILLAGE_SPEC = SheetSpec(
     ],
 )
 
+PAIRING_NOTES = {
+    "code": "结对组织的统一社会信用代码；须已在两新组织台账中，且在您的管辖范围内",
+    "name": "供核对，不参与匹配",
+    "village": "村（社区）的 12 位区划代码或名称（如 桃树下社区、横塘村）；也可写成“乡镇 村”",
+    "township": "村名在全市重名时填写，用于区分",
+    "starts_on": "日期，如 2022-03-01；同一组织、同一村、同一开始日期为同一结对，重复导入不重复登记",
+    "ends_on": "日期，不早于开始日期；仍在结对的留空",
+    "year": "项目所属年度，留空取开始日期的年度；须在结对期间内",
+    "title": "填写项目名称时，同一行登记该年度的一个共建项目",
+    "kind": "产业、就业、消费、公益、教育、其他",
+    "funds": "数字，单位万元，最多两位小数",
+    "people": "整数",
+    "status": "计划、实施中、已完成",
+}
+KEY_VILLAGE_NOTES = {
+    "village": "村（社区）的 12 位区划代码或名称",
+    "township": "村名在全市重名时填写，用于区分",
+    "flag": "是/否（也可写 √/×）；只有工委办公室可以导入",
+}
+TEMPLATES = {
+    "pairings": ("结对共建导入模板", PAIRING_SPEC, PAIRING_NOTES),
+    "key-villages": ("重点帮扶村导入模板", KEY_VILLAGE_SPEC, KEY_VILLAGE_NOTES),
+}
+
 KINDS = {label: value for value, label in ProjectKind.choices}
 STATUSES = {label: value for value, label in ProjectStatus.choices} | {"进行中": ProjectStatus.RUNNING}
 
@@ -94,6 +118,7 @@ def _village(r: RowReader) -> Any:
 class PairingImporter(SheetImporter):
     spec = PAIRING_SPEC
     order = 60  # after the organizations sheet
+    template = ("pairings:import_template", {"kind": "pairings"})
 
     def start(self) -> None:
         actor = self.ctx.actor
@@ -186,6 +211,7 @@ class PairingImporter(SheetImporter):
 class KeyVillageImporter(SheetImporter):
     spec = KEY_VILLAGE_SPEC
     order = 55
+    template = ("pairings:import_template", {"kind": "key-villages"})
 
     def parse(self, r: RowReader):
         flag = r.get("flag", parse_bool, required=True)

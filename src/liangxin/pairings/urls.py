@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/projects/new/", views.project_create, name="project_create"),
     path("villages/", views.village_list, name="villages"),
     path("villages/<str:code>/key/", views.village_key, name="village_key"),
+    path("templates/<slug:kind>.xlsx", views.import_template, name="import_template"),
 ]

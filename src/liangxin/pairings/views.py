@@ -7,12 +7,13 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from liangxin.core.downloads import table_download
+from liangxin.core.downloads import import_template_download, table_download
 from liangxin.core.listing import paginate
 from liangxin.core.models import Region, RegionLevel
 from liangxin.core.permissions import (
@@ -25,6 +26,7 @@ from liangxin.core.permissions import (
 from liangxin.core.roles import Role
 from liangxin.pairings import services
 from liangxin.pairings.forms import PairingForm, ProjectForm
+from liangxin.pairings.imports import TEMPLATES
 from liangxin.pairings.models import Pairing, ProjectKind, active_in_year_q
 from liangxin.pairings.totals import pairing_totals
 from liangxin.registry.models import Organization
@@ -227,3 +229,11 @@ def village_key(request, code: str):
     services.set_key_village(village, flag, actor=request.user)
     messages.success(request, f"已{'标记' if flag else '取消'}“{village.name}”为重点帮扶村")
     return redirect(f"{reverse('pairings:villages')}?q={quote(village.code)}")
+
+
+@role_required(*VIEWERS)
+def import_template(request, kind: str):
+    """A blank 结对共建 or 重点帮扶村 sheet with its 填表说明; the import page reads it back."""
+    if kind not in TEMPLATES:
+        raise Http404("没有这种导入模板")
+    return import_template_download(*TEMPLATES[kind])
