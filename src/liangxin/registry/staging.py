@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -34,6 +34,19 @@ CHANGED_MEANWHILE = (
     "导入期间，有 {n} 个组织已被他人新增、修改或删除（例如第一个：统一社会信用代码 {code}）。"
     "为避免覆盖他人的修改，本次导入未写入任何数据，请重新导入该文件"
 )
+
+
+# PostgreSQL plans with the table statistics of its last ANALYZE: after a first load they still
+# describe an empty table, and the next import's lookups by credit code would scan the whole
+# table once per chunk until autovacuum came round. A large merge refreshes them at once.
+ANALYZE_AFTER = 10_000
+
+
+def _analyze() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Organization, OrganizationTag, FollowUp):
+                cursor.execute(f"ANALYZE {_q(model._meta.db_table)}")
 
 
 def _as_it_is_now(actor):
@@ -124,9 +137,9 @@ class RegistryStage:
             self._check_still_yours(actor, Organization.objects.filter(pk__in=self._staged_ids(pk)))
             if self.new.rows:
                 columns = self.new.columns[:-1]  # the last is import_batch: this batch
-                cursor.execute(
+                cursor.execute(  # in key order: the indexes grow at their ends, not all over
                     f"INSERT INTO {org} ({', '.join(self.new.columns)}) "  # noqa: S608 (quoted names)
-                    f"SELECT {', '.join(columns)}, %s FROM {self.new.table}",
+                    f"SELECT {', '.join(columns)}, %s FROM {self.new.table} ORDER BY {code}",
                     [batch.pk],
                 )
             if self.updates.rows:
@@ -148,6 +161,8 @@ class RegistryStage:
                 actor, Organization.objects.filter(Q(import_batch=batch) | Q(pk__in=self._staged_ids(pk)))
             )
             effects.figures_changed()  # after commit: the cockpit warm-up
+            if self.new.rows + self.updates.rows >= ANALYZE_AFTER:
+                transaction.on_commit(_analyze)
             if self.audits.rows:
                 columns = ", ".join(_q(AuditLog._meta.get_field(f).column) for f in AUDIT_FIELDS)
                 sql = f"INSERT INTO {_q(AuditLog._meta.db_table)} ({columns}) SELECT {columns} FROM {self.audits.table}"  # noqa: S608
