@@ -92,7 +92,7 @@ def list_organizations(request, filters: Query[OrganizationFilters]):
 )
 def bulk_upsert(request, body: BulkIn):
     def work():
-        result, warnings = upsert(request, [item.dict(exclude_unset=True) for item in body.items])
+        result, warnings = upsert(request, [item.model_dump(exclude_unset=True) for item in body.items])
         return 200, {
             "created": result.created,
             "updated": result.updated,
@@ -127,7 +127,7 @@ def _written(request, result, warnings, code: str, status: int = 200):
 
 
 def _payload(body: OrganizationIn, credit_code: str | None = None) -> dict:
-    item = body.dict(exclude_unset=True)
+    item = body.model_dump(exclude_unset=True)
     if credit_code is not None:
         if item.get("credit_code") and normalize_credit_code(item["credit_code"]) != normalize_credit_code(
             credit_code

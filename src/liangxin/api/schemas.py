@@ -6,6 +6,7 @@ import datetime
 
 from ninja import Field, Schema
 from ninja.responses import codes_4xx
+from pydantic import BaseModel
 
 
 class FieldError(Schema):
@@ -31,10 +32,14 @@ ERRORS = {codes_4xx | frozenset({413, 422, 503}): Problem}
 Scalar = str | int | float | bool | None
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(BaseModel):
     """The import template's columns, under their field keys; values as a file or the form would
     give them (a name or code for 区划/行业/主管单位, 存续/注销 for the status …). A field left out
-    is left unchanged on an existing organization."""
+    is left unchanged on an existing organization.
+
+    A plain pydantic model, not a ninja `Schema`: ninja's root validator (which reads Django
+    objects' attributes, needless for a JSON body) cost ~0.3 ms per item, 1.4 s of a 5,000-item
+    bulk request."""
 
     credit_code: str | None = Field(None, description="统一社会信用代码（18 位）")
     name: str | None = Field(None, description="组织名称")
