@@ -44,8 +44,8 @@ def words(pdf: Path, page: int) -> list[Word]:
 
 
 def line_text(page_words: list[Word], containing: str) -> tuple[str, float, float]:
-    """The text of the line holding `containing` (words sharing its top), its top and bottom."""
-    anchor = next(w for w in page_words if containing in w.text)
+    """The text of the lowest line holding `containing` (words sharing its top), its top and bottom."""
+    anchor = max((w for w in page_words if containing in w.text), key=lambda w: w.top)
     line = [w for w in page_words if abs(w.top - anchor.top) < 1]
     return "".join(w.text for w in line), anchor.top, max(w.bottom for w in line)
 

@@ -83,6 +83,11 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
             "counties",
             rf"分县（市、区）看，组织覆盖率最高的是(.+?)（{RATE}），最低的是(.+?)（{RATE}）(?:；较上月下降的有(.+))?。",
         ),
+        # 整改 per county: checked against hand counts in test_rectification_annex.py
+        (
+            "rectification",
+            r"截至\d{4}年\d+月\d+日，联合党支部排查(?:发现问题的整改事项未销号\d+个.+|尚未发现需整改的问题。)",
+        ),
         (
             "task_lights",
             r"(\d+)项重点任务中，已完成(\d+)项，正常推进(\d+)项，滞后(\d+)项，逾期(\d+)项。具体情况见下表。",

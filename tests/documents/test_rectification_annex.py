@@ -1,9 +1,11 @@
-"""The bulletin's workbook carries, as its annex, the 整改 per county on the bulletin's date
-(counted by `coverage.rectification.county_counts`, the function the quality view uses)."""
+"""The bulletin carries the 整改 per county on the bulletin's date — the workbook as its annex
+sheet, the Word document in a sentence after 表1 — counted by
+`coverage.rectification.county_counts`, the function the quality view uses."""
 
 import datetime
 import io
 
+import docx
 import openpyxl
 import pytest
 from django.core.management import call_command
@@ -32,3 +34,18 @@ def test_the_annex_counts_open_overdue_and_closed_rectifications_per_county(may,
     assert rows["吉州区"] == (2, 1, 1)
     assert rows["青原区"] == (0, 0, 0)
     assert rows["合计"] == (2, 1, 1)
+    text = [p.text for p in docx.Document(tmp_path / "通报.docx").paragraphs]
+    assert (
+        "截至2022年5月31日，联合党支部排查发现问题的整改事项未销号2个，其中逾期1个；已销号1个。"
+        "分县（市、区）看，吉州区未销号2个（其中逾期1个）、已销号1个。"
+    ) in text
+
+
+@pytest.mark.django_db
+def test_the_word_bulletin_says_so_when_there_is_nothing_to_rectify(may, tmp_path):
+    call_command(
+        "bulletin", "--period=2022-05", "--as-of=2022-05-31", "--issue-date=2022-06-06",
+        f"--out={tmp_path / '通报.docx'}", stdout=io.StringIO(),
+    )  # fmt: skip
+    text = [p.text for p in docx.Document(tmp_path / "通报.docx").paragraphs]
+    assert "截至2022年5月31日，联合党支部排查尚未发现需整改的问题。" in text

@@ -447,6 +447,7 @@ def build(path: Path = OUTPUT) -> Path:
         )
         total.cells[col].width = Mm(COVERAGE_WIDTHS[col])
     child(total._tr.get_or_add_trPr(), "w:cantSplit")
+    paragraph_loop(document, "rectification_paragraphs", [("{{ p }}", "Normal")])
 
     para(document, "三、重点任务推进情况", "Heading1")
     para(document, "{{ tasks_paragraph }}")

@@ -358,6 +358,28 @@ def coverage_paragraphs(data: BulletinData) -> list[str]:
     return paragraphs
 
 
+def rectification_paragraphs(data: BulletinData) -> list[str]:
+    """The 整改 of the workbook's annex in words, per county with any (none for a bulletin
+    published before they were counted): “截至…，联合党支部排查发现问题的整改事项未销号N个，其中逾期M个；
+    已销号K个。分县（市、区）看，吉州区未销号2个（其中逾期1个）、已销号1个；…。”"""
+    rows = data.rectifications
+    if not rows:
+        return []
+    opened, overdue, closed = (sum(getattr(r, key) for r in rows) for key in ("open", "overdue", "closed"))
+    day = chinese_date(data.as_of)
+    if not (opened or closed):
+        return [f"截至{day}，联合党支部排查尚未发现需整改的问题。"]
+    text = f"截至{day}，联合党支部排查发现问题的整改事项未销号{opened}个，其中逾期{overdue}个；已销号{closed}个。"
+    parts = [
+        f"{r.name}未销号{r.open}个"
+        + (f"（其中逾期{r.overdue}个）" if r.overdue else "")
+        + f"、已销号{r.closed}个"
+        for r in rows
+        if r.open or r.closed
+    ]
+    return [text + "分县（市、区）看，" + "；".join(parts) + "。"]
+
+
 def light_counts(tasks: Sequence[TaskRow]) -> dict[str, int]:
     counts = dict.fromkeys(LIGHT_ORDER, 0)
     for task in tasks:

@@ -110,6 +110,7 @@ def bulletin_context(data: b.BulletinData, letterhead: Letterhead | None = None)
         "coverage_paragraphs": b.coverage_paragraphs(data),
         "coverage_rows": [_coverage_row(row) for row in data.coverage],
         "coverage_total": _coverage_row(data.coverage_total),
+        "rectification_paragraphs": b.rectification_paragraphs(data),
         "tasks_paragraph": b.tasks_paragraph(data),
         "tasks": [
             {
