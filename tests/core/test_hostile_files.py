@@ -118,28 +118,92 @@ def test_an_xls_sheet_over_the_limits_is_refused_before_its_rows_are_read():
     assert "工作表“Sheet1”的数据区域，范围达到 2 列，超过上限 1 列" in exc.value.message
 
 
-def test_an_ods_sheet_over_the_limits_is_refused_before_its_rows_are_read():
-    row = '<table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+def ods_bytes(rows: str, *, name: str = "名单") -> bytes:
+    """An .ods whose one sheet holds `rows` (table:table-row elements as LibreOffice writes them)."""
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
         ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
         ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:spreadsheet><table:table table:name="名单">{row * 3}'
-        "</table:table></office:spreadsheet></office:body></office:document-content>"
+        f'<office:body><office:spreadsheet><table:table table:name="{name}">'
+        '<table:table-column table:number-columns-repeated="1024"/>'
+        f"{rows}</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("content.xml", content)
         zf.writestr(
             "META-INF/manifest.xml",
             '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
         )
-    with check_and_read(buffer.getvalue(), "名单.ods", limits=SheetLimits(rows=2)) as book:
-        with pytest.raises(FileRejected) as exc:
-            next(iter(book.sheets[0].rows))
-    assert "3 行，超过上限 2 行" in exc.value.message
+    return buffer.getvalue()
+
+
+def ods_cell(text: str, repeat: int = 1) -> str:
+    repeated = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return (
+        f'<table:table-cell office:value-type="string"{repeated}><text:p>{text}</text:p></table:table-cell>'
+    )
+
+
+ODS_ROW = f"<table:table-row>{ods_cell('x')}</table:table-row>"
+# what LibreOffice writes below and beside the data: empty cells repeated to its own limits
+ODS_EMPTY_TAIL = (
+    '<table:table-row table:number-rows-repeated="1048573">'
+    '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+)
+
+
+def ods_refusal(data: bytes, **kw) -> str:
+    with pytest.raises(FileRejected) as exc:
+        check_and_read(data, "名单.ods", **kw)  # refused on opening: no sheet is handed out
+    return exc.value.message
+
+
+def test_an_ods_sheet_over_the_limits_is_refused_before_the_reader_has_it():
+    assert "3 行，超过上限 2 行" in ods_refusal(ods_bytes(ODS_ROW * 3), limits=SheetLimits(rows=2))
+
+
+def test_an_ods_cell_a_million_rows_down_is_refused_though_the_file_is_tiny():
+    far = (
+        '<table:table-row table:number-rows-repeated="2000000"><table:table-cell/></table:table-row>'
+        + ODS_ROW
+    )
+    data = ods_bytes(ODS_ROW + far)
+    assert len(data) < 2000
+    message = ods_refusal(data)
+    assert "工作表“名单”" in message and "最远的单元格在 A2000002" in message
+    assert "2,000,002 行，超过上限 1,048,576 行" in message
+
+
+def test_an_ods_cell_far_to_the_right_or_repeated_across_is_refused():
+    beside = f'<table:table-row><table:table-cell table:number-columns-repeated="16383"/>{ods_cell("x")}</table:table-row>'
+    assert "最远的单元格在 XFD1" in ods_refusal(ods_bytes(beside))
+    across = f"<table:table-row>{ods_cell('x', repeat=300)}</table:table-row>"
+    assert "300 列，超过上限 200 列" in ods_refusal(ods_bytes(across))
+
+
+def test_a_filled_ods_row_repeated_a_million_times_counts_as_a_million_rows():
+    rows = (
+        f'<table:table-row table:number-rows-repeated="1500000">{ods_cell("x", repeat=3)}</table:table-row>'
+    )
+    assert "1,500,000 行" in ods_refusal(ods_bytes(rows))
+    assert "个单元格，超过上限 1,000 个" in ods_refusal(
+        ods_bytes(rows.replace("1500000", "400")), limits=SheetLimits(cells=1000)
+    )
+
+
+def test_an_ods_as_libreoffice_saves_it_with_its_empty_tail_is_read():
+    data = ods_bytes(
+        f"<table:table-row>{ods_cell('单位名称')}{ods_cell('人数')}"
+        '<table:table-cell table:number-columns-repeated="1022"/></table:table-row>'
+        + ODS_ROW
+        + ODS_EMPTY_TAIL
+    )
+    with check_and_read(data, "名单.ods") as book:
+        rows = list(book.sheets[0].rows)
+    assert rows[0][:2] == ["单位名称", "人数"] and rows[1][0] == "x"
 
 
 def test_a_file_object_is_measured_as_well(tmp_path):

@@ -33,7 +33,7 @@ from typing import Any
 
 import python_calamine
 
-from .limits import MAX_CSV_FIELDS, SheetLimits, SheetTooLarge, check_loaded, check_xlsx
+from .limits import MAX_CSV_FIELDS, SheetLimits, SheetTooLarge, check_loaded, check_ods, check_xlsx
 
 Cell = str | int | float | bool | datetime.date | datetime.time | datetime.timedelta | None
 SUPPORTED_EXTENSIONS = (".xlsx", ".xls", ".ods", ".csv")
@@ -278,6 +278,8 @@ def _check_zip(source: _Source, max_entries: int, max_uncompressed: int, limits:
                 mimetype = zf.read("mimetype")
             if "xl/workbook.xml" in names and "xl/workbook.bin" not in names:
                 check_xlsx(zf, limits)  # before the reader sees a sheet: it would allocate it whole
+            elif b"spreadsheet" in mimetype and "content.xml" in names:
+                check_ods(zf, limits)  # the same for .ods: repeats would be expanded in memory
     except SheetTooLarge as exc:
         raise FileRejected(exc.message) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:

@@ -5,8 +5,10 @@ farthest cell, and reserves room for the declared ``<dimension>`` first: a 1.6 K
 only cell is at XFD1048576 asks for 550 GB and aborts the process. So for .xlsx every sheet's
 XML is scanned as a stream (never loaded) for its declared dimension and for the farthest cell it
 really holds, and a sheet over the limits is refused with a Chinese message naming the sheet and
-the cell. .xls (at most 65,536 × 256 by format) and .ods sheets are checked as soon as the reader
-has them, before any row is read; CSV is read as a stream and only its width is capped.
+the cell. .ods sheets are measured the same way from content.xml (`check_ods`: repeated rows and
+cells counted, LibreOffice's trailing empty repeats not). .xls (at most 65,536 × 256 by format)
+sheets, and .ods sheets again, are checked as soon as the reader has them, before any row is
+read; CSV is read as a stream and only its width is capped.
 
 Limits (settings / environment): ``LIANGXIN_IMPORT_MAX_ROWS`` (1,048,576),
 ``LIANGXIN_IMPORT_MAX_COLUMNS`` (200) and ``LIANGXIN_IMPORT_MAX_CELLS`` (4,000,000: rows × columns
@@ -236,6 +238,59 @@ def check_xlsx(zf: zipfile.ZipFile, limits: SheetLimits) -> None:
     for sheet, part in parts:
         if not _scan_fast(zf, part, _Extent(sheet, limits)):
             _scan_exact(zf, part, _Extent(sheet, limits))
+
+
+# ---------------------------------------------------------------------------- ods
+
+# content.xml holds every sheet: <table:table table:name="…"> with rows and cells, each of which
+# may say it repeats (table:number-rows-repeated / number-columns-repeated). LibreOffice ends
+# every sheet with empty repeated rows and cells up to its own limits; those hold nothing and
+# are not counted, but a filled cell after a repeat is as far away as the repeat says.
+_ODS_TOKEN = re.compile(
+    rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>"
+)
+_ODS_REPEAT = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*[\"'](\d{1,12})[\"']")
+_ODS_NAME = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?name\s*=\s*[\"']([^\"']*)[\"']")
+_ODS_FILLED = re.compile(rb"value-type\s*=")
+
+
+def _repeat(attributes: bytes) -> int:
+    m = _ODS_REPEAT.search(attributes)
+    return int(m.group(1)) if m else 1
+
+
+def check_ods(zf: zipfile.ZipFile, limits: SheetLimits) -> None:
+    """Raise SheetTooLarge for the first .ods sheet whose farthest filled cell is over the limits,
+    reading content.xml as a stream (the reader would expand the repeats in memory)."""
+    extent: _Extent | None = None
+    row = column = columns_here = 0  # rows before the current one; the column; the farthest filled
+    repeat = 1
+    for block in _blocks(zf, "content.xml"):
+        for closing, tag, attributes, empty in _ODS_TOKEN.findall(block):
+            if tag == b"table":
+                if closing:
+                    extent = None
+                elif not empty:
+                    name = _ODS_NAME.search(attributes)
+                    sheet = name.group(1).decode("utf-8", "replace") if name else "Sheet"
+                    extent, row = _Extent(sheet, limits), 0
+            elif extent is None:
+                continue
+            elif tag == b"table-row":
+                if closing:
+                    if columns_here:  # the last of the repeated rows is as far down as it goes
+                        extent.rows = row + repeat
+                        extent.columns = max(extent.columns, columns_here)
+                        extent.check()
+                    row += repeat
+                elif empty:
+                    row += _repeat(attributes)
+                else:
+                    repeat, column, columns_here = _repeat(attributes), 0, 0
+            elif not closing:  # a cell
+                column += _repeat(attributes)
+                if not empty or _ODS_FILLED.search(attributes):
+                    columns_here = column
 
 
 def check_loaded(sheet: str, height: int, width: int, limits: SheetLimits) -> None:
