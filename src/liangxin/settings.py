@@ -227,6 +227,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "liangxin.core.context_processors.navigation",
+                "liangxin.core.help.page_help",
             ],
         },
     },

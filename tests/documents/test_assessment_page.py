@@ -74,7 +74,7 @@ def test_a_year_without_a_plan_says_so(client, office):
     client.force_login(office)
     page = client.get(URL).content.decode()
     assert "还没有已确认的重点任务清单" in page
-    assert "下载公文" not in page
+    assert "assessment.docx" not in page  # nothing to download
 
 
 def test_the_workbook_download_equals_the_command(client, office, year):  # noqa: F811

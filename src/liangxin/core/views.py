@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from liangxin.core import services, todo
+from liangxin.core import help, services, todo
 from liangxin.core.context_processors import not_built as not_built_sections
 from liangxin.core.forms import AreaForm, MemberUnitForm
 from liangxin.core.listing import paginate
@@ -246,31 +246,16 @@ def member_unit_edit(request, pk: int | None = None):
     return render(request, "core/member_unit_form.html", {"form": form, "unit": unit})
 
 
-MANUALS = [
-    ("office", "工委办公室"),
-    ("member_unit", "成员单位"),
-    ("county", "县、乡镇、园区"),
-    ("instructor", "党建指导员"),
-    ("admins", "三员"),
-]
-ROLE_MANUAL = {
-    Role.OFFICE: "office",
-    Role.MEMBER_UNIT: "member_unit",
-    Role.COUNTY: "county",
-    Role.TOWNSHIP: "county",
-    Role.PARK: "county",
-    Role.INSTRUCTOR: "instructor",
-}
-
-
 @login_required
 def manual(request, role: str | None = None):
     """The user manual, offline: the user's own role first, every role's a click away."""
-    current = role or ROLE_MANUAL.get(request.user.role, "admins")
-    if current not in dict(MANUALS):
+    current = role or help.manual_of(request.user)
+    if current not in help.MANUAL_TOPICS:
         raise Http404("没有该角色的使用手册")
-    return render(
-        request,
-        "core/manual.html",
-        {"manuals": MANUALS, "current": current, "template": f"core/manual/{current}.html"},
-    )
+    context = {
+        "manuals": [(slug, label) for slug, label, _ in help.MANUALS],
+        "current": current,
+        "heading": help.MANUAL_TITLES[current],
+        "sections": help.manual_sections(current),
+    }
+    return render(request, "core/manual.html", context)

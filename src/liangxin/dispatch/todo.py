@@ -80,12 +80,15 @@ def _unit_groups(user, unit, today: datetime.date) -> list[Group]:
                 order=10,
             )
         )
-    unread = notices.unread_first(Notice.objects.restrict(user).filter(unit=unit, read_at__isnull=True))
+    # A returned report's notice is the 退回 item above, with its comment: not listed twice.
+    unread = notices.unread_first(
+        Notice.objects.restrict(user).filter(unit=unit, read_at__isnull=True).exclude(kind="returned")
+    )
     groups.append(
         Group(
             "dispatch.notices",
             "未读提醒",
-            notices.unread_count(unit),
+            unread.count(),
             [Item(n.message, reverse("dispatch:notices"), detail=n.kind_label) for n in unread[:ITEMS_SHOWN]],
             more_url=reverse("dispatch:notices"),
             order=40,
