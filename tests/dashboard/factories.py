@@ -54,3 +54,64 @@ def wall_city() -> dict:
             submit(every, name, may, when="2022-05-18", percent=5, status="lagging")
     submit(overdue, lead, may, when="2022-05-05", percent=40)
     return {"period": may, "counties": [c.name for c in counties], "units": units}
+
+
+def ledger_city() -> dict:
+    """The three ledgers of issue 16, built through their services: pairings in 吉州区 and 遂川县
+    (one signed only in July), assessments in 吉州区 and 青原区 for 2021 and 2022, and the 2022
+    brand campaign for 民政局 and 司法局 with a brand each (司法局's named, 民政局 reported)."""
+    import time_machine
+
+    from liangxin.brands import services as brand_services
+    from liangxin.brands.models import Brand, Level, Stage
+    from liangxin.core.models import Region
+    from liangxin.integration import services as assessments
+    from liangxin.pairings import services as pairings
+    from tests.dispatch.factories import at, unit
+
+    def pair(org, village, start, funds, people):
+        pairing = pairings.save_pairing(
+            None, actor=None, organization=org, village=Region.objects.get(code=village), starts_on=start
+        )[0]
+        pairings.save_project(
+            pairing, actor=None, year=2022, title=f"{org.name}项目", funds=funds, people_helped=people
+        )
+
+    pair(make_org("吉州建工集团", region="360802001"), "360802001001", D(2022, 3, 1), 12.5, 80)
+    pair(make_org("吉州物流公司", region="360802001"), "360802001001", D(2022, 7, 1), 5, 10)
+    pair(make_org("遂川茶业公司", region="360827101"), "360827101202", D(2022, 5, 1), 30, 120)
+
+    def assess(name, region, year, scores, on):
+        org = make_org(name, region=region, members=5)
+        make_party_org(f"{name}党支部", org)
+        keys = ["governance", "business", "operations", "workers", "ideology"]
+        assessments.save_assessment(org, actor=None, year=year, scores=dict(zip(keys, scores, strict=True)),
+                                    assessor="评估组", assessed_on=on)  # fmt: skip
+        return org
+
+    jizhou = assess("吉州评估公司", "360802001", 2022, [4, 3, 5, 4, 2], D(2022, 4, 1))
+    keys = ["governance", "business", "operations", "workers", "ideology"]
+    assessments.save_assessment(jizhou, actor=None, year=2021, scores=dict(zip(keys, [3, 3, 3, 3, 1], strict=True)),
+                                assessor="评估组", assessed_on=D(2021, 11, 1))  # fmt: skip
+    assess("青原评估公司", "360803001", 2022, [2, 5, 3, 4, 4], D(2022, 5, 10))
+
+    with time_machine.travel("2022-03-01 09:00 +0800", tick=False):
+        campaign = brand_services.open_campaign(2022, actor=None, units=[unit("民政局"), unit("司法局")])
+    with time_machine.travel("2022-04-10 10:00 +0800", tick=False):
+        brand_services.save_brand(
+            Brand(
+                campaign=campaign,
+                name="红色引擎",
+                level=Level.ENTERPRISE,
+                unit=unit("民政局"),
+                stage=Stage.BUILDING,
+            ),
+            actor=None,
+        )
+        named = Brand(
+            campaign=campaign, name="法润两新", level=Level.REGION, unit=unit("司法局"), stage=Stage.NAMED
+        )
+        named.named_on = D(2022, 4, 10)
+        brand_services.save_brand(named, actor=None)
+    brand_services.report_brands(campaign, unit("民政局"), actor=None, at=at("2022-05-20"))
+    return {"campaign": campaign}

@@ -172,3 +172,48 @@ def test_the_wall_screen_shows_tiles_and_six_charts_in_1920_by_1080_with_mays_co
 
 D = datetime.date
 TILES = ("org_rate", "work_rate", "should_build", "report_rate", "on_time_rate", "red")
+
+
+LEDGER_SERIES = """id => {
+  const chart = echarts.getInstanceByDom(document.getElementById('chart-' + id));
+  if (!chart) { return null; }
+  const series = chart.getOption().series;
+  return series.map(s => s.type + ':' + s.data.length);
+}"""
+
+
+def test_the_ledger_panels_draw_pairings_integration_and_brands(page, live_server, e2e_city, screenshot):
+    from tests.dashboard.factories import ledger_city
+
+    small_city()
+    ledger_city()
+    make_user("office1", role="office")
+    login(page, live_server, "office1", PASSWORD)
+    page.wait_for_load_state("networkidle")
+    errors = []  # the cockpit's own, from here on
+    page.on(
+        "console", lambda m: errors.append(f"{m.text} {m.location['url']}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(f"{live_server.url}/cockpit/?as_of=2022-07-01&period=2022-05")
+    for name in ("pairings", "integration", "brands"):
+        page.locator(f"#chart-{name} canvas").first.wait_for()
+        wait_for_series(page, name)
+    assert page.evaluate(LEDGER_SERIES, "pairings") == ["bar:2", "bar:2"]  # 结对, 项目 × 吉州区, 遂川县
+    assert page.evaluate(LEDGER_SERIES, "integration") == ["radar:2"]  # 2022 and 2021
+    assert page.evaluate(LEDGER_SERIES, "brands") == ["pie:4"]  # the four stages
+    brands = page.locator('[data-chart="brands"]')
+    expect(brands.locator(".cockpit-title")).to_contain_text("2022年品牌创建（截至2022年7月1日）")
+    expect(brands.locator(".cockpit-note")).to_contain_text("逾期未申报1个（司法局）")
+    expect(brands.get_by_role("link", name="查看台账")).to_have_attribute(
+        "href", "/brands/?campaign=2022&as_of=2022-07-01"
+    )
+    card = page.locator('[data-chart="pairings"]')
+    card.get_by_role("button", name="表格").click()
+    expect(card.locator("table")).to_contain_text("遂川县")
+    expect(card.locator("table")).to_contain_text("30.00万元")
+    page.locator('[data-chart="brands"]').scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # the charts' opening animation, for the screenshot
+    screenshot("ledgers")
+    assert errors == []

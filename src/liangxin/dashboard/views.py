@@ -4,7 +4,8 @@ Coverage charts go through the coverage filters (as_of, scope, region: another j
 region is a 404) and the user's visible organizations; the line reads published bulletins only
 for users who see everything a bulletin counted (the office; a county user on its county). The
 dispatch charts show the office every unit's 调度 status, a county or member unit user its own
-unit's (the unit it reports for), other roles nothing."""
+unit's (the unit it reports for), other roles nothing. The ledgers' panels (结对共建, 五融入五提升,
+品牌) count what the user sees of each ledger (`dashboard.ledger_charts`); instructors have none."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from liangxin.core.context_processors import WORK_ROLES
 from liangxin.core.permissions import role_required, visible
 from liangxin.core.roles import Role
 from liangxin.coverage.filters import Filters, export, parse_filters
-from liangxin.dashboard import queries, tiles, workforce_charts
+from liangxin.dashboard import ledger_charts, queries, tiles, workforce_charts
 from liangxin.dashboard.moment import Moment, resolve
 from liangxin.dispatch.models import Period
 from liangxin.dispatch.units import visible_unit_ids
@@ -75,10 +76,16 @@ def _page(request, template: str):
     return render(request, template, {
         "f": f, "moment": moment, "period": moment.period, "errors": errors,
         "periods": Period.objects.all() if _units(request) != set() else [],
-        "charts": queries.CHARTS if template.endswith("screen.html") else queries.PAGE_CHARTS,
+        "charts": queries.CHARTS if template.endswith("screen.html") else _page_charts(request),
         "tile_labels": tiles.LABELS.values(), "query": query,
         "up": f"?{_query(f, moment, request, region='')}" if request.GET.get("region") else "",
     })  # fmt: skip
+
+
+def _page_charts(request) -> list[str]:
+    """The page's charts: the 大屏's six, 流动哨兵, and the ledgers' panels for those who see them."""
+    ledgers = list(ledger_charts.LEDGER_CHARTS) if request.user.role in ledger_charts.VIEWERS else []
+    return [*queries.PAGE_CHARTS, *ledgers]
 
 
 @role_required(*ROLES)
@@ -117,6 +124,11 @@ def chart_data(request, chart: str) -> dict:
         result["title"] = moment.title(result["title"], dispatch=True)
     elif chart == "sentinel":
         result = workforce_charts.sentinel_month(request.user, as_of=f.as_of)
+        result["title"] = moment.title(result["title"])
+    elif chart in ledger_charts.LEDGER_CHARTS:
+        if request.user.role not in ledger_charts.VIEWERS:
+            raise Http404("没有这个图表")  # an instructor has none of these ledgers
+        result = ledger_charts.LEDGER_CHARTS[chart](request.user, as_of=f.as_of)
         result["title"] = moment.title(result["title"])
     elif chart == "tiles":
         result = tiles.headline(

@@ -2,7 +2,9 @@
    rows as the server wrote them (data.display: “40.0%”). The same script serves the 大屏 page. */
 (function () {
   "use strict";
-  var KINDS = { coverage: "bar", months: "line", should_build: "bar", lights: "ring", reporting: "hbar", lagging: "table", sentinel: "table" };
+  var KINDS = { coverage: "bar", months: "line", should_build: "bar", lights: "ring", reporting: "hbar", lagging: "table", sentinel: "table",
+    pairings: "bar", integration: "radar", brands: "stages" };
+  var STAGE_COLORS = ["#9db6d8", "#e0a100", "#2e9d4b", "#2f6fd6"];  // 计划, 创建中, 已建成, 已命名
   var LIGHT_COLORS = { done: "#2f6fd6", green: "#2e9d4b", yellow: "#e0a100", red: "#d13c3c" };
   var SCREEN = document.body.classList.contains("cockpit-screen");
   var TEXT = SCREEN ? "#dfe9f7" : "#333";
@@ -41,6 +43,30 @@
       base.series = [{ type: "pie", radius: ["42%", "68%"], center: ["50%", "46%"],
         label: { color: TEXT, formatter: "{b} {c}个" },
         data: data.rows.map(function (r, i) { return { name: r[0], value: r[1], itemStyle: { color: LIGHT_COLORS[data.codes[i]] } }; }) }];
+      return base;
+    }
+    if (kind === "stages") {  // the campaign's brands by stage; the units' rows are table-only
+      base.tooltip = { trigger: "item" };
+      base.legend = { bottom: 0, textStyle: { color: TEXT } };
+      base.title = { text: data.total + "个", subtext: "品牌", left: "center", top: "38%",
+        textStyle: { color: TEXT, fontSize: 22 }, subtextStyle: { color: TEXT } };
+      base.series = [{ type: "pie", radius: ["40%", "62%"], center: ["50%", "46%"], stillShowZeroSum: false,
+        label: { color: TEXT, formatter: "{b} {c}个", overflow: "none" },
+        data: data.rows.slice(0, data.stages).map(function (r, i) {
+          var empty = r[1] === 0;  // a stage without brands: in the legend and the table, no label on the ring
+          return { name: r[0], value: r[1], itemStyle: { color: STAGE_COLORS[i] }, label: { show: !empty }, labelLine: { show: !empty } };
+        }) }];
+      return base;
+    }
+    if (kind === "radar") {  // five dimensions, 1–5, this year over last year
+      base.tooltip = { trigger: "item" };
+      base.legend = { bottom: 0, textStyle: { color: TEXT } };
+      base.radar = { center: ["50%", "48%"], radius: "62%", axisName: { color: TEXT },
+        indicator: names.map(function (n) { return { name: n, min: 0, max: data.max }; }) };
+      base.series = [{ type: "radar", data: data.headers.slice(1).map(function (h, i) {
+        var values = data.rows.map(function (r) { return r[i + 1] === null ? "-" : r[i + 1]; });
+        return { name: h, value: values, label: valueLabel({ show: i === 0, formatter: function (p) { return p.value; } }) };
+      }).filter(function (s) { return s.value.some(function (v) { return v !== "-"; }); }) }];
       return base;
     }
     if (kind === "hbar") {
@@ -94,6 +120,13 @@
     load(card.dataset.url).catch(function () { fail(card); return null; }).then(function (data) {
       if (!data) { return; }
       card.querySelector(".cockpit-title").textContent = data.title;
+      if (data.page && !SCREEN && !card.querySelector(".cockpit-more")) {  // the ledger behind the panel
+        var more = document.createElement("a");
+        more.className = "btn btn-sm btn-secondary cockpit-more";
+        more.href = data.page;
+        more.textContent = "查看台账";
+        card.querySelector(".card-header").appendChild(more);
+      }
       card.querySelector(".cockpit-table").replaceChildren(table(data));
       if (data.note) { var note = card.querySelector(".cockpit-note"); note.textContent = data.note; note.hidden = false; }
       if (!data.rows.length) { card.querySelector(".cockpit-empty").hidden = false; card.querySelector(".cockpit-chart").hidden = true; return; }
