@@ -9,7 +9,7 @@ from liangxin.pairings.models import PairingProject
 from liangxin.registry.models import Organization
 from liangxin.registry.rules import parse_credit_code
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 
 
 class PairingForm(forms.Form):
