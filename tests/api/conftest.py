@@ -50,5 +50,18 @@ def token_client(make_token):
 
 
 @pytest.fixture
+def read_client_for(make_token):
+    """A `ScopeCase.client_factory`: each user's requests carry one read-only token of theirs."""
+    secrets = {}
+
+    def client_for(user):
+        if user.pk not in secrets:
+            secrets[user.pk] = make_token(user, "read")[1]
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secrets[user.pk]}")
+
+    return client_for
+
+
+@pytest.fixture
 def office_user(city):
     return make_user("office", role="office")

@@ -124,14 +124,7 @@ class TestTasksAndStatusAreScopedLikeTheBoard(OutsiderGetsNothing):
     """The shared outsider suite over the dispatch endpoints (a 泰和县 row, a 吉州区 outsider)."""
 
     @pytest.fixture
-    def scope_case(self, task, accounts, make_token):
-        secrets = {}
-
-        def client_factory(user):
-            if user.pk not in secrets:
-                secrets[user.pk] = make_token(user, "read")[1]
-            return Client(HTTP_AUTHORIZATION=f"Bearer {secrets[user.pk]}")
-
+    def scope_case(self, task, accounts, read_client_for):
         return ScopeCase(
             obj=task,
             insider=accounts["taihe"],
@@ -139,5 +132,5 @@ class TestTasksAndStatusAreScopedLikeTheBoard(OutsiderGetsNothing):
             marker=MARKER,
             detail_urls=[f"/api/v1/tasks/{task.pk}"],
             list_urls=["/api/v1/tasks/", "/api/v1/tasks/?year=2026", STATUS],
-            client_factory=client_factory,
+            client_factory=read_client_for,
         )

@@ -60,17 +60,10 @@ def test_only_published_bulletins_are_listed_and_downloaded(city, token_client, 
 
 class TestPartyOrganizationsAndInstructorsAreScoped(OutsiderGetsNothing):
     @pytest.fixture
-    def scope_case(self, jizhou, taihe, make_token):
+    def scope_case(self, jizhou, taihe, read_client_for):
         org = make_org("泰和县接口覆盖公司", region="360826100")
         party_org = make_party_org("泰和县接口覆盖公司党支部", org)
         make_instructor("泰和县接口覆盖指导员", org, phone="13907960001")
-        secrets = {}
-
-        def client_factory(user):
-            if user.pk not in secrets:
-                secrets[user.pk] = make_token(user, "read")[1]
-            return Client(HTTP_AUTHORIZATION=f"Bearer {secrets[user.pk]}")
-
         return ScopeCase(
             obj=party_org,
             insider=taihe,
@@ -81,5 +74,5 @@ class TestPartyOrganizationsAndInstructorsAreScoped(OutsiderGetsNothing):
                 "/api/v1/instructors/",
                 "/api/v1/organizations/?q=接口覆盖",
             ],
-            client_factory=client_factory,
+            client_factory=read_client_for,
         )

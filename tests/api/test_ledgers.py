@@ -10,7 +10,6 @@ import json
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.test import Client
 
 from liangxin.brands import services as brand_services
 from liangxin.brands.models import Brand, Level, Stage
@@ -41,17 +40,6 @@ def api_json(api, url, **params) -> dict:
     response = api.get(url, params)
     assert response.status_code == 200, response.content
     return response.json()
-
-
-def scoped_clients(make_token):
-    secrets = {}
-
-    def client_factory(user):
-        if user.pk not in secrets:
-            secrets[user.pk] = make_token(user, "read")[1]
-        return Client(HTTP_AUTHORIZATION=f"Bearer {secrets[user.pk]}")
-
-    return client_factory
 
 
 # ----------------------------------------------------------------------------- data
@@ -249,7 +237,7 @@ def test_an_instructor_is_refused_the_ledgers_their_pages_refuse(url, city, toke
 
 class TestCommitteesAndMeetingsAreScoped(OutsiderGetsNothing):
     @pytest.fixture
-    def scope_case(self, city, make_token):
+    def scope_case(self, city, read_client_for):
         committee, _ = committee_with_meeting()
         return ScopeCase(
             obj=committee,
@@ -260,13 +248,13 @@ class TestCommitteesAndMeetingsAreScoped(OutsiderGetsNothing):
                 "/api/v1/committee/industry/?as_of=2022-05-31",
                 "/api/v1/committee/meetings/?year=2022",
             ],
-            client_factory=scoped_clients(make_token),
+            client_factory=read_client_for,
         )
 
 
 class TestStationsAndSentinelReportsAreScoped(OutsiderGetsNothing):
     @pytest.fixture
-    def scope_case(self, city, make_token):
+    def scope_case(self, city, read_client_for):
         station, _ = station_with_report()
         return ScopeCase(
             obj=station,
@@ -274,39 +262,39 @@ class TestStationsAndSentinelReportsAreScoped(OutsiderGetsNothing):
             outsider=make_user("jizhou", role="county", region="360802"),
             marker="泰和接口网点",
             list_urls=["/api/v1/workforce/stations/", "/api/v1/workforce/sentinel/reports/?month=2026-05"],
-            client_factory=scoped_clients(make_token),
+            client_factory=read_client_for,
         )
 
 
 class TestPairingsAreScoped(OutsiderGetsNothing):
     @pytest.fixture
-    def scope_case(self, city, make_token):
+    def scope_case(self, city, read_client_for):
         return ScopeCase(
             obj=pairing(),
             insider=make_user("jizhou", role="county", region="360802"),
             outsider=make_user("taihe", role="county", region="360826"),
             marker="吉州接口结对公司",
             list_urls=["/api/v1/pairings/", "/api/v1/pairings/?year=2022"],
-            client_factory=scoped_clients(make_token),
+            client_factory=read_client_for,
         )
 
 
 class TestAssessmentsAreScoped(OutsiderGetsNothing):
     @pytest.fixture
-    def scope_case(self, city, make_token):
+    def scope_case(self, city, read_client_for):
         return ScopeCase(
             obj=assessment(),
             insider=make_user("jizhou", role="county", region="360802"),
             outsider=make_user("taihe", role="county", region="360826"),
             marker="吉州接口评估公司",
             list_urls=["/api/v1/integration/assessments/", "/api/v1/integration/assessments/?year=2022"],
-            client_factory=scoped_clients(make_token),
+            client_factory=read_client_for,
         )
 
 
 class TestBrandsAreScoped(OutsiderGetsNothing):
     @pytest.fixture
-    def scope_case(self, city, make_token):
+    def scope_case(self, city, read_client_for):
         office = make_user("brand-office", role="office")
         return ScopeCase(
             obj=brand(office),
@@ -314,13 +302,13 @@ class TestBrandsAreScoped(OutsiderGetsNothing):
             outsider=make_user("sifa", role="member_unit", member_unit="司法局"),
             marker="红色接口社工站",
             list_urls=["/api/v1/brands/?campaign=2022"],
-            client_factory=scoped_clients(make_token),
+            client_factory=read_client_for,
         )
 
 
 class TestHealthAndInspectionsAreScoped(OutsiderGetsNothing):
     @pytest.fixture
-    def scope_case(self, city, make_token):
+    def scope_case(self, city, read_client_for):
         return ScopeCase(
             obj=flagged_branch(),
             insider=make_user("taihe", role="county", region="360826"),
@@ -331,5 +319,5 @@ class TestHealthAndInspectionsAreScoped(OutsiderGetsNothing):
                 "/api/v1/health/figures?as_of=2026-06-30",
                 "/api/v1/inspections/",
             ],
-            client_factory=scoped_clients(make_token),
+            client_factory=read_client_for,
         )

@@ -18,17 +18,8 @@ class TestTheApiIsScopedLikeThePages(OutsiderGetsNothing):
     """A token acting as a 泰和县 account reads only 泰和县 (the shared outsider suite)."""
 
     @pytest.fixture
-    def scope_case(self, jizhou, taihe, make_token):
+    def scope_case(self, jizhou, taihe, read_client_for):
         org = make_org("泰和县澄江接口公司", region="360826100", phone="13907961234")
-        secrets = {}
-
-        def client_factory(user):
-            from django.test import Client
-
-            if user.pk not in secrets:
-                secrets[user.pk] = make_token(user, "read")[1]
-            return Client(HTTP_AUTHORIZATION=f"Bearer {secrets[user.pk]}")
-
         return ScopeCase(
             obj=org,
             insider=taihe,
@@ -36,7 +27,7 @@ class TestTheApiIsScopedLikeThePages(OutsiderGetsNothing):
             marker="泰和县澄江接口",
             detail_urls=[f"{LIST}{org.credit_code}"],
             list_urls=[LIST, f"{LIST}?q=澄江", f"{LIST}?region=360826"],
-            client_factory=client_factory,
+            client_factory=read_client_for,
         )
 
 
