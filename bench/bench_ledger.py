@@ -1,10 +1,11 @@
 """The combined 摸排表 (issue 21): one row per organization with its party organization and its
-instructor. A first import and a re-import of the same file (which must change nothing), on
+instructor. A first import, a re-import of the same file (which must change nothing), and a
+later sheet in which every 单独组建 branch has a new secretary (each of those rows `updated`), on
 SQLite and, when it answers, PostgreSQL.
 
-The organizations go through the registry's staged merge; party organizations and assignments
-that change go through the coverage services one party organization (or instructor) at a time,
-so a first import costs per party organization, a re-import reads in bulk and writes nothing.
+The organizations go through the registry's staged merge; new party organizations and
+instructors are inserted in bulk, changes to existing ones written set-wise
+(`coverage/ledger_merge.py`); a re-import reads in bulk and writes nothing.
 
 The sheet: 20% 单独组建 (each its own branch), 20% 联合组建 (4 organizations of a township per
 joint branch), 20% with an instructor (one per 10 organizations), the rest uncovered.
@@ -24,12 +25,22 @@ PARTY_HEADERS = ["是否建立党组织", "党组织名称", "组建方式", "�
 MEMBERS = HEADERS.index("正式党员数")
 
 
-def ledger_rows(count: int):
+def ledger_rows(count: int, secretary: str = "书记"):
     for i, row in enumerate(generate_rows(count), start=1):
         kind = i % 5
         if kind == 0:
             row[MEMBERS] = 3 + i % 7
-            party = ["是", f"中共{row[1]}支部委员会", "单独组建", "2020-07-01", f"书记{i}", "否", "", "", ""]
+            party = [
+                "是",
+                f"中共{row[1]}支部委员会",
+                "单独组建",
+                "2020-07-01",
+                f"{secretary}{i}",
+                "否",
+                "",
+                "",
+                "",
+            ]
         elif kind == 1:
             party = ["是", f"{row[4]}第{i // 20}联合党支部", "联合组建", "2021-03-01", "", "否", "", "", ""]
         elif kind == 2:
@@ -40,13 +51,13 @@ def ledger_rows(count: int):
         yield [*row, *party]
 
 
-def write_xlsx_file(path, count):
+def write_xlsx_file(path, count, secretary: str = "书记"):
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("摸排表")
     sheet.write_row(0, 0, [*HEADERS, *PARTY_HEADERS])
-    for r, row in enumerate(ledger_rows(count), start=1):
+    for r, row in enumerate(ledger_rows(count, secretary), start=1):
         sheet.write_row(r, 0, row)
     book.close()
 
@@ -66,6 +77,9 @@ def main() -> None:
     path = OUT / f"ledger-{ROWS}.xlsx"
     if not path.exists():
         write_xlsx_file(path, ROWS)
+    changed = OUT / f"ledger-{ROWS}-new-secretaries.xlsx"
+    if not changed.exists():
+        write_xlsx_file(changed, ROWS, secretary="新书记")
     wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
     databases = [("SQLite", fresh_db)] if "sqlite" in wanted else []
     if "postgres" in wanted and postgres_available():
@@ -78,3 +92,11 @@ def main() -> None:
         again = run_child(db, IMPORT_CODE.format(path=str(path)))
         assert again["unchanged"] == ROWS and again["updated"] == 0, again
         report(f"{label}：摸排表重复导入（无变化）", ROWS, again["seconds"], again["peak_mb"])
+        later = run_child(db, IMPORT_CODE.format(path=str(changed)))
+        assert later["updated"] == ROWS // 5 and later["rejected"] == 0, later
+        report(
+            f"{label}：摸排表再次导入（{ROWS // 5:,} 个党支部换书记）",
+            ROWS,
+            later["seconds"],
+            later["peak_mb"],
+        )
