@@ -73,6 +73,9 @@ RESULT = {{"seconds": time.perf_counter() - t, "type": s.type, "created": s.crea
 
 
 def main() -> None:
+    # 25 columns × 200,000 rows passes the default LIANGXIN_IMPORT_MAX_CELLS (4,000,000): a city's
+    # whole 摸排表 in one file needs the limit raised (README), as set here for the child imports.
+    os.environ.setdefault("LIANGXIN_IMPORT_MAX_CELLS", str(max(4_000_000, (ROWS + 1) * 30)))
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"ledger-{ROWS}.xlsx"
     if not path.exists():

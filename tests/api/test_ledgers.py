@@ -187,6 +187,10 @@ def test_the_health_list_gives_each_flag_with_its_reason(city, office_user, toke
     assert branch["name"] == "泰和接口联合支部" and branch["last_rating"] == "差"
     poor = next(f for f in branch["flags"] if f["code"] == "poor_rating")
     assert poor["since"] == "2026-05-06" and poor["reason"]
+    assert branch["formation"] == "联合组建"
+    single = api_json(token_client(office_user, "read"), "/api/v1/health/branches/", as_of="2026-06-30",
+                      formation="single")  # fmt: skip
+    assert single["items"] == []
 
 
 BAD = [
@@ -199,6 +203,7 @@ BAD = [
     ("/api/v1/brands/", {"campaign": 2031}, 404, "2031年尚未开启"),
     ("/api/v1/health/branches/", {"flag": "late"}, 422, "poor_rating"),
     ("/api/v1/health/figures", {"region": "999999"}, 404, "999999"),
+    ("/api/v1/health/figures", {"formation": "other"}, 422, "single（单独组建）"),
 ]
 
 

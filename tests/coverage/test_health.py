@@ -103,9 +103,24 @@ class TestFlags:
         # closed later than the day asked: still overdue on that day
         assert "rectification_overdue" in flags_of(D(2022, 5, 22))["整改支部"]
 
-    def test_single_branches_are_not_on_the_list(self, city):
-        make_party_org("单独支部", make_org("大公司", members=10))
-        assert flags_of() == {}
+    def test_every_formation_is_on_the_list_and_only_joint_branches_are_asked_for_inspections(self, city):
+        make_party_org(
+            "单独支部", make_org("大公司", members=10), secretary="李书记", founded_on=D(2019, 1, 1)
+        )
+        assert flags_of() == {"单独支部": {}}  # never inspected, and not flagged for it
+
+    def test_a_single_branch_and_an_industry_committee_are_flagged_for_term_and_secretary(self, city):
+        make_party_org(
+            "单独支部", make_org("大公司", members=10), secretary="", secretary_vacant_since=D(2021, 3, 1)
+        )
+        make_party_org("物流行业党委", formation=Formation.INDUSTRY, org_type="committee", region="360802",
+                       secretary="王书记", term_ends_on=D(2022, 3, 31))  # fmt: skip
+        found = flags_of()
+        assert set(found["单独支部"]) == {"secretary_vacant"}
+        assert found["单独支部"]["secretary_vacant"] == (D(2021, 3, 1), "书记自2021-03-01空缺")
+        assert found["物流行业党委"] == {"term_overdue": (D(2022, 4, 1), "任期已于2022-03-31届满，未见换届")}
+        joint_only = health.branches(PartyOrganization.objects.all(), as_of=MAY_31, formation=Formation.JOINT)
+        assert not joint_only.exists()
 
 
 @pytest.mark.django_db
@@ -124,6 +139,23 @@ class TestPage:
         assert "本季度未开展“三会一课”" in csv and "2022-04-26" in csv
         xlsx = client.get("/coverage/inspections/health/?as_of=2022-05-31&flag=poor_rating&format=xlsx")
         assert xlsx.status_code == 200 and xlsx["Content-Type"].endswith("spreadsheetml.sheet")
+
+    def test_it_filters_and_exports_by_formation(self, city, office, client_for):
+        branch("某联合支部", term_ends_on=D(2022, 3, 1))
+        make_party_org(
+            "某单独支部", make_org("大公司", members=10), secretary="李书记", term_ends_on=D(2022, 3, 1)
+        )
+        client = client_for(office)
+        page = client.get("/coverage/inspections/health/?as_of=2022-05-31").content.decode()
+        assert "某联合支部" in page and "某单独支部" in page and "单独组建" in page
+        single = client.get(
+            "/coverage/inspections/health/?as_of=2022-05-31&formation=single"
+        ).content.decode()
+        assert "某单独支部" in single and "某联合支部" not in single
+        csv = b"".join(
+            client.get("/coverage/inspections/health/?as_of=2022-05-31&flag=term_overdue&format=csv")
+        ).decode("utf-8-sig")
+        assert "某单独支部,单独组建,吉州区" in csv and "某联合支部,联合组建,吉州区" in csv
 
     def test_an_unknown_flag_shows_everything(self, city, office, client_for):
         branch("某支部")
@@ -159,6 +191,24 @@ class TestCommand:
             "since": "2022-04-26",
             "reason": "2022-04-26排查评定为“差”",
         }
+
+    def test_it_counts_every_formation_or_the_one_asked_for(self, city):
+        branch("届满联合支部", term_ends_on=D(2022, 3, 1))
+        make_party_org(
+            "届满单独支部", make_org("大公司", members=10), secretary="李书记", term_ends_on=D(2022, 3, 1)
+        )
+        data = run_health("--as-of=2022-05-31")
+        assert data["flags"]["term_overdue"] == 2
+        assert {p["name"]: p["formation"] for p in data["party_orgs"]} == {
+            "届满联合支部": "联合组建",
+            "届满单独支部": "单独组建",
+        }
+        joint = run_health("--as-of=2022-05-31", "--formation=joint")
+        assert joint["flags"]["term_overdue"] == 1 and [p["name"] for p in joint["party_orgs"]] == [
+            "届满联合支部"
+        ]
+        with pytest.raises(CommandError, match="组建方式“other”不对，应为 single（单独组建）"):
+            run_health("--formation=other")
 
     def test_it_is_scoped_to_a_user_and_a_region(self, city):
         branch("吉州支部", term_ends_on=D(2022, 3, 1))

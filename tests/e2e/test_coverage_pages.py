@@ -59,7 +59,7 @@ def test_the_office_drills_down_and_works_through_the_blind_spots(page, live_ser
     screenshot("accepted")
 
     page.locator("nav.sidebar").get_by_role("link", name="联合党支部排查").click()
-    page.get_by_role("link", name="联合党支部健康清单").click()
+    page.get_by_role("link", name="党组织健康清单").click()
     page.get_by_label("截至日期").fill("2022-05-31")
     page.get_by_label("显示").select_option("1")
     page.get_by_role("button", name="查询").click()

@@ -1,4 +1,4 @@
-"""联合党支部 health and inspections for other systems: the figures of `liangxin health`
+"""Party organizations' health (every formation, as the health page) and inspections for other systems: the figures of `liangxin health`
 (`coverage.health.figures`), the flagged branches with their reasons (`health.branches`,
 `health.hits`, as the health page), and the inspections — within the token account's
 jurisdiction, to the roles the coverage pages admit, a page at a time."""
@@ -17,7 +17,7 @@ from liangxin.api.problems import ApiProblem
 from liangxin.api.schemas import ERRORS
 from liangxin.core.models import Region, RegionLevel
 from liangxin.coverage import health
-from liangxin.coverage.models import BranchInspection, Instructor, PartyOrganization, Rating
+from liangxin.coverage.models import BranchInspection, Formation, Instructor, PartyOrganization, Rating
 from liangxin.coverage.views import VIEWERS
 from liangxin.registry.models import Organization
 
@@ -38,7 +38,9 @@ def _in_region(code: str | None) -> dict[str, str]:
     response={200: dict[str, Any], **ERRORS},
     summary="联合党支部健康提示统计（与 liangxin health --json 相同，限于管辖范围）",
 )
-def health_figures(request, as_of: str | None = None, region: str | None = None):
+def health_figures(
+    request, as_of: str | None = None, region: str | None = None, formation: str | None = None
+):
     require_role(request, VIEWERS)
     user, where = request.auth.user, _in_region(region)
     return health.figures(
@@ -46,7 +48,15 @@ def health_figures(request, as_of: str | None = None, region: str | None = None)
         Organization.objects.restrict(user).filter(**where),
         Instructor.objects.restrict(user).filter(**where),
         as_of=as_of_date(as_of),
+        formation=_formation(formation),
     )
+
+
+def _formation(value: str | None) -> str:
+    if value and value not in Formation.values:
+        choices = "、".join(f"{v}（{label}）" for v, label in Formation.choices)
+        raise ApiProblem(422, f"组建方式“{value}”不存在，应为 {choices}")
+    return value or ""
 
 
 class FlagOut(Schema):
@@ -59,6 +69,7 @@ class FlagOut(Schema):
 class BranchOut(Schema):
     id: int
     name: str
+    formation: str
     county: str
     region_code: str
     secretary_vacant: bool
@@ -77,13 +88,16 @@ class BranchQuery(PageQuery):
     as_of: str | None = Field(None, description="截止日期 YYYY-MM-DD，默认今天")
     region: str | None = Field(None, description="区划代码（含下级）")
     flag: str | None = Field(None, description="只看某一提示：" + "、".join(f.code for f in health.FLAGS))
-    flagged: bool = Field(True, description="true：只看有提示的（默认）；false：全部联合党支部")
+    flagged: bool = Field(True, description="true：只看有提示的（默认）；false：全部党组织")
+    formation: str | None = Field(
+        None, description="组建方式：single 单独组建、joint 联合组建、industry 行业党委；默认全部"
+    )
 
 
 @router.get(
     "/health/branches/",
     response={200: BranchPage, **ERRORS},
-    summary="联合党支部健康清单：提示、原因和起始日期（与健康清单页面相同）",
+    summary="党组织健康清单：提示、原因和起始日期（与健康清单页面相同）",
 )
 def health_branches(request, query: Query[BranchQuery]):
     require_role(request, VIEWERS)
@@ -91,13 +105,20 @@ def health_branches(request, query: Query[BranchQuery]):
         raise ApiProblem(422, f"提示“{query.flag}”不存在，应为 " + "、".join(health.BY_CODE))
     day = as_of_date(query.as_of)
     visible = PartyOrganization.objects.restrict(request.auth.user).filter(**_in_region(query.region))
-    rows = health.branches(visible, as_of=day, flag=query.flag or "", flagged_only=query.flagged)
+    rows = health.branches(
+        visible,
+        as_of=day,
+        flag=query.flag or "",
+        flagged_only=query.flagged,
+        formation=_formation(query.formation),
+    )
     ratings = dict(Rating.choices)
 
     def item(p) -> dict[str, Any]:
         return {
             "id": p.pk,
             "name": p.name,
+            "formation": Formation(p.formation).label,
             "county": p.county_name or "市本级",
             "region_code": p.region.code,
             "secretary_vacant": not p.secretary,

@@ -65,10 +65,20 @@ def overloaded_instructors(visible_instructors: QuerySet, *, as_of: datetime.dat
 def joint_branches(visible_party_orgs: QuerySet, *, as_of: datetime.date) -> QuerySet:
     """The joint party organizations existing on `as_of`, with ``org_count`` and ``member_count``
     (正式 + 预备党员 of the organizations they cover on that day)."""
+    return existing_party_orgs(visible_party_orgs, as_of=as_of, formation=Formation.JOINT)
+
+
+def existing_party_orgs(
+    visible_party_orgs: QuerySet, *, as_of: datetime.date, formation: str = ""
+) -> QuerySet:
+    """The party organizations (of `formation`; "": every one) existing on `as_of`, with
+    ``org_count`` and ``member_count`` as `joint_branches` gives them."""
     running = engine.link_dates_q(as_of, "links__")
+    rows = PartyOrganization.objects.filter(pk__in=visible_party_orgs.values("pk"))
+    if formation:
+        rows = rows.filter(formation=formation)
     return (
-        PartyOrganization.objects.filter(pk__in=visible_party_orgs.values("pk"))
-        .filter(engine.party_org_active_q(as_of), formation=Formation.JOINT)
+        rows.filter(engine.party_org_active_q(as_of))
         .annotate(
             org_count=Count("links", filter=running),
             member_count=Coalesce(

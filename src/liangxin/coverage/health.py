@@ -1,13 +1,17 @@
-"""The health list of joint branches (有形覆盖 → 有效覆盖): one function decides every flag, its
-reason and the day it started (`since`); the page, its export and `liangxin health` call it.
+"""The health list of party organizations (有形覆盖 → 有效覆盖): one function decides every flag,
+its reason and the day it started (`since`); the page, its export, the quality view and
+`liangxin health` call it. Every formation is on the list (单独组建, 联合组建, 行业党委); the
+inspection flags come from 常态化排查, which is made of joint branches only, so ``not_inspected``
+is asked of joint branches only.
 
 Flags, as of a day D (only facts dated on or before D count):
 
 * ``poor_rating``: the branch's latest inspection rated it 差 — since that inspection;
 * ``meetings_not_held``: its latest inspection of D's quarter recorded 三会一课 not held — since
   that inspection (a later inspection of the quarter that found them held clears it);
-* ``not_inspected``: no inspection for more than `LIANGXIN_INSPECTION_INTERVAL_DAYS` (90) — since
-  the day after the interval ran out (counted from the last inspection, or from the founding);
+* ``not_inspected`` (joint branches): no inspection for more than
+  `LIANGXIN_INSPECTION_INTERVAL_DAYS` (90) — since the day after the interval ran out (counted
+  from the last inspection, or from the founding);
 * ``secretary_vacant``: vacant for more than 3 months — since the vacancy began;
 * ``term_overdue``: the term ended before D and no 换届 has been recorded — since the day after;
 * ``closed_org``: an organization it covers is 注销/吊销;
@@ -26,8 +30,8 @@ from django.db.models.functions import Coalesce
 
 from liangxin.core.models import Region
 from liangxin.coverage import engine
-from liangxin.coverage.blindspots import joint_branches, months_before, quarter_start
-from liangxin.coverage.models import BranchInspection, CoverageLink, Rating, Rectification
+from liangxin.coverage.blindspots import existing_party_orgs, months_before, quarter_start
+from liangxin.coverage.models import BranchInspection, CoverageLink, Formation, Rating, Rectification
 from liangxin.registry.models import CLOSED_STATUSES
 
 DAY = datetime.timedelta(days=1)
@@ -66,11 +70,16 @@ class FlagHit:
 
 
 def branches(
-    visible_party_orgs: QuerySet, *, as_of: datetime.date, flag: str = "", flagged_only: bool = False
+    visible_party_orgs: QuerySet,
+    *,
+    as_of: datetime.date,
+    flag: str = "",
+    flagged_only: bool = False,
+    formation: str = "",
 ):
-    """The joint branches existing on `as_of` with each flag as a boolean annotation (named by
-    its code) and the dates its reasons need. `flag` keeps those carrying it; `flagged_only`
-    those carrying any."""
+    """The party organizations (of `formation`; "": every one) existing on `as_of` with each
+    flag as a boolean annotation (named by its code) and the dates its reasons need. `flag`
+    keeps those carrying it; `flagged_only` those carrying any."""
     last = BranchInspection.objects.filter(party_org=OuterRef("pk"), inspected_on__lte=as_of).order_by(
         "-inspected_on", "-id"
     )
@@ -87,7 +96,7 @@ def branches(
     earliest_due = overdue.order_by().values("party_org").annotate(first=Min("due_on")).values("first")
     interval = datetime.timedelta(days=inspection_interval_days())
     county = Region.objects.filter(code=OuterRef("county_code")).values("name")[:1]
-    rows = joint_branches(visible_party_orgs, as_of=as_of).annotate(
+    rows = existing_party_orgs(visible_party_orgs, as_of=as_of, formation=formation).annotate(
         county_name=Subquery(county),
         last_inspected_on=Subquery(last.values("inspected_on")[:1]),
         last_rating=Subquery(last.values("rating")[:1]),
@@ -102,7 +111,7 @@ def branches(
     ).annotate(
         poor_rating=Q(last_rating=Rating.POOR),
         meetings_not_held=Q(quarter_meetings_held=False),
-        not_inspected=Q(inspected_from__lt=as_of - interval),
+        not_inspected=Q(formation=Formation.JOINT, inspected_from__lt=as_of - interval),
         secretary_vacant=Q(secretary="")
         & (Q(secretary_vacant_since__isnull=True) | Q(secretary_vacant_since__lt=months_before(as_of, 3))),
         term_overdue=Q(term_ends_on__lt=as_of),
@@ -155,12 +164,13 @@ def hits(p, *, as_of: datetime.date) -> list[FlagHit]:
     return out
 
 
-def report(visible_party_orgs: QuerySet, *, as_of: datetime.date) -> dict:
+def report(visible_party_orgs: QuerySet, *, as_of: datetime.date, formation: str = "") -> dict:
     """The health figures as `liangxin health --json` gives them (the effective-work part is
     added by the command from `visits`)."""
     counts = dict.fromkeys(COUNTED, 0)
     party_orgs = []
-    for p in branches(visible_party_orgs, as_of=as_of, flagged_only=True).iterator(chunk_size=2000):
+    rows = branches(visible_party_orgs, as_of=as_of, flagged_only=True, formation=formation)
+    for p in rows.iterator(chunk_size=2000):
         found = hits(p, as_of=as_of)
         for hit in found:
             if hit.code in counts:
@@ -168,6 +178,7 @@ def report(visible_party_orgs: QuerySet, *, as_of: datetime.date) -> dict:
         party_orgs.append(
             {
                 "name": p.name,
+                "formation": Formation(p.formation).label,
                 "county": p.county_name or "市本级",
                 "flags": [
                     {"code": h.code, "since": _date(h.since) or None, "reason": h.reason} for h in found
@@ -178,7 +189,12 @@ def report(visible_party_orgs: QuerySet, *, as_of: datetime.date) -> dict:
 
 
 def figures(
-    party_orgs: QuerySet, organizations: QuerySet, instructors: QuerySet, *, as_of: datetime.date
+    party_orgs: QuerySet,
+    organizations: QuerySet,
+    instructors: QuerySet,
+    *,
+    as_of: datetime.date,
+    formation: str = "",
 ) -> dict:
     """`liangxin health --json` and the API: `report` plus the effective-work part (instructors
     without a visit in the period, 有效工作覆盖率 from `engine.effective_work` beside the official
@@ -186,7 +202,7 @@ def figures(
     from liangxin.core.rates import to_percent
     from liangxin.coverage import effective
 
-    result = report(party_orgs, as_of=as_of)
+    result = report(party_orgs, as_of=as_of, formation=formation)
     result["instructors_without_visits"] = effective.instructors_without_visits(
         instructors, as_of=as_of
     ).count()

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from liangxin.core.models import Installation, Region, RegionLevel
 from liangxin.coverage import effective, health, rectification, terms
-from liangxin.coverage.models import Rating
+from liangxin.coverage.models import Formation, Rating
 
 RATING_KEYS = (*Rating.values, "")  # "" : never inspected
 
@@ -52,7 +52,8 @@ def quality(
             rows[code] = QualityRow(code, "市本级")
         return rows[code]
 
-    for p in health.branches(party_orgs, as_of=as_of).values("county_code", "last_rating").order_by():
+    joint = health.branches(party_orgs, as_of=as_of, formation=Formation.JOINT)
+    for p in joint.values("county_code", "last_rating").order_by():
         r = row(p["county_code"])
         r.branches += 1
         r.ratings[p["last_rating"] or ""] += 1
