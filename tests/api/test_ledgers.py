@@ -133,8 +133,10 @@ def test_every_figure_is_its_commands_json(city, office_user, token_client):
     assert brands == command_json("brands", "--campaign", "2022", "--as-of", "2022-07-01")
     assert brands["expected_units"] == 2
     health = api_json(api, "/api/v1/health/figures", as_of="2026-06-30")
-    assert health == command_json("health", "--as-of", "2026-06-30")
-    assert [b["name"] for b in health["party_orgs"]] == ["泰和接口联合支部"]
+    assert health == command_json("health", "--as-of", "2026-06-30")  # every formation
+    joint = api_json(api, "/api/v1/health/figures", as_of="2026-06-30", formation="joint")
+    assert joint == command_json("health", "--as-of", "2026-06-30", "--formation", "joint")
+    assert [b["name"] for b in joint["party_orgs"]] == ["泰和接口联合支部"]
 
 
 def test_a_county_token_counts_only_its_county(city, token_client):
