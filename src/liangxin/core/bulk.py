@@ -9,7 +9,7 @@ and PostgreSQL.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -157,6 +157,29 @@ def db_values(objs: Iterable[models.Model], fields: Sequence[str]) -> list[tuple
     ]
 
 
+def _rows_in(
+    model: type[models.Model], fields: Sequence[str], key: str, keys: Sequence[Any], where: str, batch: int
+) -> Iterator[tuple]:
+    """The raw rows (values of `fields`) whose `key` is one of `keys`, a batch of keys a query.
+    PostgreSQL gets the keys as one array (``= ANY(%s::type[])``): planning an IN list of
+    thousands of placeholders costs more than the lookup itself, and the column's own type lets
+    the planner use its index."""
+    columns = _columns(model, fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    key_column = _columns(model, [key])[0]
+    key_type = staging_columns(model, [key])[0][1]
+    select = f"SELECT {', '.join(columns)} FROM {table} WHERE "  # noqa: S608 (quoted names)
+    extra = f" AND {where}" if where else ""
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), batch):
+            part = list(keys[start : start + batch])
+            if connection.vendor == "postgresql":
+                cursor.execute(f"{select}{key_column} = ANY(%s::{key_type}[]){extra}", [part])
+            else:
+                cursor.execute(f"{select}{key_column} IN ({', '.join(['%s'] * len(part))}){extra}", part)
+            yield from cursor.fetchall()
+
+
 def select_in(
     model: type[models.Model],
     fields: Sequence[str],
@@ -170,31 +193,30 @@ def select_in(
 
     The same as ``filter(key__in=keys).values(*fields)`` without the ORM's per-value work, for
     imports that look up thousands of keys per chunk. Values come back as the ORM gives them
-    (dates as dates on SQLite too). `where` is extra SQL without user input. PostgreSQL gets the
-    keys as one array (``= ANY(%s::type[])``): planning an IN list of thousands of placeholders costs
-    more than the lookup itself."""
-    columns = _columns(model, fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    key_column = _columns(model, [key])[0]
+    (dates as dates on SQLite too). `where` is extra SQL without user input."""
     dates = [
         i for i, name in enumerate(fields) if model._meta.get_field(name).get_internal_type() == "DateField"
     ]
-    key_type = staging_columns(model, [key])[0][1]  # the column's own type: its index is used
-    select = f"SELECT {', '.join(columns)} FROM {table} WHERE "  # noqa: S608 (quoted names)
-    extra = f" AND {where}" if where else ""
     out: list[dict[str, Any]] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(keys), batch):
-            part = list(keys[start : start + batch])
-            if connection.vendor == "postgresql":
-                cursor.execute(f"{select}{key_column} = ANY(%s::{key_type}[]){extra}", [part])
-            else:
-                cursor.execute(f"{select}{key_column} IN ({', '.join(['%s'] * len(part))}){extra}", part)
-            for row in cursor.fetchall():
-                if dates:
-                    row = list(row)
-                    for i in dates:
-                        if isinstance(row[i], str):
-                            row[i] = datetime.date.fromisoformat(row[i])
-                out.append(dict(zip(fields, row, strict=True)))
+    for row in _rows_in(model, fields, key, keys, where, batch):
+        if dates:
+            row = list(row)
+            for i in dates:
+                if isinstance(row[i], str):
+                    row[i] = datetime.date.fromisoformat(row[i])
+        out.append(dict(zip(fields, row, strict=True)))
     return out
+
+
+def value_of(
+    model: type[models.Model],
+    key: str,
+    value: str,
+    keys: Sequence[Any],
+    *,
+    where: str = "",
+    batch: int = 2000,
+) -> dict[Any, Any]:
+    """{key: value} for the rows whose `key` is one of `keys` (a plain column `value`, no dates):
+    `select_in` for a lookup table, without a dict per row."""
+    return dict(_rows_in(model, (key, value), key, keys, where, batch))

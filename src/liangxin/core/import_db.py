@@ -15,20 +15,25 @@ from django.db import DatabaseError, connection
 
 @contextlib.contextmanager
 def bulk_session():
-    """SQLite: a large page cache for the import's reads and its final merge, then the
-    connection's own setting again."""
+    """SQLite: large page caches for the import's reads, its staging tables and its final
+    merge, then the connection's own settings again."""
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
+        cursor.execute("PRAGMA main.cache_size")
         cache_size = cursor.fetchone()[0]
-        cursor.execute("PRAGMA cache_size = -262144")  # up to 256 MB, only as pages are used
+        cursor.execute("PRAGMA temp.cache_size")
+        temp_cache_size = cursor.fetchone()[0]
+        cursor.execute("PRAGMA main.cache_size = -262144")  # up to 256 MB, only as pages are used
+        # the staging tables live in the temp database, whose own cache is 2 MB by default
+        cursor.execute("PRAGMA temp.cache_size = -131072")  # 128 MB
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+            cursor.execute(f"PRAGMA main.cache_size = {int(cache_size)}")
+            cursor.execute(f"PRAGMA temp.cache_size = {int(temp_cache_size)}")
 
 
 IMPORT_BUSY = "另一个文件正在导入，已等待 {seconds} 秒仍未完成，请等它完成后再试"

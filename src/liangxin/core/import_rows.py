@@ -28,6 +28,27 @@ class ParseMemo:
 _CELLS = operator.attrgetter("_cells")
 
 
+def raw_cell(match: HeaderMatch, cells: list[Any], key: str) -> Any:
+    """A row's cell under the column `key` (None when the column or the cell is missing)."""
+    i = match.columns.get(key)
+    if i is None or i >= len(cells):
+        return None
+    value = cells[i]
+    return unescape_cell(value) if type(value) is str and value[:1] == "'" else value
+
+
+def fingerprint(match: HeaderMatch, cells: list[Any]) -> int:
+    """A stable 64-bit digest of a row's cells by column: equal rows, equal digests."""
+    # The row as written, with the sheet's column mapping: the same cells under other headers
+    # are another row.
+    try:  # a row of text and empty cells (CSV)
+        text = match.fingerprint_salt + "\x1f".join([c if c is not None else "" for c in cells])
+    except TypeError:
+        text = f"{match.fingerprint_salt}{cells!r}"
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 class RowReader:
     """Reads one row's cells by column key, collecting problems with row number and header."""
 
@@ -46,24 +67,10 @@ class RowReader:
         return self.match.headers.get(key) or self.match.spec.column(key).label
 
     def raw(self, key: str) -> Any:
-        i = self._columns.get(key)
-        if i is None or i >= len(self._cells):
-            return None
-        value = self._cells[i]
-        return unescape_cell(value) if type(value) is str and value[:1] == "'" else value
+        return raw_cell(self.match, self._cells, key)
 
     def fingerprint(self) -> int:
-        """A stable 64-bit digest of the row's cells by column: equal rows, equal digests."""
-        # The row as written, with the sheet's column mapping: the same cells under other
-        # headers are another row.
-        try:  # a row of text and empty cells (CSV)
-            text = self.match.fingerprint_salt + "\x1f".join(
-                [c if c is not None else "" for c in self._cells]
-            )
-        except TypeError:
-            text = f"{self.match.fingerprint_salt}{self._cells!r}"
-        digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-        return int.from_bytes(digest, "big", signed=True)
+        return fingerprint(self.match, self._cells)
 
     @staticmethod
     def column(readers: list[RowReader], key: str) -> list[Any]:

@@ -87,14 +87,14 @@ class SheetImporter:
         reader (e.g. a key repeated within the file). Default: the record."""
         return record
 
-    def prefilter(self, readers: list[RowReader]) -> list[RowReader]:
-        """Drop rows known to need nothing (counting them). Default: none."""
-        return readers
+    def prefilter(self, rows: list[DataRow]) -> list[DataRow]:
+        """Drop rows known to need nothing (counting them), before they are read. Default: none."""
+        return rows
 
     def run(self) -> None:
         self.start()
         for rows in self._chunks():
-            readers = self.prefilter([RowReader(row, self.match, self.memo) for row in rows])
+            readers = [RowReader(row, self.match, self.memo) for row in self.prefilter(rows)]
             self._finish_chunk(readers, self.parse_chunk(readers), len(rows))
         self.finish()
 

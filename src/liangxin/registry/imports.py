@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from liangxin.core.bulk import select_in
+from liangxin.core.bulk import value_of
+from liangxin.core.import_rows import fingerprint, raw_cell
 from liangxin.core.importing import NOT_IMPORTED, Problem, RowReader, SheetImporter
 from liangxin.core.scoping import CHANGE
-from liangxin.core.tabular import normalize_credit_code
+from liangxin.core.tabular import DataRow, normalize_credit_code
 from liangxin.registry import rules, services
 from liangxin.registry.models import Organization
 from liangxin.registry.staging import RegistryStage
@@ -28,28 +29,22 @@ class OrganizationImporter(SheetImporter):
         self.known_before = Organization.objects.exists()
         self.stage = RegistryStage().create()
 
-    def prefilter(self, readers: list[RowReader]) -> list[RowReader]:
+    def prefilter(self, rows: list[DataRow]) -> list[DataRow]:
         """A row identical to the one that last wrote its organization (same cells, same columns)
         needs no parsing: it is unchanged. This makes re-importing a large file cheap."""
         if not self.known_before:
-            return readers  # nothing was in the registry: no row can be unchanged
-        codes = {}
-        for reader in readers:
-            code = normalize_credit_code(reader.raw("credit_code") or "")
-            if len(code) == 18:
-                codes[reader] = code
-        known = {
-            row["credit_code"]: row["row_hash"]
-            for row in select_in(
-                Organization,
-                ("credit_code", "row_hash"),
-                "credit_code",
-                list(set(codes.values())),
-                where="row_hash IS NOT NULL",
-            )
-        }
+            return rows  # nothing was in the registry: no row can be unchanged
+        match = self.match
+        codes = [normalize_credit_code(raw_cell(match, row.cells, "credit_code") or "") for row in rows]
+        known = value_of(
+            Organization,
+            "credit_code",
+            "row_hash",
+            list({code for code in codes if len(code) == 18}),
+            where="row_hash IS NOT NULL",
+        )
         if not known:
-            return readers
+            return rows
         visible = (
             set(
                 Organization.objects.restrict(self.ctx.actor, CHANGE)
@@ -57,16 +52,16 @@ class OrganizationImporter(SheetImporter):
                 .values_list("credit_code", flat=True)
             )
             if self.ctx.actor is not None
-            else set(known)
+            else known
         )
         keep = []
-        for reader in readers:
-            code = codes.get(reader)
-            if code in visible and code not in self.seen and known[code] == reader.fingerprint():
-                self.seen[code] = reader.row.number
+        seen = self.seen
+        for row, code in zip(rows, codes, strict=True):
+            if code in visible and code not in seen and known[code] == fingerprint(match, row.cells):
+                seen[code] = row.number
                 self.report.unchanged += 1
             else:
-                keep.append(reader)
+                keep.append(row)
         return keep
 
     def parse_chunk(self, readers: list[RowReader]) -> list:
