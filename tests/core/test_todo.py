@@ -96,6 +96,8 @@ def test_the_office_sees_reports_to_review_units_behind_near_the_due_day_and_the
     with on("2022-05-15"):
         early = home(client)
     assert "交通运输局：1 成立物流行业党委" in group(early, "dispatch.review")
+    assert "报送于 2022-05-" in group(early, "dispatch.review")
+    assert re.search(r"报送于 2022-05-\d\d 10:00", group(early, "dispatch.review"))  # Shanghai time
     assert group(early, "dispatch.not_reported") == ""  # ten days before the due day: not yet
     assert "2022年4月通报" in group(early, "documents.bulletin")
     client = client_for(office)  # a week later: a new session (idle sessions end after 30 minutes)
@@ -136,6 +138,27 @@ def test_an_instructor_sees_the_organizations_it_guides(city, client_for):
     page = home(client)
     assert "习溪桥某科技公司" in group(page, "coverage.guided") and "别人指导的公司" not in page
     assert client.get(links(group(page, "coverage.guided"))[0]).status_code == 200
+
+
+def test_an_instructor_is_asked_to_visit_what_it_has_not_visited_lately(city, client_for):
+    from liangxin.coverage.models import Visit
+
+    visited, not_lately = make_org("习溪桥某科技公司"), make_org("吉州快递网点")
+    user = make_user("zdy", role="instructor")
+    instructor = make_instructor("王指导", visited, not_lately, user=user)
+    Visit.objects.create(
+        instructor=instructor, organization=visited, visited_on="2022-05-01", work_done="指导"
+    )
+    Visit.objects.create(
+        instructor=instructor, organization=not_lately, visited_on="2022-01-20", work_done="指导"
+    )
+    client = client_for(user)
+    with on("2022-05-20"):  # 90 days back reach 2022-02-20
+        due = group(home(client), "coverage.visits_due")
+    assert "吉州快递网点" in due and "习溪桥某科技公司" not in due
+    with on("2022-05-20"):
+        form = client.get(links(due)[0]).content.decode()
+    assert f'<option value="{not_lately.pk}" selected>吉州快递网点</option>' in form  # chosen already
 
 
 def test_the_headline_figures_are_the_coverage_engines_for_the_users_jurisdiction(city, client_for):

@@ -36,11 +36,37 @@ def headlines(user, today: datetime.date) -> list[Headline]:
     ]
 
 
+def _visits_due(user, today: datetime.date) -> list[Group]:
+    """The organizations the instructor is assigned to and has not visited within the visit
+    period (有效工作覆盖 needs a recent visit): each links to the visit form, preselected."""
+    from liangxin.coverage import effective, visits
+    from liangxin.coverage.models import Instructor, Visit
+
+    instructor = Instructor.objects.filter(user=user).first()
+    if instructor is None:
+        return []
+    recent = Visit.objects.filter(effective.recent_visit_q(today), instructor=instructor)
+    due = visits.assigned_on(instructor, today).exclude(pk__in=recent.values("organization_id"))
+    due = due.filter(pk__in=Organization.objects.restrict(user).values("pk"))
+    form = reverse("coverage:visit_create")
+    return [
+        Group(
+            "coverage.visits_due",
+            f"待走访的组织（{effective.visit_period_days()}天内未走访）",
+            due.count(),
+            [Item(o.name, f"{form}?organization={o.pk}", detail="记录走访") for o in due[:ITEMS_SHOWN]],
+            more_url=reverse("coverage:visits"),
+            order=15,
+        )
+    ]
+
+
 def groups(user, today: datetime.date) -> list[Group]:
     if user.role != Role.INSTRUCTOR:
         return []
     guided = Organization.objects.restrict(user).order_by("name")
     return [
+        *_visits_due(user, today),
         Group(
             "coverage.guided",
             "所指导的组织",
@@ -51,5 +77,5 @@ def groups(user, today: datetime.date) -> list[Group]:
             ],
             more_url=reverse("registry:organizations"),
             order=20,
-        )
+        ),
     ]

@@ -65,7 +65,11 @@ def visit_create(request, pk: int | None = None):
         Q(pk__in=visits.assigned_on(instructor, today).values("pk"))
         | Q(assignments__instructor=instructor, assignments__ends_on__gt=today - datetime.timedelta(days=90))
     ).distinct().order_by("name")  # fmt: skip
-    form = VisitForm(request.POST or None, initial={"visited_on": today}, organizations=organizations)
+    initial = {"visited_on": today}
+    chosen = request.GET.get("organization", "")  # from the 工作台's 待走访 item
+    if chosen.isdigit() and organizations.filter(pk=int(chosen)).exists():
+        initial["organization"] = int(chosen)
+    form = VisitForm(request.POST or None, initial=initial, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         try:
             visits.record_visit(instructor, actor=request.user, today=today, **form.cleaned_data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 
 from liangxin.core.roles import Role
 from liangxin.core.todo import ITEMS_SHOWN, Group, Item
@@ -130,7 +131,7 @@ def _office_groups(user, today: datetime.date) -> list[Group]:
                 Item(
                     f"{r.unit.name}：{r.task.code} {r.task.title}",
                     reverse("dispatch:report_detail", args=[r.pk]),
-                    detail=f"{r.period}，报送于 {r.submitted_at:%Y-%m-%d %H:%M}"
+                    detail=f"{r.period}，报送于 {timezone.localtime(r.submitted_at):%Y-%m-%d %H:%M}"
                     if r.submitted_at
                     else str(r.period),
                 )
