@@ -181,3 +181,46 @@ def test_dispatch_tick_stores_the_month_just_closed_for_the_office(office, orgs)
         expected["total"]["work"], expected["total"]["none"], expected["total"]["should_build"],
     ]  # fmt: skip
     assert StoredTable.objects.count() == 12  # the line's month-ends up to May
+
+
+def test_when_no_worker_takes_the_refresh_the_page_recomputes_after_five_minutes(
+    client_for, orgs, worker, django_capture_on_commit_callbacks
+):
+    county = make_user("qx360802", role="county", region="360802")
+    client = client_for(county)
+    with time_machine.travel("2022-06-15 10:00 +0800", tick=False):
+        bars(client, MAY, "all")
+        with django_capture_on_commit_callbacks(execute=True):
+            save_party_org(
+                None, actor=county, today=D(2022, 6, 15), organizations=[orgs["uncovered"]], name="吉州待建公司支部",
+                org_type="branch", formation=Formation.SINGLE, founded_on=D(2022, 3, 1),
+            )  # fmt: skip
+        assert BEHIND in bars(client, MAY, "all")["note"]  # a refresh is queued
+    with time_machine.travel("2022-06-15 10:04 +0800", tick=False):
+        assert BEHIND in bars(client, MAY, "all")["note"]  # the worker may still come
+    with time_machine.travel("2022-06-15 10:06 +0800", tick=False):
+        late = bars(client, MAY, "all")  # nobody took it: the page counts itself
+        assert late["rows"][0][1] == 66.7 and not late["note"]
+
+
+def test_dispatch_tick_drops_tables_left_behind_the_data_for_a_month(
+    client_for, orgs, django_capture_on_commit_callbacks
+):
+    county = make_user("qx360802", role="county", region="360802")
+    with time_machine.travel("2022-06-15 10:00 +0800", tick=False):
+        bars(client_for(county), MAY, "all")
+        kept = bars(client_for(make_user("qx360803", role="county", region="360803")), APRIL, "all")
+        assert kept["rows"]
+    with time_machine.travel("2022-06-20 10:00 +0800", tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            save_party_org(
+                None, actor=county, today=D(2022, 6, 20), organizations=[orgs["uncovered"]], name="吉州待建公司支部",
+                org_type="branch", formation=Formation.SINGLE, founded_on=D(2022, 3, 1),
+            )  # fmt: skip
+    viewers = set(StoredTable.objects.values_list("viewer", flat=True))
+    with time_machine.travel("2022-07-14 08:00 +0800", tick=False):
+        call_command("dispatch_tick", stdout=io.StringIO())  # 29 days: kept
+    assert viewers <= set(StoredTable.objects.values_list("viewer", flat=True))
+    with time_machine.travel("2022-07-16 08:00 +0800", tick=False):
+        call_command("dispatch_tick", stdout=io.StringIO())  # 31 days behind, nobody asked: dropped
+    assert not StoredTable.objects.exists()

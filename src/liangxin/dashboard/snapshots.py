@@ -12,10 +12,11 @@ the one coverage engine and marked with the data version it was computed at
   is still shown, marked “更新中”, while the worker recomputes it — the warm-up queued after every
   change recomputes the office's (`dashboard.warm`), and a `refresh_tables_job` is queued for any
   other viewer's — so a first load after a change computes the running month only, never the
-  past. Without a worker (`LIANGXIN_TASKS=immediate`) it is recomputed in the request.
+  past. Without a worker (`LIANGXIN_TASKS=immediate`, or a refresh left waiting for over five
+  minutes: the worker is not running) it is recomputed in the request.
 * Days from today on are never stored: they are computed (cached per data version).
 * `dispatch_tick` stores the office's month-ends each day (`store_for_office`), so the month
-  just closed is stored before anyone asks.
+  just closed is stored before anyone asks, and drops tables left behind the data for 30 days.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from liangxin.dashboard.models import StoredTable
 
 log = logging.getLogger(__name__)
 COUNTS = ("total", "single", "joint", "work", "none", "should_build")
+WORKER_GRACE = datetime.timedelta(minutes=5)  # a refresh waiting longer: no worker is running
+UNUSED = datetime.timedelta(days=30)  # a table behind the data for longer is dropped by the tick
 
 
 @dataclass
@@ -116,8 +119,13 @@ def _store(viewer: str, scope: str, where: str, version: str, tables: dict) -> N
 
 
 def worker_recomputes() -> bool:
-    """Whether a task worker will recompute a table that is behind (the database backend)."""
-    return queue.keeps_jobs(refresh_tables_job)
+    """Whether a task worker will recompute a table that is behind: the database backend, and
+    no refresh left waiting for longer than `WORKER_GRACE` (a worker that is not running would
+    leave a table behind for good: the page then recomputes it itself)."""
+    if not queue.keeps_jobs(refresh_tables_job):
+        return False
+    late = timezone.now() - WORKER_GRACE
+    return not queue.waiting(refresh_tables_job).filter(queue.due(), enqueued_at__lt=late).exists()
 
 
 def tables(
@@ -191,6 +199,14 @@ def refresh_tables_job(user_id: int, days: list[str], scope: str, region: str) -
     return {"refreshed": len(found.tables)}
 
 
+def forget_unused(now: datetime.datetime) -> int:
+    """Drop tables behind the data that nobody has asked for in `UNUSED` (a page that shows one
+    has it recomputed within minutes): what the viewers of another jurisdiction or a former
+    scope left behind does not pile up. Returns how many."""
+    old = StoredTable.objects.exclude(version=current_version()).filter(computed_at__lt=now - UNUSED)
+    return old.delete()[0]
+
+
 def store_for_office(today: datetime.date, *, actor=None, now=None) -> int:
     """`dispatch_tick`'s hook: the office's month-ends of the cockpit's line are stored (a month
     just closed is computed once, before anyone opens the cockpit). Queues no notice: returns 0."""
@@ -202,6 +218,7 @@ def store_for_office(today: datetime.date, *, actor=None, now=None) -> int:
     from liangxin.dashboard.queries import month_ends
     from liangxin.registry.models import Organization
 
+    forget_unused(now or timezone.now())
     office = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("pk").first()
     if office is None:
         return 0
