@@ -464,6 +464,8 @@ LIANGXIN_NOTIFY_SMS_URL = env("LIANGXIN_NOTIFY_SMS_URL")
 LIANGXIN_NOTIFY_SMS_TEMPLATE = envjson_object(
     "LIANGXIN_NOTIFY_SMS_TEMPLATE", '{"mobile": "{mobile}", "content": "【两新组织党建】{message}"}'
 )
+# Extra request headers for the SMS gateway (its key), as a JSON object: {"X-Api-Key": "…"}.
+LIANGXIN_NOTIFY_SMS_HEADERS = envjson_object("LIANGXIN_NOTIFY_SMS_HEADERS", "{}")
 # Quiet hours (local time, HH:MM-HH:MM; empty: none): robot and SMS notices wait until they end,
 # except the kinds named urgent (by default the office's 催报).
 LIANGXIN_NOTIFY_QUIET_HOURS = envhours("LIANGXIN_NOTIFY_QUIET_HOURS", "22:00-07:00")

@@ -11,6 +11,7 @@ import threading
 class Receiver:
     def __init__(self, fail: int = 0, errcode: int = 0):
         self.bodies: list[dict] = []
+        self.headers: list[dict] = []
         self.requests = 0
         outer = self
 
@@ -23,6 +24,7 @@ class Receiver:
                     self.end_headers()
                     return
                 outer.bodies.append(json.loads(body))
+                outer.headers.append(dict(self.headers))
                 answer = json.dumps(
                     {"errcode": errcode, "errmsg": "ok" if not errcode else "invalid webhook url"}
                 )

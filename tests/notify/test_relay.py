@@ -39,6 +39,7 @@ def wired(settings, robot, sms):
     settings.LIANGXIN_NOTIFY_ROBOT_URL = robot.url
     settings.LIANGXIN_NOTIFY_SMS_URL = sms.url
     settings.LIANGXIN_NOTIFY_GATEWAY = "liangxin.notify.channels.relay"
+    settings.LIANGXIN_NOTIFY_SMS_HEADERS = {"X-Api-Key": "k-123"}
     return settings
 
 
@@ -83,6 +84,7 @@ def test_the_chasing_notice_reaches_the_group_and_each_phone_once(
     assert message["text"]["mentioned_mobile_list"] == ["13800000001", "13800000002"]
     assert sorted(b["mobile"] for b in sms.bodies) == ["13800000001", "13800000002"]  # no SMS to a landline
     assert sms.bodies[0]["content"].startswith("【两新组织党建】【催报】邮政管理局：")
+    assert sms.headers[0]["X-Api-Key"] == "k-123" and "X-Api-Key" not in robot.headers[0]  # the gateway's key
     assert "交通运输局" not in " ".join(robot.texts() + sms.texts())  # it has reported
     assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
     assert Notice.objects.get(kind="chase").gateway_result == "政务微信 1 条，短信 2 条"
@@ -250,3 +252,30 @@ def test_a_returned_report_tells_the_unit_with_the_comment(
 def test_the_default_choice_is_every_notice_in_the_group_and_the_urgent_ones_by_sms(city):
     assert channels.kinds_for(None, Channel.SMS) == ["overdue", "chase", "returned"]
     assert "opened" in channels.kinds_for(None, Channel.ROBOT)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LIANGXIN_NOTIFY_QUIET_HOURS", "22点-7点", "应写成“22:00-07:00”的形式"),
+        ("LIANGXIN_NOTIFY_QUIET_HOURS", "25:00-07:00", "应写成“22:00-07:00”的形式"),
+        ("LIANGXIN_NOTIFY_SMS_TEMPLATE", '["not", "an object"]', "应为一个 JSON 对象"),
+        ("LIANGXIN_NOTIFY_SMS_HEADERS", "X-Api-Key: k", "应为一个 JSON 对象"),
+    ],
+)
+def test_a_wrong_notify_setting_stops_the_start_with_a_chinese_message(monkeypatch, name, value, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from liangxin import settings as liangxin_settings
+
+    monkeypatch.setenv(name, value)
+    helper = liangxin_settings.envhours if name.endswith("HOURS") else liangxin_settings.envjson_object
+    with pytest.raises(ImproperlyConfigured, match=message):
+        helper(name, "")
+
+
+def test_quiet_hours_can_be_turned_off(monkeypatch):
+    from liangxin import settings as liangxin_settings
+
+    monkeypatch.setenv("LIANGXIN_NOTIFY_QUIET_HOURS", "")
+    assert liangxin_settings.envhours("LIANGXIN_NOTIFY_QUIET_HOURS", "22:00-07:00") is None

@@ -54,7 +54,10 @@ def attempt(delivery: Delivery) -> bool:
     if not url:
         return webhooks.record(delivery, None, f"未配置{delivery.get_channel_display()}的地址")
     body = json.dumps(delivery.payload, ensure_ascii=False).encode("utf-8")
-    code, error, answer = webhooks.post(url, body, HEADERS)
+    headers = HEADERS
+    if delivery.channel == Channel.SMS:
+        headers = {**HEADERS, **{str(k): str(v) for k, v in settings.LIANGXIN_NOTIFY_SMS_HEADERS.items()}}
+    code, error, answer = webhooks.post(url, body, headers)
     if not error and delivery.channel == Channel.ROBOT:
         error = _robot_error(answer)
     return webhooks.record(delivery, code, error)
