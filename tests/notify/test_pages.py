@@ -67,3 +67,14 @@ def test_the_office_reads_the_delivery_log_with_filters_and_masked_numbers(clien
 def test_only_the_office_reads_the_delivery_log(client, postal):
     client.force_login(postal)
     assert client.get(reverse("notify:deliveries")).status_code == 403
+
+
+def test_the_office_sees_beside_each_notice_what_went_out_by_robot_and_sms(client, office):
+    unit = MemberUnit.objects.get(name="邮政管理局")
+    Notice.objects.create(
+        unit=unit, kind="chase", key="k", message="请尽快报送", gateway_result="政务微信 1 条，短信 2 条"
+    )
+    client.force_login(office)
+    page = client.get(reverse("dispatch:notices")).content.decode()
+    assert '<td class="notice-relay">政务微信 1 条，短信 2 条</td>' in page
+    assert reverse("notify:deliveries") in page
