@@ -205,6 +205,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "brands:export": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
     "brands:campaign_create": OFFICE_ONLY,
     "brands:campaign_edit": OFFICE_ONLY,
+    "brands:import_template": Exempt("a blank template"),
     "brands:report": Exempt("the acting unit's own report on the campaign's task (tests/brands)"),
     "brands:create": Exempt("a new row: the unit must be the user's to change (tests/brands)"),
     "brands:detail": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
     path("campaigns/<int:year>/edit/", views.campaign_edit, name="campaign_edit"),
     path("report/", views.report, name="report"),
+    path("template.xlsx", views.import_template, name="import_template"),
     path("new/", views.brand_edit, name="create"),
     path("<int:pk>/", views.brand_detail, name="detail"),
     path("<int:pk>/edit/", views.brand_edit, name="edit"),

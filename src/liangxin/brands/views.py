@@ -22,9 +22,10 @@ from liangxin.brands.forms import (
     EvidenceForm,
     RevisitForm,
 )
+from liangxin.brands.imports import NOTES, SPEC, TEMPLATE_TITLE
 from liangxin.brands.models import Brand, Campaign, Level, Revisit, Stage
 from liangxin.brands.status import campaign_status
-from liangxin.core.downloads import table_download
+from liangxin.core.downloads import import_template_download, table_download
 from liangxin.core.listing import paginate
 from liangxin.core.models import MemberUnit
 from liangxin.core.permissions import (
@@ -329,3 +330,9 @@ def revisit_answer(request, pk: int):
             messages.success(request, f"已填报“{revisit.brand.name}”的回访")
             return redirect("brands:detail", pk=revisit.brand_id)
     return render(request, "brands/revisit_form.html", {"form": form, "revisit": revisit})
+
+
+@role_required(*VIEWERS)
+def import_template(request):
+    """A blank 品牌/示范点 sheet with its 填表说明; the import page reads it back."""
+    return import_template_download(TEMPLATE_TITLE, SPEC, NOTES)

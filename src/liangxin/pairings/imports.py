@@ -18,7 +18,7 @@ from liangxin.core.scoping import CHANGE
 from liangxin.core.tabular import (
     Column,
     SheetSpec,
-    ValueProblem,
+    choice_parser,
     parse_bool,
     parse_date,
     parse_decimal,
@@ -88,16 +88,7 @@ TEMPLATES = {
 
 KINDS = {label: value for value, label in ProjectKind.choices}
 STATUSES = {label: value for value, label in ProjectStatus.choices} | {"进行中": ProjectStatus.RUNNING}
-
-
-def _choice(options: dict[str, str], what: str):
-    def parse(value: Any) -> str:
-        text = parse_text(value) or ""
-        if text in options:
-            return options[text]
-        raise ValueProblem(f"无法识别的{what}“{text}”，应为{'、'.join(dict.fromkeys(options))}之一")
-
-    return parse
+PARSE_KIND, PARSE_STATUS = choice_parser(KINDS, "项目类型"), choice_parser(STATUSES, "项目状态")
 
 
 def _village(r: RowReader) -> Any:
@@ -144,10 +135,10 @@ class PairingImporter(SheetImporter):
             record["project"] = {
                 "title": title,
                 "year": year or (record["starts_on"].year if record["starts_on"] else self.this_year),
-                "kind": r.get("kind", _choice(KINDS, "项目类型")) if r.has("kind") else None,
+                "kind": r.get("kind", PARSE_KIND) if r.has("kind") else None,
                 "funds": r.get("funds", parse_decimal, places=2) if r.has("funds") else None,
                 "people_helped": r.get("people", parse_int) if r.has("people") else None,
-                "status": r.get("status", _choice(STATUSES, "项目状态")) if r.has("status") else None,
+                "status": r.get("status", PARSE_STATUS) if r.has("status") else None,
                 "result": (r.get("result", parse_text) if r.has("result") else "") or "",
             }
         return record

@@ -31,6 +31,7 @@ from .headers import (
 )
 from .values import (
     ValueProblem,
+    choice_parser,
     is_empty,
     parse_bool,
     parse_date,
@@ -57,6 +58,7 @@ __all__ = [
     "ValueProblem",
     "Workbook",
     "check_and_read",
+    "choice_parser",
     "classify_row",
     "clean_credit_codes",
     "column_letter",

@@ -334,6 +334,19 @@ _TRUE = {"是", "√", "✓", "✔", "☑", "y", "yes", "1", "true", "t", "有",
 _FALSE = {"否", "×", "✗", "✘", "☒", "x", "n", "no", "0", "false", "f", "无", "不是", "没有"}
 
 
+def choice_parser(options: dict[str, str], what: str):
+    """A parser of a cell that must be one of `options` (label as written -> stored value); any
+    other text is a problem that lists the labels."""
+
+    def parse(v: Any) -> str:
+        text = parse_text(v) or ""
+        if text in options:
+            return options[text]
+        raise ValueProblem(f"无法识别的{what}“{text}”，应为{'、'.join(dict.fromkeys(options))}之一")
+
+    return parse
+
+
 def parse_bool(v: Any) -> bool | None:
     """是/否, √/×, ✓/✗, Y/N, yes/no, 1/0, true/false, 有/无 (any case, full width) → bool."""
     if is_empty(v):
