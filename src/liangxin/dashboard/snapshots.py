@@ -185,7 +185,8 @@ def request_refresh(user, days: list[datetime.date], *, scope: str, region: str)
 @task()
 def refresh_tables_job(user_id: int, days: list[str], scope: str, region: str) -> dict:
     """Recompute a viewer's stored tables that are behind the data (queued by the page that
-    showed them). Nothing when the user is gone or sees other organizations now."""
+    showed them), for the organizations the user sees now (a jurisdiction that moved meanwhile
+    stores under its own key). Nothing when the account is gone or disabled."""
     from liangxin.accounts.models import User
     from liangxin.registry.models import Organization
 
