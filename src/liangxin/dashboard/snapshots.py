@@ -147,7 +147,8 @@ def tables(
         row.day: row
         for row in StoredTable.objects.filter(viewer=viewer, scope=scope, region=where, day__in=past)
     }
-    may_wait = not fresh and user is not None and worker_recomputes()
+    behind = [day for day, row in stored.items() if row.version != version]
+    may_wait = bool(behind) and not fresh and user is not None and worker_recomputes()
     result = Tables({})
     live, missing = [day for day in days if day >= today], []
     for day in past:
@@ -158,7 +159,7 @@ def tables(
                 result.behind.add(day)
         else:
             missing.append(day)
-    live_key = figcache.key("cockpit:tables", orgs, live, scope, where)
+    live_key = figcache.key("cockpit:tables", orgs, live, scope, where) if live else ""
     if missing:  # one statement for every day to compute; the running month's part cached alone too
         key = figcache.key("cockpit:tables", orgs, sorted(missing + live), scope, where)
         computed = figcache.cached(key, lambda: _compute(orgs, missing + live, scope, region))
