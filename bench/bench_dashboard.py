@@ -180,6 +180,15 @@ def child(kind: str) -> None:
         with transaction.atomic():
             effects.figures_changed()
 
+    def just_changed() -> None:
+        """A change a moment ago, the worker busy with its warm-up. No worker runs here, so the
+        refreshes earlier loads queued are dropped first: one left waiting for five minutes
+        means no worker is running, and the page would count by itself (`snapshots`)."""
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.all().delete()
+        change()
+
     def forget_all() -> None:
         cache.clear()
         StoredTable.objects.all().delete()
@@ -207,7 +216,7 @@ def child(kind: str) -> None:
     in_turn()  # stores the month-ends again
     report(
         "数据变动后首次加载，任务进程尚未算完（往月读已存数据，标注更新中），图表请求同时发出",
-        _measure(like_a_browser, change),
+        _measure(like_a_browser, just_changed),
     )
     report("缓存已清（如重启后），数据未变，图表请求同时发出", _measure(like_a_browser, cache.clear))
     report("缓存已清（如重启后），数据未变，逐个请求", _measure(in_turn, cache.clear))
@@ -223,7 +232,7 @@ def child(kind: str) -> None:
     in_turn()  # the month-ends before today, stored
     report(
         f"本月（截至今天 {today}）数据变动后首次加载：今天的表实时计算，往月读已存数据，图表请求同时发出",
-        _measure(like_a_browser, change),
+        _measure(like_a_browser, just_changed),
     )
 
 
