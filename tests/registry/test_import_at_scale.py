@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from liangxin.core.bulk import select_in
-from liangxin.core.importing import ImportContext, run_import
+from liangxin.core.importing import ImportContext, ImportFailed, run_import
 from liangxin.registry import staging
 from liangxin.registry.models import Organization
 from tests.registry.test_import_beside_others import live_city, org_csv  # noqa: F401 (fixture)
@@ -58,3 +58,18 @@ def test_looking_codes_up_in_batches_finds_each_once(live_city, tmp_path):  # no
     assert {r["name"] for r in found} == set(
         Organization.objects.filter(credit_code__in=codes[:25]).values_list("name", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_an_import_leaves_the_garbage_collector_as_it_found_it_even_when_it_fails(live_city, tmp_path):  # noqa: F811
+    import gc
+
+    before = gc.get_threshold()
+    path = org_csv(tmp_path / "台账.csv", 3)
+    assert run_import(path, ImportContext(actor=None, filename=path.name, source="command")).committed
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    broken = tmp_path / "坏.csv"  # read, then refused: no sheet is recognized
+    broken.write_text("甲,乙\n1,2\n", encoding="utf-8")
+    with pytest.raises(ImportFailed):
+        run_import(broken, ImportContext(actor=None, filename=broken.name, source="command"))
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -1,8 +1,10 @@
-"""The database side of an import: one import writes at a time, with a large page cache."""
+"""The session of an import: one import writes at a time, with large page caches and fewer
+garbage collections."""
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import tempfile
@@ -15,25 +17,43 @@ from django.db import DatabaseError, connection
 
 @contextlib.contextmanager
 def bulk_session():
-    """SQLite: large page caches for the import's reads, its staging tables and its final
-    merge, then the connection's own settings again."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA main.cache_size")
-        cache_size = cursor.fetchone()[0]
-        cursor.execute("PRAGMA temp.cache_size")
-        temp_cache_size = cursor.fetchone()[0]
-        cursor.execute("PRAGMA main.cache_size = -262144")  # up to 256 MB, only as pages are used
-        # the staging tables live in the temp database, whose own cache is 2 MB by default
-        cursor.execute("PRAGMA temp.cache_size = -131072")  # 128 MB
+    """Around one import: fewer garbage collections (`_fewer_collections`) and, on SQLite, large
+    page caches for the import's reads, its staging tables and its final merge; then the
+    process's and the connection's own settings again."""
+    with _fewer_collections():
+        if connection.vendor != "sqlite":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA main.cache_size")
+            cache_size = cursor.fetchone()[0]
+            cursor.execute("PRAGMA temp.cache_size")
+            temp_cache_size = cursor.fetchone()[0]
+            cursor.execute("PRAGMA main.cache_size = -262144")  # up to 256 MB, only as pages are used
+            # the staging tables live in the temp database, whose own cache is 2 MB by default
+            cursor.execute("PRAGMA temp.cache_size = -131072")  # 128 MB
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA main.cache_size = {int(cache_size)}")
+                cursor.execute(f"PRAGMA temp.cache_size = {int(temp_cache_size)}")
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """An import makes millions of short-lived rows, records and tuples, freed by reference
+    counting (none of them are in cycles); Python's cycle collector, run every 700 new objects
+    and now and then over everything the process holds, costs a fifth of the import. So the
+    objects already there are set aside (`gc.freeze`) and the collector runs less often."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA main.cache_size = {int(cache_size)}")
-            cursor.execute(f"PRAGMA temp.cache_size = {int(temp_cache_size)}")
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 IMPORT_BUSY = "另一个文件正在导入，已等待 {seconds} 秒仍未完成，请等它完成后再试"

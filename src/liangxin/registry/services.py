@@ -221,7 +221,9 @@ class _NewRows:
         try:
             founded = self.dates[founded]
         except KeyError:
-            founded = self.dates[founded] = self.adapt_date(founded)
+            # (not `founded = self.dates[founded] = …`: that stores the result under itself)
+            self.dates[founded] = adapted = self.adapt_date(founded)
+            founded = adapted
         area, unit, industry = get("area"), get("supervising_unit"), get("industry")
         division, section, detail = industry if industry is not None else (None, "", "")
         return (
