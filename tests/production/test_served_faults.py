@@ -21,8 +21,19 @@ from tests.production.webclient import Browser
 PAGE = "/dispatch/mine/"  # 本月填报
 
 MAKE_CLERK = """
+import datetime
+from liangxin.core.models import MemberUnit
+from liangxin.dispatch.models import Period, Plan, Task, TaskUnit
 from tests.factories import make_user
 make_user("jt_clerk", role="member_unit", member_unit="交通运输局")
+plan = Plan.objects.create(year=2022)
+Period.objects.create(plan=plan, month=datetime.date(2022, 5, 1))
+units = [MemberUnit.objects.create(name=f"并发单位{i}", sort=900 + i) for i in range(8)]
+task = Task.objects.create(plan=plan, code="1", category="三重", title="并发报送任务", lead=units[0],
+                           start=datetime.date(2022, 1, 1), deadline=None)
+for i, unit in enumerate(units):
+    TaskUnit.objects.create(task=task, unit=unit, is_lead=i == 0)
+    make_user(f"bf_{i}", role="member_unit", member_unit=unit.name)
 """
 
 
@@ -145,3 +156,58 @@ def test_a_kept_connection_ended_between_requests_is_replaced_unseen(served, dat
     assert ended >= 1
     page = browser.get(PAGE)
     assert page.status == 200 and "本月填报" in page.text
+
+
+@pytest.fixture
+def served_wide(site, tmp_path):
+    """Eight requests at once: four workers of two threads."""
+    with pgsite.serve(
+        site | {"LIANGXIN_WORKERS": "4", "LIANGXIN_THREADS": "2"}, tmp_path / "serve.log"
+    ) as served:
+        yield served
+
+
+def test_units_submitting_one_task_at_the_same_moment_all_succeed(served_wide, database):
+    """Eight units of one task submit at the same moment, four of them from a saved draft (the
+    month-end burst in small): no 503 and no deadlock, every report stored once. (Locking the
+    task and period rows with the report's made these deadlock; now a save locks its own row.)"""
+    import re
+
+    from tests.factories import PASSWORD
+
+    base, _ = served_wide
+    browsers = []
+    for i in range(8):
+        browser = Browser(base)
+        browser.login(f"bf_{i}", PASSWORD)
+        browsers.append(browser)
+    task_url = re.search(
+        r'href="(/dispatch/mine/2022-05/\d+/)"', browsers[0].get(PAGE + "?period=2022-05").text
+    )[1]
+    data = {"status": "on_track", "percent": 50, "progress": "并发", "problems": "", "next_steps": ""}
+
+    def version(browser) -> str:
+        return re.search(r'name="version" value="([^"]*)"', browser.get(task_url).text)[1]
+
+    for browser in browsers[:4]:
+        assert browser.post(task_url, data | {"version": version(browser), "action": "save"}).status == 302
+    gate = threading.Barrier(len(browsers))
+    results = [None] * len(browsers)
+
+    def submit(i):
+        opened = version(browsers[i])
+        gate.wait(timeout=60)
+        results[i] = browsers[i].post(task_url, data | {"version": opened, "action": "submit"}).status
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert results == [302] * len(browsers)
+    with psycopg.connect(f"{SERVER}/{database}") as conn:
+        states = conn.execute(
+            "SELECT r.state, count(*) FROM dispatch_report r JOIN core_memberunit u ON u.id = r.unit_id "
+            "WHERE u.name LIKE '并发单位%%' GROUP BY r.state"
+        ).fetchall()
+    assert states == [("submitted", 8)]

@@ -141,7 +141,14 @@ def save_report(
     since, nothing is written (`locking.EditConflict`)."""
     at = at or timezone.now()
     _check(task, unit, period, data)
-    report = Report.objects.select_for_update().filter(task=task, unit=unit, period=period).first()
+    # Only this report's row: the model's ordering joins the task, unit and period, and locking
+    # those shared rows too made concurrent saves of one task deadlock on PostgreSQL.
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .filter(task=task, unit=unit, period=period)
+        .order_by("pk")
+        .first()
+    )
     if report is not None and report.state in (ReportState.SUBMITTED, ReportState.ACCEPTED):
         raise DispatchError(
             f"“{unit.name}”对任务 {task.code} 的{period}报告已{report.get_state_display()}，不能再修改"
