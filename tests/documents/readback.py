@@ -50,6 +50,29 @@ def _missed(detail: str) -> tuple[list[str], list[str]]:
     return found["逾期报送"], found["未报送"]
 
 
+def _annex(found: dict) -> dict:
+    """The annex sentences' figures: None where the sentence says there is nothing."""
+
+    def numbers(groups, count):
+        return (
+            None if groups[0] is None else tuple(int(v) if v and v.isdigit() else v for v in groups[:count])
+        )
+
+    annex = {}
+    if "followups" in found:
+        annex["followups"] = numbers(found["followups"], 5)
+    if "pairings" in found:
+        groups = found["pairings"]
+        annex["pairings"] = numbers(groups, 7)
+        annex["unpaired_key_villages"] = int(groups[7] or 0)
+    if "integration" in found:
+        annex["integration"] = numbers(found["integration"], 4)
+    if "brands" in found:
+        g = found["brands"]
+        annex["brands"] = None if g[0] is None else (int(g[0]), int(g[1]), g[2], int(g[3] or 0), g[4])
+    return annex
+
+
 def document_figures(content: bytes) -> tuple[dict, list[str]]:
     """The document's figures, and the paragraphs with digits that no rule read."""
     document = docx.Document(io.BytesIO(content))
@@ -87,6 +110,33 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
         (
             "rectification",
             r"截至\d{4}年\d+月\d+日，联合党支部排查(?:发现问题的整改事项未销号\d+个.+|尚未发现需整改的问题。)",
+        ),
+        # 三同步 per unit, 结对共建, 五融入五提升, the brand campaign (documents.annex): the totals are
+        # read here; test_annex_lines.py checks them and the per-unit/county parts against hand counts
+        (
+            "followups",
+            r"截至\d{4}年\d+月\d+日，(?:三同步跟进事项本月新发起(\d+)件、到期(\d+)件、办结(\d+)件"
+            r"（其中按期办结(\d+)件），逾期未办结(\d+)件。分单位看，(.+)。"
+            r"|本月没有三同步跟进事项，也没有逾期未办结的跟进事项。)",
+        ),
+        (
+            "pairings",
+            r"结对共建方面，截至\d{4}年\d+月\d+日，\d{4}年(?:在结对(\d+)对，涉及两新组织(\d+)家、村（社区）(\d+)个"
+            r"（其中乡村振兴重点帮扶村(\d+)个）；实施帮扶项目(\d+)个，投入资金([\d.]+)万元，受益群众(\d+)人"
+            r"|尚无在结对的两新组织)(?:[；，]乡村振兴重点帮扶村中尚未结对的有(\d+)个)?。(?:分县（市、区）看，(.+)。)?",
+        ),
+        (
+            "integration",
+            r"“五融入五提升”方面，截至\d{4}年\d+月\d+日，\d{4}年(?:已评估两新组织(\d+)家，五项平均([\d.]+)分"
+            r"(?:，(较上年(?:提高|下降)[\d.]+分|与上年持平))?，最薄弱的是(\S+?)。(?:分县（市、区）看，(.+)。)?"
+            r"|尚未有两新组织完成评估。)",
+        ),
+        (
+            "brands",
+            r"品牌创建方面，(?:截至\d{4}年\d+月\d+日，\d{4}年品牌申报尚未开启。|.+（申报截止\d+月\d+日）"
+            r"应申报单位(\d+)个，截至\d{4}年\d+月\d+日已申报(\d+)个(?:，逾期未申报的有(.+?))?；"
+            r"(?:已登记品牌和示范点(\d+)个（(.+?)）|尚未登记品牌和示范点)"
+            r"(?:；已命名品牌待回访(\d+)个、逾期未回访(\d+)个，已停止运行（推出即下架）(\d+)个)?。)",
         ),
         (
             "task_lights",
@@ -144,6 +194,7 @@ def document_figures(content: bytes) -> tuple[dict, list[str]]:
             else []
         )
     figures["task_lights"] = tuple(int(v) for v in found["task_lights"])
+    figures["annex"] = _annex(found)  # not in the coverage and dispatch commands' answers
     for name in ("overdue", "lagging"):
         if name in found:
             count, text = found[name]

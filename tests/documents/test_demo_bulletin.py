@@ -50,6 +50,7 @@ class DemoMay:
     last_coverage: dict
     last_dispatch: dict
     sentinel: dict
+    annex: dict  # `liangxin brands/pairings/integration --json` for the bulletin's year (and date)
     output: str
 
 
@@ -85,6 +86,11 @@ def demo_may(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoMay:
             last_coverage=_json_of("coverage", "--as-of=2022-04-30"),
             last_dispatch=_json_of("dispatch_status", "--period=2022-04", "--as-of=2022-04-30"),
             sentinel=_json_of("sentinel_stats", "--period=2022-05"),
+            annex={
+                "brands": _json_of("brands", "--campaign=2022", "--as-of=2022-05-31"),
+                "pairings": _json_of("pairings", "--year=2022"),
+                "integration": _json_of("integration", "--year=2022"),
+            },
             output=out.getvalue(),
         )
         transaction.set_rollback(True)
@@ -137,6 +143,23 @@ def test_it_has_the_page_setup_and_fonts_of_the_standard(demo_may, check):
     check(docx.Document(demo_may.docx))
 
 
+def annex_figures(read: dict, commands: dict) -> dict:
+    """What the annex sentences must say, from the ledgers' commands. Only `liangxin brands` takes
+    a date; the year's pairings and assessments (the demo assesses on 20 November) run past May
+    31, so the bulletin's pairings are at most the year's and no 2022 assessment is counted yet."""
+    brands, pairings, integration = commands["brands"], commands["pairings"], commands["integration"]
+    assert integration["total"]["assessed"] > 0 and read["integration"] is None
+    in_may = read["pairings"]
+    assert 0 < in_may[0] <= pairings["pairings"] and 0 < in_may[4] <= pairings["projects"]
+    return {
+        **read,
+        "brands": (
+            brands["expected_units"], brands["reported_units"], "、".join(brands["late_units"]) or None,
+            sum(brands["brands"].values()), "、".join(f"{label}{n}个" for label, n in brands["brands"].items()),
+        ),
+    }  # fmt: skip
+
+
 def test_every_number_equals_the_coverage_and_dispatch_commands(demo_may):
     figures, unread = document_figures(demo_may.docx.read_bytes())
     assert unread == []  # no paragraph carries a number the read-back does not check
@@ -144,6 +167,7 @@ def test_every_number_equals_the_coverage_and_dispatch_commands(demo_may):
         demo_may.coverage, demo_may.dispatch, demo_may.last_coverage, demo_may.last_dispatch
     )
     expected["sentinel"] = (demo_may.sentinel["reports"], demo_may.sentinel["closed"])
+    expected["annex"] = annex_figures(figures["annex"], demo_may.annex)
     assert expected["sentinel"][0] > 0  # the demo has a month of 流动哨兵 reports in May 2022
     for key in expected:
         assert figures.get(key) == expected[key], key

@@ -448,6 +448,7 @@ def build(path: Path = OUTPUT) -> Path:
         total.cells[col].width = Mm(COVERAGE_WIDTHS[col])
     child(total._tr.get_or_add_trPr(), "w:cantSplit")
     paragraph_loop(document, "rectification_paragraphs", [("{{ p }}", "Normal")])
+    paragraph_loop(document, "followup_paragraphs", [("{{ p }}", "Normal")])
 
     para(document, "三、重点任务推进情况", "Heading1")
     para(document, "{{ tasks_paragraph }}")
@@ -460,6 +461,7 @@ def build(path: Path = OUTPUT) -> Path:
         ["{{ row." + f + " }}" for f in TASK_FIELDS],
         left={1, 2, 4},
     )
+    paragraph_loop(document, "ledger_paragraphs", [("{{ p }}", "Normal")])
 
     para(document, "四、存在问题", "Heading1")
     paragraph_loop(document, "problems", [("{{ p.heading }}", "Heading2"), ("{{ p.text }}", "Normal")])

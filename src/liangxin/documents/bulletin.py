@@ -30,6 +30,15 @@ from liangxin.dispatch.ranking import rank_groups
 from liangxin.dispatch.status import EARLIER, LIGHT_ORDER, LIGHT_PHRASES  # noqa: F401
 from liangxin.dispatch.status import LIGHT_LABELS as PAIR_LIGHT_LABELS
 
+from .annex import (  # noqa: F401 (serialize reads the annex's types by name in this module)
+    BrandFigures,
+    FollowUpRow,
+    IntegrationFigures,
+    IntegrationRow,
+    PairingFigures,
+    PairingRow,
+)
+
 LIGHT_LABELS = {light: PAIR_LIGHT_LABELS[light] for light in LIGHT_ORDER}  # a task's light in a table
 
 ALL_ORGANIZATIONS = "全部两新组织"  # the default coverage scope: the sentence names no scope
@@ -273,6 +282,11 @@ class BulletinData:
     coverage_scope: str = ALL_ORGANIZATIONS
     due_day: int = 25  # the period's 报送截止日
     sentinel: SentinelFigures | None = None  # None: not counted (a bulletin published before)
+    # The annex from the other lines of work (documents.annex); None: not counted (published before)
+    followups: list[FollowUpRow] | None = None  # 三同步, per gatekeeping unit
+    pairings: PairingFigures | None = None  # 结对共建
+    integration: IntegrationFigures | None = None  # 五融入五提升
+    brands: BrandFigures | None = None  # 品牌创建
 
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:

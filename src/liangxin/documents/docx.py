@@ -19,6 +19,7 @@ from django.conf import settings
 from docx.shared import Pt, Twips
 from docxtpl import DocxTemplate
 
+from . import annex
 from . import bulletin as b
 from .letterhead import Letterhead
 from .wordml import SIZE_LETTERHEAD, TEXT_W_PT, chinese_language, no_hanging_punctuation, reproducible
@@ -111,6 +112,8 @@ def bulletin_context(data: b.BulletinData, letterhead: Letterhead | None = None)
         "coverage_rows": [_coverage_row(row) for row in data.coverage],
         "coverage_total": _coverage_row(data.coverage_total),
         "rectification_paragraphs": b.rectification_paragraphs(data),
+        "followup_paragraphs": annex.followup_paragraphs(data),
+        "ledger_paragraphs": annex.ledger_paragraphs(data),
         "tasks_paragraph": b.tasks_paragraph(data),
         "tasks": [
             {

@@ -6,6 +6,8 @@ Nothing is re-derived here: lights, task lights, counts, scores, ranks, the 红�
 late units are the period status's; rates are the exact fractions of the engine's counts
 (rounded once, by `liangxin.core.rates`, where they are shown). The `coverage` and
 `dispatch_status` commands print the same objects, so the documents and the commands agree.
+The annex (documents.annex) is the other ledgers' own figures: 三同步 follow-ups, 结对共建,
+五融入五提升 and the brand campaign, each through the function behind its page and command.
 """
 
 from __future__ import annotations
@@ -14,10 +16,19 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
+from liangxin.brands.models import Campaign
+from liangxin.brands.status import campaign_status
+from liangxin.core.models import Region
 from liangxin.core.rates import percent_of, ratio
 from liangxin.coverage import engine, rectification
 from liangxin.coverage.models import Rectification
 from liangxin.dispatch.status import PeriodStatus
+from liangxin.integration.models import Assessment
+from liangxin.integration.summary import summarize
+from liangxin.pairings.models import Pairing
+from liangxin.pairings.totals import pairing_totals
+from liangxin.registry.followups import month_figures
+from liangxin.registry.models import FollowUp
 
 from . import bulletin as b
 from .requirements import draft_requirements
@@ -196,6 +207,10 @@ def bulletin_from_status(
         due_day=period.due_date.day,
         coverage_scope=fields.pop("coverage_scope", None) or _scope_label(coverage.scope),
         sentinel=fields.pop("sentinel", None) or sentinel_figures(period.month, status.as_of),
+        followups=fields.pop("followups", None) or followup_rows(period.month, status.as_of),
+        pairings=fields.pop("pairings", None) or pairing_figures(period.month.year, status.as_of),
+        integration=fields.pop("integration", None) or integration_figures(period.month.year, status.as_of),
+        brands=fields.pop("brands", None) or brand_figures(period.month.year, status.as_of),
         **fields,
     )
     data.requirements = list(requirements) if requirements is not None else draft_requirements(data)
@@ -213,6 +228,74 @@ def sentinel_figures(month: datetime.date, as_of: datetime.date) -> b.SentinelFi
     )
     stats = sentinel_stats(None, Month.of(month), everything=True, now=min(timezone.now(), end))
     return b.SentinelFigures(reports=stats["reports"], closed=stats["closed"])
+
+
+# ---------------------------------------------------------------------------- the annex
+
+
+def followup_rows(month: datetime.date, as_of: datetime.date) -> list[b.FollowUpRow]:
+    """三同步 follow-ups of the month per gatekeeping unit, over the city, at the end of `as_of`."""
+    return [b.FollowUpRow(**row) for row in month_figures(FollowUp.objects.all(), month=month, as_of=as_of)]
+
+
+def _pairing_row(totals) -> b.PairingRow:
+    return b.PairingRow(
+        totals.label, totals.pairings, totals.organizations, totals.villages, totals.key_villages,
+        totals.projects, totals.funds, totals.people_helped,
+    )  # fmt: skip
+
+
+def pairing_figures(year: int, as_of: datetime.date) -> b.PairingFigures:
+    """Pairings running in `year` that had started by `as_of`, over the city."""
+    result = pairing_totals(Pairing.objects.all(), year, villages=Region.objects.all(), as_of=as_of)
+    return b.PairingFigures(
+        year=year,
+        total=_pairing_row(result.total),
+        counties=[_pairing_row(row) for row in result.by_county],
+        unpaired_key_villages=len(result.unpaired_key_villages),
+    )
+
+
+def _integration_row(row) -> b.IntegrationRow:
+    return b.IntegrationRow(
+        name=row.label,
+        assessed=row.assessed,
+        averages=row.average_list,
+        overall=row.overall,
+        weakest=row.weakest_label,
+        change=row.change,
+    )
+
+
+def integration_figures(year: int, as_of: datetime.date) -> b.IntegrationFigures:
+    """Assessments of `year` (and last year's, for the change) made by `as_of`, by county."""
+    summary = summarize(Assessment.objects.filter(assessed_on__lte=as_of), year, "region")
+    return b.IntegrationFigures(
+        year=year,
+        total=_integration_row(summary.total),
+        counties=[_integration_row(row) for row in summary.rows if row.assessed],
+    )
+
+
+def brand_figures(year: int, as_of: datetime.date) -> b.BrandFigures:
+    """The year's campaign as it stood on `as_of` (brands registered, reports submitted by then)."""
+    campaign = Campaign.objects.filter(year=year).first()
+    if campaign is None:
+        return b.BrandFigures(year=year)
+    status = campaign_status(campaign, as_of)
+    return b.BrandFigures(
+        year=year,
+        title=campaign.title,
+        deadline=campaign.deadline,
+        expected_units=status.expected_units,
+        reported_units=status.reported_units,
+        late_units=[row.unit.name for row in status.late_units],
+        stages=dict(status.stages),
+        levels=dict(status.levels),
+        revisits_due=status.revisits_due,
+        revisits_overdue=status.revisits_overdue,
+        inactive=status.inactive,
+    )
 
 
 def _scope_label(scope: str) -> str:

@@ -19,6 +19,7 @@ import xlsxwriter
 
 from liangxin.core.exporting import FORMULA_PREFIXES
 from liangxin.dispatch.ranking import rank_groups
+from liangxin.integration.models import DIMENSIONS, SHORT
 
 from . import bulletin as b
 
@@ -44,8 +45,16 @@ class Points:
     value: Any
 
 
+@dataclass
+class TwoPlaces:
+    """An amount or an average kept to two decimals (资金 in 万元, a 五融入五提升 average)."""
+
+    value: Any
+
+
 SHEETS = (
     "总体情况", "覆盖情况", "重点任务推进情况", "存在问题", "红黑榜", "单位报送情况", "任务单位明细", "附件 整改情况",
+    "附件 三同步跟进", "附件 结对共建", "附件 五融入五提升", "附件 品牌创建",
 )  # fmt: skip
 
 
@@ -70,6 +79,7 @@ class _Writer:
         self.number = add({**base, "num_format": "0.0"})
         self.percent = add({**base, "num_format": "0.0%"})
         self.points = add({**base, "num_format": "+0.0;-0.0;0.0"})
+        self.two = add({**base, "num_format": "0.00"})
 
     def sheet(self, name: str, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
         sheet = self.book.add_worksheet(name[:31])
@@ -89,7 +99,12 @@ class _Writer:
                 self.cell(sheet, r, c, value)
 
     def cell(self, sheet, row: int, col: int, value: Any) -> None:
-        if isinstance(value, Percent | Points):
+        if isinstance(value, TwoPlaces):
+            if value.value is None:
+                sheet.write_string(row, col, b.DASH, self.text)
+            else:
+                sheet.write_number(row, col, float(value.value), self.two)
+        elif isinstance(value, Percent | Points):
             if value.value is None:
                 sheet.write_string(row, col, b.DASH, self.text)
             else:
@@ -280,4 +295,99 @@ def write_bulletin_workbook(data: b.BulletinData, target: Any) -> None:
         [[r.name, r.open, r.overdue, r.closed] for r in fixes]
         + [["合计", sum(r.open for r in fixes), sum(r.overdue for r in fixes), sum(r.closed for r in fixes)]],
     )
+    annex_sheets(writer, data, caption)
     writer.close()
+
+
+def _sums(rows: Sequence[Any], keys: Sequence[str]) -> list[int]:
+    return [sum(getattr(r, key) for r in rows) for key in keys]
+
+
+FOLLOWUP_KEYS = ("opened", "due", "closed", "closed_in_time", "overdue")
+FOLLOWUP_COLUMNS = [
+    Column(header, width)
+    for header, width in (
+        ("责任单位", 20), ("本月新发起", 12), ("本月到期", 10), ("本月办结", 10), ("其中按期办结", 12),
+        ("逾期未办结", 12),
+    )
+]  # fmt: skip
+PAIRING_COLUMNS = [
+    Column(header, width)
+    for header, width in (
+        ("县（市、区）", 16), ("在结对（对）", 12), ("两新组织（家）", 14), ("村（社区）（个）", 14),
+        ("其中重点帮扶村", 14), ("帮扶项目（个）", 14), ("投入资金（万元）", 16), ("受益人数", 10),
+    )
+]  # fmt: skip
+INTEGRATION_COLUMNS = [
+    Column("县（市、区）", 16),
+    Column("已评估组织（家）", 14),
+    *(Column(SHORT[key], 10) for key, _ in DIMENSIONS),
+    Column("五项平均", 10),
+    Column("最薄弱", 10),
+    Column("较上年（分）", 12),
+]
+
+
+def _pairing_line(r: b.PairingRow) -> list[Any]:
+    return [
+        r.name, r.pairings, r.organizations, r.villages, r.key_villages, r.projects, TwoPlaces(r.funds),
+        r.people_helped,
+    ]  # fmt: skip
+
+
+def _integration_line(r: b.IntegrationRow) -> list[Any]:
+    return [r.name, r.assessed, *(TwoPlaces(v) for v in r.averages), TwoPlaces(r.overall), r.weakest,
+            TwoPlaces(r.change)]  # fmt: skip
+
+
+def _brand_rows(c: b.BrandFigures) -> list[list[Any]]:
+    if c.deadline is None:
+        return [["品牌申报", f"{c.year}年尚未开启"]]
+    return [
+        ["应申报单位（个）", c.expected_units],
+        ["已申报单位（个）", c.reported_units],
+        ["逾期未申报单位（个）", len(c.late_units)],
+        ["逾期未申报单位", b.join_names(c.late_units) or None],
+        ["已登记品牌和示范点（个）", c.brands],
+        *([f"其中{label}（个）", n] for label, n in {**c.stages, **c.levels}.items()),
+        ["已命名品牌待回访（个）", c.revisits_due],
+        ["逾期未回访（个）", c.revisits_overdue],
+        ["已停止运行（推出即下架）（个）", c.inactive],
+    ]
+
+
+def annex_sheets(writer: _Writer, data: b.BulletinData, caption: str) -> None:
+    """三同步, 结对共建, 五融入五提升 and the brand campaign (documents.annex); a bulletin published
+    before they were counted gets the sheets without rows."""
+    follow = data.followups or []
+    writer.sheet(
+        "附件 三同步跟进",
+        f"附件：各责任单位三同步跟进事项办理情况（本月），{caption}",
+        FOLLOWUP_COLUMNS,
+        [[r.unit, *(getattr(r, key) for key in FOLLOWUP_KEYS)] for r in follow]
+        + ([["合计", *_sums(follow, FOLLOWUP_KEYS)]] if data.followups is not None else []),
+    )
+    p = data.pairings
+    unpaired = f"（尚未结对的乡村振兴重点帮扶村{p.unpaired_key_villages}个）" if p else ""
+    writer.sheet(
+        "附件 结对共建",
+        f"附件：各县（市、区）结对共建情况（{p.year if p else data.year}年）{unpaired}，{caption}",
+        PAIRING_COLUMNS,
+        [_pairing_line(r) for r in [*p.counties, p.total]] if p else [],
+    )
+    i = data.integration
+    writer.sheet(
+        "附件 五融入五提升",
+        f"附件：各县（市、区）“五融入五提升”评估情况（{i.year if i else data.year}年），{caption}",
+        INTEGRATION_COLUMNS,
+        [_integration_line(r) for r in [*i.counties, i.total]] if i else [],
+    )
+    c = data.brands
+    writer.sheet(
+        "附件 品牌创建",
+        f"附件：{c.title if c and c.title else '品牌创建'}"
+        + (f"（申报截止{b.chinese_date(c.deadline)}）" if c and c.deadline else "")
+        + f"，{caption}",
+        [Column("指标", 30), Column("数值", 40)],
+        _brand_rows(c) if c else [],
+    )

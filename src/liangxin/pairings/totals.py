@@ -3,6 +3,7 @@ pair. The page, the export, `liangxin pairings` and the cockpit all call `pairin
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -75,9 +76,14 @@ def _projects(pairings: QuerySet, year: int) -> QuerySet:
     return PairingProject.objects.filter(pairing__in=pairings.values("pk"), year=year)
 
 
-def pairing_totals(visible: QuerySet, year: int, *, villages: QuerySet | None = None) -> PairingTotals:
+def pairing_totals(
+    visible: QuerySet, year: int, *, villages: QuerySet | None = None, as_of: datetime.date | None = None
+) -> PairingTotals:
     """Totals of the pairings in `visible` (already restricted to the viewer) running in `year`.
-    `villages`: the viewer's visible regions, for the list of key villages without a pair."""
+    `villages`: the viewer's visible regions, for the list of key villages without a pair.
+    `as_of`: only pairings started by that day (a bulletin's date), for the key villages too."""
+    started = Q(starts_on__lte=as_of) if as_of else Q()
+    visible = visible.filter(started)
     active = visible.filter(active_in_year_q(year))
     result = PairingTotals(year=year, total=_fill(Totals("合计"), active, _projects(active, year)))
     county_names = dict(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", "name"))
@@ -96,7 +102,7 @@ def pairing_totals(visible: QuerySet, year: int, *, villages: QuerySet | None = 
         part = visible.filter(active_in_year_q(y))
         result.by_year.append(_fill(Totals(f"{y}年"), part, _projects(part, y)))
     if villages is not None:
-        paired = Pairing.objects.filter(active_in_year_q(year)).values("village_id")
+        paired = Pairing.objects.filter(started, active_in_year_q(year)).values("village_id")
         result.unpaired_key_villages = list(
             villages.filter(level=RegionLevel.VILLAGE, key_village=True)
             .exclude(pk__in=paired)

@@ -127,25 +127,71 @@ def close_covered(reasons: dict[int, str], *, outcome: str, actor=None) -> list[
     return rows
 
 
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """The first instant of a local (Asia/Shanghai) day."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _done_by(end: datetime.datetime) -> Q:
+    """Closed before `end` (a follow-up closed later was still open then)."""
+    return Q(status=FollowUp.Status.DONE, closed_at__lt=end)
+
+
+def _overdue(end: datetime.datetime, as_of: datetime.date) -> Q:
+    """Still open at the end of `as_of` and due before it (the due day itself is in time)."""
+    return ~_done_by(end) & Q(due_on__lt=as_of)
+
+
+IN_TIME = Q(closed_at__date__lte=F("due_on"))
+NO_UNIT = "未指定责任单位"
+
+
 def figures(followups: QuerySet, *, as_of: datetime.date) -> dict[str, Any]:
     """Opened, closed in time, closed late, open and overdue — in all and by unit — of the
     follow-ups in `followups` (already scoped by the caller) opened up to `as_of`."""
-    end = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min)
-    end = timezone.make_aware(end)
+    end = _day_start(as_of + datetime.timedelta(days=1))
     rows = followups.filter(opened_at__lt=end)
-    done_by = Q(status=FollowUp.Status.DONE, closed_at__lt=end)
-    in_time = done_by & Q(closed_at__date__lte=F("due_on"))
-    still_open = ~done_by
+    done_by = _done_by(end)
     counts = dict(
         opened=Count("pk"),
-        closed_in_time=Count("pk", filter=in_time),
-        closed_late=Count("pk", filter=done_by & ~Q(closed_at__date__lte=F("due_on"))),
-        open=Count("pk", filter=still_open),
-        overdue=Count("pk", filter=still_open & Q(due_on__lt=as_of)),
+        closed_in_time=Count("pk", filter=done_by & IN_TIME),
+        closed_late=Count("pk", filter=done_by & ~IN_TIME),
+        open=Count("pk", filter=~done_by),
+        overdue=Count("pk", filter=_overdue(end, as_of)),
     )
     total = rows.aggregate(**counts)
     by_unit = [
-        {"unit": row.pop("unit__name") or "未指定", **row}
+        {"unit": row.pop("unit__name") or NO_UNIT, **row}
         for row in rows.values("unit__name").annotate(**counts).order_by("unit__name")
     ]
     return {"as_of": as_of.isoformat(), **total, "by_unit": by_unit}
+
+
+def month_figures(followups: QuerySet, *, month: datetime.date, as_of: datetime.date) -> list[dict[str, Any]]:
+    """The month's follow-ups per gatekeeping unit, as they stood at the end of `as_of` (the
+    bulletin's 三同步 lines): opened this month, due this month, closed this month (and of those,
+    by their due day), and overdue — open past the due day, whatever month it fell in. Only units
+    with a figure, in the committee's order; `followups` is scoped by the caller."""
+    first = month.replace(day=1)
+    after = (first + datetime.timedelta(days=32)).replace(day=1)
+    end = _day_start(as_of + datetime.timedelta(days=1))
+    start = _day_start(first)
+    closed = _done_by(min(end, _day_start(after))) & Q(closed_at__gte=start)
+    counts = dict(
+        opened=Count("pk", filter=Q(opened_at__gte=start, opened_at__lt=_day_start(after))),
+        due=Count("pk", filter=Q(due_on__gte=first, due_on__lt=after)),
+        closed=Count("pk", filter=closed),
+        closed_in_time=Count("pk", filter=closed & IN_TIME),
+        overdue=Count("pk", filter=_overdue(end, as_of)),
+    )
+    rows = (
+        followups.filter(opened_at__lt=end)
+        .values("unit__name", "unit__sort", "unit_id")
+        .annotate(**counts)
+        .order_by(F("unit__sort").asc(nulls_last=True), "unit_id")
+    )
+    return [
+        {"unit": row["unit__name"] or NO_UNIT, **{key: row[key] for key in counts}}
+        for row in rows
+        if any(row[key] for key in counts)
+    ]
