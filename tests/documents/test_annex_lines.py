@@ -282,3 +282,16 @@ def test_nothing_yet_in_the_three_ledgers_reads_as_such(may, tmp_path):
     assert rows_of(book["附件 结对共建"]) == {"合计": (0, 0, 0, 0, 0, 0, 0)}
     assert rows_of(book["附件 五融入五提升"]) == {"合计": (0, "—", "—", "—", "—", "—", "—", "—", "—")}
     assert rows_of(book["附件 品牌创建"]) == {"品牌申报": ("2022年尚未开启",)}
+
+
+def test_a_bulletin_published_before_the_annex_was_counted_reads_back_without_it(may):
+    from liangxin.documents import annex
+    from liangxin.documents.serialize import bulletin_from_json, bulletin_to_json
+    from liangxin.documents.services import make_bulletin as build
+
+    stored = bulletin_to_json(build(period=D(2022, 5, 1), as_of=D(2022, 5, 31), issue_date=D(2022, 6, 6)))
+    assert annex.ledger_paragraphs(bulletin_from_json(stored))  # kept with a bulletin published now
+    for key in ("followups", "pairings", "integration", "brands"):
+        del stored["bulletin"][key]
+    old = bulletin_from_json(stored)
+    assert annex.followup_paragraphs(old) == [] and annex.ledger_paragraphs(old) == []
