@@ -6,10 +6,9 @@ from django.utils import timezone
 from liangxin.brands.models import Brand, Stage
 from liangxin.core.models import MemberUnit, RegionLevel
 from liangxin.core.places import PlaceError, find_place
+from liangxin.core.widgets import DateInput
 from liangxin.dispatch.models import Category, Task
 from liangxin.registry.models import Organization
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 
 
 class _CampaignFields(forms.Form):
@@ -35,7 +34,7 @@ class _CampaignFields(forms.Form):
 class CampaignForm(_CampaignFields):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     deadline = forms.DateField(
-        label="申报截止日期", required=False, widget=DATE, help_text="留空为当年 6 月 30 日"
+        label="申报截止日期", required=False, widget=DateInput(), help_text="留空为当年 6 月 30 日"
     )
     task = forms.ModelChoiceField(
         label="关联已有的重点任务",
@@ -62,7 +61,7 @@ class CampaignEditForm(_CampaignFields):
     """The office corrects an open campaign (the task follows: see services.update_campaign)."""
 
     title = forms.CharField(label="名称", max_length=200)
-    deadline = forms.DateField(label="申报截止日期", widget=DATE)
+    deadline = forms.DateField(label="申报截止日期", widget=DateInput())
     field_order = ["title", "deadline", "units", "revisit_months"]
 
     def __init__(self, *args, campaign, **kwargs):
@@ -78,7 +77,7 @@ class CampaignEditForm(_CampaignFields):
 
 
 class CloseForm(forms.Form):
-    inactive_on = forms.DateField(label="停止运行日期", widget=DATE)
+    inactive_on = forms.DateField(label="停止运行日期", widget=DateInput())
     note = forms.CharField(
         label="停止运行的原因和情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
     )
@@ -98,7 +97,7 @@ class BrandForm(forms.ModelForm):
         model = Brand
         fields = ["name", "level", "unit", "description", "stage", "named_on", "evidence"]
         widgets = {
-            "named_on": DATE,
+            "named_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "evidence": forms.Textarea(attrs={"rows": 3}),
         }

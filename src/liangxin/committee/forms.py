@@ -8,19 +8,13 @@ from django import forms
 
 from liangxin.committee.models import Activity, Decision, Meeting
 from liangxin.core.models import Area, Industry, MemberUnit, MemberUnitKind
+from liangxin.core.widgets import DateInput
 
 _SPLIT = re.compile(r"[、，,；;\s]+")
 
 
 def split_words(text: str) -> list[str]:
     return [w for w in _SPLIT.split(text or "") if w]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CommitteeForm(forms.Form):

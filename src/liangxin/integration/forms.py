@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from liangxin.core.tabular import ValueProblem
+from liangxin.core.widgets import DateInput
 from liangxin.integration.models import DIMENSIONS
 from liangxin.registry.models import Organization
 from liangxin.registry.rules import parse_credit_code
@@ -25,9 +26,7 @@ class AssessmentForm(forms.Form):
                 label="做了什么", required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
         self.fields["assessor"] = forms.CharField(label="评估人", max_length=100)
-        self.fields["assessed_on"] = forms.DateField(
-            label="评估日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        )
+        self.fields["assessed_on"] = forms.DateField(label="评估日期", widget=DateInput())
 
     def clean_credit_code(self):
         try:

@@ -5,11 +5,10 @@ from django import forms
 from liangxin.core.models import RegionLevel
 from liangxin.core.places import PlaceError, find_place
 from liangxin.core.tabular import ValueProblem
+from liangxin.core.widgets import DateInput
 from liangxin.pairings.models import PairingProject
 from liangxin.registry.models import Organization
 from liangxin.registry.rules import parse_credit_code
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 
 
 class PairingForm(forms.Form):
@@ -19,8 +18,10 @@ class PairingForm(forms.Form):
         max_length=100,
         help_text="12 位区划代码，或村（社区）名称；重名时写上乡镇，如“雩田镇 城溪村”",
     )
-    starts_on = forms.DateField(label="结对开始日期", widget=DATE)
-    ends_on = forms.DateField(label="结对结束日期", required=False, widget=DATE, help_text="留空表示长期结对")
+    starts_on = forms.DateField(label="结对开始日期", widget=DateInput())
+    ends_on = forms.DateField(
+        label="结对结束日期", required=False, widget=DateInput(), help_text="留空表示长期结对"
+    )
     note = forms.CharField(
         label="结对内容", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

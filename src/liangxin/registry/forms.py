@@ -7,6 +7,7 @@ from django import forms
 from liangxin.core.locking import VersionedForm
 from liangxin.core.masking import may_see_in_full, shown
 from liangxin.core.models import Industry, MemberUnit, RegionLevel
+from liangxin.core.widgets import DateInput
 from liangxin.registry import rules
 from liangxin.registry.models import OrgKind, RegStatus
 
@@ -62,9 +63,7 @@ class OrganizationForm(VersionedForm):
     region = forms.ChoiceField(label="所属区划", required=False)
     area = forms.ChoiceField(label="所属园区/楼宇/市场", required=False)
     industry = forms.ChoiceField(label="所属行业", required=False)
-    founded_on = forms.CharField(
-        label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    founded_on = forms.CharField(label="成立日期", required=False, widget=DateInput())
     status = forms.ChoiceField(
         label="登记状态", required=False, choices=[(label, label) for label in RegStatus.labels]
     )

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 
 from liangxin.core.models import MemberUnit, Region, RegionLevel
+from liangxin.core.widgets import DateInput
 from liangxin.workforce.models import Category, GroupType, StationKind
 from liangxin.workforce.reports import townships
 
@@ -89,12 +90,8 @@ class StationForm(forms.Form):
     members_probationary = forms.IntegerField(label="预备党员数", min_value=0, initial=0)
     pioneer_posts = forms.IntegerField(label="党员先锋岗数", min_value=0, initial=0)
     credit_code = forms.CharField(label="登记组织统一社会信用代码", max_length=30, required=False)
-    established_on = forms.DateField(
-        label="设立日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    closed_on = forms.DateField(
-        label="撤销日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    established_on = forms.DateField(label="设立日期", required=False, widget=DateInput())
+    closed_on = forms.DateField(label="撤销日期", required=False, widget=DateInput())
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
