@@ -79,12 +79,16 @@ def text_of(notice: Notice) -> str:
     return f"【{notice.kind_label}】{notice.unit.name}：{notice.message}"
 
 
-def robot_payload(notice: Notice, mobiles: list[str]) -> dict:
+def robot_payload_text(content: str, mobiles: list[str] | None = None) -> dict:
     """企业微信/政务微信 group robot text message; the users who chose it are @-mentioned."""
-    text = {"content": text_of(notice)}
+    text = {"content": content}
     if mobiles:
         text["mentioned_mobile_list"] = mobiles
     return {"msgtype": "text", "text": text}
+
+
+def robot_payload(notice: Notice, mobiles: list[str]) -> dict:
+    return robot_payload_text(text_of(notice), mobiles)
 
 
 def _fill(value, fields: dict[str, str]):
@@ -99,11 +103,15 @@ def _fill(value, fields: dict[str, str]):
     return value
 
 
-def sms_payload(notice: Notice, mobile: str) -> dict:
+def sms_payload_text(message: str, mobile: str, unit: str = "") -> dict:
     """The gateway's JSON body: `LIANGXIN_NOTIFY_SMS_TEMPLATE` with {mobile} and {message} filled in
     (inside its strings only, so a message can never change the body's shape)."""
     template = copy.deepcopy(settings.LIANGXIN_NOTIFY_SMS_TEMPLATE)
-    return _fill(template, {"mobile": mobile, "message": text_of(notice), "unit": notice.unit.name})
+    return _fill(template, {"mobile": mobile, "message": message, "unit": unit})
+
+
+def sms_payload(notice: Notice, mobile: str) -> dict:
+    return sms_payload_text(text_of(notice), mobile, notice.unit.name)
 
 
 def _create(notice: Notice, **fields) -> Delivery | None:

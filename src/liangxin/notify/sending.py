@@ -48,19 +48,24 @@ def _claim(delivery: Delivery, now: datetime.datetime) -> bool:
     )
 
 
-def attempt(delivery: Delivery) -> bool:
-    """POST once and record the outcome (delivered / retry later / failed)."""
-    url = _url(delivery.channel)
+def send(channel: str, payload: dict) -> tuple[int | None, str]:
+    """POST one message to the channel's configured address: (status code, Chinese error or "")."""
+    url = _url(channel)
     if not url:
-        return webhooks.record(delivery, None, f"未配置{delivery.get_channel_display()}的地址")
-    body = json.dumps(delivery.payload, ensure_ascii=False).encode("utf-8")
+        return None, f"未配置{Channel(channel).label}的地址"
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     headers = HEADERS
-    if delivery.channel == Channel.SMS:
+    if channel == Channel.SMS:
         headers = {**HEADERS, **{str(k): str(v) for k, v in settings.LIANGXIN_NOTIFY_SMS_HEADERS.items()}}
     code, error, answer = webhooks.post(url, body, headers)
-    if not error and delivery.channel == Channel.ROBOT:
+    if not error and channel == Channel.ROBOT:
         error = _robot_error(answer)
-    return webhooks.record(delivery, code, error)
+    return code, error
+
+
+def attempt(delivery: Delivery) -> bool:
+    """POST once and record the outcome (delivered / retry later / failed)."""
+    return webhooks.record(delivery, *send(delivery.channel, delivery.payload))
 
 
 @task()
