@@ -271,7 +271,21 @@ def test_the_job_page_shows_progress_while_running_and_polls(client_for, office)
         .get(reverse("data_import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
         .content.decode()
     )
-    assert "已处理 <strong>42000</strong> 行" in page and 'hx-trigger="every 1s"' in page
+    assert "已处理 42,000 行" in page and 'hx-trigger="every 1s"' in page
+
+
+def test_the_job_page_shows_the_percentage_and_the_time_left_of_a_csv(client_for, office):
+    job = ImportJob.objects.create(user=office, filename="大文件.csv", stored="y.csv", status="running")
+    from liangxin.core import jobs
+
+    jobs.progress_path(job).write_text('{"rows": 50000, "total": 200000, "elapsed": 30}')
+    page = (
+        client_for(office)
+        .get(reverse("data_import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert "已处理 50,000 / 约 200,000 行（25%），预计还需 1 分 30 秒" in page
+    assert 'max="100" value="25"' in page
 
 
 def test_a_failed_import_says_why(client_for, office, tmp_path):

@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import socket
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django_tasks import task
 
 from liangxin.core import audit
 from liangxin.core.exporting import write_rejected_rows
+from liangxin.core.import_progress import Progress, estimate_rows
 from liangxin.core.importing import ImportContext, ImportFailed, run_import
 from liangxin.core.models import AuditLog, ImportJob
 
@@ -36,11 +38,11 @@ def errors_path(job: ImportJob) -> Path:
     return upload_dir() / f"{job.stored}.errors.xlsx"
 
 
-def read_progress(job: ImportJob) -> int:
+def read_progress(job: ImportJob) -> Progress:
     try:
-        return int(json.loads(progress_path(job).read_text())["rows"])
-    except (OSError, ValueError, KeyError):
-        return 0
+        return Progress.from_dict(json.loads(progress_path(job).read_text()))
+    except (OSError, ValueError, KeyError, TypeError):
+        return Progress()
 
 
 EXPIRED = "预览已过期（上传超过 {days} 天未确认），文件已删除，请重新上传"
@@ -140,9 +142,11 @@ def run_import_job(job_id: int) -> None:
     job.worker = worker_identity()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, worker=job.worker)
     marker = progress_path(job)
+    total = estimate_rows(upload_dir() / job.stored, job.filename)
+    started = time.monotonic()
 
     def progress(rows: int) -> None:
-        marker.write_text(json.dumps({"rows": rows}))
+        marker.write_text(json.dumps(Progress(rows, total, time.monotonic() - started).as_dict()))
 
     ctx = ImportContext(
         actor=job.user, filename=job.filename, source="page", dry_run=not job.committing, progress=progress

@@ -100,7 +100,7 @@ def upload(request):
 def job_detail(request, pk: int):
     job = _own_job(request, pk)
     jobs.fail_orphaned_jobs([job])  # its worker died: say so now, and stop polling
-    context = {"job": job, "report": job.report, "rows": jobs.read_progress(job)}
+    context = {"job": job, "report": job.report, "progress": jobs.read_progress(job)}
     if request.headers.get("HX-Request"):
         return render(request, "core/import_job_status.html", context)
     return render(request, "core/import_job.html", context)

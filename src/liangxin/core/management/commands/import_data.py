@@ -1,9 +1,11 @@
 import json
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.core.exporting import write_rejected_rows
+from liangxin.core.import_progress import Progress, bar, estimate_rows
 from liangxin.core.importing import ImportContext, ImportFailed, run_import
 
 
@@ -49,10 +51,15 @@ class Command(BaseCommand):
             strict=opts["strict"],
             options={k: opts[k] for k in ("period", "year") if opts.get(k)},
         )
+        if self.stdout.isatty() and not opts["json"]:
+            ctx.progress = self._progress_bar(estimate_rows(path, path.name))
         try:
             report = run_import(path, ctx)
         except ImportFailed as exc:
             raise CommandError(exc.message) from None
+        finally:
+            if ctx.progress is not None and ctx.rows_read:
+                self.stdout.write("")  # end the bar's line
         if opts["errors"]:
             if not write_rejected_rows(opts["errors"], report):
                 self.stderr.write("没有被拒绝或带警告的行，未生成错误文件。")
@@ -81,3 +88,17 @@ class Command(BaseCommand):
             self.stdout.write(f"工作表“{name}”未识别（没有找到可导入的表头），已跳过")
         if opts["strict"] and report.rejected:
             self.stdout.write(self.style.WARNING(f"严格模式：有 {report.rejected} 行被拒绝，整个文件未写入"))
+
+    def _progress_bar(self, total: int | None):
+        """In a terminal: one line redrawn as chunks are read (at most 5 times a second)."""
+        started = time.monotonic()
+        shown = [0.0]
+
+        def progress(rows: int) -> None:
+            now = time.monotonic()
+            if now - shown[0] >= 0.2:
+                shown[0] = now
+                self.stdout.write("\r" + bar(Progress(rows, total, now - started)), ending="")
+                self.stdout.flush()
+
+        return progress

@@ -1,0 +1,75 @@
+"""Import progress (issue 19 #3): rows read of about how many, the percentage and the time left,
+on the job page (tests/registry/test_pages.py) and as a bar of `liangxin import_data` in a
+terminal."""
+
+import json
+import os
+import pty
+
+import pytest
+from django.core.management import call_command
+
+from liangxin.core import jobs
+from liangxin.core.import_progress import Progress, estimate_rows
+from liangxin.core.models import ImportJob
+from liangxin.registry.imports import OrganizationImporter
+from tests.registry.test_import_beside_others import org_csv
+
+
+def test_a_csv_is_counted_by_its_lines_less_the_header(tmp_path):
+    path = org_csv(tmp_path / "台账.csv", 7)
+    assert estimate_rows(path, path.name) == 7
+    path.write_bytes(path.read_bytes().rstrip(b"\r\n"))  # no line break after the last row
+    assert estimate_rows(path, path.name) == 7
+    assert estimate_rows(path, "台账.xlsx") is None  # a workbook's rows are known only when read
+
+
+def test_the_wording_of_progress():
+    assert Progress(900).text() == "已处理 900 行"
+    assert Progress(10_000, 40_000, 5).text() == "已处理 10,000 / 约 40,000 行（25%），预计还需 15 秒"
+    assert Progress(40_000, 200_000, 200).text().endswith("（20%），预计还需 13 分钟")
+    assert Progress(0, 40_000, 0).text() == "已处理 0 / 约 40,000 行（0%）"
+    assert Progress(41_000, 40_000, 10).percent == 99  # an estimate: never 100 % before the end
+
+
+@pytest.mark.django_db
+def test_a_page_import_records_the_estimated_total(city, office, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rows = OrganizationImporter.chunk_size + 10
+    source = org_csv(tmp_path / "台账.csv", rows)
+    job = ImportJob.objects.create(user=office, filename="台账.csv", stored="up.csv", status="queued")
+    (jobs.upload_dir() / "up.csv").write_bytes(source.read_bytes())
+    jobs.run_import_job.call(job.pk)
+    recorded = json.loads(jobs.progress_path(job).read_text())
+    assert recorded["rows"] == rows and recorded["total"] == rows
+
+
+@pytest.mark.django_db
+def test_import_data_in_a_terminal_draws_a_progress_bar(city, tmp_path):
+    path = org_csv(tmp_path / "台账.csv", OrganizationImporter.chunk_size + 10)
+    leader, follower = pty.openpty()
+    with open(follower, "w", encoding="utf-8", closefd=True) as terminal:
+        call_command("import_data", str(path), stdout=terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    text = output.decode()
+    assert "\r[" in text and "/ 约 2,010 行（99%）" in text
+    assert "识别为" in text and "新增 2010" in text
+
+
+@pytest.mark.django_db
+def test_import_data_into_a_file_has_no_bar(city, tmp_path):
+    path = org_csv(tmp_path / "台账.csv", 5)
+    out = tmp_path / "out.txt"
+    with open(out, "w", encoding="utf-8") as fh:
+        call_command("import_data", str(path), stdout=fh)
+    text = out.read_text(encoding="utf-8")
+    assert "\r" not in text and "已处理" not in text and "新增 5" in text
