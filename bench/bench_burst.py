@@ -220,13 +220,15 @@ def run(kind: str) -> dict:
         "per_kind": {k: _figures(v) for k, v in rec.times.items()},
         "first_errors": rec.errors[:5],
     }
-    lost = seeded["expected"] - check["submitted"]
+    lost = rec.submitted - check["submitted"]  # the page said 已报送 but the database has no such report
+    missing = seeded["expected"] - check["submitted"]  # never submitted (its user met an error)
+    result |= {"lost": lost, "not_submitted": missing}
     print(
         f"{kind}: {USERS} 个单位用户 {elapsed:.0f} s 内 {len(every)} 个请求（{result['requests_per_s']}/s），"
         f"报送 {rec.submitted}（{result['submissions_per_s']}/s）；p50 {result['p50_ms']} ms，"
         f"p95 {result['p95_ms']} ms，p99 {result['p99_ms']} ms；错误 {len(rec.errors)}，冲突 {rec.conflicts}；"
         f"库中应有 {seeded['expected']} 份、已报送 {check['submitted']} 份、重复 {check['duplicates']}、"
-        f"丢失 {lost}",
+        f"丢失 {lost}、未报送 {missing}",
         flush=True,
     )
     for name, figures in result["per_kind"].items():

@@ -289,10 +289,14 @@ def local_date(moment: datetime.datetime) -> datetime.date:
 
 
 def reports_as_of(reports: list[dict], events: list[dict]) -> dict[int, ReportAsOf]:
-    """Replay each report's events (already limited to those on or before D, in order)."""
+    """Replay each report's events (already limited to those on or before D, in order). An event
+    of a report saved after `reports` was read (the two reads are separate statements; at month
+    end another unit's first save lands between them) waits for the next page."""
     states = {r["id"]: ReportAsOf(report_id=r["id"], period_month=r["period__month"]) for r in reports}
     for e in events:
-        s = states[e["report_id"]]
+        s = states.get(e["report_id"])
+        if s is None:
+            continue
         action = e["action"]
         if action == ReportEvent.Action.SAVED:
             if s.state == "missing":
