@@ -234,6 +234,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "committee:industry_detail": Listed("tests/committee/test_scope.py::TestCommitteePagesAreScoped"),
     "committee:industry_edit": Listed("tests/committee/test_scope.py::TestCommitteePagesAreScoped"),
     "committee:missing": Listed("tests/committee/test_scope.py::TestCommitteePagesAreScoped"),
+    "committee:quality": Listed("tests/committee/test_quality.py::TestCommitteeQualityIsScoped"),
     "committee:missing_propose": OFFICE_ONLY,
     "committee:activities": Listed("tests/committee/test_scope.py::TestCommitteePagesAreScoped"),
     "committee:activity_create": Exempt("a new row: the organizer is admitted by Scope.admits (services)"),

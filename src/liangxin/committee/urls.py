@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liangxin.committee import views, views_activities, views_meetings
+from liangxin.committee import views, views_activities, views_meetings, views_quality
 
 app_name = "committee"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("industry/", views.industry_list, name="industry"),
     path("industry/new/", views.industry_edit, name="industry_create"),
     path("industry/missing/", views.missing_list, name="missing"),
+    path("industry/quality/", views_quality.quality_view, name="quality"),
     path("industry/missing/<int:unit_pk>/propose/", views.missing_propose, name="missing_propose"),
     path("industry/<int:pk>/", views.industry_detail, name="industry_detail"),
     path("industry/<int:pk>/edit/", views.industry_edit, name="industry_edit"),

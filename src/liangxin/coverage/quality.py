@@ -1,7 +1,7 @@
-"""The quality view per county (有效覆盖 at a glance, for a county's own 常态化排查 report): joint
-branches by their latest rating, 超期未换届 party organizations, 整改 overdue, instructors without
-recent visits — each from the one function that decides it (health, terms, rectification,
-effective)."""
+"""The quality view per county (有效覆盖 at a glance, for a county's own 常态化排查 report) and per
+行业（综合）党委 (`by_committee`): joint branches by their latest rating, 超期未换届 party
+organizations, 整改 overdue, instructors without recent visits — each from the one function that
+decides it (health, terms, rectification, effective)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from liangxin.core.models import Installation, Region, RegionLevel
-from liangxin.coverage import effective, health, rectification, terms
-from liangxin.coverage.models import Formation, Rating
+from liangxin.coverage import effective, engine, health, rectification, terms
+from liangxin.coverage.models import Assignment, Formation, Rating
+from liangxin.registry.models import Organization
 
 RATING_KEYS = (*Rating.values, "")  # "" : never inspected
 
@@ -69,8 +70,12 @@ def quality(
     for code, n in Counter(idle).items():
         row(code).idle_instructors += n
     ordered = sorted(rows.values(), key=lambda r: (not r.code, r.code))
+    return ordered, _total(ordered)
+
+
+def _total(rows: list[QualityRow]) -> QualityRow:
     total = QualityRow("", "合计")
-    for r in ordered:
+    for r in rows:
         total.branches += r.branches
         total.term_overdue += r.term_overdue
         total.rectification_open += r.rectification_open
@@ -78,4 +83,63 @@ def quality(
         total.idle_instructors += r.idle_instructors
         for key in RATING_KEYS:
             total.ratings[key] += r.ratings[key]
-    return ordered, total
+    return total
+
+
+@dataclass(frozen=True)
+class Committee:
+    """A 行业（综合）党委 as the quality view needs it: its party organization (its branches are
+    those whose 上级党组织 it is) and its field (`Q` over organizations: their instructors count)."""
+
+    key: str
+    name: str
+    party_org_id: int
+    field: Q
+
+
+def _in_field(instructors: QuerySet, field: Q, as_of: datetime.date) -> QuerySet:
+    orgs = Organization.objects.filter(field).values("pk")
+    assigned = Assignment.objects.filter(engine.assignment_active_q(as_of), organization_id__in=orgs)
+    return instructors.filter(pk__in=assigned.values("instructor_id"))
+
+
+def by_committee(
+    committees: list[Committee],
+    party_orgs: QuerySet,
+    instructors: QuerySet,
+    rectifications: QuerySet,
+    *,
+    as_of: datetime.date,
+) -> tuple[list[QualityRow], QualityRow]:
+    """(one row per committee, in the order given; the total) of what the querysets hold: the
+    joint branches under each by latest rating, 超期未换届 among the committee and its party
+    organizations, their 整改, the instructors of its field without recent visits (the total
+    counts an instructor serving two fields once)."""
+    rows = []
+    for c in committees:
+        r = QualityRow(c.key, c.name)
+        own = Q(parent_id=c.party_org_id) | Q(pk=c.party_org_id)
+        joint = health.branches(
+            party_orgs.filter(parent_id=c.party_org_id), as_of=as_of, formation=Formation.JOINT
+        )
+        for rating in joint.values_list("last_rating", flat=True).order_by():
+            r.branches += 1
+            r.ratings[rating or ""] += 1
+        r.term_overdue = terms.overdue(party_orgs.filter(own), as_of).count()
+        for counts in rectification.county_counts(
+            rectifications.filter(Q(party_org__parent_id=c.party_org_id) | Q(party_org_id=c.party_org_id)),
+            as_of=as_of,
+        ):
+            r.rectification_open += counts.open
+            r.rectification_overdue += counts.overdue
+        idle = effective.instructors_without_visits(_in_field(instructors, c.field, as_of), as_of=as_of)
+        r.idle_instructors = idle.count()
+        rows.append(r)
+    total = _total(rows)
+    fields = Q(pk__in=[])
+    for c in committees:
+        fields |= c.field
+    total.idle_instructors = effective.instructors_without_visits(
+        _in_field(instructors, fields, as_of), as_of=as_of
+    ).count()
+    return rows, total

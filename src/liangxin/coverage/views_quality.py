@@ -17,7 +17,7 @@ HEADERS = [
 ]  # fmt: skip
 
 
-def _values(r: quality.QualityRow) -> list:
+def values(r: quality.QualityRow) -> list:
     return [
         r.name, r.branches, *[r.ratings[key] for key in quality.RATING_KEYS], r.term_overdue,
         r.rectification_open, r.rectification_overdue, r.idle_instructors,
@@ -38,10 +38,10 @@ def quality_view(request):
         regions = regions.filter(code=f.region.code)
     rows, total = quality.quality(party_orgs, instructors, rectifications, as_of=f.as_of, regions=regions)
     if fmt := export_format(request):
-        return export(request, fmt, "有效覆盖质量", HEADERS, [_values(r) for r in [*rows, total]])
+        return export(request, fmt, "有效覆盖质量", HEADERS, [values(r) for r in [*rows, total]])
     return render(
         request,
         "coverage/quality.html",
-        {"f": f, "rows": [_values(r) for r in rows], "total": _values(total), "headers": HEADERS,
+        {"f": f, "rows": [values(r) for r in rows], "total": values(total), "headers": HEADERS,
          "days": effective.visit_period_days(), "filter_query": f.query()},
     )  # fmt: skip
