@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -31,6 +32,7 @@ from python_calamine import CalamineWorkbook
 
 from liangxin.dispatch.models import Task
 from liangxin.documents import pdf
+from liangxin.documents.annex import number
 from tests.documents import format_checks
 from tests.documents.readback import command_figures, document_figures
 
@@ -88,8 +90,8 @@ def demo_may(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoMay:
             sentinel=_json_of("sentinel_stats", "--period=2022-05"),
             annex={
                 "brands": _json_of("brands", "--campaign=2022", "--as-of=2022-05-31"),
-                "pairings": _json_of("pairings", "--year=2022"),
-                "integration": _json_of("integration", "--year=2022"),
+                "pairings": _json_of("pairings", "--year=2022", "--as-of=2022-05-31"),
+                "integration": _json_of("integration", "--year=2022", "--as-of=2022-05-31"),
             },
             output=out.getvalue(),
         )
@@ -144,13 +146,17 @@ def test_it_has_the_page_setup_and_fonts_of_the_standard(demo_may, check):
 
 
 def annex_figures(read: dict, commands: dict) -> dict:
-    """What the annex sentences must say, from the ledgers' commands. Only `liangxin brands` takes
-    a date; the year's pairings and assessments (the demo assesses on 20 November) run past May
-    31, so the bulletin's pairings are at most the year's and no 2022 assessment is counted yet."""
+    """What the annex sentences must say, from the ledgers' commands as of the bulletin's date
+    (the demo assesses its 2022 organizations on 20 November: none is counted in May)."""
     brands, pairings, integration = commands["brands"], commands["pairings"], commands["integration"]
-    assert integration["total"]["assessed"] > 0 and read["integration"] is None
-    in_may = read["pairings"]
-    assert 0 < in_may[0] <= pairings["pairings"] and 0 < in_may[4] <= pairings["projects"]
+    assert integration["total"]["assessed"] == 0 and read["integration"] is None
+    assert pairings["pairings"] > 0
+    expected = (
+        pairings["pairings"], pairings["organizations"], pairings["villages"], pairings["key_villages"],
+        pairings["projects"], number(Decimal(pairings["funds"])), pairings["people_helped"],
+    )  # fmt: skip
+    assert tuple(map(str, read["pairings"])) == tuple(map(str, expected))
+    assert read["unpaired_key_villages"] == len(pairings["key_villages_unpaired"])
     return {
         **read,
         "brands": (

@@ -140,6 +140,17 @@ def test_the_command_summarizes_by_region_or_industry_within_the_users_jurisdict
     assert data["total"]["assessed"] == 0 and data["rows"] == []
 
 
+def test_the_command_counts_as_of_a_date_only_assessments_made_by_then(city):
+    assess(covered("五月评估"), 2022, [5, 5, 5, 5, 5], on=D(2022, 5, 20))
+    assess(covered("十一月评估"), 2022, [3, 3, 3, 3, 3], on=D(2022, 11, 1))
+    totals = {}
+    for as_of in ("2022-05-31", "2022-12-31"):
+        out = io.StringIO()
+        call_command("integration", "--year", "2022", "--as-of", as_of, "--json", stdout=out)
+        totals[as_of] = json.loads(out.getvalue())["total"]["assessed"]
+    assert totals == {"2022-05-31": 1, "2022-12-31": 2}
+
+
 def test_the_form_refuses_an_organization_without_a_party_organization(city, office, client_for):
     bare = make_org("吉州无党组织公司")
     data = {"credit_code": bare.credit_code, "year": 2022, "assessor": "评估组", "assessed_on": "2022-11-01"}

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from liangxin.core.models import Region
@@ -131,6 +131,19 @@ def test_the_command_gives_the_totals_as_json_within_the_users_jurisdiction(city
     call_command("pairings", "--year", "2022", "--json", "--user", "suichuan", stdout=out)
     data = json.loads(out.getvalue())
     assert data["pairings"] == 0 and data["by_county"] == []
+
+
+def test_the_command_counts_as_of_a_date_only_pairings_started_by_then(city):
+    pair(make_org("三月结对", region="360802001"), TAOSHUXIA, start=datetime.date(2022, 3, 1))
+    pair(make_org("六月结对", region="360802001"), TAOSHUXIA, start=datetime.date(2022, 6, 15))
+    counts = {}
+    for as_of in ("2022-05-31", "2022-06-30"):
+        out = io.StringIO()
+        call_command("pairings", "--year", "2022", "--as-of", as_of, "--json", stdout=out)
+        counts[as_of] = json.loads(out.getvalue())["pairings"]
+    assert counts == {"2022-05-31": 1, "2022-06-30": 2}
+    with pytest.raises(CommandError, match="格式不对"):
+        call_command("pairings", "--as-of", "2022/05/31", stdout=io.StringIO())
 
 
 def test_the_office_flags_a_key_village_and_a_county_user_cannot(city, office, client_for):

@@ -269,7 +269,7 @@ def _integration_row(row) -> b.IntegrationRow:
 
 def integration_figures(year: int, as_of: datetime.date) -> b.IntegrationFigures:
     """Assessments of `year` (and last year's, for the change) made by `as_of`, by county."""
-    summary = summarize(Assessment.objects.filter(assessed_on__lte=as_of), year, "region")
+    summary = summarize(Assessment.objects.all(), year, "region", as_of=as_of)
     return b.IntegrationFigures(
         year=year,
         total=_integration_row(summary.total),

@@ -5,6 +5,7 @@ integration` and the dispatch measure call `summarize`."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -120,10 +121,15 @@ def _labels(by: str) -> dict[str, str]:
     return {str(pk): name for pk, name in MemberUnit.objects.values_list("pk", "name")}
 
 
-def summarize(visible: QuerySet, year: int, by: str = "region") -> Summary:
-    """`visible`: the assessments the viewer may see (restricted already)."""
+def summarize(
+    visible: QuerySet, year: int, by: str = "region", *, as_of: datetime.date | None = None
+) -> Summary:
+    """`visible`: the assessments the viewer may see (restricted already); with `as_of`, only
+    those made by that day (the bulletin's figures for its month)."""
     if by not in BY:
         raise ValueError(f"分组方式“{by}”无效，应为 region（县区）、industry（行业）或 unit（成员单位）")
+    if as_of is not None:
+        visible = visible.filter(assessed_on__lte=as_of)
     current, previous = visible.filter(year=year), visible.filter(year=year - 1)
     total = _fill(Row("", "合计"), _aggregate(current, None)[""], _aggregate(previous, None)[""])
     now, before = _aggregate(current, BY[by]), _aggregate(previous, BY[by])

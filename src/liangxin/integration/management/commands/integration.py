@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from liangxin.core.commandusers import command_user
+from liangxin.coverage.management.commands._common import parse_as_of
 from liangxin.integration.models import Assessment
 from liangxin.integration.summary import BY, BY_LABELS, summarize
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             choices=sorted(BY),
             help="分组：region 县区，industry 行业门类，unit 成员单位",
         )
+        parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="只计该日及以前作出的评估（默认全部）")
         parser.add_argument("--user", default=None, help="按该账号的管辖范围统计（默认全市）")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
@@ -29,7 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"年度“{year}”不对，应为如 2022 的四位年份")
         user = command_user(opts["user"])
         visible = Assessment.objects.restrict(user) if user else Assessment.objects.all()
-        summary = summarize(visible, year, opts["by"])
+        as_of = parse_as_of(opts["as_of"]) if opts["as_of"] else None
+        summary = summarize(visible, year, opts["by"], as_of=as_of)
         if opts["json"]:
             self.stdout.write(json.dumps(summary.as_json(), ensure_ascii=False, indent=2))
             return

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from liangxin.core.commandusers import command_user
 from liangxin.core.models import Region
+from liangxin.coverage.management.commands._common import parse_as_of
 from liangxin.pairings.models import Pairing
 from liangxin.pairings.totals import pairing_totals
 
@@ -15,17 +16,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, default=None, help="年度（默认今年）")
+        parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="只计该日及以前开始的结对（默认全部）")
         parser.add_argument("--user", default=None, help="按该账号的管辖范围统计（默认全市）")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
-    def handle(self, *args, year, user, json: bool, **opts):
+    def handle(self, *args, year, user, json: bool, as_of, **opts):
         year = year or timezone.localdate().year
         if not 2000 <= year <= 2100:
             raise CommandError(f"年度“{year}”不对，应为如 2022 的四位年份")
         account = command_user(user)
         pairings = Pairing.objects.restrict(account) if account else Pairing.objects.all()
         villages = Region.objects.restrict(account) if account else Region.objects.all()
-        result = pairing_totals(pairings, year, villages=villages)
+        as_of = parse_as_of(as_of) if as_of else None
+        result = pairing_totals(pairings, year, villages=villages, as_of=as_of)
         if json:
             self.stdout.write(_dumps(result.as_json()))
             return
