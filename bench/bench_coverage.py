@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _setup_db import logged_in
+
 ORGS = int(os.environ.get("BENCH_COVERAGE_ORGS", "1000000"))
 PARTY_ORGS = ORGS * 15 // 100
 AS_OF = datetime.date(2022, 5, 31)
@@ -309,8 +311,7 @@ def child() -> None:
         by_county = by_county or table
         print(_line(label, target, wall, cpu), flush=True)
     office, _ = User.objects.get_or_create(username="bench_office", defaults={"role": "office"})
-    client = Client()
-    client.force_login(office)
+    client = logged_in(Client(), office)
     url = f"/coverage/overview/?region=360802&as_of={AS_OF}"
     assert client.get(url).status_code == 200, url
     from django.core.cache import cache

@@ -30,6 +30,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from _setup_db import logged_in
+
 ORGS = int(os.environ.get("BENCH_DASHBOARD_ORGS", "1000000"))
 HERE = Path(__file__).resolve()
 OUT = HERE.parent / "out"
@@ -79,19 +81,6 @@ def _measure(load, prepare, *, repeat: int = 3) -> tuple[float, float, dict[str,
     return runs[len(runs) // 2][0], statistics.median(run[1] for run in runs), runs[len(runs) // 2][2]
 
 
-def _logged_in(client, user):
-    """A client past the login and the office's second factor (an enrolled authenticator)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="基准测试", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 def _line(label: str, target: float, wall: float, cpu: float) -> str:
     verdict = "达标" if wall <= target else "未达标"
     return f"  {label}：目标 ≤ {target:.0f} s，实测 {wall:.3f} s（CPU {cpu:.3f} s），{verdict}"
@@ -135,7 +124,7 @@ def child(kind: str) -> None:
     charts = {chart: f"/cockpit/data/{chart}.json?{query}" for chart in [*CHARTS, "tiles"]}
     clients = {}
     for name in ["页面", *charts]:
-        clients[name] = _logged_in(Client(), office)
+        clients[name] = logged_in(Client(), office)
 
     def get(name: str, url: str) -> float:
         started = time.perf_counter()
