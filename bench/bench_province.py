@@ -1,6 +1,6 @@
 """A province on one PostgreSQL server (issue 18, docs/scale.md): every city of 江西省 loaded into
 the region tree, N organizations (default 5,000,000) spread over all its townships, written with
-COPY, about 15 % of them covered by party organizations, 2 % by instructors; then the coverage
+COPY, about a quarter of them covered by party organizations, some by instructors; then the coverage
 roll-up through the coverage engine (the same function the pages, bulletin and API call): by
 city across the province and by county, as of a day and as of a past date.
 
