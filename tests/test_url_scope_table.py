@@ -16,7 +16,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from liangxin.core.models import Area, AuditLog, MemberUnit
-from liangxin.coverage.models import Formation, Rectification
+from liangxin.coverage.models import DispatchedSecretary, Formation, Rectification
 from liangxin.dispatch.models import Report
 from liangxin.registry.models import FollowUp
 from tests.coverage.factories import make_instructor, make_org, make_party_org
@@ -102,6 +102,8 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "coverage:import_template": Exempt("a blank template"),
     "coverage:rectifications": Listed("tests/coverage/test_rectification.py::TestRectificationScope"),
     "coverage:rectification_close": Row("rectification", "change"),
+    "coverage:secretary_create": Row("party_org", "change"),
+    "coverage:secretary_end": Row("dispatched_secretary", "change"),
     "coverage:rectification_create": Row("party_org", "change"),
     "coverage:effective": Listed("tests/coverage/test_visits.py"),
     "coverage:quality": Listed("tests/coverage/test_terms_quality.py::TestQualityIsScoped"),
@@ -367,6 +369,7 @@ MAY = {
     ("party_org", "view"): {"office", "taihe", "jiaotong"},
     ("party_org", "change"): {"office", "taihe"},
     ("rectification", "change"): {"office", "taihe"},
+    ("dispatched_secretary", "change"): {"office", "taihe"},
     ("instructor", "view"): {"office", "taihe", "jiaotong"},
     ("instructor", "change"): {"office", "taihe"},
     ("region", "view"): {"office", "taihe", "shangwu", "jiaotong", "sifa", "sysadmin"},
@@ -423,6 +426,9 @@ def world(users):
         "party_org": party_org,
         "rectification": Rectification.objects.create(
             party_org=party_org, problem="三会一课未开展", opened_on="2026-01-05", due_on="2026-02-01"
+        ),
+        "dispatched_secretary": DispatchedSecretary.objects.create(
+            party_org=party_org, name="刘派驻", sent_by="泰和县委组织部", starts_on="2026-01-05"
         ),
         "instructor": instructor,
         "region": org.region.parent,

@@ -363,3 +363,37 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instructor_id}→{self.organization_id} {self.visited_on}"
+
+
+class DispatchedSecretary(SeenWithItsPartyOrg):
+    """派驻党组织书记: a person a unit (a township, a department, an enterprise's parent) sent to be a
+    party organization's secretary, from `starts_on` until `ends_on` (exclusive; empty: still).
+    Recorded through `secretaries.py`, which keeps the party organization's 书记 in step."""
+
+    party_org = models.ForeignKey(
+        PartyOrganization,
+        verbose_name="党组织",
+        on_delete=models.CASCADE,
+        related_name="dispatched_secretaries",
+    )
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    sent_by = models.CharField("派出单位", max_length=100)
+    starts_on = models.DateField("派驻日期")
+    ends_on = models.DateField("结束日期", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    personal_fields = {"phone": "phone"}  # liangxin.core.masking
+
+    class Meta:
+        verbose_name = "派驻书记"
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.party_org} {self.name}"
+
+    def in_post(self, day) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on > day)

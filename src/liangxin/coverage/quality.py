@@ -1,7 +1,8 @@
 """The quality view per county (有效覆盖 at a glance, for a county's own 常态化排查 report) and per
 行业（综合）党委 (`by_committee`): joint branches by their latest rating, 超期未换届 party
-organizations, 整改 overdue, instructors without recent visits — each from the one function that
-decides it (health, terms, rectification, effective)."""
+organizations, 整改 overdue, instructors without recent visits, party organizations with a 派驻书记
+in post — each from the one function that decides it (health, terms, rectification, effective,
+secretaries)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from liangxin.core.models import Installation, Region, RegionLevel
-from liangxin.coverage import effective, engine, health, rectification, terms
+from liangxin.coverage import effective, engine, health, rectification, secretaries, terms
 from liangxin.coverage.models import Assignment, Formation, Rating
 from liangxin.registry.models import Organization
 
@@ -29,6 +30,7 @@ class QualityRow:
     rectification_open: int = 0
     rectification_overdue: int = 0
     idle_instructors: int = 0
+    dispatched: int = 0  # party organizations with a 派驻书记 in post
 
 
 def quality(
@@ -69,6 +71,8 @@ def quality(
     )
     for code, n in Counter(idle).items():
         row(code).idle_instructors += n
+    for code, n in Counter(_dispatched(party_orgs, as_of).values_list("county_code", flat=True)).items():
+        row(code).dispatched += n
     ordered = sorted(rows.values(), key=lambda r: (not r.code, r.code))
     return ordered, _total(ordered)
 
@@ -81,6 +85,7 @@ def _total(rows: list[QualityRow]) -> QualityRow:
         total.rectification_open += r.rectification_open
         total.rectification_overdue += r.rectification_overdue
         total.idle_instructors += r.idle_instructors
+        total.dispatched += r.dispatched
         for key in RATING_KEYS:
             total.ratings[key] += r.ratings[key]
     return total
@@ -95,6 +100,10 @@ class Committee:
     name: str
     party_org_id: int
     field: Q
+
+
+def _dispatched(party_orgs: QuerySet, as_of: datetime.date) -> QuerySet:
+    return secretaries.with_dispatched(party_orgs.filter(engine.party_org_active_q(as_of)), as_of)
 
 
 def _in_field(instructors: QuerySet, field: Q, as_of: datetime.date) -> QuerySet:
@@ -126,6 +135,7 @@ def by_committee(
             r.branches += 1
             r.ratings[rating or ""] += 1
         r.term_overdue = terms.overdue(party_orgs.filter(own), as_of).count()
+        r.dispatched = _dispatched(party_orgs.filter(own), as_of).count()
         for counts in rectification.county_counts(
             rectifications.filter(Q(party_org__parent_id=c.party_org_id) | Q(party_org_id=c.party_org_id)),
             as_of=as_of,

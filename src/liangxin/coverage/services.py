@@ -18,6 +18,7 @@ from liangxin.coverage.models import (
     Assignment,
     BranchInspection,
     CoverageLink,
+    DispatchedSecretary,
     Formation,
     Instructor,
     PartyOrganization,
@@ -164,6 +165,8 @@ def save_party_org(
     party_org.save()
     if organizations is not None:
         _set_links(party_org, organizations, today=today, start=None if creating else today, actor=actor)
+    if "secretary_dispatched" in values:
+        _keep_posting(party_org, today)
     _still_yours(PartyOrganization, party_org, actor, "党组织")
     after = _party_org_snapshot(party_org, today)
     if creating:
@@ -191,6 +194,24 @@ def save_party_org(
         source_detail=source_detail,
     )
     return party_org, "updated"
+
+
+def _keep_posting(party_org: PartyOrganization, today: datetime.date) -> None:
+    """The form's 派驻书记 mark, kept as a person record (`secretaries.py` records them in full):
+    a newly marked (or another) secretary starts a posting today, an unmarked one ends it."""
+    current = party_org.dispatched_secretaries.filter(ends_on__isnull=True).first()
+    wanted = (party_org.secretary, party_org.secretary_sent_by) if party_org.secretary_dispatched else None
+    if current is not None and (current.name, current.sent_by) != wanted:
+        if current.starts_on >= today:
+            current.delete()
+        else:
+            current.ends_on = today
+            current.save(update_fields=["ends_on"])
+        current = None
+    if wanted is not None and wanted[0] and current is None:
+        DispatchedSecretary.objects.create(
+            party_org=party_org, name=wanted[0][:50], sent_by=wanted[1], starts_on=today
+        )
 
 
 @transaction.atomic

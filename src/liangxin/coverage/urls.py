@@ -8,6 +8,7 @@ from liangxin.coverage import (
     views_party,
     views_quality,
     views_rectification,
+    views_secretaries,
     views_visits,
 )
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("party-orgs/<int:pk>/", views_party.party_org_detail, name="party_org_detail"),
     path("party-orgs/<int:pk>/edit/", views_party.party_org_edit, name="party_org_edit"),
     path("party-orgs/<int:pk>/inspect/", views_party.inspection_create, name="inspection_create"),
+    path("party-orgs/<int:pk>/secretary/", views_secretaries.posting_create, name="secretary_create"),
+    path("secretaries/<int:pk>/end/", views_secretaries.posting_end, name="secretary_end"),
     path("instructors/", views_party.instructor_list, name="instructors"),
     path("instructors/new/", views_party.instructor_edit, name="instructor_create"),
     path("instructors/<int:pk>/", views_party.instructor_detail, name="instructor_detail"),

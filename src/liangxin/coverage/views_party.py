@@ -119,6 +119,7 @@ def party_org_list(request):
 @role_required(*VIEWERS)
 def party_org_detail(request, pk: int):
     party_org = get_restricted_or_404(PartyOrganization, request, pk=pk)
+    full_view = may_see_in_full(request.user, party_org)  # its postings' phones, as its own fields
     links = party_org.links.select_related("organization").order_by("ends_on", "organization__name")
     visible_org_ids = set(
         visible(Organization, request)
@@ -135,6 +136,10 @@ def party_org_detail(request, pk: int):
             "children": visible(PartyOrganization, request).filter(parent=party_org),
             "inspections": party_org.inspections.all()[:20],
             "rectifications": party_org.rectifications.all()[:50],
+            "postings": [
+                (p, shown(request.user, p, "phone", full=full_view))
+                for p in party_org.dispatched_secretaries.all()
+            ],
             "can_edit": request.user.role in EDITORS
             and restricted(PartyOrganization, request, CHANGE).filter(pk=party_org.pk).exists(),
             "can_inspect": request.user.role in INSPECTORS and party_org.formation == Formation.JOINT,

@@ -13,14 +13,14 @@ from liangxin.coverage.views import VIEWERS
 
 HEADERS = [
     "县（市、区）", "联合党支部", *[f"最近评定：{label}" for _, label in Rating.choices], "未排查",
-    "超期未换届党组织", "未销号整改", "其中逾期", "近期无走访的指导员",
+    "超期未换届党组织", "未销号整改", "其中逾期", "近期无走访的指导员", "派驻书记在岗的党组织",
 ]  # fmt: skip
 
 
 def values(r: quality.QualityRow) -> list:
     return [
         r.name, r.branches, *[r.ratings[key] for key in quality.RATING_KEYS], r.term_overdue,
-        r.rectification_open, r.rectification_overdue, r.idle_instructors,
+        r.rectification_open, r.rectification_overdue, r.idle_instructors, r.dispatched,
     ]  # fmt: skip
 
 
