@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
-from liangxin.core import audit, backup
+from liangxin.core import audit, backup, effects
 from liangxin.core.models import AuditLog, Installation
 from liangxin.core.services import setup_installation
 from liangxin.registry.models import Organization
@@ -45,6 +45,7 @@ def site(settings, tmp_path):
     settings.SECRET_KEY_FILE = tmp_path / "var" / "secret_key"
     settings.SECRET_KEY_FILE.parent.mkdir(parents=True)
     settings.SECRET_KEY_FILE.write_text("备份前的密钥")
+    settings.SECRET_KEY = "备份前的密钥"  # what a start reads when SECRET_KEY is not in the environment
     make_org("井冈山红色物流有限公司")
     make_org("吉州区社会工作服务中心")
     for n in range(3):
@@ -98,6 +99,8 @@ def test_a_restored_backup_gives_back_every_row_every_file_and_the_key(site, set
     assert after_log[:-1] == before_log, log
     tables.pop("core_auditchainhead")
     restored.pop("core_auditchainhead")
+    # The figures' data version moves past anything cached before the restore.
+    assert restored.pop("core_dataversion") != tables.pop("core_dataversion")
     assert restored == tables
     assert not Organization.objects.filter(name="备份之后登记的公司").exists()
     assert _files(site) == files
@@ -215,3 +218,27 @@ def test_restore_asks_before_overwriting(site, tmp_path, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
     with pytest.raises(CommandError, match="已取消"):
         call_command("restore", str(archive), stdout=io.StringIO())
+
+
+def test_figures_cached_before_a_restore_are_not_served_after_it(site, tmp_path):
+    """The backup's data version may equal a version the replaced data reached: a cached figure
+    keyed by it would be served for the wrong data."""
+    archive = backup.backup(tmp_path / "备份.tar.gz").path
+    at_backup = effects.figures_version()
+    with transaction.atomic():  # the live data moves on (as every changing service does) ...
+        make_org("备份之后登记的公司")
+        effects.figures_changed()
+    after_change = effects.figures_version()
+    assert after_change > at_backup
+    backup.restore(archive)
+    assert effects.figures_version() > after_change  # ... and the restored data is newer still
+
+
+def test_on_a_server_with_another_key_the_chain_verifies_after_the_next_start(site, settings, tmp_path):
+    archive = backup.backup(tmp_path / "备份.tar.gz").path
+    settings.SECRET_KEY_FILE.write_text("新服务器的密钥")
+    settings.SECRET_KEY = "新服务器的密钥"
+    backup.restore(archive)
+    settings.SECRET_KEY = settings.SECRET_KEY_FILE.read_text()  # what the next start reads
+    assert settings.SECRET_KEY == "备份前的密钥"
+    call_command("audit_verify", stdout=io.StringIO())  # exits 0: sealed with the restored key

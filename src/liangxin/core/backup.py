@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from liangxin.core import audit
+from liangxin.core import audit, effects
 from liangxin.core.models import AuditChainHead, AuditLog
 
 FORMAT = "liangxin-backup"
@@ -322,7 +322,9 @@ def restore(path: Path, *, actor=None) -> Summary:
     try:
         manifest = _extract_and_check(path, staging)
         engine = _check_compatible(manifest, path)
+        version_before = _figures_version_or_zero()
         _restore_database(engine, staging / DB_MEMBER[engine])
+        effects.figures_version_after_restore(version_before)
         staged_media = staging / "media"
         staged_media.mkdir(exist_ok=True)
         _swap_in(staged_media, media_root)
@@ -335,6 +337,10 @@ def restore(path: Path, *, actor=None) -> Summary:
             os.replace(key, key_file)
             if os.environ.get("SECRET_KEY"):
                 notes.append("已恢复密钥文件，但环境变量 SECRET_KEY 已设置，程序使用的是环境变量中的密钥")
+            else:
+                # From now on the restored key is the key (the next start reads it): the audit
+                # record of this restore seals the chain's head with it, not with the old one.
+                settings.SECRET_KEY = key_file.read_text().strip()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     audit.record(
@@ -346,6 +352,14 @@ def restore(path: Path, *, actor=None) -> Summary:
     )
     files = sum(1 for m in manifest["members"] if m["name"].startswith("media/"))
     return Summary(path, engine, files, manifest["audit"].get("records", 0), path.stat().st_size, notes)
+
+
+def _figures_version_or_zero() -> int:
+    try:
+        with transaction.atomic():
+            return effects.figures_version()
+    except DatabaseError:  # restoring into a database not migrated yet
+        return 0
 
 
 def default_name() -> str:

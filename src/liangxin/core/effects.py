@@ -58,3 +58,13 @@ def figures_changed() -> None:
 
 def figures_version() -> int:
     return DataVersion.objects.filter(name=FIGURES).values_list("value", flat=True).first() or 0
+
+
+def figures_version_after_restore(before: int) -> None:
+    """After a restore the stored version is the backup's, which may equal a version the
+    replaced data already had — and figures cached under it. Move it past both (and run the
+    side effects), so that nothing cached before the restore is read as current."""
+    with transaction.atomic():
+        value = max(before, figures_version()) + 1
+        DataVersion.objects.update_or_create(name=FIGURES, defaults={"value": value})
+        transaction.on_commit(_after_commit)
