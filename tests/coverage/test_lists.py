@@ -108,7 +108,7 @@ class TestBlindSpotLists:
         assert "没有应建未建组织" in body(client.get("/coverage/overview/blindspots/should_build/"))
         assert "没有超负荷党建指导员" in body(client.get("/coverage/overview/blindspots/overloaded/"))
         assert "没有可组建联合党支部的建议" in body(client.get("/coverage/overview/suggestions/"))
-        assert "没有联合党支部" in body(client.get("/coverage/inspections/health/"))
+        assert "没有党组织" in body(client.get("/coverage/inspections/health/"))
 
     def test_an_unknown_list_is_a_404(self, city, office, client_for):
         assert client_for(office).get("/coverage/overview/blindspots/nothing/").status_code == 404

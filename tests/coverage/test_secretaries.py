@@ -150,3 +150,10 @@ def test_the_quality_views_count_party_organizations_with_a_dispatched_secretary
     _, before = quality.quality(PartyOrganization.objects.all(), Instructor.objects.all(),
                                 Rectification.objects.all(), as_of=D(2022, 2, 28))  # fmt: skip
     assert before.dispatched == 0
+
+
+def test_the_audit_page_names_the_postings_actions_in_chinese():
+    from liangxin.core.audit_labels import action_label
+
+    assert action_label("coverage.dispatched_secretary.created") == "记录派驻书记"
+    assert action_label("coverage.dispatched_secretary.ended") == "结束派驻书记的派驻"
