@@ -10,6 +10,7 @@ from liangxin.accounts.models import User
 from liangxin.core.models import MemberUnit, MemberUnitKind
 from liangxin.core.roles import Role
 from liangxin.core.tabular import ValueProblem, parse_phone
+from liangxin.core.widgets import DateInput
 from liangxin.coverage.imports import parse_codes
 from liangxin.coverage.models import (
     BranchInspection,
@@ -20,8 +21,6 @@ from liangxin.coverage.models import (
     PartyOrgType,
     Rating,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _organizations_from_codes(text: str, visible_orgs) -> list:
@@ -58,10 +57,10 @@ class PartyOrgForm(forms.Form):
     secretary_sent_by = forms.CharField(
         label="派出单位", max_length=100, required=False, help_text="派驻书记必填：派出该书记的单位"
     )
-    founded_on = forms.DateField(label="成立日期", required=False, widget=DATE)
-    term_ends_on = forms.DateField(label="任期届满日期", required=False, widget=DATE)
+    founded_on = forms.DateField(label="成立日期", required=False, widget=DateInput())
+    term_ends_on = forms.DateField(label="任期届满日期", required=False, widget=DateInput())
     status = forms.ChoiceField(label="状态", choices=PartyOrgStatus.choices, initial=PartyOrgStatus.ACTIVE)
-    dissolved_on = forms.DateField(label="撤销日期", required=False, widget=DATE)
+    dissolved_on = forms.DateField(label="撤销日期", required=False, widget=DateInput())
     owner_unit = forms.ModelChoiceField(
         label="所属成员单位（行业党委）",
         queryset=MemberUnit.objects.none(),
@@ -129,7 +128,7 @@ class InstructorForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="多个代码用顿号、逗号、分号或换行分隔",
     )
-    starts_on = forms.DateField(label="派驻日期", required=False, widget=DATE)
+    starts_on = forms.DateField(label="派驻日期", required=False, widget=DateInput())
     account = forms.CharField(
         label="登录账号（用户名）",
         max_length=150,
@@ -184,7 +183,7 @@ class InspectionForm(forms.ModelForm):
             "inspector",
         ]
         widgets = {
-            "inspected_on": DATE,
+            "inspected_on": DateInput(),
             "problems": forms.Textarea(attrs={"rows": 3}),
             "actions": forms.Textarea(attrs={"rows": 3}),
         }

@@ -13,9 +13,9 @@ from django.utils import timezone
 from liangxin.core.listing import paginate
 from liangxin.core.models import RegionLevel
 from liangxin.core.permissions import CHANGE, get_restricted_or_404, role_required, visible
+from liangxin.core.widgets import DateInput
 from liangxin.coverage import rectification
 from liangxin.coverage.filters import export, export_format, parse_filters
-from liangxin.coverage.forms import DATE
 from liangxin.coverage.models import PartyOrganization, Rectification
 from liangxin.coverage.views import VIEWERS
 from liangxin.coverage.views_party import INSPECTORS, _set_errors
@@ -39,8 +39,8 @@ class RectificationForm(forms.Form):
     problem = forms.CharField(label="存在问题", widget=forms.Textarea(attrs={"rows": 3}))
     measure = forms.CharField(label="整改措施", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     responsible = forms.CharField(label="责任人", required=False, max_length=100)
-    opened_on = forms.DateField(label="提出日期", widget=DATE)
-    due_on = forms.DateField(label="整改时限", widget=DATE)
+    opened_on = forms.DateField(label="提出日期", widget=DateInput())
+    due_on = forms.DateField(label="整改时限", widget=DateInput())
 
     def clean_opened_on(self):
         day = self.cleaned_data["opened_on"]
@@ -50,7 +50,7 @@ class RectificationForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    closed_on = forms.DateField(label="完成日期", widget=DATE)
+    closed_on = forms.DateField(label="完成日期", widget=DateInput())
     outcome = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 4}))
 
     def clean_closed_on(self):

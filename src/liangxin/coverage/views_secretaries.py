@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from liangxin.core.permissions import CHANGE, get_restricted_or_404, role_required
 from liangxin.core.tabular import ValueProblem, parse_phone
+from liangxin.core.widgets import DateInput
 from liangxin.coverage import secretaries
-from liangxin.coverage.forms import DATE
 from liangxin.coverage.models import DispatchedSecretary, PartyOrganization
 from liangxin.coverage.views_party import EDITORS, _set_errors
 
@@ -24,7 +24,7 @@ class PostingForm(forms.Form):
     sent_by = forms.CharField(
         label="派出单位", max_length=100, help_text="如：某某街道党工委、某某局机关党委"
     )
-    starts_on = forms.DateField(label="派驻日期", widget=DATE)
+    starts_on = forms.DateField(label="派驻日期", widget=DateInput())
 
     def clean_phone(self):
         value = self.cleaned_data["phone"].strip()
@@ -35,7 +35,7 @@ class PostingForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    ends_on = forms.DateField(label="结束日期", widget=DATE)
+    ends_on = forms.DateField(label="结束日期", widget=DateInput())
 
 
 @role_required(*EDITORS)

@@ -18,9 +18,9 @@ from liangxin.core.models import RegionLevel
 from liangxin.core.permissions import get_visible_or_404, role_required, visible
 from liangxin.core.rates import format_percent
 from liangxin.core.roles import Role
+from liangxin.core.widgets import DateInput
 from liangxin.coverage import effective, engine, visits
 from liangxin.coverage.filters import export, export_format, parse_filters
-from liangxin.coverage.forms import DATE
 from liangxin.coverage.models import Instructor, Visit
 from liangxin.coverage.views import VIEWERS
 from liangxin.registry.models import Organization
@@ -31,7 +31,7 @@ IDLE_HEADERS = ["党建指导员", "所属区划", "工作单位", "指导组织
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label="走访日期", widget=DATE)
+    visited_on = forms.DateField(label="走访日期", widget=DateInput())
     organization = forms.ModelChoiceField(
         label="走访组织", queryset=Organization.objects.none(), empty_label="请选择"
     )

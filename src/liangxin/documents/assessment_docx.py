@@ -10,7 +10,7 @@ from typing import Any
 from docxtpl import DocxTemplate
 
 from . import assessment as a
-from .build_template import imprint, new_document, para, table
+from .build_template import imprint, new_document, opening, para, table
 from .bulletin import chinese_date, format_number
 from .docx import fit_letterhead, place_signature
 from .letterhead import Letterhead, default_office
@@ -28,11 +28,7 @@ def title(year: int) -> str:
 
 def _template() -> bytes:
     document = new_document()
-    para(document, "{{ meta.office }}", "Letterhead")
-    para(document, "{{ meta.number }}", "DocNumber")
-    para(document, "{{ title }}", "Title")
-    para(document, "{{ meta.recipients }}", "Recipients")
-    para(document, "{{ intro }}")
+    opening(document)
     para(document, "一、考核办法", "Heading1")
     para(document, "{{ method }}")
     para(document, "二、考核结果", "Heading1")

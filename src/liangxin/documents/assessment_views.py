@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from liangxin.core import audit
 from liangxin.core.permissions import role_required
 from liangxin.core.roles import Role
+from liangxin.core.widgets import DateInput
 
 from . import assessment, assessment_docx
 
@@ -24,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class AssessmentForm(forms.Form):
     year = forms.TypedChoiceField(label="考核年度", coerce=int)
-    as_of = forms.DateField(label="截至日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label="截至日期", required=False, widget=DateInput())
     w1 = forms.IntegerField(label="月度平均分权重", min_value=0, max_value=100)
     w2 = forms.IntegerField(label="按期完成率权重", min_value=0, max_value=100)
     w3 = forms.IntegerField(label="覆盖提升分权重", min_value=0, max_value=100)

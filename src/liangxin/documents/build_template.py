@@ -418,13 +418,19 @@ def new_document():
     return document
 
 
-def build(path: Path = OUTPUT) -> Path:
-    document = new_document()
+def opening(document) -> None:
+    """The 版头 (the issuing office in red, the 期号), the title, the 主送 and the opening
+    paragraph, as every 公文 of the office begins."""
     para(document, "{{ meta.office }}", "Letterhead")
     para(document, "{{ meta.number }}", "DocNumber")
     para(document, "{{ title }}", "Title")
     para(document, "{{ meta.recipients }}", "Recipients")
     para(document, "{{ intro }}")
+
+
+def build(path: Path = OUTPUT) -> Path:
+    document = new_document()
+    opening(document)
 
     para(document, "一、总体情况", "Heading1")
     paragraph_loop(document, "overall_paragraphs", [("{{ p }}", "Normal")])
