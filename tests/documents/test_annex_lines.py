@@ -25,6 +25,7 @@ from liangxin.registry.models import FollowUp
 from tests.coverage.factories import make_org, make_party_org
 from tests.dispatch.factories import unit
 from tests.documents.readback import document_figures
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -109,6 +110,16 @@ def test_follow_ups_due_overdue_and_closed_this_month_per_unit(may, tmp_path, cl
     # the office's preview of the bulletin says the same
     page = client_for(office).get(reverse("documents:period", args=["2022-05"]), {"as_of": "2022-05-31"})
     assert sentence in page.content.decode()
+    # and so does the dispatch board, row by row, within what each viewer sees
+    board = {"period": "2022-05", "as_of": "2022-05-31"}
+    text = client_for(office).get(reverse("dispatch:board"), board).content.decode()
+    assert "三同步跟进（2022年5月，截至5月31日）" in text
+    cells = lambda *n: "".join(f'<td class="num">{v}</td>' for v in n)  # noqa: E731
+    assert "<td>民政局</td>" + cells(1, 1, 1, 0, 0) in text
+    assert "<td>市场监管局</td>" + cells(2, 3, 2, 1) in text and "司法局</td>" not in text
+    taihe = make_user("taihe", role="county", region="360826")  # the follow-ups are all in 吉州区
+    elsewhere = client_for(taihe).get(reverse("dispatch:board"), board).content.decode()
+    assert "本月没有三同步跟进事项" in elsewhere and "市场监管局</td>" not in elsewhere
 
 
 def test_a_month_without_follow_ups_says_so(may, tmp_path):

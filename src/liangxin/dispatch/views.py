@@ -25,6 +25,7 @@ from liangxin.core.permissions import (
     role_required,
     visible,
 )
+from liangxin.core.plugins import app_modules
 from liangxin.core.roles import Role
 from liangxin.dispatch import periods as period_service
 from liangxin.dispatch import plans, rollover
@@ -151,6 +152,8 @@ def board(request):
             "submitted_rate": status.rate("submitted"),
             "on_time_rate": status.rate("on_time"),
             "missed_milestones": sum(m.missed for ms in milestones.values() for m in ms),
+            # other apps' figures for the month (registry: 三同步 follow-ups), without dispatch importing them
+            "panels": [m.board_panel(request, month=period.month, as_of=as_of) for m in app_modules("board")],
         },
     )
 
