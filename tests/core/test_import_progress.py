@@ -44,12 +44,11 @@ def test_a_page_import_records_the_estimated_total(city, office, tmp_path, setti
     assert recorded["rows"] == rows and recorded["total"] == rows
 
 
-@pytest.mark.django_db
-def test_import_data_in_a_terminal_draws_a_progress_bar(city, tmp_path):
-    path = org_csv(tmp_path / "台账.csv", OrganizationImporter.chunk_size + 10)
+def in_a_terminal(*args) -> str:
+    """What `liangxin import_data` writes to a pseudo-terminal."""
     leader, follower = pty.openpty()
     with open(follower, "w", encoding="utf-8", closefd=True) as terminal:
-        call_command("import_data", str(path), stdout=terminal)
+        call_command("import_data", *args, stdout=terminal)
     output = b""
     while True:
         try:
@@ -60,9 +59,23 @@ def test_import_data_in_a_terminal_draws_a_progress_bar(city, tmp_path):
             break
         output += chunk
     os.close(leader)
-    text = output.decode()
+    return output.decode()
+
+
+@pytest.mark.django_db
+def test_import_data_in_a_terminal_draws_a_progress_bar(city, tmp_path):
+    path = org_csv(tmp_path / "台账.csv", OrganizationImporter.chunk_size + 10)
+    text = in_a_terminal(str(path))
     assert "\r[" in text and "/ 约 2,010 行（99%）" in text
     assert "识别为" in text and "新增 2010" in text
+
+
+@pytest.mark.django_db
+def test_json_in_a_terminal_is_only_the_json(city, tmp_path):
+    path = org_csv(tmp_path / "台账.csv", OrganizationImporter.chunk_size + 10)
+    text = in_a_terminal(str(path), "--json")
+    assert "\r[" not in text and "已处理" not in text
+    assert json.loads(text)["sheets"][0]["created"] == OrganizationImporter.chunk_size + 10
 
 
 @pytest.mark.django_db
