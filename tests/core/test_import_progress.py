@@ -13,7 +13,18 @@ from liangxin.core import jobs
 from liangxin.core.import_progress import Progress, estimate_rows
 from liangxin.core.models import ImportJob
 from liangxin.registry.imports import OrganizationImporter
+from tests.registry.factories import write_workbook
 from tests.registry.test_import_beside_others import org_csv
+
+
+def org_xlsx(path, count):
+    """The same organizations as `org_csv`, in a workbook under a title row."""
+    import csv
+
+    with open(org_csv(path.with_suffix(".csv"), count), encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    write_workbook(path, [["吉安市两新组织台账"], *rows], sheet="台账")
+    return path
 
 
 def test_a_csv_is_counted_by_its_lines_less_the_header(tmp_path):
@@ -63,11 +74,33 @@ def in_a_terminal(*args) -> str:
 
 
 @pytest.mark.django_db
+def test_a_workbook_import_has_a_total_from_the_measured_sheet(city, office, tmp_path, settings):
+    """A workbook's total is the sheet's rows as the size check measured them (title and header
+    included: about, never under, so the percentage reaches 100 only at the end)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rows = OrganizationImporter.chunk_size + 10
+    source = org_xlsx(tmp_path / "台账.xlsx", rows)
+    job = ImportJob.objects.create(user=office, filename="台账.xlsx", stored="up.xlsx", status="queued")
+    (jobs.upload_dir() / "up.xlsx").write_bytes(source.read_bytes())
+    jobs.run_import_job.call(job.pk)
+    recorded = json.loads(jobs.progress_path(job).read_text())
+    assert recorded["rows"] == rows and recorded["total"] == rows + 2
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEWED
+
+
+@pytest.mark.django_db
 def test_import_data_in_a_terminal_draws_a_progress_bar(city, tmp_path):
     path = org_csv(tmp_path / "台账.csv", OrganizationImporter.chunk_size + 10)
     text = in_a_terminal(str(path))
     assert "\r[" in text and "/ 约 2,010 行（99%）" in text
     assert "识别为" in text and "新增 2010" in text
+
+
+@pytest.mark.django_db
+def test_a_workbook_in_a_terminal_gets_a_bar_too(city, tmp_path):
+    text = in_a_terminal(str(org_xlsx(tmp_path / "台账.xlsx", OrganizationImporter.chunk_size + 10)))
+    assert "\r[" in text and "/ 约 2,012 行（99%）" in text and "新增 2010" in text
 
 
 @pytest.mark.django_db

@@ -2,8 +2,10 @@
 one wording for the job page and for `liangxin import_data` in a terminal.
 
 The total is an estimate made before reading: a CSV's lines (a cell holding a line break makes
-it a little high, so the percentage stays under 100 until the end). For .xlsx/.xls/.ods the total
-is not known before the sheets are read; only the rows read are shown."""
+it a little high, so the percentage stays under 100 until the end); for .xlsx and .ods, the rows
+of every sheet down to its farthest cell, as the size check measures them before the reader
+opens the file (`core.tabular.limits`; title rows and other sheets make it a little high too).
+For .xls the total is not known before the sheets are read; only the rows read are shown."""
 
 from __future__ import annotations
 

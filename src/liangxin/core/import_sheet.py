@@ -29,6 +29,7 @@ class ImportContext:
     batch: ImportBatch | None = None
     progress: Callable[[int], None] | None = None  # called with the rows read so far
     rows_read: int = 0
+    rows_total: int | None = None  # about how many: a CSV's lines, or a workbook's measured sheets
 
 
 class SheetImporter:

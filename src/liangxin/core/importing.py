@@ -106,6 +106,7 @@ def run_import(source: Any, ctx: ImportContext, *, only: Iterable[str] | None = 
         workbook = check_and_read(source, ctx.filename, max_bytes=max_bytes)
     except FileRejected as exc:
         raise ImportFailed(exc.message) from None
+    ctx.rows_total = ctx.rows_total or workbook.rows_estimate
     report = ImportReport(filename=ctx.filename, dry_run=ctx.dry_run, strict=ctx.strict)
     lock = contextlib.nullcontext() if ctx.dry_run else _one_at_a_time()
     with workbook, bulk_session(), lock:

@@ -142,14 +142,18 @@ def run_import_job(job_id: int) -> None:
     job.worker = worker_identity()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, worker=job.worker)
     marker = progress_path(job)
-    total = estimate_rows(upload_dir() / job.stored, job.filename)
     started = time.monotonic()
 
     def progress(rows: int) -> None:
-        marker.write_text(json.dumps(Progress(rows, total, time.monotonic() - started).as_dict()))
+        marker.write_text(json.dumps(Progress(rows, ctx.rows_total, time.monotonic() - started).as_dict()))
 
     ctx = ImportContext(
-        actor=job.user, filename=job.filename, source="page", dry_run=not job.committing, progress=progress
+        actor=job.user,
+        filename=job.filename,
+        source="page",
+        dry_run=not job.committing,
+        progress=progress,
+        rows_total=estimate_rows(upload_dir() / job.stored, job.filename),
     )
     try:
         report = run_import(upload_dir() / job.stored, ctx)

@@ -97,6 +97,7 @@ class Workbook:
     sheets: list[Sheet]
     encoding: str | None = None  # CSV only
     delimiter: str | None = None  # CSV only
+    rows_estimate: int | None = None  # .xlsx/.ods: the sheets' rows as measured before reading
     _closers: list[Any] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -181,8 +182,10 @@ def check_and_read(
         raise FileRejected(MSG_EMPTY)
     head = source.head()
     if head.startswith(ZIP_MAGICS):
-        kind = _check_zip(source, max_zip_entries, max_uncompressed, limits)
-        return _open_calamine(source, filename, kind, limits)
+        kind, rows = _check_zip(source, max_zip_entries, max_uncompressed, limits)
+        workbook = _open_calamine(source, filename, kind, limits)
+        workbook.rows_estimate = rows or None
+        return workbook
     if head.startswith(OLE2_MAGIC):
         entries = _ole2_entries(source.chunks())
         book = entries.get("Workbook") or entries.get("Book")
@@ -257,7 +260,10 @@ def _eocd_entry_count(source: _Source) -> int | None:
         return struct.unpack("<Q", record[32:40])[0]
 
 
-def _check_zip(source: _Source, max_entries: int, max_uncompressed: int, limits: SheetLimits) -> str:
+def _check_zip(
+    source: _Source, max_entries: int, max_uncompressed: int, limits: SheetLimits
+) -> tuple[str, int | None]:
+    """The zip's kind ("xlsx" or "ods") and its sheets' rows as measured; FileRejected otherwise."""
     count = _eocd_entry_count(source)
     if count is None:
         raise FileRejected(MSG_CORRUPT)
@@ -273,13 +279,13 @@ def _check_zip(source: _Source, max_entries: int, max_uncompressed: int, limits:
             if any(info.flag_bits & 0x1 for info in infos):
                 raise FileRejected(MSG_ENCRYPTED)
             names = {info.filename for info in infos}
-            mimetype = b""
+            mimetype, rows = b"", None
             if "mimetype" in names and zf.getinfo("mimetype").file_size < 256:
                 mimetype = zf.read("mimetype")
             if "xl/workbook.xml" in names and "xl/workbook.bin" not in names:
-                check_xlsx(zf, limits)  # before the reader sees a sheet: it would allocate it whole
+                rows = check_xlsx(zf, limits)  # before the reader sees a sheet: it would allocate it whole
             elif b"spreadsheet" in mimetype and "content.xml" in names:
-                check_ods(zf, limits)  # the same for .ods: repeats would be expanded in memory
+                rows = check_ods(zf, limits)  # the same for .ods: repeats would be expanded in memory
     except SheetTooLarge as exc:
         raise FileRejected(exc.message) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
@@ -289,9 +295,9 @@ def _check_zip(source: _Source, max_entries: int, max_uncompressed: int, limits:
     ):
         if "xl/workbook.bin" in names:
             raise FileRejected(f"文件内容是{_WHAT['xlsb'][0]}。{_WHAT['xlsb'][1]}")
-        return "xlsx"
+        return "xlsx", rows
     if b"spreadsheet" in mimetype:
-        return "ods"
+        return "ods", rows
     markers = {"word": "word/document.xml" in names, "ppt": "ppt/presentation.xml" in names}
     markers["odt"] = b"opendocument.text" in mimetype
     what, advice = _WHAT[next((kind for kind, hit in markers.items() if hit), "zip")]

@@ -228,16 +228,22 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
     return parts
 
 
-def check_xlsx(zf: zipfile.ZipFile, limits: SheetLimits) -> None:
-    """Raise SheetTooLarge for the first sheet whose declared or real extent is over the limits."""
+def check_xlsx(zf: zipfile.ZipFile, limits: SheetLimits) -> int:
+    """Raise SheetTooLarge for the first sheet whose declared or real extent is over the limits.
+    Returns the sheets' rows down to their farthest cells (the import's progress total)."""
     names = set(zf.namelist())
     try:
         parts = _sheet_parts(zf, names)
     except ElementTree.ParseError:
-        return  # a damaged directory: the reader refuses the file as damaged
+        return 0  # a damaged directory: the reader refuses the file as damaged
+    rows = 0
     for sheet, part in parts:
-        if not _scan_fast(zf, part, _Extent(sheet, limits)):
-            _scan_exact(zf, part, _Extent(sheet, limits))
+        extent = _Extent(sheet, limits)
+        if not _scan_fast(zf, part, extent):
+            extent = _Extent(sheet, limits)
+            _scan_exact(zf, part, extent)
+        rows += extent.rows
+    return rows
 
 
 # ---------------------------------------------------------------------------- ods
@@ -259,9 +265,11 @@ def _repeat(attributes: bytes) -> int:
     return int(m.group(1)) if m else 1
 
 
-def check_ods(zf: zipfile.ZipFile, limits: SheetLimits) -> None:
+def check_ods(zf: zipfile.ZipFile, limits: SheetLimits) -> int:
     """Raise SheetTooLarge for the first .ods sheet whose farthest filled cell is over the limits,
-    reading content.xml as a stream (the reader would expand the repeats in memory)."""
+    reading content.xml as a stream (the reader would expand the repeats in memory). Returns the
+    sheets' rows down to their farthest filled cells (the import's progress total)."""
+    total = 0
     extent: _Extent | None = None
     row = column = columns_here = 0  # rows before the current one; the column; the farthest filled
     repeat = 1
@@ -269,6 +277,7 @@ def check_ods(zf: zipfile.ZipFile, limits: SheetLimits) -> None:
         for closing, tag, attributes, empty in _ODS_TOKEN.findall(block):
             if tag == b"table":
                 if closing:
+                    total += extent.rows if extent else 0
                     extent = None
                 elif not empty:
                     name = _ODS_NAME.search(attributes)
@@ -291,6 +300,7 @@ def check_ods(zf: zipfile.ZipFile, limits: SheetLimits) -> None:
                 column += _repeat(attributes)
                 if not empty or _ODS_FILLED.search(attributes):
                     columns_here = column
+    return total
 
 
 def check_loaded(sheet: str, height: int, width: int, limits: SheetLimits) -> None:

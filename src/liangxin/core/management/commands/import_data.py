@@ -52,7 +52,8 @@ class Command(BaseCommand):
             options={k: opts[k] for k in ("period", "year") if opts.get(k)},
         )
         if self.stdout.isatty() and not opts["json"]:
-            ctx.progress = self._progress_bar(estimate_rows(path, path.name))
+            ctx.rows_total = estimate_rows(path, path.name)
+            ctx.progress = self._progress_bar(ctx)
         try:
             report = run_import(path, ctx)
         except ImportFailed as exc:
@@ -89,7 +90,7 @@ class Command(BaseCommand):
         if opts["strict"] and report.rejected:
             self.stdout.write(self.style.WARNING(f"严格模式：有 {report.rejected} 行被拒绝，整个文件未写入"))
 
-    def _progress_bar(self, total: int | None):
+    def _progress_bar(self, ctx: ImportContext):
         """In a terminal: one line redrawn as chunks are read (at most 5 times a second)."""
         started = time.monotonic()
         shown = [0.0]
@@ -98,7 +99,7 @@ class Command(BaseCommand):
             now = time.monotonic()
             if now - shown[0] >= 0.2:
                 shown[0] = now
-                self.stdout.write("\r" + bar(Progress(rows, total, now - started)), ending="")
+                self.stdout.write("\r" + bar(Progress(rows, ctx.rows_total, now - started)), ending="")
                 self.stdout.flush()
 
         return progress
