@@ -10,6 +10,10 @@
  * 3. [data-print] on a button prints the page, [data-back] on a link goes back a page
  *    (no inline onclick or javascript: URL: the CSP forbids them).
  * 4. [data-nav-toggle] opens and closes the navigation on a phone-sized screen.
+ * 5. A download that takes a moment — an export or template link (a.btn to …/export…,
+ *    ?format=xlsx|csv, or a .xlsx/.csv/.docx file) or any a.btn[data-busy="文本"] — says
+ *    正在准备文件… (or its data-busy text) for a few seconds while the server writes the file
+ *    (the page stays where it is), and a second click meanwhile is ignored.
  */
 (function () {
   "use strict";
@@ -56,6 +60,26 @@
       cancel(evt);
     }
   }, true);
+
+  var FILE_LINK = /(\/export|[?&]format=(xlsx|csv)|\.(xlsx|csv|docx)($|\?))/;
+  var BUSY_SECONDS = 4;
+
+  document.addEventListener("click", function (evt) {
+    var target = evt.target;
+    var link = target && target.closest ? target.closest("a.btn[href]") : null;
+    if (!link || evt.defaultPrevented) { return; }
+    if (!link.hasAttribute("data-busy") && !FILE_LINK.test(link.getAttribute("href"))) { return; }
+    if (link.getAttribute("aria-busy") === "true") { evt.preventDefault(); return; }
+    var label = link.textContent;
+    link.setAttribute("aria-busy", "true");
+    link.classList.add("is-busy");
+    link.textContent = link.getAttribute("data-busy") || "正在准备文件…";
+    window.setTimeout(function () {
+      link.textContent = label;
+      link.removeAttribute("aria-busy");
+      link.classList.remove("is-busy");
+    }, BUSY_SECONDS * 1000);
+  });
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
