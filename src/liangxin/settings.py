@@ -470,8 +470,8 @@ LIANGXIN_NOTIFY_SMS_HEADERS = envjson_object("LIANGXIN_NOTIFY_SMS_HEADERS", "{}"
 # except the kinds named urgent (by default the office's 催报).
 LIANGXIN_NOTIFY_QUIET_HOURS = envhours("LIANGXIN_NOTIFY_QUIET_HOURS", "22:00-07:00")
 LIANGXIN_NOTIFY_URGENT_KINDS = envlist("LIANGXIN_NOTIFY_URGENT_KINDS", "chase")
-# 年度考核 weights: 月度平均分, 按期完成率, 覆盖提升分 (documents/assessment.py publishes the method).
-LIANGXIN_ASSESSMENT_WEIGHTS = envints("LIANGXIN_ASSESSMENT_WEIGHTS", "60,25,15", count=3)
+# 年度考核 weights: 月度平均分, 按期完成率, 覆盖提升分, 台账成绩分 (documents/assessment.py publishes the method).
+LIANGXIN_ASSESSMENT_WEIGHTS = envints("LIANGXIN_ASSESSMENT_WEIGHTS", "50,20,15,15", count=4)
 # The bulletin's .docx template: an office may point this at its own letterhead (README).
 LIANGXIN_BULLETIN_TEMPLATE = env("LIANGXIN_BULLETIN_TEMPLATE") or None
 # The bulletin's 发文机关 (red 发文机关标志, 署名, 印发机关) unless the office writes another on the

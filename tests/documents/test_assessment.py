@@ -44,7 +44,8 @@ def assessment_json(*args):
     return {u["unit"]: u for u in json.loads(out.getvalue())["units"]}
 
 
-def test_the_scores_and_ranks_equal_the_hand_computed_case(year):
+def test_the_scores_and_ranks_equal_the_hand_computed_case(year, settings):
+    settings.LIANGXIN_ASSESSMENT_WEIGHTS = (60, 25, 15, 0)  # the ledgers: test_assessment_ledger.py
     units = assessment_json()
     jt = units["交通运输局"]
     assert (jt["monthly_avg"], jt["tasks_due"], jt["tasks_done_on_time"]) == (85.0, 1, 1)
@@ -65,12 +66,13 @@ def test_the_scores_and_ranks_equal_the_hand_computed_case(year):
 
 
 def test_the_weights_are_configurable(year, settings):
-    settings.LIANGXIN_ASSESSMENT_WEIGHTS = (100, 0, 0)
+    settings.LIANGXIN_ASSESSMENT_WEIGHTS = (100, 0, 0, 0)
     units = assessment_json()
     assert units["交通运输局"]["score"] == 85.0 and units["邮政管理局"]["score"] == 17.5
 
 
-def test_the_workbook_has_the_ranked_table_and_the_method(year, tmp_path):
+def test_the_workbook_has_the_ranked_table_and_the_method(year, tmp_path, settings):
+    settings.LIANGXIN_ASSESSMENT_WEIGHTS = (60, 25, 15, 0)
     call_command(
         "assessment",
         "--year=2022",

@@ -42,19 +42,20 @@ def test_the_page_shows_what_the_command_computes(client, office, year):  # noqa
     units = assessment_json()
     rows = _table(page)
     assert [r[1] for r in rows] == ["交通运输局", "民政局", "司法局", "邮政管理局"]
-    for rank, unit, monthly_avg, _months, _due, done, *_rest, gain, score in rows:
+    for rank, unit, monthly_avg, _months, _due, done, *_rest, gain, ledger, score in rows:
         expected = units[unit]
         assert int(rank) == expected["rank"]
         assert _num(monthly_avg) == expected["monthly_avg"] and _num(score) == expected["score"]
         assert int(done) == expected["tasks_done_on_time"] and _num(gain) == expected["coverage_gain"]
-    assert "考核得分 =（60 × 月度平均分 + 25 × 按期完成率 × 100 + 15 × 覆盖提升分）" in page
+        assert _num(ledger) == expected["ledger"]
+    assert "考核得分 =（50 × 月度平均分 + 20 × 按期完成率 × 100 + 15 × 覆盖提升分 + 15 × 台账成绩分）" in page
 
 
 def test_other_weights_can_be_tried_and_the_page_says_so(client, office, year, settings):  # noqa: F811
     client.force_login(office)
-    page = client.get(URL, {**QUERY, "w1": "100", "w2": "0", "w3": "0"}).content.decode()
+    page = client.get(URL, {**QUERY, "w1": "100", "w2": "0", "w3": "0", "w4": "0"}).content.decode()
     scores = {r[1]: _num(r[-1]) for r in _table(page)}
-    settings.LIANGXIN_ASSESSMENT_WEIGHTS = (100, 0, 0)
+    settings.LIANGXIN_ASSESSMENT_WEIGHTS = (100, 0, 0, 0)
     assert scores == {u: d["score"] for u, d in assessment_json().items()}
     assert "当前为试算权重" in page
 
@@ -84,7 +85,8 @@ def test_the_workbook_download_equals_the_command(client, office, year):  # noqa
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["2022年度考核"]
     units = assessment_json()
     for row in sheet.iter_rows(min_row=2, values_only=True):
-        assert row[10] == units[row[1]]["score"] and row[0] == units[row[1]]["rank"]
+        assert row[11] == units[row[1]]["score"] and row[0] == units[row[1]]["rank"]
+        assert row[10] == units[row[1]]["ledger"]
     assert AuditLog.objects.filter(action="documents.assessment.downloaded", actor=office).count() == 1
 
 
@@ -100,10 +102,12 @@ def test_the_document_is_a_gongwen_with_the_ranked_table(client, office, year): 
     assert any(t.startswith("参加排名的单位共4个") and "交通运输局位列第一" in t for t in texts)
     table = document.tables[0]
     rows = [[c.text for c in r.cells] for r in table.rows]
-    assert rows[0] == ["名次", "单位", "月度平均分", "按期完成率（%）", "覆盖率提高（百分点）", "考核得分"]
+    assert rows[0] == [
+        "名次", "单位", "月度平均分", "按期完成率（%）", "覆盖率提高（百分点）", "台账成绩分", "考核得分"
+    ]  # fmt: skip
     units = assessment_json()
-    assert [(r[1], float(r[5])) for r in rows[1:]] == [
-        (u, units[u]["score"]) for u in [r[1] for r in rows[1:]]
+    assert [(r[1], float(r[5]), float(r[6])) for r in rows[1:]] == [
+        (u, units[u]["ledger"], units[u]["score"]) for u in [r[1] for r in rows[1:]]
     ]
     assert [r[0] for r in rows[1:]] == ["1", "2", "2", "4"]  # ties share a rank
 

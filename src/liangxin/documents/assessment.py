@@ -1,6 +1,7 @@
 """年度考核 (documents reads the dispatch and the coverage engine; neither knows of it): each member unit's (and county 组织部's) year in one score, by a published method.
 
-    score = (w₁ · 月度平均分 + w₂ · 按期完成率 × 100 + w₃ · 覆盖提升分) ÷ (w₁ + w₂ + w₃), one decimal
+    score = (w₁ · 月度平均分 + w₂ · 按期完成率 × 100 + w₃ · 覆盖提升分 + w₄ · 台账成绩分)
+            ÷ (the weights counted), one decimal
 
 * 月度平均分: the mean of the unit's monthly scores (`ranking.score_of`, domain.md §6) over the
   year's periods in which it had something to report;
@@ -10,15 +11,18 @@
 * 覆盖提升分: the rise of 组织覆盖率 over the year in the unit's field — the organizations its own
   staff see (`core.scoping.scope_of_unit`), counted by the coverage engine on December 31 of
   the year before and on the assessment date — at `COVERAGE_POINTS` per percentage point, between
-  0 and 100 (a unit with no organizations in its field: not counted, its weight drops out).
+  0 and 100 (a unit with no organizations in its field: not counted, its weight drops out);
+* 台账成绩分: what its ledgers show for the year (brands, pairings, 五融入五提升, committees,
+  新就业群体 stations), each by its app's own figures — `assessment_ledger`; no ledger item
+  applies: not counted, its weight drops out.
 
-Weights: ``LIANGXIN_ASSESSMENT_WEIGHTS`` (default 60,25,15). Units with no monthly score are not
+Weights: ``LIANGXIN_ASSESSMENT_WEIGHTS`` (default 50,20,15,15). Units with no monthly score are not
 ranked; equal scores share a rank (`ranking.competition_ranks`)."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -33,6 +37,9 @@ from liangxin.dispatch.ranking import competition_ranks
 from liangxin.dispatch.status import PeriodStatus, period_status
 from liangxin.registry.models import Organization
 
+from .assessment_ledger import METHOD as LEDGER_METHOD
+from .assessment_ledger import LedgerContext, LedgerItem, ledger_items, ledger_score
+
 COVERAGE_POINTS = 10  # 覆盖提升分 per percentage point of 组织覆盖率 gained (10 points → 100)
 
 
@@ -46,6 +53,8 @@ class UnitAssessment:
     org_rate_start: Decimal | None = None
     org_rate_end: Decimal | None = None
     coverage_gain: Decimal | None = None  # percentage points
+    ledger_items: list[LedgerItem] = field(default_factory=list)
+    ledger: float | None = None  # 台账成绩分
     score: float | None = None
     rank: int | None = None
 
@@ -69,17 +78,19 @@ class UnitAssessment:
             "org_rate_start": None if self.org_rate_start is None else float(self.org_rate_start),
             "org_rate_end": None if self.org_rate_end is None else float(self.org_rate_end),
             "coverage_gain": None if self.coverage_gain is None else float(self.coverage_gain),
+            "ledger": self.ledger,
+            "ledger_items": [i.as_dict() for i in self.ledger_items],
             "score": self.score,
             "rank": self.rank,
         }
 
 
-Weights = tuple[int, int, int]
+Weights = tuple[int, int, int, int]
 
 
 def weights() -> Weights:
     """The weights in force (the page may try others: `assess(…, w=)`)."""
-    return settings.LIANGXIN_ASSESSMENT_WEIGHTS
+    return tuple(settings.LIANGXIN_ASSESSMENT_WEIGHTS)
 
 
 def _field_rate(unit: MemberUnit, as_of: datetime.date) -> Decimal | None:
@@ -97,6 +108,8 @@ def _score(a: UnitAssessment, w: Weights) -> float | None:
         parts.append((w[1], a.done_rate * 100))
     if a.coverage_score is not None:
         parts.append((w[2], a.coverage_score))
+    if a.ledger is not None:
+        parts.append((w[3], a.ledger))
     total_weight = sum(w for w, _ in parts) or 1
     return round(sum(w * v for w, v in parts) / total_weight, 1)
 
@@ -130,6 +143,7 @@ def assess(year: int, as_of: datetime.date, *, w: Weights | None = None) -> list
                 entry.tasks_due += 1
                 entry.tasks_done_on_time += last.cells[(task.pk, a.unit_id)].done_on_time
     start = datetime.date(year - 1, 12, 31)
+    ledgers = LedgerContext(year, as_of)
     for pk, entry in found.items():
         scores = monthly.get(pk, [])
         entry.months = len(scores)
@@ -140,6 +154,8 @@ def assess(year: int, as_of: datetime.date, *, w: Weights | None = None) -> list
         )
         points = change_points(entry.org_rate_end, entry.org_rate_start)
         entry.coverage_gain = None if points is None else Decimal(points)
+        entry.ledger_items = ledger_items(entry.unit, ledgers)
+        entry.ledger = ledger_score(entry.ledger_items)
         entry.score = _score(entry, w)
     ranked = sorted(
         (e for e in found.values() if e.score is not None), key=lambda e: (-e.score, e.unit.sort, e.unit.pk)
@@ -151,7 +167,7 @@ def assess(year: int, as_of: datetime.date, *, w: Weights | None = None) -> list
 
 
 HEADERS = ["名次", "单位", "月度平均分", "参与月数", "到期任务", "按期完成", "按期完成率（%）",
-           "年初组织覆盖率（%）", "组织覆盖率（%）", "提高（百分点）", "考核得分"]  # fmt: skip
+           "年初组织覆盖率（%）", "组织覆盖率（%）", "提高（百分点）", "台账成绩分", "考核得分"]  # fmt: skip
 
 
 def table_rows(entries: list[UnitAssessment]) -> list[list]:
@@ -172,6 +188,7 @@ def table_rows(entries: list[UnitAssessment]) -> list[list]:
             number(to_percent(e.org_rate_start)),
             number(to_percent(e.org_rate_end)),
             number(e.coverage_gain),
+            e.ledger,
             e.score,
         ]
         for e in entries
@@ -193,10 +210,12 @@ def write_workbook(target, year: int, entries: list[UnitAssessment], w: Weights 
 
 
 def method_text(w: Weights | None = None) -> str:
-    w1, w2, w3 = w or weights()
+    w1, w2, w3, w4 = w or weights()
     return (
-        f"考核得分 =（{w1} × 月度平均分 + {w2} × 按期完成率 × 100 + {w3} × 覆盖提升分）÷ 参与计算的权重之和。"
+        f"考核得分 =（{w1} × 月度平均分 + {w2} × 按期完成率 × 100 + {w3} × 覆盖提升分 + {w4} × 台账成绩分）"
+        "÷ 参与计算的权重之和。"
         "月度平均分为各月调度得分（有应报事项的月份）的平均；按期完成率为截至考核日已到期任务中按期完成的比例；"
         f"覆盖提升分为本单位主管领域组织覆盖率较上年末每提高 1 个百分点计 {COVERAGE_POINTS} 分，最高 100 分、最低 0 分。"
-        "某项无数据时不参与计算；无月度得分的单位不参与排名；得分相同名次并列。"
+        + LEDGER_METHOD
+        + "某项无数据时不参与计算；无月度得分的单位不参与排名；得分相同名次并列。"
     )

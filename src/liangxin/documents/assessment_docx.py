@@ -16,10 +16,10 @@ from .docx import fit_letterhead, place_signature
 from .letterhead import Letterhead, default_office
 from .wordml import chinese_language, reproducible
 
-HEADERS = ["名次", "单位", "月度平均分", "按期完成率（%）", "覆盖率提高（百分点）", "考核得分"]
-COLUMNS = [0, 1, 2, 6, 9, 10]  # of assessment.table_rows
-WIDTHS = [16, 52, 22, 22, 22, 22]  # 156 mm, the text block's width
-FIELDS = ["rank", "unit", "avg", "done", "gain", "score"]
+HEADERS = ["名次", "单位", "月度平均分", "按期完成率（%）", "覆盖率提高（百分点）", "台账成绩分", "考核得分"]
+COLUMNS = [0, 1, 2, 6, 9, 10, 11]  # of assessment.table_rows
+WIDTHS = [14, 44, 20, 20, 20, 19, 19]  # 156 mm, the text block's width
+FIELDS = ["rank", "unit", "avg", "done", "gain", "ledger", "score"]
 
 
 def title(year: int) -> str:

@@ -29,9 +29,10 @@ class AssessmentForm(forms.Form):
     w1 = forms.IntegerField(label="月度平均分权重", min_value=0, max_value=100)
     w2 = forms.IntegerField(label="按期完成率权重", min_value=0, max_value=100)
     w3 = forms.IntegerField(label="覆盖提升分权重", min_value=0, max_value=100)
+    w4 = forms.IntegerField(label="台账成绩分权重", min_value=0, max_value=100)
 
     def __init__(self, data, *, years: list[int]):
-        w1, w2, w3 = assessment.weights()
+        w1, w2, w3, w4 = assessment.weights()
         today = timezone.localdate()
         default_year = today.year if today.year in years else (years[0] if years else today.year)
         merged = {
@@ -39,6 +40,7 @@ class AssessmentForm(forms.Form):
             "w1": w1,
             "w2": w2,
             "w3": w3,
+            "w4": w4,
             **{k: v for k, v in data.items() if v != ""},
         }
         super().__init__(merged)
@@ -59,7 +61,7 @@ def _assessed(request):
     year = form.cleaned_data["year"]
     year_end = datetime.date(year, 12, 31)
     as_of = min(form.cleaned_data["as_of"] or timezone.localdate(), year_end)
-    w = (form.cleaned_data["w1"], form.cleaned_data["w2"], form.cleaned_data["w3"])
+    w = tuple(form.cleaned_data[k] for k in ("w1", "w2", "w3", "w4"))
     return form, assessment.assess(year, as_of, w=w), year, as_of, w
 
 

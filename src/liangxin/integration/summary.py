@@ -142,13 +142,19 @@ def summarize(
     return Summary(year=year, by=by, total=total, rows=rows)
 
 
-def assessed_value(parameter: str, unit, as_of) -> MeasureValue:
-    """The measure behind a linked task: the organizations the unit answers for (those it
-    supervises; a county's organization department: its county) assessed this year."""
+def unit_assessments(unit) -> Q:
+    """The assessments a unit answers for: of the organizations it supervises; a county's
+    organization department also those of its county (the linked task's measure, 年度考核)."""
     q = Q(organization__supervising_unit=unit)
     if unit.kind == MemberUnitKind.COUNTY_ORG and unit.county_code:
         q |= Q(organization__county_code=unit.county_code)
-    visible = Assessment.objects.filter(q, assessed_on__lte=as_of)
+    return q
+
+
+def assessed_value(parameter: str, unit, as_of) -> MeasureValue:
+    """The measure behind a linked task: the organizations the unit answers for (those it
+    supervises; a county's organization department: its county) assessed this year."""
+    visible = Assessment.objects.filter(unit_assessments(unit), assessed_on__lte=as_of)
     summary = summarize(visible, as_of.year, "region")
     t = summary.total
     rows = visible.filter(year=as_of.year).select_related("organization").order_by("organization__name")

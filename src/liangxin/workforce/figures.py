@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
 
+from liangxin.core.scoping import Scope
 from liangxin.coverage import engine
 from liangxin.registry.models import Organization
 from liangxin.workforce.models import GroupType, Posthouse, Station
@@ -21,21 +22,27 @@ from liangxin.workforce.models import GroupType, Posthouse, Station
 FIELDS = ("organizations", "stations", "people", "party_members", "stations_covered", "posthouses")
 
 
-def _rows(model, user, everything: bool):
-    """What `user` may see; `everything`: the whole city, for the command line (no user)."""
+def _rows(model, user, everything: bool, scope: Scope | None = None):
+    """What `user` may see; `everything`: the whole city, for the command line (no user);
+    `scope`: what that jurisdiction sees (a member unit's field, for the 年度考核)."""
+    if scope is not None:
+        q = scope.q(model)
+        return model.objects.all() if q is None else model.objects.filter(q)
     return model.objects.all() if everything else model.objects.restrict(user)
 
 
-def stations_on(user, as_of: datetime.date, *, everything: bool = False):
+def stations_on(user, as_of: datetime.date, *, everything: bool = False, scope: Scope | None = None):
     return (
-        _rows(Station, user, everything)
+        _rows(Station, user, everything, scope)
         .filter(Q(established_on__isnull=True) | Q(established_on__lte=as_of))
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
     )
 
 
-def posthouses_on(user, as_of: datetime.date, *, everything: bool = False):
-    return _rows(Posthouse, user, everything).filter(Q(opened_on__isnull=True) | Q(opened_on__lte=as_of))
+def posthouses_on(user, as_of: datetime.date, *, everything: bool = False, scope: Scope | None = None):
+    return _rows(Posthouse, user, everything, scope).filter(
+        Q(opened_on__isnull=True) | Q(opened_on__lte=as_of)
+    )
 
 
 def covered_organizations(stations, as_of: datetime.date):
@@ -44,10 +51,11 @@ def covered_organizations(stations, as_of: datetime.date):
     return engine.organizations_with_status(orgs, as_of=as_of).exclude(coverage=engine.NONE).values("pk")
 
 
-def workforce(user, as_of: datetime.date, *, everything: bool = False) -> dict:
-    """``{"as_of", "groups": [{"type", "code", …FIELDS}], "total": {…}}`` for what `user` sees."""
-    stations = stations_on(user, as_of, everything=everything)
-    all_posthouses = posthouses_on(user, as_of, everything=everything)
+def workforce(user, as_of: datetime.date, *, everything: bool = False, scope: Scope | None = None) -> dict:
+    """``{"as_of", "groups": [{"type", "code", …FIELDS}], "total": {…}}`` for what `user` sees
+    (or, given `scope`, what that jurisdiction sees)."""
+    stations = stations_on(user, as_of, everything=everything, scope=scope)
+    all_posthouses = posthouses_on(user, as_of, everything=everything, scope=scope)
     covered = covered_organizations(stations, as_of)
     rows = {
         r["group_type"]: r
