@@ -324,6 +324,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "notify:deliveries": OFFICE_ONLY,
     "documents:assessment": OFFICE_ONLY,
     "documents:assessment_docx": OFFICE_ONLY,
+    "documents:assessment_pdf": OFFICE_ONLY,
     "documents:assessment_xlsx": OFFICE_ONLY,
 }
 

@@ -103,7 +103,7 @@ def test_the_document_is_a_gongwen_with_the_ranked_table(client, office, year): 
     table = document.tables[0]
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == [
-        "名次", "单位", "月度平均分", "按期完成率（%）", "覆盖率提高（百分点）", "台账成绩分", "考核得分"
+        "名次", "单位", "月度平均分", "按期完成率（%）", "覆盖提高百分点", "台账成绩分", "考核得分"
     ]  # fmt: skip
     units = assessment_json()
     assert [(r[1], float(r[5]), float(r[6])) for r in rows[1:]] == [
@@ -113,7 +113,13 @@ def test_the_document_is_a_gongwen_with_the_ranked_table(client, office, year): 
 
 
 @pytest.mark.parametrize(
-    "name", ["documents:assessment", "documents:assessment_docx", "documents:assessment_xlsx"]
+    "name",
+    [
+        "documents:assessment",
+        "documents:assessment_docx",
+        "documents:assessment_pdf",
+        "documents:assessment_xlsx",
+    ],
 )
 def test_only_the_office_opens_the_assessment(client, city, name):
     for role, extra in (("member_unit", {"member_unit": "邮政管理局"}), ("county", {"region": "360826"})):

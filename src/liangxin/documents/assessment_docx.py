@@ -7,6 +7,8 @@ import datetime
 import io
 from typing import Any
 
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
 from . import assessment as a
@@ -16,9 +18,13 @@ from .docx import fit_letterhead, place_signature
 from .letterhead import Letterhead, default_office
 from .wordml import chinese_language, reproducible
 
-HEADERS = ["名次", "单位", "月度平均分", "按期完成率（%）", "覆盖率提高（百分点）", "台账成绩分", "考核得分"]
+# Headers of two lines at most (four characters a line in a 21 mm column with 1.5 mm cell
+# margins): a header row of four lines, which cannot split and which the caption keeps with,
+# with the first row did not fit below the summary, and the table left the page short.
+HEADERS = ["名次", "单位", "月度平均分", "按期完成率（%）", "覆盖提高百分点", "台账成绩分", "考核得分"]
 COLUMNS = [0, 1, 2, 6, 9, 10, 11]  # of assessment.table_rows
-WIDTHS = [14, 44, 20, 20, 20, 19, 19]  # 156 mm, the text block's width
+WIDTHS = [12, 39, 21, 21, 21, 21, 21]  # 156 mm, the text block's width
+CELL_MARGIN = 85  # twips, 1.5 mm left and right (the table style's 1.9 mm leaves 3 characters)
 FIELDS = ["rank", "unit", "avg", "done", "gain", "ledger", "score"]
 
 
@@ -26,15 +32,39 @@ def title(year: int) -> str:
     return f"关于{year}年度“两新”组织党建工作考核结果的通报"
 
 
+def _full_pages(document) -> None:
+    """No widow/orphan control: a 公文 page is 22 lines (GB/T 9704-2012 7.1), and with it a
+    heading (kept with the next paragraph) and a long paragraph's first two lines could not
+    share a page's last two lines — the page ended two or three lines short."""
+    normal = next(
+        s for s in document.styles.element.findall(qn("w:style")) if s.get(qn("w:styleId")) == "Normal"
+    )
+    control = OxmlElement("w:widowControl")
+    control.set(qn("w:val"), "0")
+    normal.find(qn("w:pPr")).insert(0, control)  # schema order: widowControl before spacing
+
+
 def _template() -> bytes:
     document = new_document()
+    _full_pages(document)
     opening(document)
     para(document, "一、考核办法", "Heading1")
     para(document, "{{ method }}")
     para(document, "二、考核结果", "Heading1")
     para(document, "{{ summary }}")
     para(document, "表1  {{ year }}年度考核结果", "TableCaption")
-    table(document, HEADERS, WIDTHS, "rows", ["{{ row." + f + " }}" for f in FIELDS], left={1})
+    grid = table(document, HEADERS, WIDTHS, "rows", ["{{ row." + f + " }}" for f in FIELDS], left={1})
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_MARGIN))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    look = grid._tbl.tblPr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)  # schema order: … tblLayout, tblCellMar, tblLook
+    else:
+        grid._tbl.tblPr.append(margins)
     para(document, "三、有关要求", "Heading1")
     para(document, "{{ requirement }}")
     para(document, "", "Normal")

@@ -18,9 +18,11 @@ from liangxin.core.roles import Role
 from liangxin.core.widgets import DateInput
 
 from . import assessment, assessment_docx
+from .pdf import PdfUnavailable, pdf_bytes
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = {"docx": "Word", "pdf": "PDF", "xlsx": "Excel"}
 
 
 class AssessmentForm(forms.Form):
@@ -90,9 +92,19 @@ def _download(request, kind: str) -> HttpResponse:
             "；".join(e for errors in form.errors.values() for e in errors) or f"{year}年没有可考核的调度数据"
         )
         return HttpResponse(f"无法下载：{message}", status=400, content_type="text/plain; charset=utf-8")
-    if kind == "docx":
+    if kind in ("docx", "pdf"):
         content = assessment_docx.render(year, as_of, entries, w=w, issued_on=timezone.localdate())
         name, content_type = f"{assessment_docx.title(year)}.docx", DOCX
+        if kind == "pdf":
+            try:
+                content = pdf_bytes(content, assessment_docx.title(year))
+            except PdfUnavailable as error:
+                return HttpResponse(
+                    f"无法生成 PDF：{error}。请下载 Word 版。",
+                    status=503,
+                    content_type="text/plain; charset=utf-8",
+                )
+            name, content_type = f"{assessment_docx.title(year)}.pdf", "application/pdf"
     else:
         buffer = io.BytesIO()
         assessment.write_workbook(buffer, year, entries, w)
@@ -102,7 +114,7 @@ def _download(request, kind: str) -> HttpResponse:
         actor=request.user,
         object_type="documents.assessment",
         object_id=str(year),
-        object_repr=f"{year}年度考核（{'Word' if kind == 'docx' else 'Excel'}）",
+        object_repr=f"{year}年度考核（{KINDS[kind]}）",
         after={"year": year, "as_of": as_of.isoformat(), "weights": list(w), "kind": kind},
     )
     response = HttpResponse(content, content_type=content_type)
@@ -113,6 +125,11 @@ def _download(request, kind: str) -> HttpResponse:
 @role_required(Role.OFFICE)
 def assessment_docx_download(request):
     return _download(request, "docx")
+
+
+@role_required(Role.OFFICE)
+def assessment_pdf_download(request):
+    return _download(request, "pdf")
 
 
 @role_required(Role.OFFICE)

@@ -1,4 +1,4 @@
-"""Optional PDF of a bulletin, through LibreOffice when it is installed (`soffice` on PATH).
+"""Optional PDF of a 公文 (the bulletin, the 年度考核), through LibreOffice when it is installed (`soffice` on PATH).
 
 A server has none of the 公文 fonts (仿宋_GB2312, 楷体_GB2312, 黑体, 方正小标宋简体, 宋体), and
 LibreOffice would set every one in the same sans-serif face. The conversion runs with
@@ -71,3 +71,12 @@ def convert_to_pdf(source: Path | str, out_dir: Path | str | None = None, *, tim
         detail = (result.stderr or result.stdout).strip()[:300]
         raise PdfUnavailable(f"“{source.name}”转换为 PDF 失败：{detail or '未生成文件'}")
     return pdf
+
+
+def pdf_bytes(content: bytes, name: str, *, timeout: int = 180) -> bytes:
+    """A .docx given as bytes, converted by `convert_to_pdf` in a private folder: the PDF's bytes
+    (`name`: the file's stem, which the error messages name)."""
+    with tempfile.TemporaryDirectory(prefix="liangxin-pdf-") as folder:
+        source = Path(folder) / f"{name}.docx"
+        source.write_bytes(content)
+        return convert_to_pdf(source, timeout=timeout).read_bytes()

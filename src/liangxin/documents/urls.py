@@ -10,6 +10,7 @@ urlpatterns = [
     path("bulletins/", views.bulletins, name="bulletins"),
     path("assessment/", assessment_views.assessment_page, name="assessment"),
     path("assessment/assessment.docx", assessment_views.assessment_docx_download, name="assessment_docx"),
+    path("assessment/assessment.pdf", assessment_views.assessment_pdf_download, name="assessment_pdf"),
     path("assessment/assessment.xlsx", assessment_views.assessment_xlsx_download, name="assessment_xlsx"),
     path("bulletins/template/", views.upload_template, name="template_upload"),
     path("bulletins/template/reset/", views.reset_template, name="template_reset"),
