@@ -34,8 +34,9 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpe
 
 def due_items(unit, period: Period, as_of: datetime.date):
     """Everything due from `unit` in `period` as of a date: ([{task, report or None, cell,
-    is_lead}], the period's status) — 本月填报 and the unit's to-do page."""
-    status = period_status(period, as_of)
+    is_lead}], the unit's part of the period's status: `period_status(..., unit=)`) — 本月填报,
+    its workbook and the unit's to-do page."""
+    status = period_status(period, as_of, unit=unit)
     task_ids = [t.pk for t in status.tasks if (t.pk, unit.pk) in status.cells]
     existing = {r.task_id: r for r in Report.objects.filter(period=period, unit=unit, task_id__in=task_ids)}
     items = []
@@ -163,6 +164,8 @@ def save_report(
     )
     if submit and check_lock and not is_open_for(period, unit):
         raise DispatchError(f"{period}调度已锁定，“{unit.name}”如需补报，请联系工委办公室为本单位解锁")
+    if report is not None:  # the audit record names them: no query for what the caller holds
+        report.task, report.unit, report.period = task, unit, period
     created = report is None
     before = None if created else audit.snapshot(report, [*FIELDS, "state"])
     report = report or Report(task=task, unit=unit, period=period)

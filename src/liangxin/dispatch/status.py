@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from liangxin.core.rates import percent_value
@@ -133,15 +134,22 @@ class PeriodStatus:
     cells: dict[tuple[int, int], Cell]
     units: list[UnitRow]
     totals: dict[str, int] = field(default_factory=dict)
+    partial: bool = False  # one unit's part (`period_status(..., unit=)`): no ranks, no lists
+
+    def _whole(self, what: str) -> None:
+        if self.partial:
+            raise ValueError(f"{what}需要整个调度期的状态，不能由单个单位的部分状态得出")
 
     @property
     def red_list(self) -> list[UnitRow]:
         """红榜: the top five ranks and every unit tied at the cut (`ranking.red_list`)."""
+        self._whole("红榜")
         return ranking.red_list(self.units)
 
     @property
     def black_list(self) -> list[UnitRow]:
         """黑榜: the bottom five ranks and every unit tied at the cut, worst first (`ranking.black_list`)."""
+        self._whole("黑榜")
         return ranking.black_list(self.units)
 
     @property
@@ -347,28 +355,45 @@ def light_for(
     return "green"
 
 
-def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodStatus:
-    """Lights, rates, scores and ranks of `period` as of `as_of` (default: today)."""
+def period_status(period: Period, as_of: datetime.date | None = None, *, unit=None) -> PeriodStatus:
+    """Lights, rates, scores and ranks of `period` as of `as_of` (default: today).
+
+    With `unit`: only what that unit's pages need — the tasks it reports on, its own pairs, and
+    every pair of the tasks it leads (so a led task's light and milestones are whole) — in the
+    same four queries, whatever the number of units and tasks in the period (本月填报 and the
+    unit's to-do at month end). Each cell is the one the whole period's status has; the unit
+    rows are not ranked (a rank needs every unit) and `partial` says so."""
     as_of = as_of or timezone.localdate()
     plan = period.plan
-    tasks = list(
-        Task.objects.filter(plan=plan, start__lte=period.last_day).select_related("lead").order_by("sort_key")
-    )
+    tasks_qs = Task.objects.filter(plan=plan, start__lte=period.last_day)
+    if unit is not None:
+        tasks_qs = tasks_qs.filter(assignments__unit=unit)
+    tasks = list(tasks_qs.select_related("lead").order_by("sort_key"))
+    task_ids = [t.pk for t in tasks]
+    pairs = report_pairs = event_pairs = Q()
+    if unit is not None:
+        led = [t.pk for t in tasks if t.lead_id == unit.pk]
+        pairs = Q(unit=unit) | Q(task__in=led)
+        report_pairs = Q(task__in=task_ids) & pairs
+        event_pairs = Q(report__task__in=task_ids) & (Q(report__unit=unit) | Q(report__task__in=led))
     assignments: dict[int, list[TaskUnit]] = defaultdict(list)
     for a in (
-        TaskUnit.objects.filter(task__in=[t.pk for t in tasks])
+        TaskUnit.objects.filter(pairs, task__in=task_ids)
         .select_related("unit")
         .order_by("-is_lead", "unit__sort", "unit_id")
     ):
         assignments[a.task_id].append(a)
     reports = list(
-        Report.objects.filter(task__plan=plan, period__month__lte=period.month).values(
+        Report.objects.filter(report_pairs, task__plan=plan, period__month__lte=period.month).values(
             "id", "task_id", "unit_id", "period_id", "period__month"
         )
     )
     events = list(
         ReportEvent.objects.filter(
-            report__task__plan=plan, report__period__month__lte=period.month, at__lt=end_of_day(as_of)
+            event_pairs,
+            report__task__plan=plan,
+            report__period__month__lte=period.month,
+            at__lt=end_of_day(as_of),
         )
         .order_by("at", "id")
         .values("report_id", "action", "at", "status", "percent")
@@ -429,7 +454,9 @@ def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodS
                 row.expected += 1
                 row.submitted += cell.submitted
                 row.on_time += cell.submitted and on_time
-    units = ranking.rank_units(list(unit_rows.values()), plan)
+    units = (
+        list(unit_rows.values()) if unit is not None else ranking.rank_units(list(unit_rows.values()), plan)
+    )
     totals = totals_for(tasks, assignments, cells)
     return PeriodStatus(
         period=period,
@@ -439,6 +466,7 @@ def period_status(period: Period, as_of: datetime.date | None = None) -> PeriodS
         cells=cells,
         units=units,
         totals=totals,
+        partial=unit is not None,
     )
 
 
