@@ -237,6 +237,32 @@ def test_new_in_scope_organizations_open_a_follow_up_due_in_30_days(messy, now, 
     assert followup.due_on == due
 
 
+def test_each_new_follow_up_goes_to_its_gatekeeping_unit_and_is_announced_once(
+    messy, django_capture_on_commit_callbacks
+):
+    from liangxin.core.events import event_happened
+
+    earlier = make_org("吉安市早先登记有限公司", code=credit_code(serial=909))
+    waiting = FollowUp.objects.create(organization=earlier, kind="new", due_on=datetime.date(2024, 1, 1))
+    announced = []
+
+    def listen(sender, name, payloads, **kwargs):
+        announced.extend((name, p["organization"]["credit_code"], p["unit"]) for p in payloads())
+
+    event_happened.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run(messy)
+    finally:
+        event_happened.disconnect(listen)
+    units = dict(FollowUp.objects.filter(kind="new").values_list("organization__credit_code", "unit__name"))
+    assert units == {GOOD: "市场监管局", SOCIAL: "民政局", earlier.credit_code: "市场监管局"}
+    # the import's two, and the one opened earlier without a unit, routed now
+    assert sorted(announced) == sorted(("followup.opened", code, unit) for code, unit in units.items())
+    waiting.refresh_from_db()
+    assert waiting.unit.name == "市场监管局"
+
+
 def test_a_deregistration_opens_a_follow_up_to_settle_the_party_organization(messy, tmp_path):
     run(messy)
     rows = messy_rows()

@@ -48,7 +48,9 @@ def units_by_kind() -> dict[str, int]:
 
 def route_open() -> list[int]:
     """Give every open follow-up without a unit the unit of its organization's kind; returns the
-    ids routed (those just opened), each announced on commit as ``followup.opened``."""
+    ids routed (those just opened), each announced on commit as ``followup.opened``. Follow-ups
+    opened in bulk get their unit as they are inserted (`unit_for_kind_sql`); this routes the
+    rest (a few rows: an organization that closed, a unit configured since)."""
     routed: list[int] = []
     for kind, unit_id in units_by_kind().items():
         ids = list(
@@ -59,9 +61,25 @@ def route_open() -> list[int]:
         for start in range(0, len(ids), 500):
             FollowUp.objects.filter(pk__in=ids[start : start + 500]).update(unit_id=unit_id)
         routed += ids
-    for start in range(0, len(routed), 1000):
-        events.emit_many("followup.opened", functools.partial(_payloads, routed[start : start + 1000]))
+    announce_opened(routed)
     return routed
+
+
+def unit_for_kind_sql(kind_column: str) -> tuple[str, list]:
+    """SQL (and its parameters) for the gatekeeping unit of an organization's kind, read from
+    `kind_column` (a quoted column): what `route_open` would set, given at insert time."""
+    units = units_by_kind()
+    if not units:
+        return "NULL", []
+    whens = " ".join(["WHEN %s THEN %s"] * len(units))
+    return f"CASE {kind_column} {whens} ELSE NULL END", [v for pair in units.items() for v in pair]
+
+
+def announce_opened(ids: list[int]) -> None:
+    """Announce follow-ups just opened with a unit, on commit, as ``followup.opened`` (the
+    payloads are read then, a thousand at a time, only by a listener that wants them)."""
+    for start in range(0, len(ids), 1000):
+        events.emit_many("followup.opened", functools.partial(_payloads, ids[start : start + 1000]))
 
 
 def _payloads(ids: list[int]) -> list[dict[str, Any]]:

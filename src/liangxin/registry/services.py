@@ -437,20 +437,23 @@ def open_followups_for(org_ids: list[int], *, today: datetime.date) -> int:
 
 def _open_new_followups(where: str, params: list, *, today: datetime.date) -> int:
     """The one statement of the rule: a new organization counted as 存续/在业 (COUNTED_STATUSES)
-    opens a NEW follow-up due in `followup_days()`. `where` selects the organizations (quoted
-    names and placeholders only; values in `params`)."""
+    opens a NEW follow-up due in `followup_days()`, given at once to the gatekeeping unit of the
+    organization's kind and announced. `where` selects the organizations (quoted names and
+    placeholders only; values in `params`)."""
     quote = connection.ops.quote_name
     followup, org = FollowUp._meta, Organization._meta
     columns = ", ".join(
         quote(followup.get_field(f).column)
-        for f in ("organization", "kind", "status", "due_on", "opened_at", "outcome", "note")
+        for f in ("organization", "kind", "status", "due_on", "opened_at", "outcome", "note", "unit")
     )
+    unit, unit_params = followups.unit_for_kind_sql(quote(org.get_field("kind").column))
     due = today + datetime.timedelta(days=followup_days())
     sql = (
         f"INSERT INTO {quote(followup.db_table)} ({columns}) "  # noqa: S608 (quoted names, parameters)
-        f"SELECT {quote(org.pk.column)}, %s, %s, %s, %s, '', '' FROM {quote(org.db_table)} "
+        f"SELECT {quote(org.pk.column)}, %s, %s, %s, %s, '', '', {unit} FROM {quote(org.db_table)} "
         f"WHERE {where} "
-        f"AND {quote(org.get_field('status').column)} IN ({', '.join(['%s'] * len(COUNTED_STATUSES))})"
+        f"AND {quote(org.get_field('status').column)} IN ({', '.join(['%s'] * len(COUNTED_STATUSES))}) "
+        f"RETURNING {quote(followup.pk.column)}, {quote(followup.get_field('unit').column)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -460,13 +463,15 @@ def _open_new_followups(where: str, params: list, *, today: datetime.date) -> in
                 FollowUp.Status.OPEN.value,
                 connection.ops.adapt_datefield_value(due),
                 connection.ops.adapt_datetimefield_value(timezone.now()),
+                *unit_params,
                 *params,
                 *(s.value for s in COUNTED_STATUSES),
             ],
         )
-        opened = cursor.rowcount
-    followups.route_open()  # to the gatekeeping unit of each kind
-    return opened
+        opened = cursor.fetchall()
+    followups.announce_opened(sorted(pk for pk, unit_id in opened if unit_id is not None))
+    followups.route_open()  # any other open follow-up still without its unit
+    return len(opened)
 
 
 def _audit_row(action, actor, org_id, name, before, after, source, detail="") -> AuditLog:
