@@ -322,6 +322,9 @@ URLS: dict[str, Exempt | Listed | Row] = {
         "the user's own settings; its recent deliveries: Notice.restrict(user) (tests/notify/test_pages.py)"
     ),
     "notify:deliveries": OFFICE_ONLY,
+    "notify:robots": Exempt(
+        "系统管理员 only (role_required); robot endpoints are system settings (tests/notify/test_robots.py)"
+    ),
     "documents:assessment": OFFICE_ONLY,
     "documents:assessment_docx": OFFICE_ONLY,
     "documents:assessment_pdf": OFFICE_ONLY,

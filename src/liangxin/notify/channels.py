@@ -1,5 +1,5 @@
-"""Relaying a notice beyond the browser: to the unit's 政务微信 group by robot (the users who
-chose it @-mentioned by mobile) and by SMS to each user who chose it.
+"""Relaying a notice beyond the browser: to the unit's 政务微信 group by robot (its own robot,
+else its region's, else the city's: `robots.robot_for`; the users who chose it @-mentioned by mobile) and by SMS to each user who chose it.
 
 `relay(notice)` is the dispatch's notify gateway (``LIANGXIN_NOTIFY_GATEWAY``): it writes one
 delivery row per message and hands each to the task worker (`sending.deliver_notice`). Inside
@@ -18,6 +18,7 @@ from django.utils import timezone
 from liangxin.dispatch.models import NOTICE_KINDS, Notice
 from liangxin.dispatch.units import users_acting_for
 from liangxin.notify.models import Channel, Delivery, Preference
+from liangxin.notify.robots import any_robot, robot_for
 
 # Without a choice of their own a user gets every notice in the group, and by SMS the ones
 # that need doing now.
@@ -30,7 +31,7 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 def channels_on() -> list[str]:
     on = []
-    if settings.LIANGXIN_NOTIFY_ROBOT_URL:
+    if any_robot():  # the city's robot or a unit's own
         on.append(Channel.ROBOT)
     if settings.LIANGXIN_NOTIFY_SMS_URL:
         on.append(Channel.SMS)
@@ -140,10 +141,17 @@ def relay(notice: Notice, *, now: datetime.datetime | None = None) -> str:
             if notice.kind in kinds_for(preference, channel):
                 chosen[channel].append(user)
     made: list[Delivery] = []
-    if chosen.get(Channel.ROBOT):
+    group = robot_for(notice.unit) if chosen.get(Channel.ROBOT) else None
+    if group is not None and group.url:  # the unit's own work group, else its region's, else the city's
         mobiles = [m for m in (mobile_of(u) for u in chosen[Channel.ROBOT]) if m]
         made.append(
-            _create(notice, channel=Channel.ROBOT, recipient="", payload=robot_payload(notice, mobiles))
+            _create(
+                notice,
+                channel=Channel.ROBOT,
+                recipient="",
+                group=group.group,
+                payload=robot_payload(notice, mobiles),
+            )
         )
     for user in chosen.get(Channel.SMS, []):
         mobile = mobile_of(user)

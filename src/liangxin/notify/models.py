@@ -42,6 +42,7 @@ class Delivery(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     recipient = models.CharField("接收号码", max_length=30, blank=True)  # the mobile; "" for the group
+    group = models.CharField("接收群", max_length=120, blank=True)  # the robot's: whose work group
     payload = models.JSONField("内容")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
@@ -61,3 +62,48 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}"
+
+
+class RobotEndpoint(models.Model):
+    """A 政务微信 group robot of one member unit or one region (a county, a township), set by the
+    system administrator: a unit's notices go to its own work group instead of the city's
+    (`robots.robot_for`). The URL carries the robot's key: a secret, shown masked."""
+
+    unit = models.OneToOneField(
+        "core.MemberUnit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="成员单位",
+    )
+    region = models.OneToOneField(
+        "core.Region",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="行政区划",
+    )
+    url = models.CharField("群机器人地址", max_length=500)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "单位群机器人"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False, region__isnull=True)
+                | models.Q(unit__isnull=True, region__isnull=False),
+                name="notify_robot_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_name}工作群"
+
+    @property
+    def owner_name(self) -> str:
+        return self.unit.name if self.unit_id else self.region.name

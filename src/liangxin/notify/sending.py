@@ -15,6 +15,7 @@ from django_tasks import task
 
 from liangxin.api import webhooks
 from liangxin.notify.models import Channel, Delivery
+from liangxin.notify.robots import robot_for
 
 LEASE = datetime.timedelta(minutes=5)  # longer than one attempt's time-out
 HEADERS = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "liangxin-notify/1"}
@@ -48,9 +49,10 @@ def _claim(delivery: Delivery, now: datetime.datetime) -> bool:
     )
 
 
-def send(channel: str, payload: dict) -> tuple[int | None, str]:
-    """POST one message to the channel's configured address: (status code, Chinese error or "")."""
-    url = _url(channel)
+def send(channel: str, payload: dict, url: str | None = None) -> tuple[int | None, str]:
+    """POST one message to `url`, or the channel's configured address: (status code, Chinese
+    error or "")."""
+    url = url or _url(channel)
     if not url:
         return None, f"未配置{Channel(channel).label}的地址"
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
@@ -64,7 +66,14 @@ def send(channel: str, payload: dict) -> tuple[int | None, str]:
 
 
 def attempt(delivery: Delivery) -> bool:
-    """POST once and record the outcome (delivered / retry later / failed)."""
+    """POST once and record the outcome (delivered / retry later / failed). A robot message goes
+    to the robot of the notice's unit as it is configured now (a corrected address is used by
+    the retries)."""
+    if delivery.channel == Channel.ROBOT:
+        target = robot_for(delivery.notice.unit)
+        if not target.url:
+            return webhooks.record(delivery, None, "未配置政务微信群机器人的地址")
+        return webhooks.record(delivery, *send(delivery.channel, delivery.payload, target.url))
     return webhooks.record(delivery, *send(delivery.channel, delivery.payload))
 
 

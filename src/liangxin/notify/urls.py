@@ -7,4 +7,5 @@ app_name = "notify"
 urlpatterns = [
     path("", views.preferences, name="preferences"),
     path("deliveries/", views.delivery_list, name="deliveries"),
+    path("robots/", views.robot_list, name="robots"),
 ]
