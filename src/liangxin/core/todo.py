@@ -35,6 +35,7 @@ class Group:
     items: list[Item] = field(default_factory=list)
     more_url: str = ""  # the full list, when more than the items shown
     order: int = 50  # lower first: the most pressing work on top
+    in_badge: bool = True  # False: news, not work (shown, not counted in the navigation's badge)
 
     @property
     def more(self) -> int:
@@ -74,7 +75,11 @@ def _count_key(user, today: datetime.date) -> str:
 
 def remember_count(user, today: datetime.date, groups: list[Group]) -> None:
     """The to-do page has just counted: the badge shows the same number from now on."""
-    cache.set(_count_key(user, today), sum(g.count for g in groups), BADGE_SECONDS)
+    cache.set(_count_key(user, today), badge_count(groups), BADGE_SECONDS)
+
+
+def badge_count(groups: list[Group]) -> int:
+    return sum(g.count for g in groups if g.in_badge)
 
 
 def count_for(user, today: datetime.date) -> int:
@@ -84,5 +89,5 @@ def count_for(user, today: datetime.date) -> int:
     if count is None:
         groups = groups_for(user, today)
         remember_count(user, today, groups)
-        count = sum(g.count for g in groups)
+        count = badge_count(groups)
     return count

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from liangxin.coverage import engine
 from liangxin.coverage.models import Formation, Instructor, PartyOrganization
@@ -49,6 +50,47 @@ def organizations(kind: str, visible_orgs: QuerySet, *, as_of: datetime.date, sc
     else:
         raise ValueError(kind)
     return orgs.select_related("region", "area").order_by("county_code", "township_code", "name")
+
+
+CHANGES = {"became": "新增的未覆盖组织", "stopped": "不再未覆盖的组织"}
+OUT_OF_SCOPE = "out"  # a former blind spot no longer counted (status or kind changed)
+CHANGED_STATUS_LABELS = {**engine.STATUS_LABELS, OUT_OF_SCOPE: "不再计入统计"}
+
+
+def changes_since(day: datetime.date) -> datetime.date:
+    """The day blind-spot changes are counted from: the end of the month before `day` (the
+    dispatch's and the bulletin's rhythm, the same for everyone in a unit, reproducible)."""
+    return engine.end_of_previous_month(day)
+
+
+def changed(kind: str, visible_orgs: QuerySet, *, since: datetime.date, as_of: datetime.date) -> QuerySet:
+    """The organizations of `visible_orgs` that ``became`` a blind spot (uncovered: no party
+    organization, no party work — the engine's status `none`) between `since` and `as_of`, or
+    that ``stopped`` being one, each with ``coverage`` on `as_of` (`OUT_OF_SCOPE` for one no
+    longer counted). On `since` only the organizations already registered by then count, so
+    an organization registered this month without coverage is a new blind spot."""
+    registered_by = timezone.make_aware(
+        datetime.datetime.combine(since + datetime.timedelta(days=1), datetime.time.min)
+    )
+    then = organizations("uncovered", visible_orgs.filter(created_at__lt=registered_by), as_of=since)
+    now = organizations("uncovered", visible_orgs, as_of=as_of)
+    if kind == "became":
+        rows = now.exclude(pk__in=then.values("pk"))
+    elif kind == "stopped":
+        rows = (
+            visible_orgs.filter(pk__in=then.values("pk"))
+            .exclude(pk__in=now.values("pk"))
+            .annotate(
+                coverage=Case(
+                    When(engine.in_scope_q(as_of), then=engine.status_expression(as_of)),
+                    default=Value(OUT_OF_SCOPE),
+                    output_field=CharField(),
+                )
+            )
+        )
+    else:
+        raise ValueError(kind)
+    return rows.select_related("region", "area").order_by("county_code", "township_code", "name")
 
 
 def overloaded_instructors(visible_instructors: QuerySet, *, as_of: datetime.date) -> QuerySet:

@@ -1,5 +1,6 @@
 """Coverage on the to-do page: the headline figures of the user's jurisdiction (from the
-coverage engine, cached with the figures), and an instructor's organizations."""
+coverage engine, cached with the figures), a county's or township's blind spots that changed
+since the end of last month, and an instructor's organizations."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 from liangxin.core.rates import format_percent
 from liangxin.core.roles import Role
 from liangxin.core.todo import ITEMS_SHOWN, Group, Headline, Item
-from liangxin.coverage import engine, figcache
+from liangxin.coverage import blindspots, engine, figcache
 from liangxin.registry.models import Organization
 
 FIGURE_ROLES = (Role.OFFICE, Role.MEMBER_UNIT, Role.COUNTY, Role.TOWNSHIP, Role.PARK, Role.INSTRUCTOR)
@@ -61,7 +62,57 @@ def _visits_due(user, today: datetime.date) -> list[Group]:
     ]
 
 
+BLINDSPOT_ROLES = (Role.COUNTY, Role.TOWNSHIP)
+
+
+def _blindspots_changed(user, today: datetime.date) -> list[Group]:
+    """The organizations of the jurisdiction that became a blind spot since the end of last
+    month (work: build a party organization or assign an instructor), and those that stopped
+    being one (news: not counted in the badge); each links to the organization, the group to
+    the blind-spot list filtered the same way. Cached with the figures."""
+    visible = Organization.objects.restrict(user)
+    since = blindspots.changes_since(today)
+
+    def compute():
+        found = {}
+        for change in blindspots.CHANGES:
+            rows = blindspots.changed(change, visible, since=since, as_of=today)
+            found[change] = (rows.count(), [(o.pk, o.name, o.coverage) for o in rows[:ITEMS_SHOWN]])
+        return found
+
+    found = figcache.cached(figcache.key("home:blindspots", visible, since, today), compute)
+    listed = reverse("coverage:blindspot_list", args=["uncovered"])
+    day = f"{since.month}月{since.day}日"
+    titles = {
+        "became": f"新增盲区：{day}以来变为未覆盖的组织",
+        "stopped": f"消除的盲区：{day}以来不再未覆盖的组织",
+    }
+    return [
+        Group(
+            f"coverage.blindspots_{change}",
+            titles[change],
+            count,
+            [
+                Item(
+                    name,
+                    reverse("registry:organization_detail", args=[pk]),
+                    detail="未覆盖，无党组织、无党建指导员"
+                    if change == "became"
+                    else f"现为：{blindspots.CHANGED_STATUS_LABELS[status]}",
+                )
+                for pk, name, status in items
+            ],
+            more_url=f"{listed}?as_of={today.isoformat()}&changed={change}&since={since.isoformat()}",
+            order=18 if change == "became" else 60,
+            in_badge=change == "became",
+        )
+        for change, (count, items) in found.items()
+    ]
+
+
 def groups(user, today: datetime.date) -> list[Group]:
+    if user.role in BLINDSPOT_ROLES:
+        return _blindspots_changed(user, today)
     if user.role != Role.INSTRUCTOR:
         return []
     guided = Organization.objects.restrict(user).order_by("name")

@@ -3,6 +3,8 @@ the organizations with their status, blind spots and suggested joint branches.""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -247,18 +249,44 @@ def blindspot_index(request):
     )
 
 
+def _blindspot_change(request, kind: str, f) -> tuple[str, datetime.date]:
+    """``?changed=became|stopped[&since=YYYY-MM-DD]`` on the uncovered list: the blind spots
+    that appeared or went away since a day (default: the end of the month before `as_of`)."""
+    change = request.GET.get("changed", "")
+    since = blindspots.changes_since(f.as_of)
+    if kind != "uncovered" or change not in blindspots.CHANGES:
+        return "", since
+    raw = request.GET.get("since", "").strip()
+    if raw:
+        try:
+            since = min(datetime.date.fromisoformat(raw), f.as_of)
+        except ValueError:
+            f.errors.append(f"日期“{raw}”格式不对，应为 YYYY-MM-DD，已按上月末统计")
+    return change, since
+
+
 @role_required(*VIEWERS)
 def blindspot_list(request, kind: str):
     if kind not in blindspots.LISTS:
         raise Http404("未找到该清单")
     f = parse_filters(request)
-    rows = _blindspot_rows(request, kind, f)
     title = blindspots.LISTS[kind]
+    statuses = engine.STATUS_LABELS
+    filter_query = f.query()
+    change, since = _blindspot_change(request, kind, f)
+    if change:
+        orgs = visible(Organization, request).filter(f.region_q(), f.org_q())
+        rows = blindspots.changed(change, orgs, since=since, as_of=f.as_of)
+        title = f"{blindspots.CHANGES[change]}（{since:%Y-%m-%d} 以来）"
+        statuses = blindspots.CHANGED_STATUS_LABELS
+        filter_query += f"&changed={change}&since={since.isoformat()}"
+    else:
+        rows = _blindspot_rows(request, kind, f)
     if kind in blindspots.ORG_LISTS:
         headers = ORG_HEADERS
         values = (
             [o.credit_code, o.name, o.get_kind_display(), o.region.name, o.area.name if o.area else "",
-             o.party_members, o.employees, o.above_scale, engine.STATUS_LABELS[o.coverage]]
+             o.party_members, o.employees, o.above_scale, statuses[o.coverage]]
             for o in rows.iterator(chunk_size=2000)
         )  # fmt: skip
     elif kind == "overloaded":
@@ -283,8 +311,9 @@ def blindspot_list(request, kind: str):
             "title": title,
             "page": page,
             "query": query,
-            "filter_query": f.query(),
-            "statuses": engine.STATUS_LABELS,
+            "filter_query": filter_query,
+            "statuses": statuses,
+            "change": change,
             "is_org_list": kind in blindspots.ORG_LISTS,
             # Scope, industry and tag select organizations: they do not apply to these two lists.
             "date_only": kind not in blindspots.ORG_LISTS,
