@@ -14,12 +14,16 @@ from django.urls import reverse
 
 from liangxin.brands import services as brands
 from liangxin.brands.models import Brand, Level, Stage
-from liangxin.core.models import Region
+from liangxin.core.models import MemberUnit, Region
+from liangxin.documents.assessment_ledger import LedgerContext, ledger_items, ledger_score
 from liangxin.integration.models import Assessment
 from liangxin.pairings.models import Pairing
 from tests.committee.factories import make_committee
+from tests.coverage.factories import make_org as make_covered_org
+from tests.coverage.factories import make_party_org
 from tests.dispatch.factories import make_period, make_task, submit, unit
 from tests.registry.factories import make_org
+from tests.workforce.factories import make_station
 
 D = datetime.date
 TAOSHUXIA = "360802001001"  # 吉州区 古南街道 桃树下居委会
@@ -140,3 +144,19 @@ def test_the_page_the_workbook_and_the_document_show_the_ledger(client, office, 
     assert rows[0][5] == "台账成绩分"
     assert {r[1]: float(r[5]) for r in rows[1:]} == {n: u["ledger"] for n, u in units.items()}
     assert any("台账成绩分为下列适用项目得分的平均" in p.text for p in document.paragraphs)
+
+
+def test_a_countys_ledger_counts_its_stations_covered_and_what_it_has_not_done(city):
+    jizhou = MemberUnit.objects.get(kind="county_org", region__code="360802")
+    express = make_covered_org("吉安市顺丰速运有限公司吉州分公司", region="360802001")
+    make_party_org("顺丰速运吉州分公司党支部", express, founded_on=D(2020, 1, 1))
+    make_station("顺丰古南站", region="360802001", organization=express)  # covered
+    make_station("美团古南站", platform="美团", region="360802001")  # no registered organization
+    make_station("顺丰泰和站", region="360826100")  # another county's: not counted
+    items = ledger_items(jizhou, LedgerContext(2022, D(2022, 12, 31)))
+    assert [(i.label, i.score, i.detail) for i in items] == [
+        ("结对共建", 0.0, "在结对0对，项目0个"),
+        ("五融入五提升", 0.0, "本年度尚无评估"),
+        ("新就业群体", 50.0, "站点2个，已覆盖1个"),
+    ]  # no brand campaign; a county runs no 行业党委 of its own
+    assert ledger_score(items) == 16.7  # (0 + 0 + 50) ÷ 3

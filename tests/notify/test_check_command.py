@@ -9,6 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from liangxin.notify import robots
+from tests.dispatch.factories import unit
+from tests.factories import make_user
 from tests.notify.receiver import Receiver
 
 
@@ -48,3 +51,23 @@ def test_nothing_configured_or_a_bad_mobile_is_said_plainly(settings, db):
         call_command("notify_check", stdout=io.StringIO())
     with pytest.raises(CommandError, match="不是 11 位手机号码"):
         call_command("notify_check", "--mobile", "0796-123", stdout=io.StringIO())
+
+
+def test_a_units_own_robot_is_checked_by_its_name(settings, city):
+    city_group, postal = Receiver(), Receiver()
+    settings.LIANGXIN_NOTIFY_ROBOT_URL, settings.LIANGXIN_NOTIFY_SMS_URL = city_group.url, ""
+    try:
+        robots.set_robot(
+            actor=make_user("sys", role="sysadmin"), unit=unit("邮政管理局"), url=postal.url + "?key=k1"
+        )
+        out = io.StringIO()
+        call_command("notify_check", "--unit", "邮政管理局", stdout=out)
+        call_command("notify_check", "--unit", "民政局", stdout=out)  # no robot of its own: the city's
+    finally:
+        city_group.close()
+        postal.close()
+    assert "邮政管理局的提醒发往：邮政管理局工作群" in out.getvalue()
+    assert "民政局的提醒发往：全市工作群" in out.getvalue()
+    assert len(postal.bodies) == 1 and len(city_group.bodies) == 1
+    with pytest.raises(CommandError, match="没有名为“不存在局”的成员单位"):
+        call_command("notify_check", "--unit", "不存在局", stdout=io.StringIO())
