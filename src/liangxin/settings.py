@@ -34,13 +34,17 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"环境变量 {name} 应为整数，实际为“{value}”") from None
 
 
-def envints(name: str, default: str, *, count: int) -> tuple[int, ...]:
-    """`count` non-negative integers separated by commas (`60,25,15`)."""
+def envints(name: str, default: str, *, count: int, earlier: int | None = None) -> tuple[int, ...]:
+    """`count` non-negative integers separated by commas (`60,25,15`). `earlier`: how many the
+    setting took before its last items were added — an installation that still sets that many
+    keeps working, the added items 0 (the meaning it had)."""
     items = env(name, default).split(",")
     try:
         values = tuple(int(item.strip()) for item in items)
     except ValueError:
         values = ()
+    if earlier is not None and len(values) == earlier:
+        values += (0,) * (count - earlier)
     if len(values) != count or min(values) < 0:
         raise ImproperlyConfigured(
             f"环境变量 {name} 应为 {count} 个以逗号分隔的非负整数，实际为“{env(name, default)}”"
@@ -471,7 +475,8 @@ LIANGXIN_NOTIFY_SMS_HEADERS = envjson_object("LIANGXIN_NOTIFY_SMS_HEADERS", "{}"
 LIANGXIN_NOTIFY_QUIET_HOURS = envhours("LIANGXIN_NOTIFY_QUIET_HOURS", "22:00-07:00")
 LIANGXIN_NOTIFY_URGENT_KINDS = envlist("LIANGXIN_NOTIFY_URGENT_KINDS", "chase")
 # 年度考核 weights: 月度平均分, 按期完成率, 覆盖提升分, 台账成绩分 (documents/assessment.py publishes the method).
-LIANGXIN_ASSESSMENT_WEIGHTS = envints("LIANGXIN_ASSESSMENT_WEIGHTS", "50,20,15,15", count=4)
+# Three numbers (set before 台账成绩分 existed) still work: 台账成绩分 then weighs 0.
+LIANGXIN_ASSESSMENT_WEIGHTS = envints("LIANGXIN_ASSESSMENT_WEIGHTS", "50,20,15,15", count=4, earlier=3)
 # The bulletin's .docx template: an office may point this at its own letterhead (README).
 LIANGXIN_BULLETIN_TEMPLATE = env("LIANGXIN_BULLETIN_TEMPLATE") or None
 # The bulletin's 发文机关 (red 发文机关标志, 署名, 印发机关) unless the office writes another on the

@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 SRC = Path(__file__).parents[2] / "src" / "liangxin"
@@ -88,3 +89,19 @@ def test_every_liangxin_setting_is_read_through_a_typed_helper():
         if not any(True for _ in _helper_calls(node.value)):
             untyped.extend(names)
     assert untyped == []
+
+
+def test_assessment_weights_set_before_the_ledger_weight_existed_keep_their_meaning(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from liangxin.settings import envints
+
+    def weights(value: str) -> tuple[int, ...]:
+        monkeypatch.setenv("LIANGXIN_ASSESSMENT_WEIGHTS", value)
+        return envints("LIANGXIN_ASSESSMENT_WEIGHTS", "50,20,15,15", count=4, earlier=3)
+
+    assert weights("60,25,15") == (60, 25, 15, 0)
+    assert weights("40,20,20,20") == (40, 20, 20, 20)
+    for wrong in ("60,40", "1,2,3,4,5", "60,25,x", "60,-5,15,30"):
+        with pytest.raises(ImproperlyConfigured, match="应为 4 个以逗号分隔的非负整数"):
+            weights(wrong)
