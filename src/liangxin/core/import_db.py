@@ -32,12 +32,19 @@ def bulk_session():
             cursor.execute("PRAGMA main.cache_size = -262144")  # up to 256 MB, only as pages are used
             # the staging tables live in the temp database, whose own cache is 2 MB by default
             cursor.execute("PRAGMA temp.cache_size = -131072")  # 128 MB
+            # Debian's SQLite overwrites deleted content with zeros (SECURE_DELETE): dropping the
+            # staging tables would zero every page they used, in a temp file nobody else can
+            # read and that goes away with the connection. Not for the temp database.
+            cursor.execute("PRAGMA temp.secure_delete")
+            secure_delete = cursor.fetchone()[0]
+            cursor.execute("PRAGMA temp.secure_delete = 0")
         try:
             yield
         finally:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA main.cache_size = {int(cache_size)}")
                 cursor.execute(f"PRAGMA temp.cache_size = {int(temp_cache_size)}")
+                cursor.execute(f"PRAGMA temp.secure_delete = {int(secure_delete)}")
 
 
 @contextlib.contextmanager

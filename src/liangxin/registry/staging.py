@@ -211,11 +211,12 @@ class RegistryStage:
             cursor.execute(
                 f"DELETE FROM {link} WHERE {org_id} IN (SELECT {org_id} FROM {self.retagged.table})"  # noqa: S608
             )
-        cursor.execute(
+        cursor.execute(  # in organization order: the link's indexes grow at their ends, not all over
             f"INSERT INTO {link} ({org_id}, {tag_id}) "  # noqa: S608
             f"SELECT o.{_q('id')}, t.{_q('id')} FROM {self.new_tags.table} s "
             f"JOIN {org} o ON o.{code} = s.{code} JOIN {tag} t ON t.{name} = s.tag "
-            f"UNION ALL SELECT s.{org_id}, t.{_q('id')} FROM {self.retag.table} s JOIN {tag} t ON t.{name} = s.tag"
+            f"UNION ALL SELECT s.{org_id}, t.{_q('id')} FROM {self.retag.table} s JOIN {tag} t ON t.{name} = s.tag "
+            "ORDER BY 1"
         )
 
     def _closed_followups(self, cursor, today: datetime.date) -> None:
