@@ -412,3 +412,23 @@ def test_a_bad_value_repeated_on_many_rows_is_reported_on_each_row(tmp_path, cit
     assert sheet.rejected == 3
     assert [p.row for p in sheet.errors] == [2, 3, 4]
     assert all("火星镇" in p.message for p in sheet.errors)
+
+
+def test_short_rows_and_cells_escaped_by_an_export_read_as_written(tmp_path, city):
+    """A CSV row may stop before the last columns (empty to the end), and a cell our export
+    escaped ('=…) reads as the value it stands for, whatever the other cells of its column."""
+    first, second = credit_code(serial=301), credit_code(serial=302)
+    path = tmp_path / "短行.csv"
+    path.write_text(
+        "统一社会信用代码,组织名称,乡镇（街道）,联系人,地址\n"
+        f"{first},'=吉安市等号科技有限公司,古南街道,'-张先生\n"  # no 地址 cell at all
+        f"{second},吉安市平常科技有限公司,古南街道,,吉安市某路2号\n",
+        encoding="utf-8",
+    )
+    sheet = run(str(path)).sheets[0]
+    assert (sheet.created, sheet.rejected) == (2, 0)
+    rows = dict(Organization.objects.values_list("credit_code", "name"))
+    assert rows == {first: "=吉安市等号科技有限公司", second: "吉安市平常科技有限公司"}
+    one = Organization.objects.get(credit_code=first)
+    assert (one.contact, one.address) == ("-张先生", "")
+    assert Organization.objects.get(credit_code=second).address == "吉安市某路2号"

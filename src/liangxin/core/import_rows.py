@@ -4,6 +4,7 @@ column (`ParseMemo`), problems and warnings with the row number and the header a
 from __future__ import annotations
 
 import hashlib
+import itertools
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -75,21 +76,25 @@ class RowReader:
     @staticmethod
     def column(readers: list[RowReader], key: str) -> list[Any]:
         """One column's cells (as `raw` gives them) for a list of readers of the same sheet."""
+        return RowReader.columns(readers, [key])[key]
+
+    @staticmethod
+    def columns(readers: list[RowReader], keys: list[str]) -> dict[str, list[Any]]:
+        """{key: the column's cells (as `raw` gives them)} for a list of readers of the same
+        sheet: the rows turned into columns at once (a short row's missing cells are None)."""
         if not readers:
-            return []
-        i = readers[0]._columns.get(key)
-        if i is None:
-            return [None] * len(readers)
-        try:
-            out = list(map(operator.itemgetter(i), map(_CELLS, readers)))
-        except IndexError:  # short rows
-            out = [r._cells[i] if i < len(r._cells) else None for r in readers]
-        try:
-            escaped = "\x00'" in "\x00" + "\x00".join(out)  # a text-only column: one scan
-        except TypeError:
-            escaped = any(v.__class__ is str and v[:1] == "'" for v in out)
-        if escaped:
-            out = [unescape_cell(v) for v in out]
+            return {key: [] for key in keys}
+        index = readers[0]._columns
+        table = list(itertools.zip_longest(*map(_CELLS, readers)))
+        out = {}
+        for key in keys:
+            i = index.get(key)
+            cells = list(table[i]) if i is not None and i < len(table) else [None] * len(readers)
+            try:  # a text-only column (empty cells aside): one scan
+                escaped = "\x00'" in "\x00" + "\x00".join(filter(None, cells))
+            except TypeError:
+                escaped = any(v.__class__ is str and v[:1] == "'" for v in cells)
+            out[key] = [unescape_cell(v) for v in cells] if escaped else cells
         return out
 
     def has(self, key: str) -> bool:

@@ -66,7 +66,7 @@ class OrganizationImporter(SheetImporter):
 
     def parse_chunk(self, readers: list[RowReader]) -> list:
         keys = [c.key for c in rules.COLUMNS if c.key in self.match.columns]
-        records, problems, warnings = self.parser.parse_block({k: RowReader.column(readers, k) for k in keys})
+        records, problems, warnings = self.parser.parse_block(RowReader.columns(readers, keys))
         for r, record, found, warned in zip(readers, records, problems, warnings, strict=True):
             for key, message in found:
                 r.problem(key, message or f"“{r.header(key)}”不能为空，请填写")

@@ -486,7 +486,7 @@ def _csv_rows(
                         f"文件“{name}”第 {row_number} 行有 {shown:,} 列，超过上限 {limits.columns:,} 列，"
                         "请删除多余的列后重新上传"
                     )
-                yield [value if value != "" else None for value in row]
+                yield [value or None for value in row]  # csv gives text: "" is an empty cell
         except csv.Error as exc:
             raise FileRejected(
                 f"第 {row_number + 1} 行格式错误（内容过长或含有无法识别的字符），请检查该行后重新上传"
