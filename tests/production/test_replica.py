@@ -68,16 +68,21 @@ def count(cluster: pgcluster.Cluster, sql: str) -> int:
         return conn.execute(sql).fetchone()[0]
 
 
+def site_lines(site, offset: int = 0) -> list[str]:
+    """The standby's log lines about the site's own connections (not this test's probes)."""
+    return [
+        line
+        for line in site.standby.log_since(offset)
+        if line.startswith(f"[{DATABASE}/") and not line.startswith(PROBE)
+    ]
+
+
 def on_the_standby(site, browser: Browser, path: str) -> list[str]:
     """Opens `path` (it must answer 200) and returns the site's statements the standby ran meanwhile."""
     offset = site.standby.log_size()
     page = browser.get(path)
     assert page.status == 200, page.text[:2000]
-    return [
-        line
-        for line in site.standby.log_since(offset)
-        if line.startswith(f"[{DATABASE}/") and not line.startswith(PROBE) and "statement:" in line
-    ]
+    return [line for line in site_lines(site, offset) if "statement:" in line]
 
 
 def _new_org(browser: Browser) -> None:
@@ -137,9 +142,16 @@ def test_a_streaming_standby_serves_the_lists_and_a_writer_reads_their_own_chang
     assert "吉州区刚录入公司" in reader.get(LIST).text
     assert "吉州区刚录入公司" in writer.get(LIST).text
 
+    # The site never wrote to the standby, nor had a statement refused there.
+    statements = [line.split("statement: ", 1)[-1].lstrip() for line in site_lines(site)]
+    assert not [s for s in statements if s.upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert not [line for line in site_lines(site) if "ERROR:" in line]
+
 
 @pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
-def test_the_router_sends_writes_and_reads_in_a_transaction_to_the_primary(settings, django_db_blocker):
+def test_the_router_sends_writes_and_reads_in_a_transaction_to_the_primary(
+    settings, transactional_db, django_db_blocker
+):
     settings.DATABASES = {**settings.DATABASES, dbrouting.REPLICA: settings.DATABASES["default"]}
     router = dbrouting.ReplicaRouter()
     token = dbrouting._reading_replica.set(True)
