@@ -76,5 +76,5 @@ def test_the_office_sees_beside_each_notice_what_went_out_by_robot_and_sms(clien
     )
     client.force_login(office)
     page = client.get(reverse("dispatch:notices")).content.decode()
-    assert '<td class="notice-relay">政务微信 1 条，短信 2 条</td>' in page
+    assert '<td class="notice-relay" data-label="站外推送">政务微信 1 条，短信 2 条</td>' in page
     assert reverse("notify:deliveries") in page
