@@ -14,7 +14,8 @@ Full size (the figures the README asks for; ~10 minutes on 2 cores):
 Here, on a shared machine:
     BENCH_BURST_USERS=60 BENCH_BURST_RAMP=20 .venv/bin/python bench/run.py bench_burst
 Other knobs: BENCH_BURST_TASKS (tasks per unit, default 2), BENCH_BURST_CONCURRENCY (default 50),
-BENCH_BURST_DATABASES (sqlite,postgres), BENCH_BURST_WORKERS (gunicorn workers).
+BENCH_BURST_DATABASES (sqlite,postgres), BENCH_BURST_WORKERS (server workers), BENCH_BURST_SERVER
+(gunicorn — `liangxin serve` — or granian, the comparison in design.md).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ TASKS = int(os.environ.get("BENCH_BURST_TASKS", "2"))
 RAMP = float(os.environ.get("BENCH_BURST_RAMP", "120"))
 CONCURRENCY = int(os.environ.get("BENCH_BURST_CONCURRENCY", "50"))
 WORKERS = os.environ.get("BENCH_BURST_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
+SERVER = os.environ.get("BENCH_BURST_SERVER", "gunicorn")
 DATABASES = [
     d.strip() for d in os.environ.get("BENCH_BURST_DATABASES", "sqlite,postgres").split(",") if d.strip()
 ]
@@ -162,6 +164,17 @@ def _figures(times: list[float]) -> dict:
             "p99_ms": round(_pct(times, 0.99))}  # fmt: skip
 
 
+def _server_command(port: int) -> list[str]:
+    """`liangxin serve` (gunicorn, the production server), or — BENCH_BURST_SERVER=granian, to
+    compare (design.md “Web server”) — granian on the same WSGI application, as many workers
+    as gunicorn's and one request at a time in each (gunicorn's sync workers)."""
+    if SERVER == "granian":
+        granian = str(Path(sys.executable).with_name("granian"))
+        return [granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", WORKERS,
+                "--blocking-threads", "1", "--no-ws", "--log-level", "warning", "liangxin.wsgi:application"]  # fmt: skip
+    return [setup_db.LIANGXIN, "serve", "--bind", f"127.0.0.1:{port}", "-v", "0"]
+
+
 def run(kind: str) -> dict:
     if kind == "postgres":
         if not setup_db.postgres_available():
@@ -182,8 +195,7 @@ def run(kind: str) -> dict:
     subprocess.run([setup_db.LIANGXIN, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
     port = 18000 + os.getpid() % 1000
     log = (setup_db.OUT / f"burst-{kind}.log").open("w")  # the server's warnings (系统繁忙 and why)
-    server = subprocess.Popen([setup_db.LIANGXIN, "serve", "--bind", f"127.0.0.1:{port}", "-v", "0"], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(_server_command(port), env=env, stdout=log, stderr=subprocess.STDOUT)
     rec = Recorder()
     base = f"http://127.0.0.1:{port}"
     try:
@@ -204,6 +216,7 @@ def run(kind: str) -> dict:
     every = [t for times in rec.times.values() for t in times]
     result = {
         "database": kind,
+        "server": SERVER,
         "users": USERS,
         "workers": int(WORKERS),
         "seconds": round(elapsed, 1),
@@ -224,7 +237,7 @@ def run(kind: str) -> dict:
     missing = seeded["expected"] - check["submitted"]  # never submitted (its user met an error)
     result |= {"lost": lost, "not_submitted": missing}
     print(
-        f"{kind}: {USERS} 个单位用户 {elapsed:.0f} s 内 {len(every)} 个请求（{result['requests_per_s']}/s），"
+        f"{kind}（{SERVER}）: {USERS} 个单位用户 {elapsed:.0f} s 内 {len(every)} 个请求（{result['requests_per_s']}/s），"
         f"报送 {rec.submitted}（{result['submissions_per_s']}/s）；p50 {result['p50_ms']} ms，"
         f"p95 {result['p95_ms']} ms，p99 {result['p99_ms']} ms；错误 {len(rec.errors)}，冲突 {rec.conflicts}；"
         f"库中应有 {seeded['expected']} 份、已报送 {check['submitted']} 份、重复 {check['duplicates']}、"
