@@ -7,7 +7,9 @@ gunicorn workers (LIANGXIN_WORKERS, default 2 × cores + 1), the production sett
 evenly over BENCH_BURST_RAMP seconds and at most BENCH_BURST_CONCURRENCY act at once (a thread
 each). Printed per database: requests and submissions per second over the run, p50/p95/p99 per
 kind of request, errors (5xx or a failed connection), conflicts, and the database check after
-the run: every expected report present exactly once, submitted, with one 报送 event.
+the run: every expected report present exactly once, submitted, with one 报送 event; and the
+server's own CPU per request (its processes' user + system time over the run) with the load
+average, since on a shared machine the latencies mostly measure the wait for a core.
 
 Full size (the figures the README asks for; ~10 minutes on 2 cores):
     BENCH_BURST_USERS=500 .venv/bin/python bench/run.py bench_burst
@@ -175,6 +177,30 @@ def _server_command(port: int) -> list[str]:
     return [setup_db.LIANGXIN, "serve", "--bind", f"127.0.0.1:{port}", "-v", "0"]
 
 
+def _cpu_seconds(root: int) -> float:
+    """CPU time (user + system) used so far by a process and its descendants (Linux /proc): the
+    server's cost of the run, less sensitive than latency to what else the machine is doing."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [p for p, parent in parents.items() if parent == pid and p not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
 def run(kind: str) -> dict:
     if kind == "postgres":
         if not setup_db.postgres_available():
@@ -200,6 +226,7 @@ def run(kind: str) -> dict:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base)
+        cpu_before = _cpu_seconds(server.pid)
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
             for i in range(USERS):
@@ -208,6 +235,7 @@ def run(kind: str) -> dict:
                     time.sleep(delay)
                 pool.submit(_user, base, i, rec)
         elapsed = time.perf_counter() - started
+        server_cpu = _cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -226,6 +254,8 @@ def run(kind: str) -> dict:
         "p50_ms": round(_pct(every, 0.50)),
         "p95_ms": round(_pct(every, 0.95)),
         "p99_ms": round(_pct(every, 0.99)),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(every), 1), 1),
+        "load_average": os.getloadavg()[0],
         "errors": len(rec.errors),
         "conflicts": rec.conflicts,
         "expected_reports": seeded["expected"],
@@ -241,7 +271,8 @@ def run(kind: str) -> dict:
         f"报送 {rec.submitted}（{result['submissions_per_s']}/s）；p50 {result['p50_ms']} ms，"
         f"p95 {result['p95_ms']} ms，p99 {result['p99_ms']} ms；错误 {len(rec.errors)}，冲突 {rec.conflicts}；"
         f"库中应有 {seeded['expected']} 份、已报送 {check['submitted']} 份、重复 {check['duplicates']}、"
-        f"丢失 {lost}、未报送 {missing}",
+        f"丢失 {lost}、未报送 {missing}；服务端 CPU {result['server_cpu_ms_per_request']} ms/请求，"
+        f"负载 {result['load_average']:.1f}",
         flush=True,
     )
     for name, figures in result["per_kind"].items():
