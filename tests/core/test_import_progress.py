@@ -119,3 +119,69 @@ def test_import_data_into_a_file_has_no_bar(city, tmp_path):
         call_command("import_data", str(path), stdout=fh)
     text = out.read_text(encoding="utf-8")
     assert "\r" not in text and "已处理" not in text and "新增 5" in text
+
+
+def org_xls(path, count):
+    """The same organizations as `org_csv`, under a title row, in an Excel 97–2003 workbook
+    written by xlwt (as many systems still export them), with a second sheet of notes."""
+    import csv
+
+    import xlwt
+
+    with open(org_csv(path.with_suffix(".csv"), count), encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("台账")
+    for r, row in enumerate([["吉安市两新组织台账"], *rows]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.add_sheet("填表说明").write(4, 0, "信用代码须为18位")
+    book.save(str(path))
+    return path
+
+
+def test_an_xls_declares_its_sheets_rows_in_its_dimensions_records(tmp_path):
+    from liangxin.core.tabular import check_and_read
+    from tests.core.test_tabular_files import xls_bytes
+
+    with check_and_read(org_xls(tmp_path / "台账.xls", 30), "台账.xls") as workbook:
+        assert workbook.kind == "xls"
+        assert workbook.rows_estimate == 32 + 5  # title, header, 30 rows; the notes down to row 5
+    with check_and_read(xls_bytes([(0, 0, "名称"), (1, 0, "甲")]), "无尺寸.xls") as workbook:
+        assert workbook.rows_estimate is None  # no DIMENSIONS record: rows read only, still read
+        assert [row for sheet in workbook.sheets for row in sheet.rows] == [["名称"], ["甲"]]
+
+
+@pytest.mark.django_db
+def test_an_xls_import_page_has_a_total_and_reaches_100_percent(city, office, tmp_path, settings, client_for):
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rows = OrganizationImporter.chunk_size + 10
+    source = org_xls(tmp_path / "台账.xls", rows)
+    job = ImportJob.objects.create(user=office, filename="台账.xls", stored="up.xls", status="queued")
+    (jobs.upload_dir() / "up.xls").write_bytes(source.read_bytes())
+    seen = []
+    real_write = type(jobs.progress_path(job)).write_text
+
+    def recorded(self, text, *args, **kwargs):
+        seen.append(json.loads(text))
+        return real_write(self, text, *args, **kwargs)
+
+    from unittest import mock
+
+    with mock.patch.object(type(jobs.progress_path(job)), "write_text", recorded):
+        jobs.run_import_job.call(job.pk)
+    assert [s["total"] for s in seen] == [rows + 7] * len(seen)  # known from the first chunk on
+    assert [s["done"] for s in seen] == [False] * (len(seen) - 1) + [True]
+    page = client_for(office).get(reverse("data_import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
+    text = page.content.decode()
+    assert f"已读完 {rows:,} 行（100%）" in text and 'max="100" value="100"' in text
+    assert "确认导入" in text
+
+
+@pytest.mark.django_db
+def test_an_xls_in_a_terminal_gets_a_bar_that_ends_full(city, tmp_path):
+    text = in_a_terminal(str(org_xls(tmp_path / "台账.xls", OrganizationImporter.chunk_size + 10)))
+    assert "\r[" in text and "/ 约 2,017 行（99%）" in text
+    assert f"\r[{'#' * 30}] 已读完 2,010 行（100%）" in text and "新增 2010" in text

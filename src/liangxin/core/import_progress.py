@@ -4,8 +4,10 @@ one wording for the job page and for `liangxin import_data` in a terminal.
 The total is an estimate made before reading: a CSV's lines (a cell holding a line break makes
 it a little high, so the percentage stays under 100 until the end); for .xlsx and .ods, the rows
 of every sheet down to its farthest cell, as the size check measures them before the reader
-opens the file (`core.tabular.limits`; title rows and other sheets make it a little high too).
-For .xls the total is not known before the sheets are read; only the rows read are shown."""
+opens the file (`core.tabular.limits`; title rows and other sheets make it a little high too);
+for .xls, the rows each sheet's DIMENSIONS record declares (`core.tabular.files._xls_rows`; a
+file without them shows the rows read only). When the reading is over, the progress is `done`:
+100 %, whatever the estimate said."""
 
 from __future__ import annotations
 
@@ -36,9 +38,12 @@ class Progress:
     rows: int = 0
     total: int | None = None  # estimated, see `estimate_rows`
     elapsed: float = 0.0  # seconds since the import started
+    done: bool = False  # every row read: 100 %
 
     @property
     def percent(self) -> int | None:
+        if self.done:
+            return 100
         if not self.total:
             return None
         return min(99, self.rows * 100 // self.total) if self.rows < self.total else 99
@@ -50,6 +55,8 @@ class Progress:
         return max(1, round(self.elapsed * max(self.total - self.rows, 0) / self.rows))
 
     def text(self) -> str:
+        if self.done:
+            return f"已读完 {self.rows:,} 行（100%），用时 {_duration(max(1, round(self.elapsed)))}"
         if self.percent is None:
             return f"已处理 {self.rows:,} 行"
         text = f"已处理 {self.rows:,} / 约 {self.total:,} 行（{self.percent}%）"
@@ -58,12 +65,17 @@ class Progress:
         return text
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "total": self.total, "elapsed": round(self.elapsed, 1)}
+        return {"rows": self.rows, "total": self.total, "elapsed": round(self.elapsed, 1), "done": self.done}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Progress:
         total = data.get("total")
-        return cls(int(data["rows"]), int(total) if total else None, float(data.get("elapsed") or 0))
+        return cls(
+            int(data["rows"]),
+            int(total) if total else None,
+            float(data.get("elapsed") or 0),
+            bool(data.get("done")),
+        )
 
 
 def _duration(seconds: int) -> str:

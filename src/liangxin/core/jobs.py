@@ -167,6 +167,11 @@ def run_import_job(job_id: int) -> None:
         job.save(update_fields=["status", "error", "updated_at"])
         raise
     else:
+        marker.write_text(
+            json.dumps(
+                Progress(ctx.rows_read, ctx.rows_total, time.monotonic() - started, done=True).as_dict()
+            )
+        )
         job.report = report.summary()
         job.has_error_rows = write_rejected_rows(str(errors_path(job)), report)
         job.status = ImportJob.Status.DONE if job.committing else ImportJob.Status.PREVIEWED

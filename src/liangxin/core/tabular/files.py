@@ -26,7 +26,7 @@ import os
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -97,7 +97,9 @@ class Workbook:
     sheets: list[Sheet]
     encoding: str | None = None  # CSV only
     delimiter: str | None = None  # CSV only
-    rows_estimate: int | None = None  # .xlsx/.ods: the sheets' rows as measured before reading
+    rows_estimate: int | None = (
+        None  # the sheets' rows as measured (.xlsx/.ods) or declared (.xls) before reading
+    )
     _closers: list[Any] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -195,7 +197,9 @@ def check_and_read(
             raise _refused(ext, "word")
         if not book and "PowerPoint Document" in entries:
             raise _refused(ext, "ppt")
-        return _open_calamine(source, filename, "xls", limits)
+        workbook = _open_calamine(source, filename, "xls", limits)
+        workbook.rows_estimate = _xls_rows(source, book) if book else None
+        return workbook
     kind = sniff_content(head)
     if kind == "text" and ext == ".csv":
         return _open_csv(source, filename, limits)
@@ -352,6 +356,139 @@ def _xls_has_filepass(source: _Source, entry: bytes) -> bool:
         return False
     after_bof = 4 + struct.unpack("<H", head[2:4])[0]
     return head[after_bof : after_bof + 2] == b"\x2f\x00"
+
+
+_OLE2_END = 0xFFFFFFFE  # end of a chain; larger ids are free / FAT / DIFAT sectors
+
+
+class _Ole2Chain:
+    """Random access to bytes laid out in a chain of sectors: a stream in the file's sectors,
+    or a small stream in the mini stream's (which is itself such a chain)."""
+
+    def __init__(
+        self, read_sector: Callable[[int, int, int], bytes], chain: list[int], shift: int, size: int
+    ):
+        self.read_sector, self.chain, self.shift, self.size = read_sector, chain, shift, size
+
+    def read(self, offset: int, n: int) -> bytes:
+        """`n` bytes from `offset` (fewer at the end)."""
+        n = max(0, min(n, self.size - offset))
+        out = b""
+        while len(out) < n:
+            index, within = divmod(offset + len(out), 1 << self.shift)
+            if index >= len(self.chain):
+                raise ValueError("past the end of the chain")
+            piece = self.read_sector(self.chain[index], within, (1 << self.shift) - within)
+            if not piece:
+                raise ValueError("short read")
+            out += piece
+        return out[:n]
+
+
+def _ole2_stream(f: io.BufferedIOBase, entry: bytes) -> _Ole2Chain:
+    """One stream of an OLE2 compound file (its directory `entry`), read through the FAT — or
+    the mini FAT for a stream under the cutoff. Only the sectors asked for are read. Raises
+    ValueError on a malformed file."""
+    header = f.read(512)
+    if len(header) < 512:
+        raise ValueError("short header")
+    shift, mini_shift = struct.unpack("<HH", header[30:34])
+    if not 7 <= shift <= 16 or mini_shift >= shift:
+        raise ValueError("sector size")
+    fat_count, first_dir = struct.unpack("<II", header[44:52])
+    cutoff, first_minifat, minifat_count, first_difat, difat_count = struct.unpack("<5I", header[56:76])
+    per_sector = (1 << shift) // 4
+
+    def sector(n: int, within: int = 0, length: int = 1 << shift) -> bytes:
+        f.seek(((n + 1) << shift) + within)
+        return f.read(length)
+
+    def ids(n: int) -> tuple[int, ...]:
+        data = sector(n)
+        if len(data) < 4 * per_sector:
+            raise ValueError("short sector")
+        return struct.unpack(f"<{per_sector}I", data)
+
+    fat_sectors = [n for n in struct.unpack("<109I", header[76:512]) if n < _OLE2_END]
+    n = first_difat
+    for _ in range(difat_count):
+        if n >= _OLE2_END:
+            break
+        more = ids(n)
+        fat_sectors += [m for m in more[:-1] if m < _OLE2_END]
+        n = more[-1]
+    fat = [m for n in fat_sectors[:fat_count] for m in ids(n)]
+
+    def chain(start: int, table: list[int]) -> list[int]:
+        found: list[int] = []
+        while start < _OLE2_END:
+            if start >= len(table) or len(found) > len(table):
+                raise ValueError("broken chain")
+            found.append(start)
+            start = table[start]
+        return found
+
+    start, size = struct.unpack("<IQ", entry[116:128])
+    if size >= cutoff:
+        return _Ole2Chain(sector, chain(start, fat), shift, size)
+    directory = _Ole2Chain(sector, chain(first_dir, fat), shift, 1 << 40)
+    root_start, root_size = struct.unpack("<IQ", directory.read(0, 128)[116:128])
+    mini_stream = _Ole2Chain(sector, chain(root_start, fat), shift, root_size)
+    minifat_chain = chain(first_minifat, fat)[:minifat_count]
+    mini_fat = [m for n in minifat_chain for m in ids(n)]
+
+    def mini_sector(n: int, within: int, length: int) -> bytes:
+        return mini_stream.read((n << mini_shift) + within, length)
+
+    return _Ole2Chain(mini_sector, chain(start, mini_fat), mini_shift, size)
+
+
+_BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_DIMENSIONS = 0x0809, 0x000A, 0x0085, 0x0200
+_BIFF_CELLS = {0x0006, 0x00BD, 0x00BE, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x0208, 0x027E}
+
+
+def _biff_records(stream: _Ole2Chain, offset: int) -> Iterator[tuple[int, int, int]]:
+    """(type, length, offset of the data) of the BIFF records from `offset` on."""
+    while offset + 4 <= stream.size:
+        kind, length = struct.unpack("<HH", stream.read(offset, 4))
+        yield kind, length, offset + 4
+        offset += 4 + length
+
+
+def _xls_rows(source: _Source, entry: bytes) -> int | None:
+    """The rows of an .xls's worksheets down to their last used row, from each sheet's
+    DIMENSIONS record (written by Excel, WPS and LibreOffice before the cells), read without
+    loading a sheet: the total of an import's progress. None when a sheet has no such record
+    or the file is not as expected — an estimate never refuses a file."""
+    try:
+        with source.open() as f:
+            stream = _ole2_stream(f, entry)
+            offsets = []
+            for kind, _length, at in _biff_records(stream, 0):
+                if kind == _BIFF_BOUNDSHEET:
+                    offset, _, sheet_type = struct.unpack("<IBB", stream.read(at, 6))
+                    if sheet_type == 0:  # a worksheet (not a chart, macro or VB module)
+                        offsets.append(offset)
+                elif kind == _BIFF_EOF or (offsets and kind != _BIFF_BOUNDSHEET):
+                    break  # the sheets are listed together, before the strings
+            rows = 0
+            for offset in offsets:
+                for n, (kind, length, at) in enumerate(_biff_records(stream, offset)):
+                    if kind == _BIFF_DIMENSIONS and length in (10, 14):  # BIFF5: 16-bit rows
+                        data = stream.read(at, length)
+                        rows += (
+                            struct.unpack_from("<I", data, 4)[0]
+                            if length == 14
+                            else struct.unpack_from("<H", data, 2)[0]
+                        )
+                        break
+                    if kind in _BIFF_CELLS or kind == _BIFF_EOF or n > 200 or (n and kind == _BIFF_BOF):
+                        return None
+                else:
+                    return None
+            return rows or None
+    except (ValueError, struct.error, OSError):
+        return None
 
 
 # ---------------------------------------------------------------------------- calamine

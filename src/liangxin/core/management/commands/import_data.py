@@ -58,9 +58,13 @@ class Command(BaseCommand):
             report = run_import(path, ctx)
         except ImportFailed as exc:
             raise CommandError(exc.message) from None
-        finally:
+        except BaseException:
             if ctx.progress is not None and ctx.rows_read:
                 self.stdout.write("")  # end the bar's line
+            raise
+        if ctx.progress is not None and ctx.rows_read:
+            done = Progress(ctx.rows_read, ctx.rows_total, time.monotonic() - self._started, done=True)
+            self.stdout.write("\r" + bar(done))  # the bar full, its line ended
         if opts["errors"]:
             if not write_rejected_rows(opts["errors"], report):
                 self.stderr.write("没有被拒绝或带警告的行，未生成错误文件。")
@@ -92,7 +96,7 @@ class Command(BaseCommand):
 
     def _progress_bar(self, ctx: ImportContext):
         """In a terminal: one line redrawn as chunks are read (at most 5 times a second)."""
-        started = time.monotonic()
+        started = self._started = time.monotonic()
         shown = [0.0]
 
         def progress(rows: int) -> None:
