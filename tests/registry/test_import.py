@@ -220,6 +220,18 @@ def test_strict_mode_writes_nothing_when_any_row_is_rejected(messy):
     assert not Organization.objects.exists()
 
 
+def test_the_rows_name_their_batch_and_lose_it_only_with_the_batch(messy):
+    """`import_batch` has no database constraint (its check cost every imported row a query):
+    the import guarantees it, and deleting a batch (through Django) clears it."""
+    report = run(messy)
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert set(Organization.objects.values_list("import_batch_id", flat=True)) == {batch.pk}
+
+    batch.delete()
+    assert set(Organization.objects.values_list("import_batch_id", flat=True)) == {None}
+    assert Organization.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     ("now", "today", "due"),
     [

@@ -55,7 +55,9 @@ class Organization(RegionBound):
     province_code = models.CharField("省级代码", max_length=12, blank=True)
     city_code = models.CharField("市级代码", max_length=12, blank=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    name = models.CharField("组织名称", max_length=200, db_index=True)  # sort by name
+    # Sort by name: a plain index (Meta.indexes), not db_index, which on PostgreSQL adds a
+    # varchar_pattern_ops twin for LIKE 'x%' that no query uses (the name search is a contains).
+    name = models.CharField("组织名称", max_length=200)
     kind = models.CharField("组织类别", max_length=12, choices=OrgKind.choices)
     # No index on the region and industry keys: lists filter by the codes, never by these ids
     # (reference rows are not deleted), and every index costs each imported row.
@@ -112,6 +114,11 @@ class Organization(RegionBound):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,  # read once per import, after its rows are written
+        # No database constraint: the batch is created in the import's own transaction just
+        # before its rows are written, and is never deleted but through Django (which sets
+        # this to NULL, on_delete). The constraint's check cost every imported row a query at
+        # commit (docs/scale.md, "Imports").
+        db_constraint=False,
     )
 
     objects = ScopedManager()
@@ -129,6 +136,7 @@ class Organization(RegionBound):
         indexes = [
             # Equality columns first (county, status, kind), then the ones the rules compare.
             models.Index(fields=COVERAGE_INDEX_FIELDS, name="registry_org_coverage_idx"),
+            models.Index(fields=["name"], name="registry_org_name_idx"),
         ]
 
     def __str__(self) -> str:
