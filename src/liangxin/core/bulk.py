@@ -9,6 +9,7 @@ and PostgreSQL.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -98,6 +99,8 @@ class Staging:
         self.table = connection.ops.quote_name(f"lx_stage_{name}")
         self.columns = [connection.ops.quote_name(c) for c, _ in columns]
         self.types = [t for _, t in columns]
+        # the types by name for a binary COPY: "varchar(18)" → "varchar"
+        self.copy_types = [re.sub(r"\(.*\)", "", t).strip() for t in self.types]
         self.rows = 0
 
     def create(self) -> Staging:
@@ -119,7 +122,11 @@ class Staging:
         self.rows += len(rows)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                with cursor.copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN") as copy:
+                # Binary, each column's type given: no value is formatted as text and parsed
+                # again (a third of the client's and most of the server's COPY work).
+                columns = ", ".join(self.columns)
+                with cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types(self.copy_types)
                     for row in rows:
                         copy.write_row(row)
                 return
