@@ -3,8 +3,6 @@ on the job page (tests/registry/test_pages.py) and as a bar of `liangxin import_
 terminal."""
 
 import json
-import os
-import pty
 
 import pytest
 from django.core.management import call_command
@@ -13,6 +11,7 @@ from liangxin.core import jobs
 from liangxin.core.import_progress import Progress, estimate_rows
 from liangxin.core.models import ImportJob
 from liangxin.registry.imports import OrganizationImporter
+from tests import terminal
 from tests.registry.factories import write_workbook
 from tests.registry.test_import_beside_others import org_csv
 
@@ -57,20 +56,7 @@ def test_a_page_import_records_the_estimated_total(city, office, tmp_path, setti
 
 def in_a_terminal(*args) -> str:
     """What `liangxin import_data` writes to a pseudo-terminal."""
-    leader, follower = pty.openpty()
-    with open(follower, "w", encoding="utf-8", closefd=True) as terminal:
-        call_command("import_data", *args, stdout=terminal)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
-    return output.decode()
+    return terminal.in_a_terminal("import_data", *args)
 
 
 @pytest.mark.django_db

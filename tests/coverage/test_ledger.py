@@ -488,3 +488,19 @@ def test_a_county_user_imports_its_own_rows_with_audit_records_and_an_intact_cha
     assert AuditLog.objects.filter(action="coverage.instructor.created").count() == 1
     assert verify().ok
     assert PartyOrganization.objects.get(name=JOINT).county_code == "360802"
+
+
+def test_export_ledger_draws_a_bar_in_a_terminal(city, tmp_path):
+    from tests.terminal import full_bar, in_a_terminal
+
+    make_org("吉州甲公司")
+    make_org("吉州乙公司")
+    text = in_a_terminal("export_ledger", str(tmp_path / "摸排表.xlsx"), "--as-of", "2022-06-20")
+    assert full_bar(text).startswith(f"[{'#' * 30}] 已完成 2 行（100%）")
+    assert "已导出 2 个组织的摸排表" in text
+    assert CalamineWorkbook.from_path(str(tmp_path / "摸排表.xlsx")).get_sheet_by_index(0).to_python()[2][
+        1
+    ] in (
+        "吉州甲公司",
+        "吉州乙公司",
+    )

@@ -133,3 +133,17 @@ def test_a_task_that_starts_later_refuses_a_report_for_an_earlier_month(may, jia
     )
     assert "自 2022年07月01日 开始，2022年5月无需报送" in page.content.decode()
     assert "下半年示范点建设" not in client.get(reverse("dispatch:mine") + "?period=2022-05").content.decode()
+
+
+@time_machine.travel("2022-05-27 09:00 +0800", tick=False)
+def test_dispatch_tick_in_a_terminal_shows_its_steps_and_under_json_only_the_json(city):
+    from tests.terminal import full_bar, in_a_terminal
+
+    Period.objects.create(plan=make_period("2022-04").plan, month=D(2022, 5, 1))
+    make_task("1", deadline=None)
+    text = in_a_terminal("dispatch_tick")
+    assert "已处理 0 / 4 步（0%）" in text
+    assert full_bar(text).startswith(f"[{'#' * 30}] 已完成 4 步（100%）")
+    assert "\n调度期 2022-05：新生成提醒 2 条" in text.replace("\r\n", "\n")
+    quiet = in_a_terminal("dispatch_tick", "--json")
+    assert "[" not in quiet.split("{")[0] and json.loads(quiet)["queued"] == 0

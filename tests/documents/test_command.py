@@ -154,3 +154,19 @@ def test_without_as_of_it_gives_the_period_as_the_dispatch_pages_do(may, tmp_pat
             stdout=io.StringIO(),
         )
     assert AuditLog.objects.get(action="documents.bulletin.generated").after["as_of"] == as_of
+
+
+def test_in_a_terminal_the_bulletin_shows_its_steps(may, tmp_path):
+    from tests.terminal import full_bar, in_a_terminal
+
+    text = in_a_terminal(
+        "bulletin",
+        "--period=2022-05",
+        "--as-of=2022-05-31",
+        "--issue-date=2022-06-06",
+        f"--out={tmp_path / '通报.docx'}",
+    )
+    assert "已处理 0 / 2 步（0%）" in text
+    assert full_bar(text).startswith(f"[{'#' * 30}] 已完成 2 步（100%）")
+    assert "\n已生成《关于2022年5月" in text.replace("\r\n", "\n")
+    assert "\r" not in run_bulletin(tmp_path)  # into a file or a pipe: no bar

@@ -242,3 +242,18 @@ def test_on_a_server_with_another_key_the_chain_verifies_after_the_next_start(si
     settings.SECRET_KEY = settings.SECRET_KEY_FILE.read_text()  # what the next start reads
     assert settings.SECRET_KEY == "备份前的密钥"
     call_command("audit_verify", stdout=io.StringIO())  # exits 0: sealed with the restored key
+
+
+def test_backup_and_restore_draw_a_bar_in_a_terminal_and_none_into_a_file(site, settings, tmp_path):
+    from tests.terminal import full_bar, in_a_terminal
+
+    archive = tmp_path / "备份.tar.gz"
+    text = in_a_terminal("backup", str(archive))
+    assert "MB（100%）" in full_bar(text) and "已完成" in full_bar(text)
+    assert text.rstrip().endswith("条") and "已备份到" in text  # the summary on its own line, after the bar
+    text = in_a_terminal("restore", str(archive), "--yes")
+    assert "MB（100%）" in full_bar(text) and "\n已从" in text.replace("\r\n", "\n")
+    with open(tmp_path / "输出.txt", "w", encoding="utf-8") as out:
+        call_command("backup", str(tmp_path / "另一个.tar.gz"), stdout=out)
+    written = (tmp_path / "输出.txt").read_text(encoding="utf-8")
+    assert "\r" not in written and "[" not in written and written.startswith("已备份到")

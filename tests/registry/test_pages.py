@@ -365,3 +365,18 @@ def test_an_upload_left_unconfirmed_for_a_week_is_deleted_and_its_job_says_so(cl
     assert Organization.objects.count() == 0  # confirming an expired preview imports nothing
     fresh = ImportJob.objects.exclude(pk=old.pk).get()
     assert fresh.status == ImportJob.Status.PREVIEWED and (jobs.upload_dir() / fresh.stored).exists()
+
+
+def test_export_data_draws_a_bar_in_a_terminal_and_none_into_a_file(office, tmp_path):
+    from django.core.management import call_command
+
+    from tests.terminal import full_bar, in_a_terminal
+
+    for n in range(3):
+        make_org(f"泰和导出{n}", region="360826100")
+    text = in_a_terminal("export_data", "organizations", str(tmp_path / "台账.csv"), "--region", "360826")
+    assert full_bar(text).startswith(f"[{'#' * 30}] 已完成 3 行（100%）")
+    assert "已导出 3 个组织" in text
+    with open(tmp_path / "输出.txt", "w", encoding="utf-8") as out:
+        call_command("export_data", "organizations", str(tmp_path / "台账.xlsx"), stdout=out)
+    assert (tmp_path / "输出.txt").read_text(encoding="utf-8").startswith("已导出")

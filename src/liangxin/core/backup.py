@@ -27,6 +27,7 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -59,11 +60,40 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
 
-def _sha256(path: Path) -> str:
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all): a terminal's bar
+
+
+class _Tally:
+    """Bytes read so far of a known total, told to `progress` (when there is one)."""
+
+    def __init__(self, total: int, progress: Progress | None):
+        self.total, self.progress, self.done = total, progress, 0
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+class _Counted:
+    """A file whose reads are tallied (the archive reads each member through it)."""
+
+    def __init__(self, handle, tally: _Tally):
+        self.handle, self.tally = handle, tally
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.tally.add(len(data))
+        return data
+
+
+def _sha256(path: Path, tally: _Tally | None = None) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
+            if tally is not None:
+                tally.add(len(chunk))
     return digest.hexdigest()
 
 
@@ -125,9 +155,10 @@ def _media_files() -> list[tuple[Path, str]]:
     return found
 
 
-def backup(output: Path, *, actor=None) -> Summary:
+def backup(output: Path, *, actor=None, progress: Progress | None = None) -> Summary:
     """Write the archive to ``output`` (through a temporary file: a failed backup leaves no
-    archive that looks whole)."""
+    archive that looks whole). `progress` hears the bytes hashed and archived after the
+    database's copy (twice the members' size in all)."""
     engine = _engine()
     output = Path(output)
     if output.exists() and output.is_dir():
@@ -143,6 +174,7 @@ def backup(output: Path, *, actor=None) -> Summary:
         key_file = Path(settings.SECRET_KEY_FILE)
         if key_file.is_file():
             members.append((key_file, "secret_key"))
+        tally = _Tally(2 * sum(path.stat().st_size for path, _ in members), progress)
         manifest = {
             "format": FORMAT,
             "version": VERSION,
@@ -154,7 +186,8 @@ def backup(output: Path, *, actor=None) -> Summary:
                 "last_hash": head.last_hash if head else "",
             },
             "members": [
-                {"name": name, "size": path.stat().st_size, "sha256": _sha256(path)} for path, name in members
+                {"name": name, "size": path.stat().st_size, "sha256": _sha256(path, tally)}
+                for path, name in members
             ],
         }
         manifest_file = Path(work) / MANIFEST
@@ -164,7 +197,8 @@ def backup(output: Path, *, actor=None) -> Summary:
             with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
                 archive.add(manifest_file, arcname=MANIFEST, recursive=False)
                 for path, name in members:
-                    archive.add(path, arcname=name, recursive=False)
+                    with path.open("rb") as handle:
+                        archive.addfile(archive.gettarinfo(path, arcname=name), _Counted(handle, tally))
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
@@ -206,8 +240,9 @@ def _read_manifest(archive: tarfile.TarFile, path: Path) -> dict:
     return manifest
 
 
-def _extract_and_check(path: Path, staging: Path) -> dict:
-    """Every member into ``staging``, each checked against the manifest (size, sha256)."""
+def _extract_and_check(path: Path, staging: Path, progress: Progress | None = None) -> dict:
+    """Every member into ``staging``, each checked against the manifest (size, sha256);
+    `progress` hears the bytes extracted of the manifest's total."""
     try:
         archive = tarfile.open(path, "r:gz")
     except FileNotFoundError:
@@ -217,6 +252,8 @@ def _extract_and_check(path: Path, staging: Path) -> dict:
     with archive:
         manifest = _read_manifest(archive, path)
         expected = {m["name"]: m for m in manifest["members"]}
+        sizes = [m.get("size") for m in manifest["members"]]
+        tally = _Tally(sum(n for n in sizes if isinstance(n, int)), progress)
         seen: set[str] = set()
         try:
             for index, member in enumerate(archive):
@@ -239,6 +276,7 @@ def _extract_and_check(path: Path, staging: Path) -> dict:
                         digest.update(chunk)
                         size += len(chunk)
                         out.write(chunk)
+                        tally.add(len(chunk))
                 want = expected[name]
                 if size != want.get("size") or digest.hexdigest() != want.get("sha256"):
                     raise _damaged(
@@ -313,14 +351,14 @@ def _swap_in(staged: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
-def restore(path: Path, *, actor=None) -> Summary:
+def restore(path: Path, *, actor=None, progress: Progress | None = None) -> Summary:
     path = Path(path)
     media_root = Path(settings.MEDIA_ROOT)
     media_root.parent.mkdir(parents=True, exist_ok=True)
     # Staged beside MEDIA_ROOT, so the final swap is a rename on one file system.
     staging = Path(tempfile.mkdtemp(prefix=".liangxin-restore-", dir=media_root.parent))
     try:
-        manifest = _extract_and_check(path, staging)
+        manifest = _extract_and_check(path, staging, progress)
         engine = _check_compatible(manifest, path)
         version_before = _figures_version_or_zero()
         _restore_database(engine, staging / DB_MEMBER[engine])

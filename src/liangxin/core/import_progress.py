@@ -12,11 +12,16 @@ file without them shows the rows read only). When the reading is over, the progr
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _BLOCK = 1 << 20
+BYTES = "B"
 
 
 def estimate_rows(source: Any, filename: str) -> int | None:
@@ -39,6 +44,8 @@ class Progress:
     total: int | None = None  # estimated, see `estimate_rows`
     elapsed: float = 0.0  # seconds since the import started
     done: bool = False  # every row read: 100 %
+    unit: str = "行"  # what is counted; BYTES: shown in MB
+    about: bool = True  # the total is an estimate (“约”)
 
     @property
     def percent(self) -> int | None:
@@ -54,12 +61,21 @@ class Progress:
             return None
         return max(1, round(self.elapsed * max(self.total - self.rows, 0) / self.rows))
 
+    def _amount(self, n: int, unit: bool = True) -> str:
+        if self.unit == BYTES:
+            return f"{n / 2**20:,.1f}" + (" MB" if unit else "")
+        return f"{n:,}" + (f" {self.unit}" if unit else "")
+
     def text(self) -> str:
         if self.done:
-            return f"已读完 {self.rows:,} 行（100%），用时 {_duration(max(1, round(self.elapsed)))}"
+            verb = "已读完" if self.about else "已完成"  # an import reads; an export or a backup writes
+            return f"{verb} {self._amount(self.rows)}（100%），用时 {_duration(max(1, round(self.elapsed)))}"
         if self.percent is None:
-            return f"已处理 {self.rows:,} 行"
-        text = f"已处理 {self.rows:,} / 约 {self.total:,} 行（{self.percent}%）"
+            return f"已处理 {self._amount(self.rows)}"
+        about = "约 " if self.about else ""
+        text = (
+            f"已处理 {self._amount(self.rows, False)} / {about}{self._amount(self.total)}（{self.percent}%）"
+        )
         if (left := self.seconds_left) is not None:
             text += f"，预计还需 {_duration(left)}"
         return text
@@ -91,3 +107,68 @@ def bar(progress: Progress, width: int = 30) -> str:
         return progress.text()
     done = width * progress.percent // 100
     return f"[{'#' * done}{'.' * (width - done)}] {progress.text()}"
+
+
+class TerminalBar:
+    """`import_data`'s bar for any long command: one line in a terminal, redrawn at most five
+    times a second as work is done (``bar(done, total)``), ended full when the work is over or
+    where it stopped on an error. Draws nothing when not `enabled` — output that is not a
+    terminal, or ``--json`` (`for_command`). Use it as a context manager."""
+
+    def __init__(
+        self, out, *, enabled: bool, total: int | None = None, unit: str = "行", about: bool = False
+    ):
+        self.out, self.enabled, self.total, self.unit, self.about = out, enabled, total, unit, about
+        self.done = 0
+        self.started = time.monotonic()
+        self._shown = 0.0
+        self._drawn = False
+
+    @classmethod
+    def for_command(cls, command, opts: dict | None = None, **kwargs) -> TerminalBar:
+        enabled = command.stdout.isatty() and not (opts or {}).get("json")
+        return cls(command.stdout, enabled=enabled, **kwargs)
+
+    def progress(self, done: bool = False) -> Progress:
+        elapsed = time.monotonic() - self.started
+        return Progress(self.done, self.total, elapsed, done, unit=self.unit, about=self.about)
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        self.done = done
+        if total is not None:
+            self.total = total
+        now = time.monotonic()
+        if self.enabled and now - self._shown >= 0.2:
+            self._shown = now
+            self._draw(self.progress())
+
+    def counting(self, items: Iterable[T]) -> Iterator[T]:
+        """`items`, the bar moving by one with each (an export's rows)."""
+        for n, item in enumerate(items, start=1):
+            yield item
+            self(n)
+
+    def _draw(self, progress: Progress, end: str = "") -> None:
+        self.out.write("\r" + bar(progress), ending=end)
+        self.out.flush()
+        self._drawn = True
+
+    def finish(self) -> None:
+        """The work is over: the bar full, its line ended."""
+        if self.enabled and (self._drawn or self.done or self.total):
+            if not self.about:  # an exact total: all of it is done (an estimate: what was counted)
+                self.done = max(self.done, self.total or 0)
+            self._draw(self.progress(done=True), end="\n")
+            self.enabled = False
+
+    def stop(self) -> None:
+        """The work stopped: end the bar's line where it is, so a message starts on its own."""
+        if self.enabled and self._drawn:
+            self.out.write("")
+        self.enabled = False
+
+    def __enter__(self) -> TerminalBar:
+        return self
+
+    def __exit__(self, exc_type, *exc_info) -> None:
+        self.stop() if exc_type else self.finish()

@@ -83,8 +83,10 @@ def _instructors(ids: list[int], as_of: datetime.date) -> dict[int, Assignment]:
     return best
 
 
-def write(target: Any, queryset: QuerySet, *, viewer, as_of: datetime.date) -> None:
-    write_xlsx(target, [("摸排表", HEADERS, rows(queryset, viewer=viewer, as_of=as_of))])
+def write(target: Any, queryset: QuerySet, *, viewer, as_of: datetime.date, counting=None) -> None:
+    """The 摸排表 workbook; `counting` (a terminal's bar) sees each row go by."""
+    lines = rows(queryset, viewer=viewer, as_of=as_of)
+    write_xlsx(target, [("摸排表", HEADERS, counting(lines) if counting else lines)])
 
 
 # ----------------------------------------------------------------------------- templates

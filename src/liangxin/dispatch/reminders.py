@@ -90,12 +90,25 @@ def _notice(period: Period, unit, kind: str, message: str, key_suffix: str = "")
     return Notice(unit=unit, period=period, kind=kind, key=key, message=message)
 
 
-def tick(today: datetime.date, *, actor=None, now: datetime.datetime | None = None) -> dict:
+TICK_STEPS = 4  # the plan and the period, this month's reminders, the other lines' reminders, delivery
+
+
+def tick(
+    today: datetime.date,
+    *,
+    actor=None,
+    now: datetime.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Open this month's period, queue the reminders due today, send what is unsent.
     Idempotent: run it every few minutes. In a new year without a plan, the plan is drafted
-    from last year's (`rollover`) and waits for the office's confirmation."""
+    from last year's (`rollover`) and waits for the office's confirmation. `progress` (a
+    terminal's bar) hears each of the `TICK_STEPS` steps done."""
+    step = progress or (lambda done, total: None)
+    step(0, TICK_STEPS)
     draft, carried = rollover.draft_plan(today.year, actor=actor)
     period, opened = open_period(today, actor=actor, source="command")
+    step(1, TICK_STEPS)
     queued = 0
     if period is not None:
         rows: list[Notice] = []
@@ -142,9 +155,12 @@ def tick(today: datetime.date, *, actor=None, now: datetime.datetime | None = No
                     after={"count": queued},
                     source="command",
                 )
+    step(2, TICK_STEPS)
     for hook in _tick_hooks:
         queued += hook(today, actor=actor, now=now)
+    step(3, TICK_STEPS)
     sent = deliver_pending(now=now)
+    step(4, TICK_STEPS)
     return {
         "period": period.key if period else None,
         "opened": opened,

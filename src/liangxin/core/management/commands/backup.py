@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.core import backup
+from liangxin.core.import_progress import BYTES, TerminalBar
 
 
 class Command(BaseCommand):
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         target = Path(opts["file"] or backup.default_name())
         try:
-            summary = backup.backup(target)
+            with TerminalBar.for_command(self, unit=BYTES) as terminal:
+                summary = backup.backup(target, progress=terminal)
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

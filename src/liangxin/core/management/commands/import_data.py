@@ -1,11 +1,10 @@
 import json
-import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.core.exporting import write_rejected_rows
-from liangxin.core.import_progress import Progress, bar, estimate_rows
+from liangxin.core.import_progress import TerminalBar, estimate_rows
 from liangxin.core.importing import ImportContext, ImportFailed, run_import
 
 
@@ -51,20 +50,15 @@ class Command(BaseCommand):
             strict=opts["strict"],
             options={k: opts[k] for k in ("period", "year") if opts.get(k)},
         )
-        if self.stdout.isatty() and not opts["json"]:
+        terminal = TerminalBar.for_command(self, opts, about=True)
+        if terminal.enabled:
             ctx.rows_total = estimate_rows(path, path.name)
-            ctx.progress = self._progress_bar(ctx)
+            ctx.progress = lambda rows: terminal(rows, ctx.rows_total)  # a workbook's total comes on opening
         try:
-            report = run_import(path, ctx)
+            with terminal:
+                report = run_import(path, ctx)
         except ImportFailed as exc:
             raise CommandError(exc.message) from None
-        except BaseException:
-            if ctx.progress is not None and ctx.rows_read:
-                self.stdout.write("")  # end the bar's line
-            raise
-        if ctx.progress is not None and ctx.rows_read:
-            done = Progress(ctx.rows_read, ctx.rows_total, time.monotonic() - self._started, done=True)
-            self.stdout.write("\r" + bar(done))  # the bar full, its line ended
         if opts["errors"]:
             if not write_rejected_rows(opts["errors"], report):
                 self.stderr.write("没有被拒绝或带警告的行，未生成错误文件。")
@@ -93,17 +87,3 @@ class Command(BaseCommand):
             self.stdout.write(f"工作表“{name}”未识别（没有找到可导入的表头），已跳过")
         if opts["strict"] and report.rejected:
             self.stdout.write(self.style.WARNING(f"严格模式：有 {report.rejected} 行被拒绝，整个文件未写入"))
-
-    def _progress_bar(self, ctx: ImportContext):
-        """In a terminal: one line redrawn as chunks are read (at most 5 times a second)."""
-        started = self._started = time.monotonic()
-        shown = [0.0]
-
-        def progress(rows: int) -> None:
-            now = time.monotonic()
-            if now - shown[0] >= 0.2:
-                shown[0] = now
-                self.stdout.write("\r" + bar(Progress(rows, ctx.rows_total, now - started)), ending="")
-                self.stdout.flush()
-
-        return progress

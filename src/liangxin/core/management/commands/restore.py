@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.core import backup
 from liangxin.core.auditchain import verify
+from liangxin.core.import_progress import BYTES, TerminalBar
 
 
 class Command(BaseCommand):
@@ -26,7 +27,8 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("已取消，未做任何恢复")
         try:
-            summary = backup.restore(path)
+            with TerminalBar.for_command(self, unit=BYTES) as terminal:
+                summary = backup.restore(path, progress=terminal)
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

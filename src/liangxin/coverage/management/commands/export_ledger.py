@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.core.exporting import csv_lines
+from liangxin.core.import_progress import TerminalBar
 from liangxin.core.models import RegionLevel
 from liangxin.coverage import ledger_export
 from liangxin.coverage.management.commands._common import parse_as_of, parse_region
@@ -32,11 +33,14 @@ class Command(BaseCommand):
             if place.level not in (RegionLevel.PROVINCE, RegionLevel.CITY):
                 organizations = organizations.filter(**{f"{place.level}_code": place.code})
         count = organizations.count()
-        if path.suffix.lower() == ".csv":
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                rows = ledger_export.rows(organizations, viewer=None, as_of=day)
-                for line in csv_lines(ledger_export.HEADERS, rows):
-                    fh.write(line)
-        else:
-            ledger_export.write(str(path), organizations, viewer=None, as_of=day)
+        with TerminalBar.for_command(self, total=count) as terminal:
+            if path.suffix.lower() == ".csv":
+                rows = terminal.counting(ledger_export.rows(organizations, viewer=None, as_of=day))
+                with path.open("w", encoding="utf-8", newline="") as fh:
+                    for line in csv_lines(ledger_export.HEADERS, rows):
+                        fh.write(line)
+            else:
+                ledger_export.write(
+                    str(path), organizations, viewer=None, as_of=day, counting=terminal.counting
+                )
         self.stdout.write(f"已导出 {count} 个组织的摸排表（截至 {day:%Y-%m-%d}）到 {path}")

@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from liangxin.core.import_progress import TerminalBar
 from liangxin.dispatch import jobs, reminders
 from liangxin.dispatch.periods import DispatchError
 
@@ -32,7 +33,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["schedule"]:
             return self._schedule(opts)
-        self._report(reminders.tick(timezone.localdate()), opts)
+        with TerminalBar.for_command(self, opts, unit="步") as terminal:
+            result = reminders.tick(timezone.localdate(), progress=terminal)
+        self._report(result, opts)
 
     def _schedule(self, opts):
         if not jobs.can_schedule():

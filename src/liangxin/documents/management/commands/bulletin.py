@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from liangxin.accounts.models import User
+from liangxin.core.import_progress import TerminalBar
 from liangxin.dispatch.periods import default_as_of
 from liangxin.documents import publishing
 from liangxin.documents.docx import TemplateProblem
@@ -76,27 +77,36 @@ class Command(BaseCommand):
         if publishing.published(period) is not None:
             self._published(period, as_of, issue_date, actor, opts)
             return
-        try:
-            # 版头, 主送, 署名, 版记: the office's choices saved on the period's page
-            letterhead = publishing.letterhead_for(period, issue_date=issue_date, issuer=opts["issuer"])
-            if opts["issue_date"]:  # asked for on the command line: it wins over the saved 成文日期
-                letterhead = dataclasses.replace(letterhead, signed_on=issue_date)
-            data = publishing.build(
-                period=period,
-                as_of=as_of,
-                issue_date=issue_date,
-                letterhead=letterhead,
-                requirements="\n".join(requirements) if requirements is not None else None,
-            )
-            write_bulletin_files(
-                data, actor=actor, docx_target=opts["out"], xlsx_target=opts["xlsx"], letterhead=letterhead
-            )
-        except (BulletinProblem, TemplateProblem) as error:
-            raise CommandError(str(error)) from None
-        except OSError as error:
-            raise CommandError(
-                f"无法写入文件“{error.filename or opts['out']}”：{error.strerror or error}"
-            ) from None
+        # In a terminal: a bar of the two steps (the figures, then the files), so a long
+        # generation shows it is working.
+        with TerminalBar.for_command(self, total=2, unit="步") as terminal:
+            terminal(0)
+            try:
+                # 版头, 主送, 署名, 版记: the office's choices saved on the period's page
+                letterhead = publishing.letterhead_for(period, issue_date=issue_date, issuer=opts["issuer"])
+                if opts["issue_date"]:  # asked for on the command line: it wins over the saved 成文日期
+                    letterhead = dataclasses.replace(letterhead, signed_on=issue_date)
+                data = publishing.build(
+                    period=period,
+                    as_of=as_of,
+                    issue_date=issue_date,
+                    letterhead=letterhead,
+                    requirements="\n".join(requirements) if requirements is not None else None,
+                )
+                terminal(1)
+                write_bulletin_files(
+                    data,
+                    actor=actor,
+                    docx_target=opts["out"],
+                    xlsx_target=opts["xlsx"],
+                    letterhead=letterhead,
+                )
+            except (BulletinProblem, TemplateProblem) as error:
+                raise CommandError(str(error)) from None
+            except OSError as error:
+                raise CommandError(
+                    f"无法写入文件“{error.filename or opts['out']}”：{error.strerror or error}"
+                ) from None
         self.stdout.write(f"已生成《{data.title}》：{opts['out']}")
         if opts["xlsx"]:
             self.stdout.write(f"已生成工作簿：{opts['xlsx']}")

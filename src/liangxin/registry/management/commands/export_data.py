@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.core.exporting import csv_lines, write_xlsx
+from liangxin.core.import_progress import TerminalBar
 from liangxin.core.models import Region
 from liangxin.registry import queries
 from liangxin.registry.models import Organization
@@ -28,11 +29,12 @@ class Command(BaseCommand):
         params = {k: v for k, v in {"region": region, "status": status, "tag": tag}.items() if v}
         organizations, _ = queries.apply_filters(Organization.objects.all(), params)
         count = organizations.count()
-        rows = queries.export_rows(organizations, viewer=None)
-        if path.suffix.lower() == ".csv":
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                for line in csv_lines(queries.EXPORT_HEADERS, rows):
-                    fh.write(line)
-        else:
-            write_xlsx(str(path), [("两新组织", queries.EXPORT_HEADERS, rows)])
+        with TerminalBar.for_command(self, total=count) as terminal:
+            rows = terminal.counting(queries.export_rows(organizations, viewer=None))
+            if path.suffix.lower() == ".csv":
+                with path.open("w", encoding="utf-8", newline="") as fh:
+                    for line in csv_lines(queries.EXPORT_HEADERS, rows):
+                        fh.write(line)
+            else:
+                write_xlsx(str(path), [("两新组织", queries.EXPORT_HEADERS, rows)])
         self.stdout.write(f"已导出 {count} 个组织到 {path}")
