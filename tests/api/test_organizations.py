@@ -177,3 +177,41 @@ def test_the_audit_log_names_the_token_on_updates(taihe, make_token):
     assert record.source == "api" and record.source_detail == "接口令牌：民政登记系统"
     assert record.after == {"name": "泰和县审计测试公司（改）"}
     assert reverse("api:tokens")
+
+
+def test_personal_data_is_masked_in_the_api_as_on_the_pages(city, jizhou, token_client):
+    """A member unit that sees an organization (and its instructor) only through its sector reads
+    the phone and contact masked; the supervising unit and the county keep them in full."""
+    from liangxin.core.models import MemberUnit
+    from tests.coverage.factories import make_instructor
+    from tests.factories import make_user
+
+    org = make_org(
+        "吉州区接口物流公司",
+        region="360802001",
+        industry_id="54",
+        industry_section="G",
+        supervising_unit=MemberUnit.objects.get(name="商务局"),
+        phone="13907961234",
+        contact="张三丰",
+    )
+    make_instructor("吉州区接口指导员", org, phone="13907965678")
+    jiaotong = make_user("jiaotong", role="member_unit", member_unit="交通运输局")
+    shangwu = make_user("shangwu", role="member_unit", member_unit="商务局")
+
+    def read(user):
+        api = token_client(user, "read")
+        listed = api.get(LIST, {"q": "接口物流"}).json()["items"]
+        detail = api.get(f"{LIST}{org.credit_code}").json()
+        instructors = api.get("/api/v1/instructors/").json()
+        return listed, detail, str(instructors)
+
+    listed, detail, instructors = read(jiaotong)
+    assert [(o["phone"], o["contact"]) for o in listed] == [("139****1234", "张**")]
+    assert (detail["phone"], detail["contact"]) == ("139****1234", "张**")
+    assert "139****5678" in instructors and "13907965678" not in instructors
+    for keeper in (shangwu, jizhou):
+        listed, detail, instructors = read(keeper)
+        assert [(o["phone"], o["contact"]) for o in listed] == [("13907961234", "张三丰")]
+        assert (detail["phone"], detail["contact"]) == ("13907961234", "张三丰")
+    assert "13907965678" in read(jizhou)[2]
