@@ -109,6 +109,7 @@ def test_the_setup_command_creates_the_city_and_a_second_run_reports_nothing_cha
     first = run_cli("setup", "--city", "360800", tmp_path=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "吉安市" in first.stdout and "13 个县" in first.stdout
+    assert "村（社区）：新增 2967，更新 0" in first.stdout
     second = run_cli("setup", "--city", "360800", tmp_path=tmp_path)
     assert second.returncode == 0
     assert "没有变化" in second.stdout

@@ -2,6 +2,7 @@
 measure's current value and the records behind it (dispatch.measures)."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -92,8 +93,27 @@ def test_an_unlinked_task_is_prefilled_from_last_month_as_before(city):
 
 def test_the_office_links_a_task_to_a_measure_on_the_task_form(city, office, client_for):
     task = make_task("7", lead="民政局")
-    response = client_for(office).get(reverse("dispatch:task_edit", args=[task.pk]))
-    assert "关联台账指标" in response.content.decode() and "pairings.signed" in response.content.decode()
+    client = client_for(office)
+    url = reverse("dispatch:task_edit", args=[task.pk])
+    page = client.get(url).content.decode()
+    assert "关联台账指标" in page and "pairings.signed" in page
+    form = {
+        "code": "7",
+        "category": task.category,
+        "title": "推动重点企业与乡村振兴重点帮扶村结对共建",
+        "requirement": "",
+        "lead": task.lead_id,
+        "start": "2022-01-01",
+        "deadline": "2022-06-30",
+        "milestones": "",
+        "measure": "pairings.signed",
+        "version": re.search(r'name="version" value="([^"]*)"', page).group(1),
+    }
+    assert client.post(url, form).status_code == 302
+    task.refresh_from_db()
+    assert task.measure == "pairings.signed"
+    data = reports.prefill(task, task.lead, make_period("2022-06"), today=datetime.date(2022, 6, 10))
+    assert "【系统数据·结对共建，截至 2022年06月10日】" in data["progress"]
 
 
 def committees_text(unit_name: str, day: datetime.date) -> str:

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from liangxin.core.models import Region
+from liangxin.core.models import MemberUnit, Region
 from liangxin.pairings import services
 from liangxin.pairings.models import Pairing, PairingProject
 from liangxin.pairings.totals import pairing_totals
@@ -103,7 +103,7 @@ def test_a_county_user_cannot_pair_another_countys_organization(city, tmp_path):
 
 def test_totals_equal_the_counts_made_by_hand(city):
     a = make_org("吉州甲", region="360802001", supervising_unit=None)
-    b = make_org("吉州乙", region="360802001")
+    b = make_org("吉州乙", region="360802001", supervising_unit=MemberUnit.objects.get(name="民政局"))
     c = make_org("遂川丙", region="360827101")
     Region.objects.filter(code__in=[TAOSHUXIA, CHENGXI_SUICHUAN, "360802001002"]).update(key_village=True)
     p1, p2 = pair(a, TAOSHUXIA), pair(b, TAOSHUXIA)
@@ -117,6 +117,10 @@ def test_totals_equal_the_counts_made_by_hand(city):
     assert (t.projects, t.funds, t.people_helped) == (2, Decimal("12.5"), 70)
     assert [(r.label, r.pairings, r.funds) for r in totals.by_county] == [("吉州区", 2, Decimal("12.5"))]
     assert [(r.label, r.pairings, r.projects) for r in totals.by_year] == [("2021年", 1, 1), ("2022年", 2, 2)]
+    assert {r.label: (r.pairings, r.projects, r.funds, r.people_helped) for r in totals.by_unit} == {
+        "民政局": (1, 1, Decimal("2.5"), 20),
+        "未指定主管单位": (1, 1, Decimal("10"), 50),
+    }
     # p3 ended in 2021: 城溪村 is unpaired in 2022, as is 古南镇居委会
     assert [v.code for v in totals.unpaired_key_villages] == ["360802001002", CHENGXI_SUICHUAN]
 

@@ -7,7 +7,7 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     help = (
-        "为本市初始化：载入行政区划（至乡镇街道）、国民经济行业分类和默认的“两新”工委成员单位。可重复运行。"
+        "为本市初始化：载入行政区划（至村、社区）、国民经济行业分类和默认的“两新”工委成员单位。可重复运行。"
     )
 
     def add_arguments(self, parser):
