@@ -129,12 +129,20 @@ def _items(n, division="360826"):
     ]  # fmt: skip
 
 
-def test_bulk_upsert_of_5000_twice_changes_nothing_the_second_time(taihe, token_client):
-    api = token_client(taihe)
+def test_bulk_upsert_of_5000_twice_changes_nothing_the_second_time(taihe, make_token):
+    from django.test import Client
+
+    _token, secret = make_token(taihe, name="市场监管登记系统")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     items = _items(5000)
     first = _json(api, "post", BULK, {"items": items})
     assert first.status_code == 200, first.content[:500]
     assert first.json()["created"] == 5000
+    created = AuditLog.objects.filter(action="registry.organization.created")
+    assert created.count() == 5000  # one record per organization, each naming the token
+    assert set(created.values_list("source", "source_detail", "actor")) == {
+        ("api", "接口令牌：市场监管登记系统", taihe.pk)
+    }
     audits = AuditLog.objects.count()
     stamps = dict(Organization.objects.values_list("credit_code", "updated_at"))
     second = _json(api, "post", BULK, {"items": items})

@@ -146,3 +146,32 @@ def test_party_organizations_created_in_one_go_close_their_followups(taihe, toke
     )  # fmt: skip
     followup = FollowUp.objects.get(organization=org, kind="new")
     assert followup.status == "done" and "泰和县摸排建支部公司党支部" in followup.note
+
+
+@time_machine.travel("2026-11-02 10:00 +0800", tick=False)
+def test_a_change_updates_the_registry_without_a_second_followup(taihe, token_client):
+    api = token_client(taihe)
+    code = credit_code(division="360826")
+    _event(api, "设立", credit_code=code, name="泰和县将改名公司", region="360826100", employees=8)
+    response = _event(api, "变更", credit_code=code, name="泰和县已改名公司", employees=40)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["updated"]) == (0, 1)
+    org = Organization.objects.get(credit_code=code)
+    assert (org.name, org.employees, org.region.code) == ("泰和县已改名公司", 40, "360826100")
+    assert FollowUp.objects.filter(organization=org).count() == 1  # still the one 设立 opened
+    assert [f["kind"] for f in body["followups"]] == ["new"]
+
+
+@time_machine.travel("2026-11-02 10:00 +0800", tick=False)
+def test_the_gatekeeping_unit_is_configurable(taihe, token_client, settings):
+    settings.LIANGXIN_FOLLOWUP_UNITS = {"enterprise": "工信局", "social": "民政局"}
+    body = _event(
+        token_client(taihe),
+        "设立",
+        credit_code=credit_code(division="360826"),
+        name="泰和县工信把关公司",
+        region="360826100",
+    ).json()
+    assert body["followups"][0]["unit"] == "工信局"
+    assert FollowUp.objects.get(organization__name="泰和县工信把关公司").unit.name == "工信局"

@@ -1,14 +1,18 @@
+import datetime
 import http.server
 import json
 import threading
-import time
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from liangxin.api import webhooks
 from liangxin.api.models import WebhookDelivery, WebhookEndpoint
 from liangxin.core import events
+from liangxin.dispatch import reports
+from liangxin.documents import publishing
+from tests.dispatch.factories import at, make_period, make_task, submit
 from tests.registry.factories import credit_code
 
 
@@ -96,6 +100,57 @@ def test_a_followup_opened_by_a_registration_is_delivered_signed_and_retried(
     assert data["organization"]["credit_code"] == code and data["unit"] == "市场监管局"
 
 
+def test_a_report_returned_by_the_office_is_delivered_signed(
+    receiver, django_capture_on_commit_callbacks, office_user
+):
+    hook = receiver()
+    WebhookEndpoint.objects.create(
+        name="省平台", url=hook.url, secret="s3cret-key", events=["report.returned"]
+    )
+    period = make_period("2022-05")
+    task = make_task("1", units=("邮政管理局",), title="快递小哥“暖心驿站”建设")
+    report = submit(task, "邮政管理局", period, when="2022-05-10")
+    with django_capture_on_commit_callbacks(execute=True):
+        reports.return_report(report, actor=office_user, comment="请补充驿站数量", at=at("2022-05-12"))
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "delivered" and delivery.attempts == 1 and hook.verified == [True]
+    [message] = hook.received
+    assert message["event"] == "report.returned"
+    assert message["data"] == {
+        "report_id": report.pk,
+        "task": "快递小哥“暖心驿站”建设",
+        "unit": "邮政管理局",
+        "period": "2022-05",
+        "comment": "请补充驿站数量",
+    }
+
+
+def test_a_published_bulletin_is_delivered_signed_and_a_draft_is_not(
+    receiver, django_capture_on_commit_callbacks, office_user
+):
+    hook = receiver()
+    WebhookEndpoint.objects.create(
+        name="省平台", url=hook.url, secret="s3cret-key", events=["bulletin.published"]
+    )
+    make_period("2022-05")
+    make_task("1", units=("邮政管理局",))
+    may = {
+        "period": datetime.date(2022, 5, 1),
+        "as_of": datetime.date(2022, 5, 31),
+        "issue_date": datetime.date(2022, 6, 6),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.generate(**may, actor=office_user)  # a preview: nothing is announced
+    assert not WebhookDelivery.objects.exists() and hook.received == []
+    with django_capture_on_commit_callbacks(execute=True):
+        bulletin = publishing.publish(**may, actor=office_user)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "delivered" and hook.verified == [True]
+    [message] = hook.received
+    assert message["event"] == "bulletin.published"
+    assert message["data"]["period"] == "2022-05" and message["data"]["sha256"] == bulletin.sha256
+
+
 def test_a_receiver_that_never_answers_well_fails_after_the_last_attempt(
     db, receiver, django_capture_on_commit_callbacks
 ):
@@ -110,20 +165,21 @@ def test_a_receiver_that_never_answers_well_fails_after_the_last_attempt(
     assert "不再重试" in delivery.last_error and delivery.last_status_code == 500
 
 
+@time_machine.travel(datetime.datetime(2026, 12, 4, 9, 30, tzinfo=datetime.UTC), tick=False)
 def test_backoff_grows_and_a_deferred_retry_waits(db, receiver, settings):
     assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 240, 960]
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     hook = receiver(fail=99)
     endpoint = WebhookEndpoint.objects.create(name="x", url=hook.url, secret="k", events=["report.returned"])
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="report.returned", payload={})
-    before = time.time()
     assert webhooks.deliver_webhook.call(delivery.pk) == "retrying"
     delivery.refresh_from_db()
-    assert delivery.next_attempt_at.timestamp() >= before + 59
+    a_minute_later = datetime.datetime(2026, 12, 4, 9, 31, tzinfo=datetime.UTC)
+    assert delivery.next_attempt_at == a_minute_later
     from django_tasks_db.models import DBTaskResult
 
     queued = DBTaskResult.objects.get(task_path__endswith="deliver_webhook")
-    assert queued.run_after is not None and queued.run_after.timestamp() >= before + 59
+    assert queued.run_after == a_minute_later
 
 
 def test_only_the_security_administrator_sees_the_delivery_log(client_for, secadmin, taihe):
