@@ -190,7 +190,7 @@ class PairingPage(Schema):
 )
 def pairings(request, query: Query[PairingQuery]):
     require_role(request, pairing_pages.VIEWERS)
-    rows, _ = pairing_pages._filtered(request)
+    rows, _ = pairing_pages.filtered(request)
     return keyset_page(rows, query, _pairing)
 
 
@@ -254,7 +254,7 @@ class AssessmentPage(Schema):
 )
 def assessments(request, query: Query[AssessmentQuery]):
     require_role(request, integration_pages.VIEWERS)
-    rows, _ = integration_pages._filtered(request)
+    rows, _ = integration_pages.filtered(request)
     return keyset_page(rows, query, _assessment)
 
 
@@ -347,5 +347,5 @@ class BrandPage(Schema):
 )
 def brands(request, query: Query[BrandQuery]):
     require_role(request, brand_pages.VIEWERS)
-    rows, _ = brand_pages._filtered(request, _campaign(query.campaign))
+    rows, _ = brand_pages.filtered(request, _campaign(query.campaign))
     return keyset_page(rows, query, _brand)

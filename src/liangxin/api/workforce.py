@@ -96,7 +96,7 @@ class StationPage(Schema):
 )
 def stations(request, query: Query[StationQuery]):
     require_role(request, VIEWERS)
-    rows, _ = station_pages._stations(request)
+    rows, _ = station_pages.filtered(request)
     return keyset_page(rows, query, _station)
 
 
@@ -164,7 +164,7 @@ def sentinel_reports(request, query: Query[SentinelQuery]):
     if query.month:
         _month(query.month)  # refused here with its reason, not ignored as on the page
     user = request.auth.user
-    rows, _ = report_pages._reports(request)
+    rows, _ = report_pages.filtered(request)
 
     def item(r: SentinelReport) -> dict[str, Any]:
         full = getattr(r, "full_view", None)

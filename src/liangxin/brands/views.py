@@ -61,7 +61,9 @@ def _as_of(request, campaign: Campaign) -> datetime.date:
         return timezone.localdate()
 
 
-def _filtered(request, campaign):
+def filtered(request, campaign):
+    """The rows the list's filters select, within what the viewer sees, and the filters as read:
+    one rule for the page, its export and the API (`api/`)."""
     brands = (
         visible(Brand, request).filter(campaign=campaign).select_related("unit", "organization", "region")
     )
@@ -91,7 +93,7 @@ def index(request):
     status = campaign_status(
         campaign, as_of, brands=visible(Brand, request), units=MemberUnit.objects.restrict(request.user)
     )
-    brands, filters = _filtered(request, campaign)
+    brands, filters = filtered(request, campaign)
     page, query = paginate(request, brands.order_by("unit__sort", "id"))
     unit = acting_unit(request.user)
     return render(
@@ -118,7 +120,7 @@ def brand_export(request, fmt: str):
     campaign = _campaign(request)
     if campaign is None:
         raise Http404("尚未开启品牌申报")
-    brands, _ = _filtered(request, campaign)
+    brands, _ = filtered(request, campaign)
 
     def rows():
         for b in brands.order_by("unit__sort", "id"):

@@ -35,7 +35,9 @@ def _year(request) -> int:
     return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
 
 
-def _filtered(request):
+def filtered(request):
+    """The rows the list's filters select, within what the viewer sees, and the filters as read:
+    one rule for the page, its export and the API (`api/`)."""
     rows = visible(Assessment, request).select_related("organization")
     q = request.GET.get("q", "").strip()
     if q:
@@ -58,7 +60,7 @@ def _filtered(request):
 
 @role_required(*VIEWERS)
 def assessment_list(request):
-    rows, filters = _filtered(request)
+    rows, filters = filtered(request)
     total = sum(F(key) for key, _ in DIMENSIONS)
     page, query = paginate(request, rows.annotate(score=total).order_by("-year", "organization__name"))
     return render(
@@ -78,7 +80,7 @@ def assessment_list(request):
 
 @role_required(*VIEWERS)
 def assessment_export(request, fmt: str):
-    rows, _ = _filtered(request)
+    rows, _ = filtered(request)
     headers = [c.label for c in SPEC.columns]
 
     def lines():

@@ -47,7 +47,9 @@ def _year(request) -> int:
         return timezone.localdate().year
 
 
-def _filtered(request):
+def filtered(request):
+    """The rows the list's filters select, within what the viewer sees, and the filters as read:
+    one rule for the page, its export and the API (`api/`)."""
     pairings = visible(Pairing, request).select_related("organization", "village", "village__parent")
     q = request.GET.get("q", "").strip()
     if q:
@@ -69,7 +71,7 @@ def _filtered(request):
 
 @role_required(*VIEWERS)
 def pairing_list(request):
-    pairings, filters = _filtered(request)
+    pairings, filters = filtered(request)
     pairings = pairings.annotate(project_count=Count("projects"))
     page, query = paginate(request, pairings.order_by("-starts_on", "id"))
     counties = visible(Region, request).filter(level=RegionLevel.COUNTY).order_by("code")
@@ -104,7 +106,7 @@ def _export_rows(pairings):
 
 @role_required(*VIEWERS)
 def pairing_export(request, fmt: str):
-    pairings, _ = _filtered(request)
+    pairings, _ = filtered(request)
     rows = _export_rows(pairings.order_by("organization__credit_code", "starts_on"))
     return table_download(
         request, fmt, "结对共建台账", EXPORT_HEADERS, rows, action="pairings.pairing.exported"

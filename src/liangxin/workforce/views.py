@@ -42,7 +42,9 @@ POSTHOUSE_HEADERS = [
 ]
 
 
-def _stations(request):
+def filtered(request):
+    """The rows the list's filters select, within what the viewer sees, and the region chosen:
+    one rule for the page and the API (`api/`)."""
     qs = visible(Station, request).select_related("region", "organization")
     qs, region = region_filter(request, qs)
     q = request.GET.get("q", "").strip()
@@ -58,7 +60,7 @@ def _stations(request):
 
 @role_required(*VIEWERS)
 def station_list(request):
-    qs, region = _stations(request)
+    qs, region = filtered(request)
     if fmt := export_format(request):
         rows = (
             [s.platform, s.name, s.get_group_type_display(), s.get_kind_display(), s.region.name, s.address,

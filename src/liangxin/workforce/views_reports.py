@@ -56,7 +56,9 @@ def station_poster(request, pk: int):
     )
 
 
-def _reports(request):
+def filtered(request):
+    """The rows the list's filters select, within what the viewer sees, and the region chosen:
+    one rule for the page and the API (`api/`)."""
     qs = visible(SentinelReport, request).select_related("station", "region", "unit")
     qs, region = region_filter(request, qs)
     if q := request.GET.get("q", "").strip():
@@ -79,7 +81,7 @@ def _reports(request):
 
 @role_required(*VIEWERS)
 def report_list(request):
-    qs, region = _reports(request)
+    qs, region = filtered(request)
     today = timezone.localdate()
     if fmt := export_format(request):
         rows = (
