@@ -6,6 +6,9 @@ city across the province and by county, as of a day and as of a past date.
 
 Printed: COPY rows/s, party organizations and links written, and each roll-up's median wall and
 CPU time of 3. The figures are checked: the province's total equals the sum of its cities'.
+Then by township (the whole province, and one county through the engine's own table), and the
+city office's organization list (first page, a county's third page, a name search) and cockpit
+(page and each chart's data) over the province's table: first load and median of 3 more.
 
 Full size (several GB of disk, about an hour on 2 busy cores):
     BENCH_PROVINCE_ORGS=5000000 .venv/bin/python bench/run.py bench_province
@@ -180,7 +183,8 @@ def child() -> None:
     print(f"党组织 {party:,} 个、覆盖关系 {links:,} 条：{time.perf_counter() - started:.1f} s", flush=True)
 
     everyone = Organization.objects.all()
-    kinds = {"市": "city_code", "县": "county_code"}
+    kinds = {"市": "city_code", "县": "county_code", "乡镇": "township_code"}
+    county = Region.objects.get(code="360802")
     for label, as_of in (("当日", AS_OF), ("历史日期", PAST)):
         whole = engine.coverage(everyone, as_of=as_of, by="kind").total  # the engine's own total
         for level, column in kinds.items():
@@ -194,6 +198,39 @@ def child() -> None:
             assert sum(f.single + f.joint for f in counts.values()) == whole.single + whole.joint
             print(f"  全省按{level}（{label} {as_of}，{len(counts)} 个{level}）：{wall:.2f} s（CPU {cpu:.2f} s）；"
                   f"在册 {whole.total:,}，组织覆盖率 {whole.org_rate}", flush=True)  # fmt: skip
+        wall, cpu, table = _timed(lambda d=as_of: engine.coverage(everyone, as_of=d, region=county))
+        print(f"  吉州区按乡镇（{label} {as_of}，{len(table.rows)} 行，coverage 引擎）：{wall:.2f} s（CPU {cpu:.2f} s）",
+              flush=True)  # fmt: skip
+    _pages(AS_OF)
+
+
+def _pages(as_of: datetime.date) -> None:
+    """The city office's organization list and cockpit over the province's table: the office sees
+    its own city (the installation), but every query runs against all N rows."""
+    from django.test import Client
+
+    from liangxin.accounts.models import User
+    from liangxin.dashboard.queries import CHARTS
+
+    logged_in = _setup_db().logged_in
+    office, _ = User.objects.get_or_create(username="bench_province", defaults={"role": "office"})
+    client = logged_in(Client(), office)
+    urls = {
+        "组织名录（首页）": "/registry/organizations/",
+        "组织名录（吉州区，第 3 页）": "/registry/organizations/?region=360802&page=3",
+        "组织名录（按名称搜索）": "/registry/organizations/?q=%E7%9C%81%E7%BA%A7%E5%9F%BA%E5%87%8612345",
+        "驾驶舱页面": f"/cockpit/?as_of={as_of}",
+        **{
+            f"驾驶舱数据 {chart}": f"/cockpit/data/{chart}.json?as_of={as_of}" for chart in [*CHARTS, "tiles"]
+        },
+    }
+    for label, url in urls.items():
+        first = time.perf_counter()
+        response = client.get(url)
+        first = time.perf_counter() - first
+        assert response.status_code == 200, (url, response.status_code)
+        wall, cpu, _ = _timed(lambda url=url: client.get(url))
+        print(f"  {label}：首次 {first:.2f} s，再次中位 {wall:.2f} s（CPU {cpu:.2f} s）", flush=True)
 
 
 if __name__ == "__main__":
