@@ -105,3 +105,33 @@ def test_a_unit_late_for_the_campaign_is_chased_by_dispatch_ticks_notices(campai
     assert [n.unit.name for n in overdue] == ["司法局"]
     assert "未报送" in overdue.get().message
     assert [row.unit.name for row in campaign_status(campaign, after_due).late_units] == ["司法局"]
+
+
+def test_the_office_opens_a_campaign_on_its_page_due_june_30_with_its_revisit_months(
+    city, office, client_for
+):
+    from liangxin.brands.models import Campaign
+    from tests.dispatch.factories import unit
+
+    form = {
+        "year": "2023",
+        "deadline": "",
+        "units": [unit("民政局").pk, unit("工商联").pk],
+        "revisit_months": "3，9",
+    }
+    county = client_for(make_user("jizhou", role="county", region="360802"))
+    assert county.post(reverse("brands:campaign_create"), form).status_code == 403
+    with time_machine.travel("2023-02-01 10:00 +0800", tick=False):
+        response = client_for(office).post(reverse("brands:campaign_create"), form)
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(year=2023)
+    assert (campaign.deadline, campaign.revisit_months) == (D(2023, 6, 30), [3, 9])
+    assert sorted(campaign.task.assignments.values_list("unit__name", flat=True)) == ["工商联", "民政局"]
+    assert campaign.task.deadline == D(2023, 6, 30)
+    bad = client_for(office).post(
+        reverse("brands:campaign_create"), form | {"year": "2024", "revisit_months": "0"}
+    )
+    assert (
+        "请填写 1 到 60 之间的月数" in bad.content.decode()
+        and not Campaign.objects.filter(year=2024).exists()
+    )
