@@ -15,9 +15,11 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from liangxin.core.models import Area, AuditLog, MemberUnit
+from liangxin.core.models import Area, AuditLog, MemberUnit, Region
 from liangxin.coverage.models import DispatchedSecretary, Formation, Rectification
 from liangxin.dispatch.models import Report
+from liangxin.integration.models import Assessment
+from liangxin.pairings.models import Pairing
 from liangxin.registry.models import FollowUp
 from tests.coverage.factories import make_instructor, make_org, make_party_org
 from tests.dispatch.factories import make_period, make_task
@@ -158,10 +160,10 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "pairings:export": Listed("tests/pairings/test_pairings.py::TestPairingPagesForAnOutsider"),
     "pairings:totals": Listed("tests/pairings/test_pairings.py"),
     "pairings:create": Exempt("a new row: the organization must be the user's to change (tests/pairings)"),
-    "pairings:detail": Listed("tests/pairings/test_pairings.py::TestPairingPagesForAnOutsider"),
-    "pairings:edit": Listed("tests/pairings/test_pairings.py::TestPairingPagesForAnOutsider"),
-    "pairings:delete": Listed("tests/pairings/test_pairings.py::TestPairingPagesForAnOutsider"),
-    "pairings:project_create": Listed("tests/pairings/test_pairings.py::TestPairingPagesForAnOutsider"),
+    "pairings:detail": Row("pairing", "view"),
+    "pairings:edit": Row("pairing", "change"),
+    "pairings:delete": Row("pairing", "delete", "post"),
+    "pairings:project_create": Row("pairing", "change", "post"),
     "pairings:villages": Listed("tests/pairings/test_pairings.py"),
     "pairings:village_key": OFFICE_ONLY,
     "pairings:import_template": Exempt("a blank template"),
@@ -201,8 +203,8 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "integration:create": Exempt(
         "a new row: the organization must be the user's to change (tests/integration)"
     ),
-    "integration:detail": Listed("tests/integration/test_assessments.py::TestAssessmentPagesForAnOutsider"),
-    "integration:edit": Listed("tests/integration/test_assessments.py::TestAssessmentPagesForAnOutsider"),
+    "integration:detail": Row("assessment", "view"),
+    "integration:edit": Row("assessment", "change"),
     "brands:index": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
     "brands:export": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),
     "brands:campaign_create": OFFICE_ONLY,
@@ -390,6 +392,12 @@ MAY = {
     ("station", "view"): {"office", "taihe"},
     ("station", "change"): {"office", "taihe"},
     ("sentinel_report", "view"): {"office", "taihe"},
+    # 结对共建 and 五融入五提升 rows are seen and kept like the organization they belong to.
+    ("pairing", "view"): {"office", "taihe", "shangwu", "jiaotong"},
+    ("pairing", "change"): {"office", "taihe", "shangwu"},
+    ("pairing", "delete"): {"office", "taihe", "shangwu"},
+    ("assessment", "view"): {"office", "taihe", "shangwu", "jiaotong"},
+    ("assessment", "change"): {"office", "taihe", "shangwu"},
 }
 
 
@@ -443,6 +451,20 @@ def world(users):
         "import_job": job,
         "station": station,
         "sentinel_report": make_report(station, photo=jpeg_with_gps()),
+        "pairing": Pairing.objects.create(
+            organization=org, village=Region.objects.get(code="360826100001"), starts_on="2026-03-01"
+        ),
+        "assessment": Assessment.objects.create(
+            organization=org,
+            year=2026,
+            governance=4,
+            business=4,
+            operations=3,
+            workers=4,
+            ideology=5,
+            assessor="评估组",
+            assessed_on="2026-11-01",
+        ),
     }
 
 
@@ -496,7 +518,9 @@ def test_a_missing_row_and_another_countys_row_look_the_same(users, world, clien
 # Pages of reference data and of dispatch are also limited by role (a county may not edit an
 # area or accept a report whatever its region holds): the manager is compared where the page
 # is the scope rule alone.
-@pytest.mark.parametrize("thing", ["organization", "party_org", "instructor", "followup"])
+@pytest.mark.parametrize(
+    "thing", ["organization", "party_org", "instructor", "followup", "pairing", "assessment"]
+)
 def test_the_scoped_manager_agrees_with_the_table(thing, users, world):
     obj = world[thing]
     model = type(obj)
