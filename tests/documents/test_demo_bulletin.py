@@ -54,12 +54,24 @@ class DemoMay:
     sentinel: dict
     annex: dict  # `liangxin brands/pairings/integration --json` for the bulletin's year (and date)
     output: str
+    phones: set[str]  # every personal phone number the demo holds (organizations, instructors, riders)
 
 
 def _json_of(command: str, *args: str) -> dict:
     out = io.StringIO()
     call_command(command, *args, "--json", stdout=out)
     return json.loads(out.getvalue())
+
+
+def _personal_phones() -> set[str]:
+    from liangxin.coverage.models import Instructor
+    from liangxin.registry.models import Organization
+    from liangxin.workforce.models import SentinelReport
+
+    phones = set(Organization.objects.exclude(phone="").values_list("phone", flat=True))
+    phones |= set(Instructor.objects.exclude(phone="").values_list("phone", flat=True))
+    phones |= set(SentinelReport.objects.exclude(reporter_phone="").values_list("reporter_phone", flat=True))
+    return phones
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +106,7 @@ def demo_may(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoMay:
                 "integration": _json_of("integration", "--year=2022", "--as-of=2022-05-31"),
             },
             output=out.getvalue(),
+            phones=_personal_phones(),
         )
         transaction.set_rollback(True)
     cache.clear()
@@ -219,3 +232,18 @@ def test_the_workbook_counts_equal_the_command_and_add_up(demo_may):
     board = list(openpyxl.load_workbook(demo_may.xlsx)["红黑榜"].iter_rows(min_row=3, values_only=True))
     assert [r[2] for r in board if r[0] == "红榜"] == demo_may.dispatch["red_list"]
     assert [r[2] for r in board if r[0] == "黑榜"] == demo_may.dispatch["black_list"]
+
+
+def test_the_bulletin_and_its_workbook_carry_no_personal_phone_number(demo_may):
+    """Documents carry figures, not people: no phone of an organization, an instructor or a rider
+    (README “Jurisdiction and personal data”), whoever prints them."""
+    assert len(demo_may.phones) > 1_000  # the demo holds them: the test can fail
+    document = docx.Document(str(demo_may.docx))
+    texts = [p.text for p in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    calamine = CalamineWorkbook.from_path(str(demo_may.xlsx))
+    for name in calamine.sheet_names:
+        texts += [str(v) for row in calamine.get_sheet_by_name(name).to_python() for v in row]
+    found = {m for text in texts for m in re.findall(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)}
+    assert not found & demo_may.phones
+    assert not any("****" in text for text in texts)  # not even masked
