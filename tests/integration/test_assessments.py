@@ -124,6 +124,51 @@ def test_the_summary_equals_counts_made_by_hand(city):
     assert by_unit == {"民政局": 1, "未填写": 2}
 
 
+def test_the_summary_by_committee_counts_the_organizations_in_each_committees_field(city, client_for):
+    from tests.committee.factories import make_committee
+
+    civil = MemberUnit.objects.get(name="民政局")
+    a = covered("吉州甲", industry_section="C")
+    b = covered("吉州乙", industry_section="C", supervising_unit=civil)
+    c = covered("遂川丙", region="360827101", industry_section="F")
+    assess(a, 2022, [5, 4, 3, 4, 2])
+    assess(b, 2022, [3, 4, 5, 2, 2])
+    assess(c, 2022, [4, 4, 4, 4, 1])
+    assess(a, 2021, [3, 3, 3, 3, 3])
+    make_committee("制造业行业党委", owner="工信局", industries=("C",), founded_on=D(2021, 3, 1))
+    make_committee("商贸流通行业党委", owner="商务局", industries=("F",), founded_on=D(2022, 3, 1))
+    make_committee(
+        "律师行业党委", owner="司法局", industries=("L",), founded_on=D(2021, 1, 1)
+    )  # none assessed
+    make_committee("来年成立的党委", owner="工信局", industries=("C",), founded_on=D(2023, 2, 1))
+    summary = summarize(Assessment.objects.all(), 2022, "committee")
+    rows = {r.label: r for r in summary.rows}
+    assert set(rows) == {"制造业行业党委", "商贸流通行业党委"}
+    making = rows["制造业行业党委"]
+    assert making.assessed == 2 and making.average_list == [Decimal("4.00")] * 3 + [
+        Decimal("3.00"),
+        Decimal("2.00"),
+    ]
+    assert (making.overall, making.weakest, making.previous_assessed, making.change) == (
+        Decimal("3.40"),  # (4+4+4+3+2)/5
+        "ideology",
+        1,
+        Decimal("0.40"),  # last year: 吉州甲's 3s
+    )
+    trade = rows["商贸流通行业党委"]
+    assert (trade.assessed, trade.overall, trade.previous_assessed) == (1, Decimal("3.40"), None)
+    assert summary.total.assessed == 3
+    out = io.StringIO()
+    call_command("integration", "--year", "2022", "--by", "committee", "--json", stdout=out)
+    assert {r["name"]: r["assessed"] for r in json.loads(out.getvalue())["rows"]} == {
+        "制造业行业党委": 2,
+        "商贸流通行业党委": 1,
+    }
+    jizhou = client_for(make_user("jizhou", role="county", region="360802"))
+    page = jizhou.get(reverse("integration:summary") + "?year=2022&by=committee").content.decode()
+    assert "2022年已评估 2 个组织" in page and "制造业行业党委" in page and "商贸流通行业党委" not in page
+
+
 def test_the_command_summarizes_by_region_or_industry_within_the_users_jurisdiction(city):
     assess(covered("吉州甲", industry_section="C"), 2022, [5, 4, 3, 4, 2])
     make_user("suichuan", role="county", region="360827")

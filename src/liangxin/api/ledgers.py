@@ -266,7 +266,10 @@ def assessments(request, query: Query[AssessmentQuery]):
 def integration_summary(request, year: int | None = None, by: str = "region"):
     require_role(request, integration_pages.VIEWERS)
     if by not in BY_LABELS:
-        raise ApiProblem(422, f"分组“{by}”不对，应为 region（县区）、industry（行业门类）或 unit（成员单位）")
+        raise ApiProblem(
+            422,
+            f"分组“{by}”不对，应为 region（县区）、industry（行业门类）、unit（成员单位）或 committee（行业党委）",
+        )
     return summarize(Assessment.objects.restrict(request.auth.user), year_of(year), by).as_json()
 
 

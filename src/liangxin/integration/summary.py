@@ -1,5 +1,5 @@
-"""Summaries of the assessments — by county, industry section or supervising member unit
-(the 行业党委 are run by the member units): organizations assessed, the average of each
+"""Summaries of the assessments — by county, industry section, supervising member unit or
+行业（综合）党委 (the organizations in its field): organizations assessed, the average of each
 dimension, the weakest dimension, the change from last year. The page, the export, `liangxin
 integration` and the dispatch measure call `summarize`."""
 
@@ -20,7 +20,12 @@ BY = {
     "industry": "organization__industry_section",
     "unit": "organization__supervising_unit",
 }
-BY_LABELS = {"region": "县（市、区）", "industry": "行业门类", "unit": "主管成员单位"}
+BY_LABELS = {
+    "region": "县（市、区）",
+    "industry": "行业门类",
+    "unit": "主管成员单位",
+    "committee": "行业（综合）党委",
+}
 CITY_LEVEL, NOT_GIVEN = "市本级", "未填写"
 TWO = Decimal("0.01")
 
@@ -126,12 +131,18 @@ def summarize(
 ) -> Summary:
     """`visible`: the assessments the viewer may see (restricted already); with `as_of`, only
     those made by that day (the bulletin's figures for its month)."""
-    if by not in BY:
-        raise ValueError(f"分组方式“{by}”无效，应为 region（县区）、industry（行业）或 unit（成员单位）")
+    if by not in BY_LABELS:
+        raise ValueError(
+            f"分组方式“{by}”无效，应为 region（县区）、industry（行业）、unit（成员单位）或 committee（行业党委）"
+        )
     if as_of is not None:
         visible = visible.filter(assessed_on__lte=as_of)
     current, previous = visible.filter(year=year), visible.filter(year=year - 1)
     total = _fill(Row("", "合计"), _aggregate(current, None)[""], _aggregate(previous, None)[""])
+    if by == "committee":
+        end = datetime.date(year, 12, 31)
+        day = min(as_of, end) if as_of else end
+        return Summary(year=year, by=by, total=total, rows=_committee_rows(current, previous, day))
     now, before = _aggregate(current, BY[by]), _aggregate(previous, BY[by])
     labels = _labels(by)
     empty = CITY_LEVEL if by == "region" else NOT_GIVEN
@@ -140,6 +151,24 @@ def summarize(
         for key in sorted(set(now) | set(before), key=lambda k: (k == "", k.zfill(12)))
     ]
     return Summary(year=year, by=by, total=total, rows=rows)
+
+
+def _committee_rows(current: QuerySet, previous: QuerySet, day: datetime.date) -> list[Row]:
+    """A row per 行业（综合）党委 existing on `day`: the assessments of the organizations in its
+    field (its industries or groups, within its areas — `committee.figures.committee_field_q`,
+    the rule its own page counts by). An organization in two committees' fields is in both rows;
+    the total counts it once. Committees without an assessment this year or last are left out."""
+    from liangxin.committee.figures import active_committees, committee_field_q
+    from liangxin.registry.models import Organization
+
+    rows = []
+    for committee in active_committees(day):
+        field_orgs = Organization.objects.filter(committee_field_q(committee)).values("pk")
+        now = _aggregate(current.filter(organization__in=field_orgs), None)[""]
+        before = _aggregate(previous.filter(organization__in=field_orgs), None)[""]
+        if now["assessed"] or before["assessed"]:
+            rows.append(_fill(Row(str(committee.pk), committee.name), now, before))
+    return rows
 
 
 def unit_assessments(unit) -> Q:

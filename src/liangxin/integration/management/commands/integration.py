@@ -6,11 +6,11 @@ from django.utils import timezone
 from liangxin.core.commandusers import command_user
 from liangxin.coverage.management.commands._common import parse_as_of
 from liangxin.integration.models import Assessment
-from liangxin.integration.summary import BY, BY_LABELS, summarize
+from liangxin.integration.summary import BY_LABELS, summarize
 
 
 class Command(BaseCommand):
-    help = "“五融入五提升”汇总：按县（市、区）、行业或主管成员单位统计已评估组织数、各维度平均分、最薄弱维度和较上年变化。"
+    help = "“五融入五提升”汇总：按县（市、区）、行业、主管成员单位或行业（综合）党委统计已评估组织数、各维度平均分、最薄弱维度和较上年变化。"
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
@@ -18,8 +18,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--by",
             default="region",
-            choices=sorted(BY),
-            help="分组：region 县区，industry 行业门类，unit 成员单位",
+            choices=sorted(BY_LABELS),
+            help="分组：region 县区，industry 行业门类，unit 成员单位，committee 行业（综合）党委",
         )
         parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="只计该日及以前作出的评估（默认全部）")
         parser.add_argument("--user", default=None, help="按该账号的管辖范围统计（默认全市）")
