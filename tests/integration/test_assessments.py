@@ -97,7 +97,8 @@ def test_the_sheet_imports_valid_rows_and_refuses_bad_ones_naming_row_and_column
     assert import_json(path)["unchanged"] == 1  # the same file again changes nothing
 
 
-def test_the_summary_equals_counts_made_by_hand(city):
+def three_assessed_in_2022():
+    """吉州甲 and 吉州乙 (制造业, 吉州区; 吉州乙 under 民政局), 遂川丙 (批发和零售业, 遂川县); 吉州甲 also in 2021."""
     civil = MemberUnit.objects.get(name="民政局")
     a = covered("吉州甲", industry_section="C")
     b = covered("吉州乙", industry_section="C", supervising_unit=civil)
@@ -106,6 +107,10 @@ def test_the_summary_equals_counts_made_by_hand(city):
     assess(b, 2022, [3, 4, 5, 2, 2])
     assess(c, 2022, [4, 4, 4, 4, 1])
     assess(a, 2021, [3, 3, 3, 3, 3])
+
+
+def test_the_summary_equals_counts_made_by_hand(city):
+    three_assessed_in_2022()
     by_region = summarize(Assessment.objects.all(), 2022, "region")
     t = by_region.total
     assert t.assessed == 3
@@ -127,14 +132,7 @@ def test_the_summary_equals_counts_made_by_hand(city):
 def test_the_summary_by_committee_counts_the_organizations_in_each_committees_field(city, client_for):
     from tests.committee.factories import make_committee
 
-    civil = MemberUnit.objects.get(name="民政局")
-    a = covered("吉州甲", industry_section="C")
-    b = covered("吉州乙", industry_section="C", supervising_unit=civil)
-    c = covered("遂川丙", region="360827101", industry_section="F")
-    assess(a, 2022, [5, 4, 3, 4, 2])
-    assess(b, 2022, [3, 4, 5, 2, 2])
-    assess(c, 2022, [4, 4, 4, 4, 1])
-    assess(a, 2021, [3, 3, 3, 3, 3])
+    three_assessed_in_2022()
     make_committee("制造业行业党委", owner="工信局", industries=("C",), founded_on=D(2021, 3, 1))
     make_committee("商贸流通行业党委", owner="商务局", industries=("F",), founded_on=D(2022, 3, 1))
     make_committee(
