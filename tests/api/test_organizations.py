@@ -151,6 +151,26 @@ def test_bulk_upsert_of_5000_twice_changes_nothing_the_second_time(taihe, make_t
     assert dict(Organization.objects.values_list("credit_code", "updated_at")) == stamps
 
 
+def test_a_county_tokens_bulk_with_another_countys_rows_writes_nothing(taihe, token_client):
+    theirs = make_org("吉州区批量别人的公司", region="360802001")
+    mine = _items(2)
+    items = [
+        *mine,
+        {"credit_code": theirs.credit_code, "name": "改名"},
+        {"credit_code": credit_code(division="360802"), "name": "吉州区越界新建公司", "region": "360802001"},
+    ]
+    response = _json(token_client(taihe), "post", BULK, {"items": items})
+    assert response.status_code == 422
+    problem = response.json()
+    assert "不在您的管辖范围内" in problem["detail"] and "未写入任何数据" in problem["detail"]
+    assert sorted(e["index"] for e in problem["errors"]) == [2, 3]
+    assert all("管辖范围" in e["message"] for e in problem["errors"])
+    assert not Organization.objects.filter(credit_code__in=[i["credit_code"] for i in mine]).exists()
+    assert not Organization.objects.filter(name="吉州区越界新建公司").exists()
+    theirs.refresh_from_db()
+    assert theirs.name == "吉州区批量别人的公司"
+
+
 def test_more_than_5000_items_are_refused(taihe, token_client):
     response = _json(token_client(taihe), "post", BULK, {"items": [{"credit_code": "x"}] * 5001})
     assert response.status_code == 413 and "5000" in response.json()["detail"]

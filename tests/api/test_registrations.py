@@ -6,7 +6,7 @@ from liangxin.core.models import AuditLog
 from liangxin.coverage.models import Formation
 from liangxin.coverage.services import save_instructor, save_party_org
 from liangxin.registry.models import FollowUp, Organization
-from tests.registry.factories import credit_code
+from tests.registry.factories import credit_code, make_org
 
 URL = "/api/v1/registrations/"
 D = datetime.date
@@ -175,3 +175,14 @@ def test_the_gatekeeping_unit_is_configurable(taihe, token_client, settings):
     ).json()
     assert body["followups"][0]["unit"] == "工信局"
     assert FollowUp.objects.get(organization__name="泰和县工信把关公司").unit.name == "工信局"
+
+
+def test_a_county_token_cannot_change_or_cancel_another_countys_organization(taihe, token_client):
+    theirs = make_org("吉州区登记别人的公司", region="360802001")
+    api = token_client(taihe)
+    changed = _event(api, "变更", credit_code=theirs.credit_code, name="改名")
+    assert changed.status_code == 403 and "管辖范围" in changed.json()["detail"]
+    assert _event(api, "注销", credit_code=theirs.credit_code).status_code == 404  # as a missing one
+    theirs.refresh_from_db()
+    assert (theirs.name, theirs.status) == ("吉州区登记别人的公司", "active")
+    assert not FollowUp.objects.filter(organization=theirs).exists()
