@@ -331,3 +331,20 @@ def test_each_page_marks_one_navigation_entry_as_current(may, jiaotong, client):
     for name in ("dispatch:mine", "dispatch:board", "dispatch:tasks"):
         assert client.get(reverse(name)).content.decode().count('aria-current="page"') == 1, name
     assert client.get("/dispatch/").url == reverse("dispatch:board")
+
+
+def test_downloading_a_reports_attachment_is_recorded_in_the_audit_log(
+    jiaotong, may, logistics, client_for, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    report = submit(logistics, "交通运输局", may, when="2022-05-10", percent=80)
+    upload = SimpleUploadedFile("筹备说明.txt", "筹备情况".encode())
+    attachment = reports.add_attachment(report, upload, actor=jiaotong)
+    url = reverse("dispatch:attachment", args=[report.pk, attachment.pk])
+    office = make_user("office", role="office")
+    response = client_for(office).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == "筹备情况".encode()
+    log = AuditLog.objects.get(action="core.file.downloaded")
+    assert log.actor == office and log.object_repr == "筹备说明.txt" and log.source_detail == url

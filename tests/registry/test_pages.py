@@ -247,6 +247,11 @@ def test_the_upload_page_previews_then_imports_and_offers_the_error_workbook(cli
     assert job.status == "previewed" and job.user == office
     errors = client.get(reverse("data_import_errors", args=[job.pk]))
     assert errors.status_code == 200
+    # The error workbook holds rows of the registry: its download is an audited read.
+    downloaded = AuditLog.objects.get(action="core.file.downloaded")
+    assert downloaded.actor == office and downloaded.source_detail == reverse(
+        "data_import_errors", args=[job.pk]
+    )
     # Another user can neither see nor confirm the job.
     other = make_user("other", role="office")
     from django.test import Client
