@@ -47,6 +47,48 @@ def test_a_token_may_not_act_as_an_administrator(client_for, secadmin):
     assert response.status_code == 200 and not ApiToken.objects.exists()
 
 
+def test_the_security_administrator_cannot_make_a_token_acting_as_the_office(client_for, secadmin):
+    """三员分立: a token is its account, so a city-wide token would hand the security
+    administrator every organization of the city. Refused through the page, and audited."""
+    office = make_user("office", role="office")
+    make_org("全市可见公司")
+    response = client_for(secadmin).post(
+        reverse("api:token_create"),
+        {"name": "全市令牌", "user": office.pk, "access": "read", "days": 30, "rate_per_minute": 60},
+    )
+    assert response.status_code == 200 and "liangxin api_token" in response.content.decode()
+    assert not ApiToken.objects.exists()
+    refused = AuditLog.objects.get(action="api.token.create_refused")
+    assert refused.actor == secadmin and refused.result == "failure"
+    assert refused.after == {"name": "全市令牌", "user": "office", "access": "read"}
+
+
+def test_the_server_command_makes_an_office_token_once_shown_and_audited(city, capsys):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    make_user("office", role="office")
+    make_org("全市可见公司")
+    out = io.StringIO()
+    call_command("api_token", "省级平台", "--user", "office", "--days", "30", stdout=out)
+    secret = out.getvalue().strip().splitlines()[-1]
+    assert secret.startswith("lx_") and "只读" in out.getvalue()
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert "全市可见公司" in api.get(LIST).content.decode()
+    assert api.post(LIST, {}, content_type="application/json").status_code in (401, 403)  # read only
+    created = AuditLog.objects.get(action="api.token.created")
+    assert (
+        created.actor is None and created.actor_name.startswith("服务器命令") and created.source == "command"
+    )
+    assert secret not in str(created.after)
+    auditor = make_user("auditor", role="auditadmin")
+    with pytest.raises(CommandError, match="不能代表系统、安全、审计管理员"):
+        call_command("api_token", "审计令牌", "--user", auditor.username, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("api_token", "无名令牌", "--user", "nobody", stdout=io.StringIO())
+
+
 @pytest.mark.parametrize("header", ["", "Bearer", "Bearer lx_00000000_wrong", "Basic abc", "Bearer 你好"])
 def test_a_missing_or_wrong_token_gets_a_401_problem(db, city, header):
     client = Client(HTTP_AUTHORIZATION=header) if header else Client()

@@ -1,9 +1,15 @@
 """Integration tokens: created by the security administrator, shown once, stored as a digest,
-expiring and revocable, with a per-token rate limit."""
+expiring and revocable, with a per-token rate limit.
+
+三员分立: a token is its account, so a token acting as 工委办公室 (the whole city) is as
+privileged as that account. Like the account itself it is made only on the server
+(`liangxin api_token`, actor ``None``); the security administrator's pages make tokens for the
+scoped accounts only, and a refusal is audited."""
 
 from __future__ import annotations
 
 import datetime
+import getpass
 import hmac
 import math
 import secrets
@@ -15,6 +21,7 @@ from django.utils import timezone
 
 from liangxin.api.models import ApiToken, digest
 from liangxin.core import audit
+from liangxin.core.models import AuditLog
 from liangxin.core.roles import ADMIN_ROLES, Role
 
 SCHEME = "lx"
@@ -27,18 +34,55 @@ class TokenError(Exception):
         self.message = message
 
 
-def _check_admin(actor) -> None:
+CITY_WIDE_REFUSED = (
+    "代表工委办公室（全市范围）的接口令牌只能在服务器上用 liangxin api_token 命令创建"
+    "（三员分立：安全管理员不能借令牌取得全市数据）"
+)
+
+
+def _check_admin(actor, *, server: bool = False) -> None:
+    """The security administrator; `server`: the server command (actor ``None``) too."""
+    if actor is None and server:
+        return
     if actor is None or actor.role != Role.SECURITY_ADMIN:
         raise PermissionError("只有安全管理员可以管理接口令牌")
 
 
-@transaction.atomic
+def _server_operator() -> str:
+    try:
+        return f"服务器命令（{getpass.getuser()}）"
+    except (OSError, KeyError):
+        return "服务器命令（?）"
+
+
 def create_token(
     *, actor, name: str, user, access: str, days: int, rate_per_minute: int = 120
 ) -> tuple[ApiToken, str]:
     """A new token acting as `user` (its jurisdiction): returns the row and the secret, which
-    is shown this once and never stored."""
-    _check_admin(actor)
+    is shown this once and never stored. `actor` ``None`` is the server command, the only way
+    to a token acting as 工委办公室."""
+    _check_admin(actor, server=True)
+    if actor is not None and user is not None and user.role == Role.OFFICE:
+        # Recorded outside the creation's transaction, so the refusal stays in the log.
+        audit.record(
+            "api.token.create_refused",
+            actor=actor,
+            object_type="api.apitoken",
+            object_repr=(name or "").strip()[:200],
+            after={"name": (name or "").strip(), "user": user.get_username(), "access": access},
+            result=AuditLog.Result.FAILURE,
+            message=CITY_WIDE_REFUSED,
+        )
+        raise TokenError(CITY_WIDE_REFUSED)
+    with transaction.atomic():
+        return _create_token(
+            actor=actor, name=name, user=user, access=access, days=days, rate_per_minute=rate_per_minute
+        )
+
+
+def _create_token(
+    *, actor, name: str, user, access: str, days: int, rate_per_minute: int
+) -> tuple[ApiToken, str]:
     name = (name or "").strip()
     if not name:
         raise TokenError("请填写令牌名称（对接系统的名称）")
@@ -67,6 +111,7 @@ def create_token(
     audit.record(
         "api.token.created",
         actor=actor,
+        actor_name="" if actor is not None else _server_operator(),
         obj=token,
         after={
             "name": name,
