@@ -27,9 +27,9 @@ def branch(name, *, region="360802001", **fields):
                           **fields)  # fmt: skip
 
 
-def inspect(party_org, day, rating="good", meetings_held=True):
+def inspect(party_org, day, rating="good", meetings_held=True, **findings):
     return BranchInspection.objects.create(
-        party_org=party_org, inspected_on=day, rating=rating, meetings_held=meetings_held
+        party_org=party_org, inspected_on=day, rating=rating, meetings_held=meetings_held, **findings
     )
 
 
@@ -68,6 +68,25 @@ class TestFlags:
         inspect(branch("支部"), D(2022, 3, 30), rating="good", meetings_held=False)
         assert "meetings_not_held" in flags_of(D(2022, 3, 31))["支部"]
         assert "meetings_not_held" not in flags_of(D(2022, 4, 1))["支部"]
+
+    def test_the_other_findings_not_done_flag_with_what_was_found_until_a_later_inspection(self, city):
+        branch_ = branch("阵地支部")
+        inspect(branch_, D(2022, 3, 10), life_meeting_held=False, dues_collected=True)
+        inspect(branch_, D(2022, 4, 20), dues_collected=False, venue_in_place=False, members_contacted=True)
+        inspect(branch("查过其他项支部"), D(2022, 4, 20), life_meeting_held=True, dues_collected=True,
+                venue_in_place=True, members_contacted=True)  # fmt: skip
+        inspect(branch("未查其他项支部"), D(2022, 4, 20))
+        flags = flags_of()
+        assert flags["阵地支部"]["findings_lacking"] == (
+            D(2022, 4, 20), "2022-04-20排查发现：未按时足额收缴党费、党员活动阵地未落实",
+        )  # fmt: skip
+        assert "findings_lacking" not in flags["查过其他项支部"]
+        assert "findings_lacking" not in flags["未查其他项支部"]  # not checked is not "not done"
+        assert flags_of(D(2022, 3, 31))["阵地支部"]["findings_lacking"] == (
+            D(2022, 3, 10), "2022-03-10排查发现：未按要求召开组织生活会",
+        )  # fmt: skip
+        inspect(branch_, D(2022, 5, 20), dues_collected=True, venue_in_place=True)
+        assert "findings_lacking" not in flags_of()["阵地支部"]
 
     def test_not_inspected_within_the_interval_says_since_when(self, city, settings):
         settings.LIANGXIN_INSPECTION_INTERVAL_DAYS = 60
@@ -139,6 +158,34 @@ class TestPage:
         assert "本季度未开展“三会一课”" in csv and "2022-04-26" in csv
         xlsx = client.get("/coverage/inspections/health/?as_of=2022-05-31&flag=poor_rating&format=xlsx")
         assert xlsx.status_code == 200 and xlsx["Content-Type"].endswith("spreadsheetml.sheet")
+
+    def test_findings_recorded_on_the_inspection_form_are_shown_and_flagged(self, city, office, client_for):
+        branch_ = branch("古南阵地联合支部")
+        client = client_for(office)
+        with time_machine.travel(datetime.datetime(2022, 5, 31, 9, tzinfo=datetime.UTC)):
+            form = client.get(f"/coverage/party-orgs/{branch_.pk}/inspect/").content.decode()
+            assert "按要求召开组织生活会" in form and "按时足额收缴党费" in form
+            assert "党员活动阵地落实" in form and "党员联系管理到位" in form and "未检查" in form
+            client.post(f"/coverage/party-orgs/{branch_.pk}/inspect/", {
+                "inspected_on": "2022-05-06", "rating": "average", "meetings_held": "on",
+                "life_meeting_held": "true", "dues_collected": "false", "venue_in_place": "unknown",
+                "members_contacted": "false",
+            })  # fmt: skip
+        saved = branch_.inspections.get()
+        assert (saved.life_meeting_held, saved.dues_collected, saved.venue_in_place, saved.members_contacted) == (
+            True, False, None, False,
+        )  # fmt: skip
+        detail = client.get(f"/coverage/party-orgs/{branch_.pk}/").content.decode()
+        assert "未按时足额收缴党费；党员联系管理不到位" in detail
+        page = client.get(
+            "/coverage/inspections/health/?as_of=2022-05-31&flag=findings_lacking"
+        ).content.decode()
+        assert "古南阵地联合支部" in page
+        assert "2022-05-06排查发现：未按时足额收缴党费、党员联系管理不到位" in page
+        csv = b"".join(
+            client.get("/coverage/inspections/health/?as_of=2022-05-31&flag=findings_lacking&format=csv")
+        ).decode("utf-8-sig")
+        assert "古南阵地联合支部" in csv and "组织生活会、党费、阵地或党员联系未落实" in csv
 
     def test_it_filters_and_exports_by_formation(self, city, office, client_for):
         branch("某联合支部", term_ends_on=D(2022, 3, 1))
@@ -237,7 +284,7 @@ class TestTheFlaggedListIsScoped(OutsiderGetsNothing):
     @pytest.fixture
     def scope_case(self, city):
         poor = branch("古南街道差等联合党支部")
-        inspect(poor, D(2022, 4, 26), rating="poor", meetings_held=False)
+        inspect(poor, D(2022, 4, 26), rating="poor", meetings_held=False, dues_collected=False)
         flagged = "/coverage/inspections/health/?as_of=2022-05-31&flag="
         return ScopeCase(
             obj=poor,
@@ -248,6 +295,11 @@ class TestTheFlaggedListIsScoped(OutsiderGetsNothing):
                 flagged + "poor_rating",
                 flagged + "meetings_not_held",
                 flagged + "poor_rating&flagged=1",
+                flagged + "findings_lacking",
             ],
-            export_urls=[flagged + "poor_rating&format=csv", flagged + "meetings_not_held&format=csv"],
+            export_urls=[
+                flagged + "poor_rating&format=csv",
+                flagged + "meetings_not_held&format=csv",
+                flagged + "findings_lacking&format=csv",
+            ],
         )

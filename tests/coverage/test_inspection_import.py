@@ -130,6 +130,26 @@ class TestInspectionImport:
         assert BranchInspection.objects.get(inspected_on=D(2022, 4, 26)).problems == "台账不全"
         assert not Rectification.objects.exists()
 
+    def test_the_other_findings_may_be_given_and_blank_means_not_checked(self, tmp_path, branches):
+        header = [*HEADER, "组织生活会", "党费收缴", "活动阵地", "党员联系"]
+        rows = [
+            ["古南街道第1联合党支部", "2022-04-26", None, "一般", "是", None, None, None, "否", "是", None, "未落实"],
+            ["古南街道第1联合党支部", "2022-05-06", None, "一般", "是", None, None, None, "偶尔", "是", "是", "是"],
+        ]  # fmt: skip
+        path = write_workbook(tmp_path / "排查.xlsx", {"排查记录": [header, *rows]})
+        out = io.StringIO()
+        call_command("import_data", path, "--json", stdout=out)
+        sheet = json.loads(out.getvalue())["sheets"][0]
+        assert (sheet["created"], sheet["rejected"]) == (1, 1), sheet["errors"]
+        assert sheet["errors"][0]["row"] == 3 and sheet["errors"][0]["column"] == "组织生活会"
+        saved = BranchInspection.objects.get()
+        assert (saved.life_meeting_held, saved.dues_collected, saved.venue_in_place, saved.members_contacted) == (
+            False, True, None, False,
+        )  # fmt: skip
+        rows_ = health.branches(PartyOrganization.objects.filter(pk=branches.pk), as_of=D(2022, 5, 31))
+        found = {h.code: h.reason for h in health.hits(rows_.get(), as_of=D(2022, 5, 31))}
+        assert found["findings_lacking"] == "2022-04-26排查发现：未按要求召开组织生活会、党员联系管理不到位"
+
     def test_a_county_user_imports_only_its_own_branches(self, tmp_path, branches):
         make_user("qx360802", role="county", region="360802")
         sheet = run(tmp_path, GOOD, "--user=qx360802")

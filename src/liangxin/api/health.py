@@ -149,6 +149,10 @@ class InspectionOut(Schema):
     meetings_held: bool
     secretary_in_post: bool
     organizations_registered: bool
+    life_meeting_held: bool | None = Field(None, description="按要求召开组织生活会（null：未检查）")
+    dues_collected: bool | None = Field(None, description="按时足额收缴党费（null：未检查）")
+    venue_in_place: bool | None = Field(None, description="党员活动阵地落实（null：未检查）")
+    members_contacted: bool | None = Field(None, description="党员联系管理到位（null：未检查）")
     rating: str
     rating_label: str
     problems: str
@@ -170,6 +174,10 @@ def _inspection(i: BranchInspection) -> dict[str, Any]:
         "meetings_held": i.meetings_held,
         "secretary_in_post": i.secretary_in_post,
         "organizations_registered": i.organizations_registered,
+        "life_meeting_held": i.life_meeting_held,
+        "dues_collected": i.dues_collected,
+        "venue_in_place": i.venue_in_place,
+        "members_contacted": i.members_contacted,
         "rating": i.rating,
         "rating_label": i.get_rating_display(),
         "problems": i.problems,

@@ -13,6 +13,7 @@ from liangxin.core.tabular import ValueProblem, parse_phone
 from liangxin.core.widgets import DateInput
 from liangxin.coverage.imports import parse_codes
 from liangxin.coverage.models import (
+    FINDINGS,
     BranchInspection,
     Formation,
     Instructor,
@@ -169,6 +170,14 @@ class InstructorForm(forms.Form):
         return _organizations_from_codes(self.cleaned_data.get("codes", ""), self.visible_orgs)
 
 
+class FindingSelect(forms.NullBooleanSelect):
+    """是 / 否 / 未检查 for a finding that may not have been checked."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "未检查"), ("true", "是"), ("false", "否")]
+
+
 class InspectionForm(forms.ModelForm):
     class Meta:
         model = BranchInspection
@@ -177,6 +186,10 @@ class InspectionForm(forms.ModelForm):
             "meetings_held",
             "secretary_in_post",
             "organizations_registered",
+            "life_meeting_held",
+            "dues_collected",
+            "venue_in_place",
+            "members_contacted",
             "rating",
             "problems",
             "actions",
@@ -186,6 +199,7 @@ class InspectionForm(forms.ModelForm):
             "inspected_on": DateInput(),
             "problems": forms.Textarea(attrs={"rows": 3}),
             "actions": forms.Textarea(attrs={"rows": 3}),
+            **{field: FindingSelect() for field, _ in FINDINGS},
         }
 
     rating = forms.ChoiceField(label="评定等次", choices=Rating.choices)

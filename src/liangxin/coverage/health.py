@@ -9,6 +9,9 @@ Flags, as of a day D (only facts dated on or before D count):
 * ``poor_rating``: the branch's latest inspection rated it 差 — since that inspection;
 * ``meetings_not_held``: its latest inspection of D's quarter recorded 三会一课 not held — since
   that inspection (a later inspection of the quarter that found them held clears it);
+* ``findings_lacking``: its latest inspection found 组织生活会, 党费, 阵地 or 党员联系 not done
+  (`models.FINDINGS`) — since that inspection (a later one that finds them done, or did not
+  check them, clears it);
 * ``not_inspected`` (joint branches): no inspection for more than
   `LIANGXIN_INSPECTION_INTERVAL_DAYS` (90) — since the day after the interval ran out (counted
   from the last inspection, or from the founding);
@@ -31,7 +34,14 @@ from django.db.models.functions import Coalesce
 from liangxin.core.models import Region
 from liangxin.coverage import engine
 from liangxin.coverage.blindspots import existing_party_orgs, months_before, quarter_start
-from liangxin.coverage.models import BranchInspection, CoverageLink, Formation, Rating, Rectification
+from liangxin.coverage.models import (
+    FINDINGS,
+    BranchInspection,
+    CoverageLink,
+    Formation,
+    Rating,
+    Rectification,
+)
 from liangxin.registry.models import CLOSED_STATUSES
 
 DAY = datetime.timedelta(days=1)
@@ -46,6 +56,7 @@ class Flag:
 FLAGS = (
     Flag("poor_rating", "最近一次排查评定为“差”"),
     Flag("meetings_not_held", "本季度未开展“三会一课”"),
+    Flag("findings_lacking", "组织生活会、党费、阵地或党员联系未落实"),
     Flag("not_inspected", "超期未排查"),
     Flag("secretary_vacant", "书记空缺超过3个月"),
     Flag("term_overdue", "超期未换届"),
@@ -102,6 +113,7 @@ def branches(
         last_rating=Subquery(last.values("rating")[:1]),
         quarter_inspected_on=Subquery(in_quarter.values("inspected_on")[:1]),
         quarter_meetings_held=Subquery(in_quarter.values("meetings_held")[:1]),
+        **{f"last_{field}": Subquery(last.values(field)[:1]) for field, _ in FINDINGS},
         closed_org=Exists(closed),
         rectification_overdue=Exists(overdue),
         overdue_due_on=Subquery(earliest_due[:1]),
@@ -111,6 +123,7 @@ def branches(
     ).annotate(
         poor_rating=Q(last_rating=Rating.POOR),
         meetings_not_held=Q(quarter_meetings_held=False),
+        findings_lacking=_any_false(f"last_{field}" for field, _ in FINDINGS),
         not_inspected=Q(formation=Formation.JOINT, inspected_from__lt=as_of - interval),
         secretary_vacant=Q(secretary="")
         & (Q(secretary_vacant_since__isnull=True) | Q(secretary_vacant_since__lt=months_before(as_of, 3))),
@@ -124,6 +137,13 @@ def branches(
             any_flag |= Q(**{f.code: True})
         rows = rows.filter(any_flag)
     return rows.order_by("county_code", "name")
+
+
+def _any_false(names) -> Q:
+    q = Q()
+    for name in names:
+        q |= Q(**{name: False})
+    return q
 
 
 def _date(day: datetime.date | None) -> str:
@@ -142,6 +162,10 @@ def hits(p, *, as_of: datetime.date) -> list[FlagHit]:
         elif f.code == "meetings_not_held":
             since = p.quarter_inspected_on
             reason = f"{_date(since)}排查记录本季度未按要求开展“三会一课”"
+        elif f.code == "findings_lacking":
+            since = p.last_inspected_on
+            lacking = [label for field, label in FINDINGS if getattr(p, f"last_{field}") is False]
+            reason = f"{_date(since)}排查发现：{'、'.join(lacking)}"
         elif f.code == "not_inspected":
             since = p.inspected_from + datetime.timedelta(days=interval) + DAY
             reason = (

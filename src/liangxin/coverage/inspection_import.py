@@ -1,7 +1,9 @@
 """The inspections sheet of `liangxin import_data` (常态化排查记录): 党组织名称, 排查日期, 排查人,
-评定等次, 三会一课, 存在问题, 整改措施, 整改时限. A row is refused when what decides a flag is
-wrong (the branch, the date, the rating, 三会一课, the due date); a problem without a due date (or
-a due date without a problem) is kept on the inspection with a warning, no 整改 is opened."""
+评定等次, 三会一课, 存在问题, 整改措施, 整改时限, and optionally the other findings (组织生活会,
+党费收缴, 活动阵地, 党员联系; blank: not checked). A row is refused when what decides a flag is
+wrong (the branch, the date, the rating, 三会一课 or another finding, the due date); a problem
+without a due date (or a due date without a problem) is kept on the inspection with a warning, no
+整改 is opened."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from liangxin.core.importing import Problem, RowReader, SheetImporter
 from liangxin.core.scoping import CHANGE
 from liangxin.core.tabular import Column, SheetSpec, ValueProblem, parse_date, parse_text
 from liangxin.coverage import rectification
-from liangxin.coverage.models import Formation, PartyOrganization, Rating
+from liangxin.coverage.models import FINDINGS, Formation, PartyOrganization, Rating
 
 INSPECTION_SPEC = SheetSpec(
     type="inspections",
@@ -25,15 +27,36 @@ INSPECTION_SPEC = SheetSpec(
         Column("inspector", "排查人", ("检查人", "排查人员")),
         Column("rating", "评定等次", ("评定等级", "排查等次", "等次"), required=True),
         Column("meetings_held", "三会一课", ("三会一课开展情况", "是否开展三会一课")),
+        # optional: blank means not checked
+        Column("life_meeting_held", "组织生活会", ("组织生活会召开情况", "是否召开组织生活会")),
+        Column("dues_collected", "党费收缴", ("党费", "是否按时收缴党费")),
+        Column("venue_in_place", "活动阵地", ("阵地", "阵地建设")),
+        Column("members_contacted", "党员联系", ("联系党员", "党员联系管理")),
         Column("problems", "存在问题", ("主要问题", "发现问题")),
         Column("measure", "整改措施", ("整改举措",)),
         Column("due_on", "整改时限", ("整改期限", "整改完成时限")),
     ],
 )
 
+FINDING_KEYS = tuple(field for field, _ in FINDINGS)
 RATINGS = {label: value for value, label in Rating.choices}
-HELD = {"是", "已开展", "开展", "按要求开展", "正常开展", "有", "√", "✓", "y", "yes", "1"}
-NOT_HELD = {"否", "未开展", "没有开展", "未按要求开展", "无", "×", "✗", "n", "no", "0"}
+HELD = {
+    "是",
+    "已开展",
+    "开展",
+    "按要求开展",
+    "正常开展",
+    "有",
+    "√",
+    "✓",
+    "y",
+    "yes",
+    "1",
+    "已落实",
+    "落实",
+    "到位",
+}
+NOT_HELD = {"否", "未开展", "没有开展", "未按要求开展", "无", "×", "✗", "n", "no", "0", "未落实", "不到位"}
 
 
 def parse_rating(value: Any) -> str:
@@ -76,6 +99,11 @@ class InspectionImporter(SheetImporter):
             rec["meetings_held"] = r.get("meetings_held", parse_meetings)
             if rec["meetings_held"] is None:
                 r.problem("meetings_held", "“三会一课”不能为空，请填写“是”或“否”（它决定健康清单的提示）")
+        for key in FINDING_KEYS:
+            if r.has(key):
+                found = r.get(key, parse_meetings)
+                if found is not None:
+                    rec[key] = found
         for key in ("inspector", "problems", "measure"):
             if r.has(key):
                 rec[key] = r.get(key, parse_text) or ""
@@ -134,7 +162,11 @@ class InspectionImporter(SheetImporter):
                     f"排查日期{rec['inspected_on']:%Y-%m-%d}早于该党组织的成立日期（{start:%Y-%m-%d}），请核对",
                 )  # fmt: skip
                 continue
-            values = {k: rec[k] for k in ("rating", "meetings_held", "inspector", "problems") if k in rec}
+            values = {
+                k: rec[k]
+                for k in ("rating", "meetings_held", "inspector", "problems", *FINDING_KEYS)
+                if k in rec
+            }
             if rec.get("meetings_held") is None:
                 values.pop("meetings_held", None)
             if "measure" in rec:

@@ -270,6 +270,11 @@ class BranchInspection(SeenWithItsPartyOrg):
     meetings_held = models.BooleanField("本季度按要求开展“三会一课”", default=False)
     secretary_in_post = models.BooleanField("书记在岗", default=False)
     organizations_registered = models.BooleanField("所覆盖组织均在册（未注销/吊销）", default=True)
+    # The other findings of 常态化排查; None: not checked (older records, a sheet without the column).
+    life_meeting_held = models.BooleanField("按要求召开组织生活会", null=True, blank=True, default=None)
+    dues_collected = models.BooleanField("按时足额收缴党费", null=True, blank=True, default=None)
+    venue_in_place = models.BooleanField("党员活动阵地落实", null=True, blank=True, default=None)
+    members_contacted = models.BooleanField("党员联系管理到位", null=True, blank=True, default=None)
     rating = models.CharField("评定等次", max_length=10, choices=Rating.choices)
     problems = models.TextField("存在问题", blank=True)
     actions = models.TextField("整改措施/跟进事项", blank=True)
@@ -285,6 +290,20 @@ class BranchInspection(SeenWithItsPartyOrg):
 
     def __str__(self) -> str:
         return f"{self.party_org} {self.inspected_on}"
+
+    @property
+    def lacking(self) -> list[str]:
+        """What this inspection found not done among the findings besides 三会一课."""
+        return [label for field, label in FINDINGS if getattr(self, field) is False]
+
+
+# The findings besides 三会一课, each with what it says when the inspection found it not done.
+FINDINGS = (
+    ("life_meeting_held", "未按要求召开组织生活会"),
+    ("dues_collected", "未按时足额收缴党费"),
+    ("venue_in_place", "党员活动阵地未落实"),
+    ("members_contacted", "党员联系管理不到位"),
+)
 
 
 class Rectification(SeenWithItsPartyOrg):

@@ -20,7 +20,10 @@ from liangxin.core.models import Installation, MemberUnit, MemberUnitKind, Regio
 from liangxin.coverage.models import BranchInspection, Formation, PartyOrganization, Rectification
 from liangxin.coverage.services import _locked
 
-INSPECTION_FIELDS = ("rating", "meetings_held", "problems", "actions", "inspector")
+INSPECTION_FIELDS = (
+    "rating", "meetings_held", "problems", "actions", "inspector",
+    "life_meeting_held", "dues_collected", "venue_in_place", "members_contacted",
+)  # fmt: skip
 RECTIFICATION_FIELDS = ("problem", "measure", "due_on")
 
 
