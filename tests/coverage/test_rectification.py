@@ -68,6 +68,20 @@ class TestChasing:
         }
         assert (counts["吉州区"].open, counts["吉州区"].overdue, counts["吉州区"].closed) == (0, 0, 1)
 
+    def test_one_chased_and_then_closed_is_counted_closed_and_not_chased_again(self, city, office):
+        item = fix(joint())
+        tick(D(2022, 5, 16))
+        counts = rectification.county_counts(Rectification.objects.all(), as_of=D(2022, 5, 16))
+        assert [(c.open, c.overdue, c.closed) for c in counts if c.name == "吉州区"] == [(1, 1, 0)]
+        with at(D(2022, 5, 18)):
+            rectification.close_rectification(item, actor=office, closed_on=D(2022, 5, 18), outcome="已补开")
+        Rectification.objects.filter(pk=item.pk).update(due_on=D(2022, 5, 17))  # even a new due date
+        tick(D(2022, 5, 20))
+        tick(D(2022, 6, 20))
+        assert Notice.objects.filter(kind="rectify_overdue").count() == 1
+        counts = rectification.county_counts(Rectification.objects.all(), as_of=D(2022, 5, 31))
+        assert [(c.open, c.overdue, c.closed) for c in counts if c.name == "吉州区"] == [(0, 0, 1)]
+
     def test_a_later_due_date_is_chased_again_once_it_passes(self, city):
         item = fix(joint())
         tick(D(2022, 5, 16))
