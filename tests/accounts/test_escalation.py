@@ -189,6 +189,40 @@ def test_the_system_administrator_cannot_add_key_group_tags(client_for, admins):
     assert "快递" not in unit.tags and refusals("core.member_unit.change_refused").count() == 1
 
 
+def test_the_system_administrator_cannot_move_a_member_unit_into_a_county(client_for, admins):
+    """A county sees the tasks and reports of the units in its region: moving 交通运输局 into
+    泰和县 (or making it a county 组织部) would widen 泰和县's scope. Refused, audited."""
+    from tests.dispatch.factories import make_task
+
+    unit = MemberUnit.objects.get(name="交通运输局")
+    task = make_task("1", lead="交通运输局", title="交通运输局的任务")
+    taihe = make_user("taihe", role="county", region="360826")
+    county = Region.objects.get(code="360826").pk
+    for change in ({"region": county}, {"kind": "county_org", "region": county}):
+        response = client_for(admins["sysadmin"]).post(
+            reverse("core:member_unit_edit", args=[unit.pk]),
+            {
+                "name": unit.name,
+                "kind": unit.kind,
+                "region": unit.region_id or "",
+                "industries": list(unit.industries.values_list("pk", flat=True)),
+                "tags": "、".join(unit.tags),
+                "sort": unit.sort,
+                "active": "on",
+            }
+            | change,
+        )
+        assert response.status_code == 403
+    unit.refresh_from_db()
+    assert (unit.kind, unit.region.code, unit.county_code) == ("department", "360800", "")
+    logs = refusals("core.member_unit.change_refused").order_by("pk")
+    assert [log.after["region"] for log in logs] == [county, county]
+    assert logs[1].after["kind"] == "county_org" and logs[1].before["kind"] == "department"
+    from liangxin.dispatch.models import Task
+
+    assert not Task.objects.restrict(taihe).filter(pk=task.pk).exists()
+
+
 def test_the_system_administrator_still_edits_a_member_units_contact(client_for, admins):
     unit = MemberUnit.objects.get(name="民政局")
     response = client_for(admins["sysadmin"]).post(
@@ -197,6 +231,7 @@ def test_the_system_administrator_still_edits_a_member_units_contact(client_for,
             "name": unit.name,
             "kind": unit.kind,
             "industries": list(unit.industries.values_list("pk", flat=True)),
+            "region": unit.region_id or "",
             "tags": "、".join(unit.tags),
             "contact": "张三",
             "sort": unit.sort,

@@ -332,9 +332,28 @@ def _unit_snapshot(unit: MemberUnit) -> dict:
 # What a member unit's users see beyond their own rows (core/scoping.py): only the office (or
 # a command on the server) changes it. The system administrator configures, it does not widen
 # anyone's jurisdiction (三员分立).
-UNIT_SCOPE_FIELDS = ("industries", "tags")
+# Its kind and region decide it too: a county sees the tasks and reports of the units in its
+# region (dispatch's `unit__<level>_code` rules), and a county 组织部's field is its county.
+UNIT_SCOPE_FIELDS = ("industries", "tags", "kind", "region")
 UNIT_SCOPE_EDITORS = frozenset({Role.OFFICE})
-UNIT_SCOPE_REFUSED = "主管行业和重点群体标签决定成员单位用户能看到哪些组织，只能由工委办公室修改（三员分立）"
+UNIT_SCOPE_REFUSED = (
+    "主管行业、重点群体标签、单位类型和所在区划决定谁能看到哪些组织和任务，只能由工委办公室修改（三员分立）"
+)
+
+
+def _unit_scope(unit: MemberUnit | None, industries=None) -> dict:
+    """What of `unit` decides a scope; a unit not yet saved decides nothing (a department with
+    no region, industries or tags)."""
+    if unit is None:
+        return {"industries": [], "tags": [], "kind": MemberUnitKind.DEPARTMENT, "region": None}
+    return {
+        "industries": sorted(i.code for i in industries)
+        if industries is not None
+        else (sorted(unit.industries.values_list("code", flat=True)) if unit.pk else []),
+        "tags": sorted(unit.tags or []),
+        "kind": unit.kind,
+        "region": unit.region_id,
+    }
 
 
 def save_member_unit(unit: MemberUnit, *, actor, industries=None) -> MemberUnit:
@@ -342,14 +361,12 @@ def save_member_unit(unit: MemberUnit, *, actor, industries=None) -> MemberUnit:
     its users' scope by anyone but the office is refused and audited."""
     if actor is not None and getattr(actor, "role", None) not in UNIT_SCOPE_EDITORS:
         stored = MemberUnit.objects.filter(pk=unit.pk).first() if unit.pk else None
-        before = {"industries": _unit_snapshot(stored)["industries"] if stored else [],
-                  "tags": sorted(stored.tags) if stored else []}  # fmt: skip
-        after = {
-            "industries": sorted(i.code for i in industries)
+        before = _unit_scope(stored)
+        after = (
+            _unit_scope(unit, industries)
             if industries is not None
-            else before["industries"],
-            "tags": sorted(unit.tags or []),
-        }
+            else _unit_scope(unit) | {"industries": before["industries"]}
+        )
         if before != after:
             audit.record(
                 "core.member_unit.change_refused",
