@@ -7,8 +7,6 @@ refusal's audit row stays written. ``actor=None`` is the server command (`liangx
 
 from __future__ import annotations
 
-import getpass
-
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -30,11 +28,7 @@ def _who(actor) -> dict:
     """Audit keywords for the actor; the server command is named by the operating-system user."""
     if actor is not None:
         return {"actor": actor}
-    try:
-        name = getpass.getuser()
-    except (OSError, KeyError):
-        name = "?"
-    return {"actor": None, "actor_name": f"服务器命令（{name}）"}
+    return {"actor": None, "actor_name": audit.server_operator()}
 
 
 def check_jurisdiction(user: User) -> None:

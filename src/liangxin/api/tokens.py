@@ -9,7 +9,6 @@ scoped accounts only, and a refusal is audited."""
 from __future__ import annotations
 
 import datetime
-import getpass
 import hmac
 import math
 import secrets
@@ -46,13 +45,6 @@ def _check_admin(actor, *, server: bool = False) -> None:
         return
     if actor is None or actor.role != Role.SECURITY_ADMIN:
         raise PermissionError("只有安全管理员可以管理接口令牌")
-
-
-def _server_operator() -> str:
-    try:
-        return f"服务器命令（{getpass.getuser()}）"
-    except (OSError, KeyError):
-        return "服务器命令（?）"
 
 
 def create_token(
@@ -111,7 +103,7 @@ def _create_token(
     audit.record(
         "api.token.created",
         actor=actor,
-        actor_name="" if actor is not None else _server_operator(),
+        actor_name="" if actor is not None else audit.server_operator(),
         obj=token,
         after={
             "name": name,

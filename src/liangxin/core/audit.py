@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import decimal
+import getpass
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +125,16 @@ def build(
         result=result,
         message=message[:500],
     )
+
+
+def server_operator() -> str:
+    """How the log names a command run on the server without --user: by the operating-system
+    user who ran it."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):
+        name = "?"
+    return f"服务器命令（{name}）"
 
 
 def record(action: str, **kwargs: Any) -> AuditLog:
