@@ -4,8 +4,11 @@ The database is `bench_burst`'s (N units, 2 tasks each shared by 50 units), and 
 has already saved and submitted its reports (the end of the burst, when the period's events are
 most numerous). Then one user, through Django's test client: the login page, the login, 本月填报,
 the report form, save a draft, reopen, submit — each run `BENCH_PROFILE_REPEAT` times (default 5),
-printing the number of queries and the median time. Not a test (nothing is asserted): the figures
-say where a request's time goes before and after a change.
+printing the number of queries, the median time and the median CPU time of this process
+(`time.process_time`: on a shared machine the figure to compare; on SQLite it includes the
+database's work, on PostgreSQL not). `BENCH_PROFILE_CPROFILE=DIR` writes each step's last run as
+a cProfile file (CPU time) into DIR, to read with `python -m pstats`. Not a test (nothing is
+asserted): the figures say where a request's time goes before and after a change.
 
     BENCH_BURST_USERS=500 .venv/bin/python bench/profile_burst.py          # SQLite
     BENCH_BURST_USERS=500 BENCH_PROFILE_DATABASE=postgres .venv/bin/python bench/profile_burst.py
@@ -40,7 +43,7 @@ RESULT = {"submitted": n}
 """
 
 PROFILE = """
-import re, statistics
+import cProfile, re, statistics
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -50,18 +53,30 @@ repeat = int(os.environ.get("BENCH_PROFILE_REPEAT", "5"))
 me = User.objects.get(username=os.environ["BURST_PROFILE_USER"])
 figures = {}
 
+profile_to = os.environ.get("BENCH_PROFILE_CPROFILE")  # a folder: one cProfile file per step
+
+
 def step(name, call, prepare=lambda: None):
-    times, counts = [], []
+    times, cpu, counts = [], [], []
     page = None
-    for _ in range(repeat):
+    for i in range(repeat):
         ready = prepare()
-        started = time.perf_counter()
+        profiler = cProfile.Profile(time.process_time) if profile_to and i == repeat - 1 else None
+        started, cpu_started = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as queries:
+            if profiler:
+                profiler.enable()
             page = call(ready)
+            if profiler:
+                profiler.disable()
+        cpu.append(time.process_time() - cpu_started)
         times.append(time.perf_counter() - started)
         counts.append(len(queries))
         assert page.status_code in (200, 302), (name, page.status_code)
-    figures[name] = {"queries": counts[-1], "median_ms": round(statistics.median(times) * 1000, 1)}
+    if profile_to:
+        profiler.dump_stats(os.path.join(profile_to, f"{len(figures)}-{name}.prof"))
+    figures[name] = {"queries": counts[-1], "median_ms": round(statistics.median(times) * 1000, 1),
+                     "cpu_ms": round(statistics.median(cpu) * 1000, 1)}
     if os.environ.get("BENCH_PROFILE_SQL"):  # the last run's statements, to read
         with open(os.environ["BENCH_PROFILE_SQL"], "a") as out:
             out.write(f"== {name}\\n" + "".join(f"{q['time']} {q['sql'][:300]}\\n" for q in queries.captured_queries))
@@ -112,7 +127,10 @@ def main() -> None:
     figures = setup_db.run_child(db, PROFILE)
     for name, f in figures.items():
         if isinstance(f, dict):
-            print(f"    {name}: {f['queries']} 条查询，中位数 {f['median_ms']} ms", flush=True)
+            print(
+                f"    {name}: {f['queries']} 条查询，中位数 {f['median_ms']} ms，CPU {f['cpu_ms']} ms",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
