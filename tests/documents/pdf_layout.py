@@ -12,6 +12,7 @@ from pathlib import Path
 
 MM_PER_PT = 25.4 / 72
 TEXT_TOP, TEXT_BOTTOM, TEXT_LEFT, TEXT_WIDTH = 37.0, 262.0, 28.0, 156.0  # the 版心 (domain.md §7)
+LINE = 10.2  # mm: one line of the 22-line grid (28.95 pt)
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,20 @@ def check_imprint_at_the_foot(
     assert (signer, signed) == (office, date) and signer_top < signed_top
     assert signed_top == max(w.top for w in above)
     return words_
+
+
+def check_full_pages(pdf: Path, folder: Path) -> None:
+    """Every page but the last reaches the text block's foot: its lowest line within a line and a
+    quarter of the bottom edge, or the page ends with a table whose next row (which cannot
+    split) is taller than the space left, and the next page opens with the table again."""
+    pages = page_count(pdf)
+    for number in range(1, pages):
+        lowest = max(w.bottom for w in words(pdf, number))
+        if lowest > TEXT_BOTTOM - 1.25 * LINE:
+            continue
+        here = rules(pdf, number, folder)
+        assert here and here[-1][0] >= lowest - 1.0, (number, "页面未排满，且不以表格结束", lowest)
+        following = rules(pdf, number + 1, folder)
+        assert len(following) >= 3 and abs(following[0][0] - TEXT_TOP) < 1.5, (number, following)
+        row = following[2][0] - following[1][0]  # the first row below the repeated header
+        assert row > TEXT_BOTTOM - here[-1][0], (number, "表格下一行放得下却移到了下一页", row)

@@ -17,12 +17,11 @@ from django.urls import reverse
 
 from liangxin.core.models import AuditLog, MemberUnit
 from liangxin.documents import assessment, assessment_docx, pdf
-from tests.documents.pdf_layout import TEXT_BOTTOM, line_text, page_count, rules, words
+from tests.documents.pdf_layout import LINE, TEXT_BOTTOM, line_text, page_count, rules, words
 from tests.documents.test_assessment import year  # noqa: F401 (the hand-computed case)
 from tests.documents.test_pdf import needs_soffice
 
 QUERY = {"year": "2022", "as_of": "2022-05-31"}
-LINE = 10.2  # mm: one line of the 22-line grid (28.95 pt)
 
 
 def _text(path: Path) -> str:

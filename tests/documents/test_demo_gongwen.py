@@ -186,3 +186,10 @@ def test_each_gongwen_font_is_set_in_its_own_free_face(published_may):
     for font, face in pdf.SUBSTITUTES.items():
         assert re.search(face, fonts), f"{font} is not set in {face}:\n{fonts}"
     assert "DejaVu" not in fonts  # nothing fell back to the default face
+
+
+def test_every_page_but_the_last_reaches_the_foot_of_the_text_block(published_may, tmp_path):
+    """22 lines a page (GB/T 9704-2012 7.1): with LibreOffice's widow/orphan control pages ended
+    one to three lines short before a heading or a paragraph's last lines (wordml.full_pages);
+    a page may still end early where the task table's next row, which cannot split, does not fit."""
+    pdf_layout.check_full_pages(published_may.pdf, tmp_path)

@@ -16,7 +16,7 @@ from .build_template import imprint, new_document, opening, para, table
 from .bulletin import chinese_date, format_number
 from .docx import fit_letterhead, place_signature
 from .letterhead import Letterhead, default_office
-from .wordml import chinese_language, reproducible
+from .wordml import chinese_language, full_pages, reproducible
 
 # Headers of two lines at most (four characters a line in a 21 mm column with 1.5 mm cell
 # margins): a header row of four lines, which cannot split and which the caption keeps with,
@@ -32,21 +32,9 @@ def title(year: int) -> str:
     return f"关于{year}年度“两新”组织党建工作考核结果的通报"
 
 
-def _full_pages(document) -> None:
-    """No widow/orphan control: a 公文 page is 22 lines (GB/T 9704-2012 7.1), and with it a
-    heading (kept with the next paragraph) and a long paragraph's first two lines could not
-    share a page's last two lines — the page ended two or three lines short."""
-    normal = next(
-        s for s in document.styles.element.findall(qn("w:style")) if s.get(qn("w:styleId")) == "Normal"
-    )
-    control = OxmlElement("w:widowControl")
-    control.set(qn("w:val"), "0")
-    normal.find(qn("w:pPr")).insert(0, control)  # schema order: widowControl before spacing
-
-
 def _template() -> bytes:
     document = new_document()
-    _full_pages(document)
+    full_pages(document)  # 22 lines a page, as the bulletin
     opening(document)
     para(document, "一、考核办法", "Heading1")
     para(document, "{{ method }}")

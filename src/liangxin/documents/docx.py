@@ -22,7 +22,14 @@ from docxtpl import DocxTemplate
 from . import annex
 from . import bulletin as b
 from .letterhead import Letterhead
-from .wordml import SIZE_LETTERHEAD, TEXT_W_PT, chinese_language, no_hanging_punctuation, reproducible
+from .wordml import (
+    SIZE_LETTERHEAD,
+    TEXT_W_PT,
+    chinese_language,
+    full_pages,
+    no_hanging_punctuation,
+    reproducible,
+)
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates_docx") / "bulletin.docx"
 CHAR_TWIPS = 315  # one 3号 character as the template sets it: 16 pt condensed by 0.25 pt
@@ -212,6 +219,7 @@ def render_bulletin(
     fit_letterhead(document.docx)
     chinese_language(document.docx)
     no_hanging_punctuation(document.docx)
+    full_pages(document.docx)
     properties = document.docx.core_properties
     properties.title = data.title
     properties.author = properties.last_modified_by = letterhead.office

@@ -255,6 +255,31 @@ def no_hanging_punctuation(document) -> None:
         ppr.append(punct)
 
 
+def full_pages(document) -> None:
+    """No widow/orphan control: a 公文 page is 22 lines (GB/T 9704-2012 7.1). LibreOffice turns
+    it on for a paragraph that does not say otherwise (Word's Chinese Normal style turns it off),
+    and with it a paragraph's last line or a heading kept with the next paragraph's first two
+    lines pushed lines to the next page: pages ended one to three lines short. Set once in the
+    document defaults; a style or paragraph that says otherwise still wins."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:  # an uploaded template may have none; it comes first in styles.xml
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    ppr = child(child(defaults, "w:pPrDefault"), "w:pPr")
+    if ppr.find(qn("w:widowControl")) is not None:
+        return
+    control = OxmlElement("w:widowControl")
+    control.set(qn("w:val"), "0")
+    # schema order: after pStyle, keepNext, keepLines, pageBreakBefore and framePr, before the rest
+    before = {qn(f"w:{tag}") for tag in ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr")}
+    leading = [e for e in ppr if e.tag in before]
+    if leading:
+        leading[-1].addnext(control)
+    else:
+        ppr.insert(0, control)
+
+
 _AFTER_OVERFLOW_PUNCT = {
     qn(f"w:{tag}")
     for tag in (
