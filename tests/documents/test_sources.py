@@ -124,6 +124,49 @@ def test_every_count_is_the_same_in_the_text_the_tables_the_workbook_and_the_com
     assert [row[3:7] for row in grid if row[4] == "此前已完成"] == [("司法局", "此前已完成", 100, "无需报送")]
 
 
+def test_the_cockpit_json_says_the_same_counts(made, client_for, office):
+    """The cockpit's JSON for 2022年5月 (a past period: as of its last day, May 31) shows the
+    counts of the docx, the workbook and `dispatch_status --json` above."""
+    totals, client = made["json"]["totals"], client_for(office)
+
+    def chart(name: str) -> dict:
+        response = client.get(f"/cockpit/data/{name}.json?period=2022-05")
+        assert response.status_code == 200
+        return response.json()
+
+    lights = chart("lights")
+    assert "2022年5月31日" in lights["title"]
+    assert (
+        dict(zip(lights["codes"], [n for _, n in lights["rows"]], strict=True))
+        == {
+            "done": 1,
+            "green": 1,
+            "yellow": 2,
+            "red": 2,
+        }
+        == {k: totals[k] for k in ("done", "green", "yellow", "red")}
+    )
+    assert lights["expected"] == totals["expected"] == sum(n for _, n in lights["rows"]) == 6
+    assert lights["note"] == "应报送6个，此前已完成1个（不计入本月）"
+    tiles = {t["key"]: t for t in chart("tiles")["tiles"]}
+    assert (tiles["report_rate"]["text"], tiles["report_rate"]["change_text"]) == ("66.7%", "▲52.4个百分点")
+    assert (tiles["on_time_rate"]["text"], tiles["on_time_rate"]["change_text"]) == ("50.0%", "▲35.7个百分点")
+    assert tiles["red"]["value"] == totals["red"] == 2
+    assert tiles["should_build"]["value"] == made["data"].coverage_total.should_build == 2
+    assert f"应建未建党组织的两新组织有{tiles['should_build']['value']}家" in made["text"]
+    # per unit: the reporting chart's rates are the workbook's 单位报送情况 (fractions there)
+    book = {
+        row[0]: [row[4] * 100, row[5] * 100]
+        for row in made["book"]["单位报送情况"].iter_rows(min_row=3, values_only=True)
+        if row[1]  # 司法局: nothing expected, not on the chart
+    }
+    assert {row[0]: row[1:] for row in chart("reporting")["rows"]} == book
+    assert set(book) == {u["unit"] for u in made["json"]["units"] if u["expected"]}
+    lagging = chart("lagging")["rows"]
+    assert sum(1 for row in lagging if row[3] == "逾期") == totals["red"]
+    assert sum(1 for row in lagging if row[3] == "滞后") == totals["yellow"]
+
+
 def test_the_lead_is_named_as_lead_and_the_late_units_say_what_they_missed(made):
     text = made["text"]
     assert (
