@@ -132,9 +132,7 @@ class TestRatesAndRollup:
         make_party_org("联合支部", b, c, formation=Formation.JOINT)
         total = city_total()
         assert (total.total, total.single, total.joint, total.work, total.none) == (4, 1, 2, 0, 1)
-        assert str(total.org_rate) == "0.7500"
-        assert str(total.single_rate) == "0.2500"
-        assert str(total.work_rate) == "0.7500"
+        assert (total.org_rate, total.single_rate, total.work_rate) == (0.75, 0.25, 0.75)  # exact fractions
         # 乙 (joint, 3 members) and 丁 (none, 4 members) should have their own branch.
         assert total.should_build == 2
         data = total.as_dict()
@@ -306,3 +304,14 @@ class TestTwoWaysOfCounting:
         assert {r.name: r.total for r in townships.rows if r.total} == {"古南街道": 2, "永叔街道": 1}
         assert [(r.name, r.total, r.single) for r in parks.rows] == [("古南商务楼宇", 2, 1)]
         assert townships.total.total == 3
+
+
+def test_a_rate_is_rounded_once_from_the_exact_fraction():
+    """101 of 162 is 62.3457%: one decimal from the exact value is 62.3%; rounded to four places
+    first (0.6235) it became 62.4%, and the cockpit said 62.4% beside the bulletin's 62.3%."""
+    from liangxin.core.rates import format_percent, percent_of
+
+    figures = engine.Figures("360826", "泰和县", total=162, single=60, joint=30, work=11)
+    assert format_percent(figures.work_rate) == "62.3%" == f"{percent_of(101, 162)}%"
+    assert figures.as_dict()["work_rate"] == 0.6235  # JSON keeps four places
+    assert figures.as_dict()["work_rate_pct"] == 62.3

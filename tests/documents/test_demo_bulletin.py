@@ -28,6 +28,9 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from python_calamine import CalamineWorkbook
 
 from liangxin.dispatch.models import Task
@@ -35,6 +38,7 @@ from liangxin.documents import pdf
 from liangxin.documents.annex import number
 from tests.documents import format_checks
 from tests.documents.readback import command_figures, document_figures
+from tests.factories import make_user
 
 # The database is set up for the module's fixture (pytest-django creates it only for marked tests).
 pytestmark = pytest.mark.django_db
@@ -55,6 +59,7 @@ class DemoMay:
     annex: dict  # `liangxin brands/pairings/integration --json` for the bulletin's year (and date)
     output: str
     phones: set[str]  # every personal phone number the demo holds (organizations, instructors, riders)
+    cockpit: dict  # /cockpit/data/<chart>.json?period=2022-05 as the demo's office gets them
 
 
 def _json_of(command: str, *args: str) -> dict:
@@ -72,6 +77,25 @@ def _personal_phones() -> set[str]:
     phones |= set(Instructor.objects.exclude(phone="").values_list("phone", flat=True))
     phones |= set(SentinelReport.objects.exclude(reporter_phone="").values_list("reporter_phone", flat=True))
     return phones
+
+
+def _cockpit_json(*charts: str) -> dict:
+    """The cockpit's charts for 2022年5月 (a past period: as of May 31) as an office user opens
+    them (a new account whose second factor is passed, as tests/conftest.py's force_login does:
+    that function-scoped fixture does not reach a module's)."""
+    user = make_user("cockpit_office", role="office")
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    found = {}
+    for name in charts:
+        response = client.get(f"/cockpit/data/{name}.json?period=2022-05")
+        assert response.status_code == 200, name
+        found[name] = response.json()
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +131,7 @@ def demo_may(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoMay:
             },
             output=out.getvalue(),
             phones=_personal_phones(),
+            cockpit=_cockpit_json("lights", "tiles", "coverage", "should_build", "reporting", "lagging"),
         )
         transaction.set_rollback(True)
     cache.clear()
@@ -247,3 +272,56 @@ def test_the_bulletin_and_its_workbook_carry_no_personal_phone_number(demo_may):
     found = {m for text in texts for m in re.findall(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)}
     assert not found & demo_may.phones
     assert not any("****" in text for text in texts)  # not even masked
+
+
+def _tile_change(tile: dict) -> str | None:
+    """A tile's change as the read-back writes the docx's (“+1.2”, “-0.4”, “0.0”)."""
+    if tile["change"] is None:
+        return None
+    points = Decimal(str(tile["change"])).quantize(Decimal("0.1"))
+    return f"+{points}" if points > 0 else ("0.0" if points == 0 else str(points))
+
+
+def test_the_cockpit_json_says_what_the_docx_says(demo_may):
+    """Must show: for the demo's May the cockpit's JSON counts equal the docx's and the
+    command's, and done + red + yellow + green = expected there too."""
+    figures, _ = document_figures(demo_may.docx.read_bytes())
+    totals, cockpit = demo_may.dispatch["totals"], demo_may.cockpit
+    lights = cockpit["lights"]
+    assert "2022年5月31日" in lights["title"]
+    shown = dict(zip(lights["codes"], [n for _, n in lights["rows"]], strict=True))
+    _tasks, expected, *counted = figures["overall"]
+    assert [shown[k] for k in ("done", "green", "yellow", "red")] == counted
+    assert shown == {k: totals[k] for k in ("done", "green", "yellow", "red")}
+    assert lights["expected"] == expected == totals["expected"] == sum(shown.values())
+    assert f"此前已完成{figures['earlier_done']}个" in lights["note"]
+    tiles = {t["key"]: t for t in cockpit["tiles"]["tiles"]}
+    _submitted, report, report_change, _on_time, on_time_rate, on_time_change = figures["reporting"]
+    assert (tiles["report_rate"]["text"], _tile_change(tiles["report_rate"])) == (report, report_change)
+    assert (tiles["on_time_rate"]["text"], _tile_change(tiles["on_time_rate"])) == (
+        on_time_rate,
+        on_time_change,
+    )
+    assert tiles["red"]["value"] == totals["red"] == counted[-1]
+    _in_scope, org, org_change, _single, _single_change, work, work_change, should_build, _none = figures[
+        "city"
+    ]
+    assert (tiles["org_rate"]["text"], _tile_change(tiles["org_rate"])) == (org, org_change)
+    assert (tiles["work_rate"]["text"], _tile_change(tiles["work_rate"])) == (work, work_change)
+    assert tiles["should_build"]["value"] == should_build == demo_may.coverage["total"]["should_build"]
+    # by county: the bars' rates and 应建未建 are the docx table's
+    table = figures["coverage_rows"]  # 纳入统计, 组织覆盖率, 较上月, 单独组建率, 工作覆盖率, 应建未建, 未覆盖
+    bars = cockpit["coverage"]["display"]
+    assert len(bars) == len([row for row in demo_may.coverage["rows"] if row["in_scope"]]) > 10
+    for name, org_rate, single_rate, work_rate in bars:
+        assert (table[name][1], table[name][3], table[name][4]) == (org_rate, single_rate, work_rate), name
+    for name, count in cockpit["should_build"]["rows"]:
+        assert table[name][5] == str(count), name
+    # per unit and per pair: the command's
+    rates = {u["unit"]: u for u in demo_may.dispatch["units"] if u["expected"]}
+    assert {row[0] for row in cockpit["reporting"]["rows"]} == set(rates)
+    lagging = cockpit["lagging"]["rows"]
+    assert (sum(r[3] == "逾期" for r in lagging), sum(r[3] == "滞后" for r in lagging)) == (
+        totals["red"],
+        totals["yellow"],
+    )

@@ -47,7 +47,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from liangxin.core.models import Area, Industry, Installation, Region, RegionLevel
-from liangxin.core.rates import percent_of
+from liangxin.core.rates import percent_of, ratio
 from liangxin.coverage.models import Assignment, CoverageLink, Formation, PartyOrgStatus
 from liangxin.registry.models import COUNTED_STATUSES, OrganizationTag, OrgKind
 
@@ -248,7 +248,14 @@ class Figures:
         return self.single + self.joint
 
     def rate(self, part: int) -> Decimal:
-        return _rate(part, self.total, "0.0001")
+        """part ÷ total as the exact fraction (0 when empty): shown, it is rounded once, by
+        `liangxin.core.rates` — a fraction rounded to four places first put 62.35% (62.349…)
+        in the cockpit as 62.4% beside the bulletin's 62.3%."""
+        return ratio(part, self.total) or Decimal(0)
+
+    def fraction(self, part: int) -> float:
+        """part ÷ total as JSON gives it: a fraction with four places (0.3810)."""
+        return float(_rate(part, self.total, "0.0001"))
 
     @property
     def org_rate(self) -> Decimal:
@@ -278,9 +285,9 @@ class Figures:
             "work": self.work,
             "none": self.none,
             "uncovered": self.none,
-            "org_rate": float(self.org_rate),
-            "single_rate": float(self.single_rate),
-            "work_rate": float(self.work_rate),
+            "org_rate": self.fraction(self.single + self.joint),
+            "single_rate": self.fraction(self.single),
+            "work_rate": self.fraction(self.single + self.joint + self.work),
             "org_rate_pct": float(self.pct(self.single + self.joint)),
             "single_rate_pct": float(self.pct(self.single)),
             "work_rate_pct": float(self.pct(self.single + self.joint + self.work)),
