@@ -17,7 +17,7 @@ from liangxin.coverage.models import Formation
 from liangxin.coverage.services import save_party_org
 from liangxin.dashboard import snapshots
 from liangxin.dashboard.models import StoredTable
-from liangxin.dashboard.queries import BEHIND, COMPUTED
+from liangxin.dashboard.queries import BEHIND, COMPUTED, PENDING
 from tests.coverage.factories import make_org, make_party_org
 from tests.factories import make_user
 
@@ -145,6 +145,7 @@ def test_with_a_worker_a_change_shows_the_stored_day_marked_until_the_worker_rec
     county = make_user("qx360802", role="county", region="360802")
     client = client_for(county)
     assert bars(client, MAY, "all")["rows"][0][1] == 33.3  # 古南街道: 1 of 3
+    run_worker(monkeypatch)  # it computes the line's month-ends the first load left to it
     with django_capture_on_commit_callbacks(execute=True):
         save_party_org(
             None, actor=county, today=D(2022, 6, 15), organizations=[orgs["uncovered"]], name="吉州待建公司支部",
@@ -159,6 +160,42 @@ def test_with_a_worker_a_change_shows_the_stored_day_marked_until_the_worker_rec
     fresh = bars(client, MAY, "all")
     assert fresh["rows"][0][1] == 66.7 and not fresh["note"]
     assert line(client, MAY, "all")[APRIL][4] == COMPUTED
+
+
+@time_machine.travel("2022-06-15 10:00 +0800", tick=False)
+def test_a_first_load_with_a_worker_counts_only_the_days_it_shows_and_leaves_the_line_to_it(
+    client_for, office, orgs, worker, monkeypatch
+):
+    """Nothing stored yet (an installation's first load, a new scope): the request counts the
+    day shown; the line's other month-ends and the tiles' day a month earlier are the worker's."""
+    client = client_for(office)
+    expected = command(MAY, "all")
+    assert {r[0]: r[1:] for r in bars(client, MAY, "all")["rows"]} == by_name(expected)
+    assert set(StoredTable.objects.values_list("day", flat=True)) == {D(2022, 5, 31)}
+    months = client.get(f"/cockpit/data/months.json?as_of={MAY}&scope=all").json()
+    points = {row[0]: row for row in months["rows"]}
+    assert points[MAY][1:] == [expected["total"]["org_rate_pct"], expected["total"]["single_rate_pct"],
+                               expected["total"]["work_rate_pct"], COMPUTED]  # fmt: skip
+    waiting = [day for day, row in points.items() if row[4] == PENDING]
+    assert len(waiting) == 11 and all(points[day][1:4] == [None, None, None] for day in waiting)
+    assert PENDING in months["note"] and "—" in dict(zip(points, months["display"], strict=True))[APRIL]
+    shown = client.get(f"/cockpit/data/tiles.json?as_of={MAY}").json()
+    tiles = {t["key"]: t for t in shown["tiles"]}
+    assert tiles["org_rate"]["value"] == expected["total"]["org_rate_pct"]
+    assert (tiles["org_rate"]["change"], tiles["org_rate"]["change_text"]) == (None, PENDING)
+    assert tiles["should_build"]["value"] == expected["total"]["should_build"]
+    assert PENDING in shown["note"]
+    assert snapshots.queue.waiting(snapshots.refresh_tables_job).count() == 1  # one, for every chart
+    run_worker(monkeypatch)
+    assert StoredTable.objects.filter(scope="all").count() == 12  # the line (April is the tiles' day too)
+    points = line(client, MAY, "all")
+    assert {row[4] for row in points.values()} == {COMPUTED}
+    for day in waiting:
+        total = command(day, "all")["total"]
+        assert points[day][1:4] == [total["org_rate_pct"], total["single_rate_pct"], total["work_rate_pct"]]
+    tiles = {t["key"]: t for t in client.get(f"/cockpit/data/tiles.json?as_of={MAY}").json()["tiles"]}
+    april = command(APRIL, "all")["total"]
+    assert tiles["org_rate"]["change"] == round(expected["total"]["org_rate_pct"] - april["org_rate_pct"], 1)
 
 
 @time_machine.travel("2022-06-15 10:00 +0800", tick=False)

@@ -14,6 +14,10 @@ the one coverage engine and marked with the data version it was computed at
   other viewer's — so a first load after a change computes the running month only, never the
   past. Without a worker (`LIANGXIN_TASKS=immediate`, or a refresh left waiting for over five
   minutes: the worker is not running) it is recomputed in the request.
+* A past day never computed for the viewer (an installation's first load, a scope or a viewer
+  new to the cockpit) is computed in the request only when the page cannot do without it (the
+  day shown: `needed`); with a worker the line's month-ends and the tiles' day a month earlier
+  are left to it (`pending`, the line and the tiles say so), so no first load counts 13 days.
 * Days from today on are never stored: they are computed (cached per data version).
 * `dispatch_tick` stores the office's month-ends each day (`store_for_office`), so the month
   just closed is stored before anyone asks, and drops tables left behind the data for 30 days.
@@ -46,10 +50,12 @@ UNUSED = datetime.timedelta(days=30)  # a table behind the data for longer is dr
 @dataclass
 class Tables:
     """The coverage tables of the days asked for; `behind`: days shown from a stored table
-    computed before the latest change (the worker is recomputing them)."""
+    computed before the latest change (the worker is recomputing them); `pending`: past days
+    with no table yet, left to the worker (they have no entry in `tables`)."""
 
     tables: dict[datetime.date, engine.CoverageTable]
     behind: set[datetime.date] = field(default_factory=set)
+    pending: set[datetime.date] = field(default_factory=set)  # never computed: the worker computes them
 
 
 def viewer_key(orgs: QuerySet) -> str:
@@ -136,9 +142,12 @@ def tables(
     region: Region | None,
     user=None,
     fresh: bool = False,
+    needed: set[datetime.date] | None = None,
 ) -> Tables:
     """The coverage tables of `orgs` (the viewer's organizations; `user` the viewer) on `days`.
-    `fresh`: never show a table that is behind (the worker's own computations)."""
+    `fresh`: never show a table that is behind (the worker's own computations). `needed`: the
+    days the page cannot show without; another past day with no table at all is left to the
+    worker when one runs (`pending`). None: every day is needed."""
     scope = engine.parse_scope(scope)
     today, version, viewer = timezone.localdate(), current_version(), viewer_key(orgs)
     where = region.code if region is not None else ""
@@ -148,15 +157,18 @@ def tables(
         for row in StoredTable.objects.filter(viewer=viewer, scope=scope, region=where, day__in=past)
     }
     behind = [day for day, row in stored.items() if row.version != version]
-    may_wait = bool(behind) and not fresh and user is not None and worker_recomputes()
+    absent = [day for day in past if day not in stored and needed is not None and day not in needed]
+    worker = bool(behind or absent) and not fresh and user is not None and worker_recomputes()
     result = Tables({})
     live, missing = [day for day in days if day >= today], []
     for day in past:
         row = stored.get(day)
-        if row is not None and (row.version == version or may_wait):
+        if row is not None and (row.version == version or worker):
             result.tables[day] = _load(row.table, day, region)
             if row.version != version:
                 result.behind.add(day)
+        elif row is None and worker and day in absent:
+            result.pending.add(day)
         else:
             missing.append(day)
     live_key = figcache.key("cockpit:tables", orgs, live, scope, where) if live else ""
@@ -169,8 +181,8 @@ def tables(
         result.tables.update(computed)
     elif live:
         result.tables.update(figcache.cached(live_key, lambda: _compute(orgs, live, scope, region)))
-    if result.behind:
-        request_refresh(user, sorted(result.behind), scope=scope, region=where)
+    if result.behind or result.pending:
+        request_refresh(user, sorted(result.behind | result.pending), scope=scope, region=where)
     return result
 
 

@@ -90,5 +90,17 @@ def headline(
         _rate_tile("on_time_rate", on_time, last_on_time, known=dispatch),
         _count_tile("red", red, last_red, "个"),
     ]
+    note = ""
+    if month_before(as_of) in figures.pending:  # never computed yet: the worker is counting it
+        for tile in tiles[:3]:
+            tile["change_text"] = queries.PENDING
+        note = f"上月同期的覆盖数据{queries.PENDING}，算完后刷新页面即可看到较上月变化"
     rows = [[t["label"], t["text"], t["change_text"]] for t in tiles]
-    return {"title": "主要指标", "headers": HEADERS, "rows": rows, "display": rows, "tiles": tiles}
+    return {
+        "title": "主要指标",
+        "headers": HEADERS,
+        "rows": rows,
+        "display": rows,
+        "tiles": tiles,
+        "note": note,
+    }
