@@ -231,6 +231,16 @@ def chinese_language(document) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
 
 
+def default_paragraph_properties(document):
+    """The document defaults' w:pPr (styles.xml), made when an uploaded template has none."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:  # an uploaded template may have none; it comes first in styles.xml
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    return child(child(defaults, "w:pPrDefault"), "w:pPr")
+
+
 def no_hanging_punctuation(document) -> None:
     """Keep a full-width ，；： at a full line's end in the PDF. LibreOffice hangs it in the margin
     and, in 7.4, does not draw it (the PDF loses the mark). Its DOCX import reads w:overflowPunct
@@ -238,12 +248,7 @@ def no_hanging_punctuation(document) -> None:
     means “may hang” in Word, Word's own default, is the one that turns hanging off in LibreOffice:
     Word lays the text out as before and LibreOffice moves the mark's line end instead of losing
     it. Set once in the document defaults; a style or paragraph that says otherwise still wins."""
-    styles = document.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:  # an uploaded template may have none; it comes first in styles.xml
-        defaults = OxmlElement("w:docDefaults")
-        styles.insert(0, defaults)
-    ppr = child(child(defaults, "w:pPrDefault"), "w:pPr")
+    ppr = default_paragraph_properties(document)
     if ppr.find(qn("w:overflowPunct")) is not None:
         return
     punct = OxmlElement("w:overflowPunct")
@@ -261,12 +266,7 @@ def full_pages(document) -> None:
     and with it a paragraph's last line or a heading kept with the next paragraph's first two
     lines pushed lines to the next page: pages ended one to three lines short. Set once in the
     document defaults; a style or paragraph that says otherwise still wins."""
-    styles = document.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:  # an uploaded template may have none; it comes first in styles.xml
-        defaults = OxmlElement("w:docDefaults")
-        styles.insert(0, defaults)
-    ppr = child(child(defaults, "w:pPrDefault"), "w:pPr")
+    ppr = default_paragraph_properties(document)
     if ppr.find(qn("w:widowControl")) is not None:
         return
     control = OxmlElement("w:widowControl")
