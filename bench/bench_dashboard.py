@@ -7,7 +7,8 @@ Past days' coverage tables are stored in the database (`dashboard.snapshots`); t
 month is computed. The loads timed: after a change once the task worker has recomputed (its own
 time printed too); after a change before the worker has finished (the stored month-ends are shown,
 marked 更新中); with the cache cleared (a restart) and the data unchanged; a load while cached;
-nothing stored and nothing cached (the very first load); and the running month (as of today)
+nothing stored and nothing cached (the very first load: the day shown is counted, the line's
+other month-ends are left to the worker); and the running month (as of today)
 after a change. Chart requests sent together, as cockpit.js does (the page load a user waits
 for), and for one case one after the other (the server's whole work). Medians of 3, wall clock
 and the CPU time of the process.
@@ -211,7 +212,7 @@ def child(kind: str) -> None:
     report("缓存已清（如重启后），数据未变，逐个请求", _measure(in_turn, cache.clear))
     report("数据未变，再次加载（读缓存），图表请求同时发出", _measure(like_a_browser, lambda: None))
     report(
-        "从未计算过（无已存数据、无缓存，13 个日期全算），图表请求同时发出",
+        "从未计算过（无已存数据、无缓存：只算所看的日期，其余月末交给任务进程），图表请求同时发出",
         _measure(like_a_browser, forget_all),
     )
     today = timezone.localdate().isoformat()
