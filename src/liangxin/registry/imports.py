@@ -105,6 +105,9 @@ class OrganizationImporter(SheetImporter):
             self.report.reject(rows[number], [Problem(number, header, message)])
         self.stage.add(plan)
 
+    def finish(self) -> None:
+        self.stage.ready()
+
     def apply(self) -> None:
         self.stage.merge(self.ctx.batch, actor=self.ctx.actor, today=self.today)
 
