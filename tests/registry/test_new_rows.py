@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from liangxin.core.models import Area, MemberUnit, Region
-from liangxin.registry.services import NEW_COLUMNS, _new_dict, _NewRows
+from liangxin.registry.services import NEW_COLUMNS, STAGED_NEW_COLUMNS, _new_dict, _NewRows
 from tests.factories import make_area
 from tests.registry.factories import credit_code
 
@@ -59,7 +59,12 @@ def test_the_insert_tuple_holds_the_values_of_the_dictionary(city, unit_default)
             for c, v in zip(NEW_COLUMNS[:-3], expected, strict=True)
         )
         stamp = ops.adapt_datetimefield_value(now)
-        assert build(record) == (*expected, stamp, stamp, 7), record["name"]
+        staged = build(record)
+        assert build.full(staged) == (*expected, stamp, stamp, 7), record["name"]
+        # what an import stages: the same values, without those its merge fills in
+        assert staged == tuple(
+            v for c, v in zip(NEW_COLUMNS, expected, strict=False) if c in STAGED_NEW_COLUMNS
+        )
 
 
 def test_an_import_into_an_empty_registry_tags_and_follows_up_exactly_its_own_rows(city, tmp_path):

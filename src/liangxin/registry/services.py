@@ -162,6 +162,12 @@ def _admission_problem(scope: Scope | None, values: dict[str, Any], region) -> t
 
 
 NEW_COLUMNS = ("credit_code", *COLUMNS, "created_at", "updated_at", "import_batch")
+ANCESTOR_CODES = ("province_code", "city_code", "county_code", "township_code")
+# What an import stages per new organization (`_NewRows`): the ancestor codes are its region's
+# (the merge reads them from the region table) and the two timestamps and the batch are the
+# same for every row, so none of them is bound a million times.
+STAGED_NEW_COLUMNS = tuple(c for c in NEW_COLUMNS[:-3] if c not in ANCESTOR_CODES)
+_AFTER_REGION = STAGED_NEW_COLUMNS.index("region_id") + 1
 NEW_DEFAULTS = {
     "kind": "",
     "founded_on": None,
@@ -193,9 +199,10 @@ _ADAPTED_DATES: dict[str, dict[Any, Any]] = {}  # per database kind: date → as
 
 
 class _NewRows:
-    """Records → INSERT tuples in `NEW_COLUMNS` order, values already adapted for the database:
-    the same values as `_new_dict`, without the intermediate dictionaries (a large import
-    creates a million of these; tests hold the two equal)."""
+    """Records → row tuples in `STAGED_NEW_COLUMNS` order, values already adapted for the
+    database: the same values as `_new_dict`, without the intermediate dictionaries (a large
+    import creates a million of these; tests hold the two equal). `full` completes a row to
+    `NEW_COLUMNS` for a direct INSERT (the form, the API)."""
 
     def __init__(self, unit_default: int | None, stamp: datetime.datetime, batch_id: int | None):
         ops = connection.ops
@@ -206,16 +213,15 @@ class _NewRows:
         if len(self.dates) > 100_000:
             self.dates.clear()
             self.dates[None] = None
-        self.regions: dict[int, tuple] = {}
+        self.codes: dict[int, tuple] = {}  # region id → its ancestor codes (ANCESTOR_CODES)
 
     def __call__(self, record: dict[str, Any]) -> tuple:
         get = record.get
         region = record["region"]
-        try:
-            region_columns = self.regions[region.pk]
-        except KeyError:
-            region_columns = self.regions[region.pk] = (
-                region.pk, region.province_code, region.city_code, region.county_code, region.township_code
+        region_id = region.id  # (`.id`, not `.pk`: a property call a million times)
+        if region_id not in self.codes:
+            self.codes[region_id] = (
+                region.province_code, region.city_code, region.county_code, region.township_code
             )  # fmt: skip
         founded = get("founded_on")
         try:
@@ -230,9 +236,15 @@ class _NewRows:
             record["credit_code"], record["name"], get("kind", ""), founded, get("status", "active"),
             get("employees"), get("party_members", 0), get("probationary_members", 0),
             get("above_scale", False), get("address", ""), get("contact", ""), get("phone", ""),
-            get("row_hash"), *region_columns, area.pk if area else None, division, section or "",
-            detail or "", unit.pk if unit else self.unit_default, *self.tail,
+            get("row_hash"), region_id, area.id if area else None, division, section or "",
+            detail or "", unit.id if unit else self.unit_default,
         )  # fmt: skip
+
+    def full(self, row: tuple) -> tuple:
+        """A row of `__call__` in `NEW_COLUMNS` order: with its region's ancestor codes, the
+        timestamps and the batch."""
+        at = _AFTER_REGION
+        return (*row[:at], *self.codes[row[at - 1]], *row[at:], *self.tail)
 
 
 @dataclass
@@ -242,7 +254,8 @@ class Changes:
     writes them at once (`write_changes`)."""
 
     result: ApplyResult = field(default_factory=ApplyResult)
-    new_rows: list[tuple] = field(default_factory=list)  # INSERT tuples in NEW_COLUMNS order
+    new_rows: list[tuple] = field(default_factory=list)  # rows in STAGED_NEW_COLUMNS order
+    new_row: _NewRows | None = None  # what built them (`full`: the rest of each row)
     new_records: list[dict[str, Any]] = field(default_factory=list)  # the records they come from
     new_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # credit code → tags
     # (id, updated_at as read, changed fields, the row after): ("row_hash",) alone = the same
@@ -288,7 +301,8 @@ def plan_records(
     plan.unit_default = scope.member_unit_id if scope is not None and scope.role == Role.MEMBER_UNIT else None
     unit_default = plan.unit_default
     result = plan.result
-    new_row = _NewRows(plan.unit_default, plan.stamp, None)  # an import sets its batch when merging
+    # an import gives the batch, the timestamps and the ancestor codes in its merge
+    plan.new_row = new_row = _NewRows(plan.unit_default, plan.stamp, None)
     for key, record in items:
         row = existing.get(record["credit_code"])
         tags = record.get("tags")
@@ -348,7 +362,8 @@ def write_changes(plan: Changes, *, actor, source: str | None, today: datetime.d
     rows with their tags, follow-ups and audit records, then the updates."""
     result = plan.result
     if plan.new_rows:
-        insert_rows(Organization, NEW_COLUMNS, plan.new_rows, adapted=True)
+        full = plan.new_row.full
+        insert_rows(Organization, NEW_COLUMNS, [full(row) for row in plan.new_rows], adapted=True)
         ids = {
             row["credit_code"]: row["id"]
             for row in select_in(

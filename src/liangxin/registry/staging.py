@@ -18,7 +18,7 @@ from django.utils import timezone
 from liangxin.core import auditchain, effects
 from liangxin.core.bulk import Staging, _adapter, db_values, staging_columns
 from liangxin.core.importing import ImportFailed
-from liangxin.core.models import AuditLog, ImportBatch
+from liangxin.core.models import AuditLog, ImportBatch, Region
 from liangxin.core.scoping import CHANGE, scope_for
 from liangxin.registry import followups, services
 from liangxin.registry.models import FollowUp, Organization, OrganizationTag, Tag
@@ -70,7 +70,7 @@ class RegistryStage:
         code_type = staging_columns(Organization, ["credit_code"])[0][1]
         id_type = staging_columns(OrganizationTag, ["organization"])[0][1]
         seen_type = staging_columns(Organization, ["updated_at"])[0][1]
-        self.new = Staging("org_new", staging_columns(Organization, services.NEW_COLUMNS))
+        self.new = Staging("org_new", staging_columns(Organization, services.STAGED_NEW_COLUMNS))
         self.new_tags = Staging("org_new_tags", [("credit_code", code_type), ("tag", tag_type)])
         self.updates = Staging(
             "org_updates",
@@ -144,12 +144,7 @@ class RegistryStage:
             self._check_nothing_changed(cursor, org, pk, code)
             self._check_still_yours(actor, Organization.objects.filter(pk__in=self._staged_ids(pk)))
             if self.new.rows:
-                columns = self.new.columns[:-1]  # the last is import_batch: this batch
-                cursor.execute(  # in key order: the indexes grow at their ends, not all over
-                    f"INSERT INTO {org} ({', '.join(self.new.columns)}) "  # noqa: S608 (quoted names)
-                    f"SELECT {', '.join(columns)}, %s FROM {self.new.table} ORDER BY {code}",
-                    [batch.pk],
-                )
+                self._insert_new(cursor, org, code, batch)
             if self.updates.rows:
                 touched = _q(Organization._meta.get_field("updated_at").column)
                 sets = [f"{c} = s.{c}" for c in self.updates.columns[1 : len(UPDATE_COLUMNS)]]
@@ -175,6 +170,29 @@ class RegistryStage:
                 columns = ", ".join(_q(AuditLog._meta.get_field(f).column) for f in AUDIT_FIELDS)
                 sql = f"INSERT INTO {_q(AuditLog._meta.db_table)} ({columns}) SELECT {columns} FROM {self.audits.table}"  # noqa: S608
                 auditchain.insert_chained(lambda: cursor.execute(sql))  # chained to the log, in order
+
+    def _insert_new(self, cursor, org: str, code: str, batch: ImportBatch) -> None:
+        """The new organizations, in credit-code order (the indexes grow at their ends, not all
+        over): each with its region's ancestor codes (a LEFT JOIN: the staged rows stay the
+        outer loop, read in the order of their index) and the import's moment and batch."""
+        region, pk = _q(Region._meta.db_table), _q(Region._meta.pk.column)
+        staged = [f"s.{c}" for c in self.new.columns]
+        at = services.STAGED_NEW_COLUMNS.index("region_id") + 1
+        select = [
+            *staged[:at],
+            *(f"r.{_q(c)}" for c in services.ANCESTOR_CODES),
+            *staged[at:],
+            "%s",
+            "%s",
+            "%s",
+        ]
+        columns = [_q(Organization._meta.get_field(f).column) for f in services.NEW_COLUMNS]
+        stamp = connection.ops.adapt_datetimefield_value(self.stamp)
+        cursor.execute(
+            f"INSERT INTO {org} ({', '.join(columns)}) SELECT {', '.join(select)} "  # noqa: S608 (quoted names)
+            f"FROM {self.new.table} s LEFT JOIN {region} r ON r.{pk} = s.{_q('region_id')} ORDER BY s.{code}",
+            [stamp, stamp, batch.pk],
+        )
 
     def _staged_ids(self, pk: str) -> RawSQL:
         return RawSQL(f"SELECT {pk} FROM {self.updates.table}", [])  # noqa: S608, S611 (quoted names)
