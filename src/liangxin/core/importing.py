@@ -179,6 +179,7 @@ def _run(sheet: SheetImporter) -> None:
 def _write(source: Any, ctx: ImportContext, report: ImportReport, sheets: list[SheetImporter]) -> None:
     """The file's one write transaction: the batch, each sheet merged (staged) or written, the
     summary and its audit record — or all rolled back (dry run; strict with a rejected row)."""
+    sha256 = _sha256(source)  # before the transaction: nobody waits while a large file is hashed
     try:
         with transaction.atomic():
             is_user = getattr(ctx.actor, "is_authenticated", False)
@@ -186,7 +187,7 @@ def _write(source: Any, ctx: ImportContext, report: ImportReport, sheets: list[S
                 actor=ctx.actor if is_user else None,
                 actor_name=ctx.actor.get_username() if is_user else "",
                 filename=ctx.filename[:255],
-                sha256=_sha256(source),
+                sha256=sha256,
                 source=ctx.source,
             )
             for sheet in sheets:
