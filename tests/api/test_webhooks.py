@@ -193,3 +193,29 @@ def test_only_the_security_administrator_sees_the_delivery_log(client_for, secad
         {"name": "民政平台", "url": "http://127.0.0.1:8/x", "events": ["report.returned"]},
     )
     assert created.status_code == 302 and WebhookEndpoint.objects.filter(name="民政平台").exists()
+
+
+def test_an_import_announces_each_follow_up_it_opens_once_to_a_subscriber(
+    city, tmp_path, django_capture_on_commit_callbacks
+):
+    """More than a thousand follow-ups: announced as one event read in parts, one delivery each."""
+    import csv
+
+    from liangxin.core.importing import ImportContext, run_import
+
+    WebhookEndpoint.objects.create(
+        name="省平台", url="http://127.0.0.1:9/", secret="k", events=["followup.opened"]
+    )
+    path = tmp_path / "台账.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["统一社会信用代码", "组织名称", "组织类别", "乡镇（街道）"])
+        writer.writerows(
+            [credit_code(serial=i), f"公司{i}", "非公企业", "习溪桥街道"] for i in range(1, 2502)
+        )
+    with django_capture_on_commit_callbacks() as after_commit:
+        run_import(path, ImportContext(actor=None, filename="台账.csv", source="command"))
+    for callback in after_commit:  # the events; the deliveries' own sending waits (not sent here)
+        callback()
+    codes = [d.payload["organization"]["credit_code"] for d in WebhookDelivery.objects.order_by("pk")]
+    assert len(codes) == 2501 and sorted(codes) == sorted(credit_code(serial=i) for i in range(1, 2502))

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from liangxin.api.models import WebhookDelivery, WebhookEndpoint
+from liangxin.core import events
 
 MAX_ATTEMPTS = 6
 TIMEOUT_SECONDS = 10
@@ -70,15 +71,17 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 def queue_event(name: str, payloads) -> list[WebhookDelivery]:
     """One delivery per occurrence and active endpoint subscribed to `name`, each sent by the
-    worker. `payloads`: a list, or a function giving it (called only when someone listens)."""
+    worker. `payloads`: a list, or a function giving it (called only when someone listens), or
+    `events.Parts` (each part read and written in turn)."""
     endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if name in (e.events or [])]
     if not endpoints:
         return []
-    if callable(payloads):
-        payloads = payloads()
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(endpoint=e, event=name, payload=p) for e in endpoints for p in payloads]
-    )
+    deliveries: list[WebhookDelivery] = []
+    for part in payloads.parts if isinstance(payloads, events.Parts) else [payloads]:
+        listed = part() if callable(part) else part
+        deliveries += WebhookDelivery.objects.bulk_create(
+            [WebhookDelivery(endpoint=e, event=name, payload=p) for e in endpoints for p in listed]
+        )
     for pk in [d.pk for d in deliveries]:  # bulk_create returns ids on SQLite and PostgreSQL
         transaction.on_commit(lambda pk=pk: deliver_webhook.enqueue(pk))
     return deliveries

@@ -23,3 +23,18 @@ def emit_many(name: str, payloads: list[dict[str, Any]] | Callable[[], list[dict
     `payloads` may be a function, called (after commit) only by a listener that wants them."""
     if payloads:
         transaction.on_commit(lambda: event_happened.send(sender=None, name=name, payloads=payloads))
+
+
+class Parts:
+    """Payloads in parts, each a function giving a list (an import announcing a million
+    follow-ups: one signal, and a listener that wants the payloads reads them a part at a time).
+    Called, it gives them all at once, like any `emit_many` function."""
+
+    def __init__(self, parts: list[Callable[[], list[dict[str, Any]]]]):
+        self.parts = parts
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def __call__(self) -> list[dict[str, Any]]:
+        return [payload for part in self.parts for payload in part()]

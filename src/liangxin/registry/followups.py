@@ -76,10 +76,11 @@ def unit_for_kind_sql(kind_column: str) -> tuple[str, list]:
 
 
 def announce_opened(ids: list[int]) -> None:
-    """Announce follow-ups just opened with a unit, on commit, as ``followup.opened`` (the
-    payloads are read then, a thousand at a time, only by a listener that wants them)."""
-    for start in range(0, len(ids), 1000):
-        events.emit_many("followup.opened", functools.partial(_payloads, ids[start : start + 1000]))
+    """Announce follow-ups just opened with a unit, on commit, as ``followup.opened``: one
+    event, whose payloads are read then, a thousand at a time, only by a listener that wants
+    them."""
+    parts = [functools.partial(_payloads, ids[start : start + 1000]) for start in range(0, len(ids), 1000)]
+    events.emit_many("followup.opened", events.Parts(parts))
 
 
 def _payloads(ids: list[int]) -> list[dict[str, Any]]:
