@@ -83,9 +83,26 @@ def announce_opened(ids: list[int]) -> None:
     events.emit_many("followup.opened", events.Parts(parts))
 
 
+def announce_opened_between(after: int, last: int) -> None:
+    """`announce_opened` for the follow-ups with ids after `after` up to `last`, all just opened
+    (those with a unit are announced), without listing their ids."""
+    parts = [
+        functools.partial(_payloads_between, start, min(start + 1000, last))
+        for start in range(after, last, 1000)
+    ]
+    events.emit_many("followup.opened", events.Parts(parts))
+
+
 def _payloads(ids: list[int]) -> list[dict[str, Any]]:
-    rows = FollowUp.objects.filter(pk__in=ids).select_related("organization", "unit").order_by("pk")
-    return [followup_payload(f) for f in rows]
+    return _payloads_of(FollowUp.objects.filter(pk__in=ids))
+
+
+def _payloads_between(after: int, last: int) -> list[dict[str, Any]]:
+    return _payloads_of(FollowUp.objects.filter(pk__gt=after, pk__lte=last, unit__isnull=False))
+
+
+def _payloads_of(rows: QuerySet) -> list[dict[str, Any]]:
+    return [followup_payload(f) for f in rows.select_related("organization", "unit").order_by("pk")]
 
 
 def followup_payload(followup: FollowUp) -> dict[str, Any]:
