@@ -87,7 +87,6 @@ class OrganizationImporter(SheetImporter):
 
     def write(self, records) -> None:
         """Work out what the chunk changes and stage it (nothing is written to the registry)."""
-        rows = {row.number: row for row, _ in records}
         plan = services.plan_records(
             [(row.number, record) for row, record in records],
             actor=self.ctx.actor,
@@ -100,6 +99,7 @@ class OrganizationImporter(SheetImporter):
         self.report.created += result.created
         self.report.updated += result.updated
         self.report.unchanged += result.unchanged
+        rows = {row.number: row for row, _ in records} if result.rejected else {}
         for number, column, message in result.rejected:
             header = self.match.headers.get(column) or self.spec.column(column).label
             self.report.reject(rows[number], [Problem(number, header, message)])
