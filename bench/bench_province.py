@@ -197,7 +197,7 @@ def child() -> None:
             assert sum(f.total for f in counts.values()) == whole.total, "各地合计应等于全省在册数"
             assert sum(f.single + f.joint for f in counts.values()) == whole.single + whole.joint
             print(f"  全省按{level}（{label} {as_of}，{len(counts)} 个{level}）：{wall:.2f} s（CPU {cpu:.2f} s）；"
-                  f"在册 {whole.total:,}，组织覆盖率 {whole.org_rate}", flush=True)  # fmt: skip
+                  f"在册 {whole.total:,}，组织覆盖率 {whole.pct(whole.covered)}%", flush=True)  # fmt: skip
         wall, cpu, table = _timed(lambda d=as_of: engine.coverage(everyone, as_of=d, region=county))
         print(f"  吉州区按乡镇（{label} {as_of}，{len(table.rows)} 行，coverage 引擎）：{wall:.2f} s（CPU {cpu:.2f} s）",
               flush=True)  # fmt: skip
