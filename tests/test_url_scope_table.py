@@ -219,6 +219,7 @@ URLS: dict[str, Exempt | Listed | Row] = {
     "brands:detail": Row("brand", "view"),
     "brands:edit": Row("brand", "change"),
     "brands:close": Row("brand", "change", "post"),
+    "brands:reopen": Row("brand", "change", "post"),
     "brands:evidence_upload": Row("brand", "change", "post"),
     "brands:evidence_download": Exempt("through the brand's view scope (get_visible_or_404)"),
     "brands:revisits": Listed("tests/brands/test_campaign.py::TestBrandPagesForAnOutsider"),

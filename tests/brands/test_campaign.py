@@ -185,6 +185,7 @@ class TestBrandPagesForAnOutsider(OutsiderGetsNothing):
             change_urls=[
                 reverse("brands:evidence_upload", args=[brand.pk]),
                 reverse("brands:close", args=[brand.pk]),
+                reverse("brands:reopen", args=[brand.pk]),
                 reverse("brands:revisit_answer", args=[revisit.pk]),
             ],
         )

@@ -1,9 +1,10 @@
 """Correcting a campaign (the office: title, deadline, units, revisit months — its dispatch task
-follows) and closing one brand (its unit: 停止运行, counted as 推出即下架), on the pages, scoped
-and audited."""
+follows) and closing one brand (its unit: 停止运行, counted as 推出即下架) or reopening it, on the pages,
+scoped and audited."""
 
 import datetime
 import io
+import json
 
 import pytest
 import time_machine
@@ -15,6 +16,7 @@ from liangxin.brands import services
 from liangxin.brands.models import Brand, Campaign, Stage
 from liangxin.brands.status import campaign_status
 from liangxin.core.models import AuditLog
+from liangxin.dashboard import ledger_charts
 from liangxin.dispatch.models import Notice
 from liangxin.dispatch.periods import open_period
 from liangxin.dispatch.status import period_status
@@ -189,3 +191,68 @@ def test_another_units_user_cannot_close_a_brand(campaign, client_for):
     with pytest.raises(PermissionDenied):
         services.close_brand(brand, actor=outsider, on=D(2022, 6, 10), note="冒名")
     assert Brand.objects.get().active
+
+
+def reopen(client, brand, **form):
+    return client.post(reverse("brands:reopen", args=[brand.pk]), form, follow=True)
+
+
+def test_a_unit_reopens_its_stopped_brand_and_it_is_no_longer_counted_as_dropped(campaign, client_for):
+    brand = add_brand(campaign, "民政局", "红色社工站", stage=Stage.NAMED, named_on=D(2022, 6, 1))
+    client = client_for(make_user("minzheng", role="member_unit", member_unit="民政局"))
+    with time_machine.travel("2022-09-10 10:00 +0800", tick=False):
+        close(client, brand, inactive_on="2022-09-01", note="负责人调离，社工站停办")
+    stopped = json.loads(_brands_json())
+    assert stopped["inactive"] == 1
+    with time_machine.travel("2023-01-20 10:00 +0800", tick=False):
+        client = client_for(make_user("minzheng2", role="member_unit", member_unit="民政局"))  # a new session
+        page = client.get(reverse("brands:detail", args=[brand.pk])).content.decode()
+        assert reverse("brands:reopen", args=[brand.pk]) in page and "登记恢复运行" in page
+        text = reopen(client, brand, note="新负责人到岗，每周开放").content.decode()
+        assert "已登记品牌“红色社工站”恢复运行" in text and "已停止运行</span>" not in text
+        assert reverse("brands:reopen", args=[brand.pk]) not in text
+        status = campaign_status(campaign, D(2023, 1, 20))
+        assert (status.inactive, status.revisits_due, status.revisits_overdue) == (0, 0, 0)
+        assert json.loads(_brands_json())["inactive"] == 0
+        panel = ledger_charts.brands(make_user("office2", role="office"), as_of=D(2022, 12, 31))
+        assert "推出即下架0个" in panel["note"]
+    brand.refresh_from_db()
+    assert (brand.active, brand.inactive_on, brand.inactive_note) == (True, None, "")
+    # the 6-month revisit fell due (2022-12-01) while it was stopped: not chased; the 12-month one is ahead
+    assert list(brand.revisits.values_list("months", "due_on")) == [(12, D(2023, 6, 1))]
+    row = AuditLog.objects.get(action="brands.brand.reopened")
+    assert row.actor_name == "minzheng2" and row.after == {"active": True, "note": "新负责人到岗，每周开放"}
+    assert row.before["inactive_on"] == "2022-09-01" and row.before["note"] == "负责人调离，社工站停办"
+
+
+def _brands_json() -> str:
+    out = io.StringIO()
+    call_command("brands", "--campaign", "2022", "--as-of", "2022-12-31", "--json", stdout=out)
+    return out.getvalue()
+
+
+def test_reopening_needs_what_happened_and_a_stopped_brand(campaign, client_for):
+    brand = add_brand(campaign, "民政局", "红色社工站")
+    client = client_for(make_user("minzheng", role="member_unit", member_unit="民政局"))
+    with time_machine.travel("2022-09-10 10:00 +0800", tick=False):
+        assert "品牌“红色社工站”仍在运行，无需恢复" in reopen(client, brand, note="开放").content.decode()
+        close(client, brand, inactive_on="2022-09-01", note="停办")
+        assert "请填写恢复运行的情况" in reopen(client, brand, note=" ").content.decode()
+    assert not Brand.objects.get().active
+    assert client.get(reverse("brands:reopen", args=[brand.pk])).status_code == 405
+
+
+def test_another_unit_and_a_county_outside_cannot_reopen_a_brand(campaign, client_for):
+    brand = add_brand(campaign, "民政局", "红色社工站")
+    with time_machine.travel("2022-09-10 10:00 +0800", tick=False):
+        services.close_brand(brand, actor=None, on=D(2022, 9, 1), note="停办")
+    for outsider in (
+        make_user("sifa", role="member_unit", member_unit="司法局"),
+        make_user("taihe", role="county", region="360826"),
+    ):
+        response = client_for(outsider).post(reverse("brands:reopen", args=[brand.pk]), {"note": "冒名"})
+        assert response.status_code == 404, outsider.username
+        with pytest.raises(PermissionDenied):
+            services.reopen_brand(brand, actor=outsider, note="冒名")
+    assert not Brand.objects.get().active
+    assert not AuditLog.objects.filter(action="brands.brand.reopened").exists()

@@ -278,6 +278,38 @@ def close_brand(brand: Brand, *, actor, on: datetime.date, note: str) -> Brand:
 
 
 @transaction.atomic
+def reopen_brand(brand: Brand, *, actor, note: str) -> Brand:
+    """The unit reports that a stopped brand runs again: it is active once more (no longer
+    counted as 推出即下架) and a named brand gets back its revisits still ahead. The stop stays
+    in the audit log."""
+    if _is_user(actor) and not Brand.objects.restrict(actor, CHANGE).filter(pk=brand.pk).exists():
+        raise PermissionDenied("该品牌不在您的管辖范围内")
+    brand = Brand.objects.select_for_update().get(pk=brand.pk)
+    if brand.active:
+        raise BrandError(f"品牌“{brand.name}”仍在运行，无需恢复")
+    if not (note or "").strip():
+        raise BrandError("请填写恢复运行的情况")
+    before = {
+        "active": False,
+        "inactive_on": brand.inactive_on.isoformat() if brand.inactive_on else None,
+        "note": brand.inactive_note,
+    }
+    brand.active, brand.inactive_on, brand.inactive_note = True, None, ""
+    brand.save(update_fields=["active", "inactive_on", "inactive_note"])
+    _schedule_revisits(brand)
+    # the revisits that fell due while it was stopped are not chased afterwards
+    brand.revisits.filter(answered_at__isnull=True, due_on__lt=timezone.localdate()).delete()
+    audit.record(
+        "brands.brand.reopened",
+        actor=actor,
+        obj=brand,
+        before=before,
+        after={"active": True, "note": note.strip()},
+    )
+    return brand
+
+
+@transaction.atomic
 def add_evidence(brand: Brand, upload, *, actor) -> BrandAttachment:
     if _is_user(actor) and not Brand.objects.restrict(actor, CHANGE).filter(pk=brand.pk).exists():
         raise PermissionDenied("该品牌不在您的管辖范围内")

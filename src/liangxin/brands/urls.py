@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/", views.brand_detail, name="detail"),
     path("<int:pk>/edit/", views.brand_edit, name="edit"),
     path("<int:pk>/close/", views.brand_close, name="close"),
+    path("<int:pk>/reopen/", views.brand_reopen, name="reopen"),
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/evidence/<int:file_pk>/", views.evidence_download, name="evidence_download"),
     path("revisits/", views.revisit_list, name="revisits"),

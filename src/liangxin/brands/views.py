@@ -258,6 +258,20 @@ def brand_close(request, pk: int):
 
 @require_POST
 @role_required(*EDITORS)
+def brand_reopen(request, pk: int):
+    """恢复运行: a stopped brand runs again (no longer counted as 推出即下架)."""
+    brand = get_restricted_or_404(Brand, request, CHANGE, pk=pk)
+    try:
+        services.reopen_brand(brand, actor=request.user, note=request.POST.get("note", ""))
+    except services.BrandError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已登记品牌“{brand.name}”恢复运行")
+    return redirect("brands:detail", pk=brand.pk)
+
+
+@require_POST
+@role_required(*EDITORS)
 def evidence_upload(request, pk: int):
     brand = get_restricted_or_404(Brand, request, CHANGE, pk=pk)
     form = EvidenceForm(request.POST, request.FILES)
