@@ -75,7 +75,8 @@ def test_each_role_reads_the_task_exactly_when_the_rule_says(role, task, clients
         assert "角色无权" in listed.json()["detail"]
         return
     assert listed.status_code == status.status_code == 200
-    assert listed.json() == [] and status.json()["tasks"] == [] and status.json()["units"] == []
+    assert listed.json() == {"items": [], "next_cursor": None}
+    assert status.json()["tasks"] == [] and status.json()["units"] == []
     missing = api.get("/api/v1/tasks/999999")
     assert detail.status_code == missing.status_code == 404
     assert detail.json() == missing.json()  # “not yours” reads exactly as “not there”
@@ -134,3 +135,33 @@ class TestTasksAndStatusAreScopedLikeTheBoard(OutsiderGetsNothing):
             list_urls=["/api/v1/tasks/", "/api/v1/tasks/?year=2026", STATUS],
             client_factory=read_client_for,
         )
+
+
+def test_the_task_list_is_walked_page_by_page_to_the_last_task(city, accounts, clients):
+    """Every task of the plans, in the list's order (year, then number), none twice and none
+    left out, whatever the page size; a year takes one plan."""
+    for code in ("1", "2", "3", "10", "11"):
+        make_task(code, lead="泰和县委组织部", start=datetime.date(2026, 1, 1))
+    for code in ("1", "2"):
+        make_task(code, lead="泰和县委组织部", start=datetime.date(2025, 1, 1))
+    api = clients["office"]
+    seen, url, pages = [], "/api/v1/tasks/?limit=2", 0
+    while url:
+        body = api.get(url).json()
+        seen += [(t["year"], t["code"]) for t in body["items"]]
+        pages += 1
+        url = f"/api/v1/tasks/?limit=2&cursor={body['next_cursor']}" if body["next_cursor"] else None
+    assert pages == 4
+    assert seen == [
+        (2025, "1"),
+        (2025, "2"),
+        (2026, "1"),
+        (2026, "2"),
+        (2026, "3"),
+        (2026, "10"),
+        (2026, "11"),
+    ]
+    one_plan = api.get("/api/v1/tasks/?year=2025&limit=500").json()
+    assert [t["code"] for t in one_plan["items"]] == ["1", "2"] and one_plan["next_cursor"] is None
+    bad = api.get("/api/v1/tasks/?cursor=not-a-cursor")
+    assert bad.status_code == 400 and "游标无效" in bad.json()["detail"]

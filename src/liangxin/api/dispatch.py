@@ -8,10 +8,10 @@ import datetime
 from typing import Any
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from liangxin.api.common import PageQuery, list_page, require_role
 from liangxin.api.common import as_of as as_of_date
-from liangxin.api.common import require_role
 from liangxin.api.problems import ApiProblem
 from liangxin.api.schemas import ERRORS
 from liangxin.dispatch.models import Period, Task
@@ -82,12 +82,25 @@ def _visible_tasks(request):
     return Task.objects.restrict(request.auth.user).select_related("plan", "lead")
 
 
-@router.get("/tasks/", response={200: list[TaskOut], **ERRORS}, summary="重点任务（令牌账号可见的）")
-def tasks(request, year: int | None = None):
-    rows = _visible_tasks(request).order_by("plan__year", "sort_key")
-    if year is not None:
-        rows = rows.filter(plan__year=year)
-    return [_task(t) for t in rows[:2000]]
+class TaskQuery(PageQuery):
+    year: int | None = Field(None, description="只看该年度清单的任务")
+
+
+class TaskPage(Schema):
+    items: list[TaskOut]
+    next_cursor: str | None = Field(None, description="下一页的游标；为空表示已到最后一页")
+
+
+@router.get(
+    "/tasks/",
+    response={200: TaskPage, **ERRORS},
+    summary="重点任务（令牌账号可见的，按年度和序号，游标分页）",
+)
+def tasks(request, query: Query[TaskQuery]):
+    rows = _visible_tasks(request).order_by("plan__year", "sort_key", "pk")
+    if query.year is not None:
+        rows = rows.filter(plan__year=query.year)
+    return list_page(rows, query, _task)
 
 
 @router.get("/tasks/{task_id}", response={200: TaskDetailOut, **ERRORS}, summary="重点任务详情及报送单位")
