@@ -3,14 +3,32 @@
 import os
 import pty
 
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 
 def in_a_terminal(command: str, *args, **options) -> str:
     """What `liangxin <command> <args>` writes to a terminal (progress bars included)."""
+    text, refused = _run(command, args, options)
+    if refused is not None:
+        raise refused
+    return text
+
+
+def refused_in_a_terminal(command: str, *args, **options) -> tuple[str, CommandError]:
+    """What a command that ends with an error wrote to the terminal before it, and the error."""
+    text, refused = _run(command, args, options)
+    assert refused is not None, f"{command} did not fail: {text!r}"
+    return text, refused
+
+
+def _run(command: str, args, options) -> tuple[str, CommandError | None]:
     leader, follower = pty.openpty()
+    refused = None
     with open(follower, "w", encoding="utf-8", closefd=True) as terminal:
-        call_command(command, *args, stdout=terminal, **options)
+        try:
+            call_command(command, *args, stdout=terminal, **options)
+        except CommandError as error:
+            refused = error
     output = b""
     while True:
         try:
@@ -21,7 +39,7 @@ def in_a_terminal(command: str, *args, **options) -> str:
             break
         output += chunk
     os.close(leader)
-    return output.decode()
+    return output.decode(), refused
 
 
 def full_bar(text: str) -> str:

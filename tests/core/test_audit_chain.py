@@ -85,6 +85,29 @@ def test_a_row_changed_by_sql_is_named_and_the_command_fails(db):
     assert f"第 {target.pk} 号记录" in message and "被修改过" in message
 
 
+def test_audit_verify_draws_a_bar_of_the_records_in_a_terminal_and_none_into_a_file(db):
+    from tests.terminal import full_bar, in_a_terminal
+
+    some_records(5)
+    count = AuditLog.objects.count()
+    text = in_a_terminal("audit_verify")
+    assert f"已处理 0 / {count} 条（0%）" in text
+    assert full_bar(text).startswith(f"[{'#' * 30}] 已完成 {count} 条（100%）")
+    assert f"\n审计日志完整：共 {count} 条记录" in text.replace("\r\n", "\n")
+    assert "[" not in verify_output() and "条（" not in verify_output()
+
+
+def test_a_broken_chain_stops_the_bar_where_the_walk_stopped(db):
+    records = some_records(5)
+    tamper("UPDATE core_auditlog SET object_repr = %s WHERE id = %s", ["改过的", records[2].pk])
+    from tests.terminal import refused_in_a_terminal
+
+    text, refused = refused_in_a_terminal("audit_verify")
+    assert f"第 {records[2].pk} 号记录" in str(refused)
+    assert "已处理 0 / " in text and "100%" not in text and "已完成" not in text  # not shown as finished
+    assert text.endswith("\n")  # the bar's line is ended: the error starts on its own line
+
+
 def test_a_row_deleted_by_sql_breaks_the_link_of_the_next_one(db):
     records = some_records(5)
     tamper("DELETE FROM core_auditlog WHERE id = %s", [records[1].pk])

@@ -504,3 +504,20 @@ def test_export_ledger_draws_a_bar_in_a_terminal(city, tmp_path):
         "吉州甲公司",
         "吉州乙公司",
     )
+
+
+def test_coverage_draws_a_bar_in_a_terminal_and_none_under_json_or_into_a_file(city):
+    from tests.terminal import full_bar, in_a_terminal
+
+    make_org("吉州甲公司")
+    text = in_a_terminal("coverage", "--as-of", "2022-06-20")
+    assert "已处理 0 / 2 步（0%）" in text
+    assert full_bar(text).startswith(f"[{'#' * 30}] 已完成 2 步（100%）")
+    assert "\n吉安市“两个覆盖”情况（截至 2022-06-20" in text.replace("\r\n", "\n")
+    by_tag = in_a_terminal("coverage", "--as-of", "2022-06-20", "--by", "tag")
+    assert full_bar(by_tag).startswith(f"[{'#' * 30}] 已完成 3 步（100%）")
+    quiet = in_a_terminal("coverage", "--as-of", "2022-06-20", "--json")
+    assert "[" not in quiet.split("{")[0] and json.loads(quiet)["total"]["total"] == 1
+    into_a_file = io.StringIO()
+    call_command("coverage", "--as-of", "2022-06-20", stdout=into_a_file)
+    assert "#" not in into_a_file.getvalue() and "步" not in into_a_file.getvalue()

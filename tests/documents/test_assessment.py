@@ -95,3 +95,18 @@ def test_the_workbook_has_the_ranked_table_and_the_method(year, tmp_path, settin
 def test_a_year_without_a_plan_is_refused_clearly(city):
     with pytest.raises(CommandError, match="2030年没有已确认的重点任务清单"):
         call_command("assessment", "--year=2030", stdout=io.StringIO())
+
+
+def test_the_command_draws_a_bar_of_months_and_units_in_a_terminal_and_none_under_json(year):
+    from tests.terminal import full_bar, in_a_terminal
+
+    # two months, then the four units reporting in the plan
+    text = in_a_terminal("assessment", "--year=2022", "--as-of=2022-05-31")
+    assert "已处理 0 / 6 步（0%）" in text
+    assert full_bar(text).startswith(f"[{'#' * 30}] 已完成 6 步（100%）")
+    assert "\n2022年度考核（截至 2022-05-31）" in text.replace("\r\n", "\n")
+    quiet = in_a_terminal("assessment", "--year=2022", "--as-of=2022-05-31", "--json")
+    assert "[" not in quiet.split("{")[0] and len(json.loads(quiet)["units"]) == 4
+    into_a_file = io.StringIO()
+    call_command("assessment", "--year=2022", "--as-of=2022-05-31", stdout=into_a_file)
+    assert "步" not in into_a_file.getvalue()

@@ -152,13 +152,19 @@ class Verification:
         return f"审计日志第 {row.pk} 号记录（{when}，{row.actor_name or '系统'}，{row.action}）校验失败：{self.reason}"
 
 
-def verify(*, check_seal: bool = True) -> Verification:
+def verify(*, check_seal: bool = True, progress: Callable[[int, int], None] | None = None) -> Verification:
     """Walk the chain in id order from the archive anchor to the head, then check the head's
-    seal (`check_seal=False` only for `reseal`)."""
+    seal (`check_seal=False` only for `reseal`). `progress(done, total)`: a terminal's bar, moved
+    every 1,000 records."""
     head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead()
     prev, count, last_id = head.anchor_hash, 0, head.anchor_id
+    total = AuditLog.objects.count() if progress else 0
+    if progress:
+        progress(0, total)
     for row in AuditLog.objects.order_by("pk").iterator(chunk_size=2000):
         count += 1
+        if progress and count % 1000 == 0:
+            progress(count, max(total, count))
         if row.prev_hash != prev:
             return Verification(count, row, "与前一条记录的链接断开（前面的记录被删除、插入或修改过）")
         if digest(row, prev) != row.hash:

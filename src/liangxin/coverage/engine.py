@@ -23,6 +23,7 @@ every figure is scoped.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -404,24 +405,32 @@ def coverage(
     by: str = "region",
     region: Region | None = None,
     filters: Q | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CoverageTable:
     """The coverage table of the organizations in `visible_to` on `as_of`, one row per group.
 
     `by`: ``region`` (the direct children of `region`, default the city), ``county``,
     ``township``, ``area``, ``industry`` (门类), ``kind`` or ``tag``. `filters` narrows further
-    (e.g. one industry). One query (two for ``tag``, whose rows overlap)."""
+    (e.g. one industry). One query (two for ``tag``, whose rows overlap). `progress(done, total)`
+    (a terminal's bar) moves by one per query and once when the table is made."""
     scope = parse_scope(scope)
     by_name, group_field = _grouping(by, region)
+    step = progress or (lambda done, total: None)
+    steps = 3 if by_name == "tag" else 2
+    step(0, steps)
     in_scope = _narrowed(visible_to, region, filters, as_of, scope)
     counts = {key[0]: f for key, f in _counts(in_scope, (group_field,), as_of, _is_narrow(region)).items()}
+    step(1, steps)
     table = _table(counts, by_name, region, as_of, scope)
     if by_name == "tag":
         table.rows = [r for r in table.rows if r.total and r.code]  # untagged: no row
         table.total = coverage(
             visible_to, as_of=as_of, scope=scope, by="kind", region=region, filters=filters
         ).total
+        step(2, steps)
         if region is not None:
             table.total.code, table.total.name = region.code, region.name
+    step(steps, steps)
     return table
 
 

@@ -22,6 +22,7 @@ ranked; equal scores share a rank (`ranking.competition_ranks`)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,7 +33,7 @@ from liangxin.core.models import MemberUnit
 from liangxin.core.rates import change_points, percent_of, to_percent
 from liangxin.core.scoping import scope_of_unit
 from liangxin.coverage import engine
-from liangxin.dispatch.models import Period, Plan
+from liangxin.dispatch.models import Period, Plan, TaskUnit
 from liangxin.dispatch.ranking import competition_ranks
 from liangxin.dispatch.status import PeriodStatus, period_status
 from liangxin.registry.models import Organization
@@ -114,18 +115,30 @@ def _score(a: UnitAssessment, w: Weights) -> float | None:
     return round(sum(w * v for w, v in parts) / total_weight, 1)
 
 
-def assess(year: int, as_of: datetime.date, *, w: Weights | None = None) -> list[UnitAssessment]:
+def assess(
+    year: int,
+    as_of: datetime.date,
+    *,
+    w: Weights | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[UnitAssessment]:
     """Every unit reporting in `year`'s plan, assessed as of `as_of`, ranked best first (the
-    unranked last, in the units' order). `w`: the weights, those in force unless given."""
+    unranked last, in the units' order). `w`: the weights, those in force unless given.
+    `progress(done, total)` (a terminal's bar) moves by one per month, then per unit."""
     w = w or weights()
+    step = progress or (lambda done, total: None)
     plan = Plan.objects.filter(year=year, is_draft=False).first()
     if plan is None:
         return []
     as_of = min(as_of, datetime.date(year, 12, 31))
-    statuses: list[PeriodStatus] = [
-        period_status(p, min(as_of, p.last_day))
-        for p in Period.objects.filter(plan=plan, month__lte=as_of).order_by("month")
-    ]
+    periods = list(Period.objects.filter(plan=plan, month__lte=as_of).order_by("month"))
+    # the units are known once the months are read: until then, the plan's reporting units
+    total = len(periods) + TaskUnit.objects.filter(task__plan=plan).values("unit_id").distinct().count()
+    step(0, total)
+    statuses: list[PeriodStatus] = []
+    for n, p in enumerate(periods, start=1):
+        statuses.append(period_status(p, min(as_of, p.last_day)))
+        step(n, total)
     found: dict[int, UnitAssessment] = {}
     monthly: dict[int, list[float]] = {}
     for status in statuses:
@@ -144,7 +157,8 @@ def assess(year: int, as_of: datetime.date, *, w: Weights | None = None) -> list
                 entry.tasks_done_on_time += last.cells[(task.pk, a.unit_id)].done_on_time
     start = datetime.date(year - 1, 12, 31)
     ledgers = LedgerContext(year, as_of)
-    for pk, entry in found.items():
+    total = len(periods) + len(found)
+    for n, (pk, entry) in enumerate(found.items(), start=len(periods) + 1):
         scores = monthly.get(pk, [])
         entry.months = len(scores)
         entry.monthly_avg = round(sum(scores) / len(scores), 1) if scores else None
@@ -157,6 +171,7 @@ def assess(year: int, as_of: datetime.date, *, w: Weights | None = None) -> list
         entry.ledger_items = ledger_items(entry.unit, ledgers)
         entry.ledger = ledger_score(entry.ledger_items)
         entry.score = _score(entry, w)
+        step(n, total)
     ranked = sorted(
         (e for e in found.values() if e.score is not None), key=lambda e: (-e.score, e.unit.sort, e.unit.pk)
     )

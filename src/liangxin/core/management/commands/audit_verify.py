@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.core.auditchain import reseal, verify
+from liangxin.core.import_progress import TerminalBar
 
 
 class Command(BaseCommand):
@@ -14,7 +15,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        result = reseal() if opts["reseal"] else verify()
+        if opts["reseal"]:
+            result = reseal()
+        else:
+            # In a terminal: a bar of the records checked (none into a file or a pipe); a broken
+            # chain ends the bar where the walk stopped, the message on its own line.
+            with TerminalBar.for_command(self, unit="条") as terminal:
+                result = verify(progress=terminal)
+                if not result.ok:
+                    terminal.stop()
         if not result.ok:
             raise CommandError(result.message())
         self.stdout.write(("已重新封签。" if opts["reseal"] else "") + result.message())

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from liangxin.core.import_progress import TerminalBar
 from liangxin.coverage import engine
 from liangxin.coverage.management.commands._common import parse_as_of, parse_region
 from liangxin.registry.models import Organization
@@ -26,9 +27,16 @@ class Command(BaseCommand):
         as_of = parse_as_of(opts["as_of"])
         region = parse_region(opts["region"])
         try:
-            table = engine.coverage(
-                Organization.objects.all(), as_of=as_of, scope=opts["scope"], by=opts["by"], region=region
-            )
+            # In a terminal: a bar of the counting steps (none under --json, into a file or a pipe)
+            with TerminalBar.for_command(self, opts, unit="步") as terminal:
+                table = engine.coverage(
+                    Organization.objects.all(),
+                    as_of=as_of,
+                    scope=opts["scope"],
+                    by=opts["by"],
+                    region=region,
+                    progress=terminal,
+                )
         except engine.CoverageError as exc:
             raise CommandError(exc.message) from None
         if opts["json"]:

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from liangxin.core.import_progress import TerminalBar
 from liangxin.documents import assessment, assessment_docx
 from liangxin.documents.pdf import PdfUnavailable, convert_to_pdf
 
@@ -33,7 +34,9 @@ class Command(BaseCommand):
         as_of = min(as_of, datetime.date(year, 12, 31))
         if opts["pdf"] and not opts["docx"]:
             raise CommandError("--pdf 需要同时给出 --docx 文件名（PDF 写在它旁边）")
-        entries = assessment.assess(year, as_of)
+        # In a terminal: a bar of the months, then the units (none under --json, into a file or a pipe)
+        with TerminalBar.for_command(self, opts, unit="步") as terminal:
+            entries = assessment.assess(year, as_of, progress=terminal)
         if not entries:
             raise CommandError(f"{year}年没有已确认的重点任务清单或调度数据，无法考核")
         if opts["xlsx"]:
