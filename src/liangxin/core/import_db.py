@@ -38,12 +38,6 @@ def bulk_session():
             cursor.execute("PRAGMA temp.secure_delete")
             secure_delete = cursor.fetchone()[0]
             cursor.execute("PRAGMA temp.secure_delete = 0")
-            # Each chunk staged is a short transaction on the temp database; its rollback journal
-            # was a file created and deleted every time. Kept in memory: the staged rows are
-            # thrown away anyway if the process dies.
-            cursor.execute("PRAGMA temp.journal_mode")
-            journal_mode = cursor.fetchone()[0]
-            cursor.execute("PRAGMA temp.journal_mode = MEMORY")
         try:
             yield
         finally:
@@ -51,10 +45,6 @@ def bulk_session():
                 cursor.execute(f"PRAGMA main.cache_size = {int(cache_size)}")
                 cursor.execute(f"PRAGMA temp.cache_size = {int(temp_cache_size)}")
                 cursor.execute(f"PRAGMA temp.secure_delete = {int(secure_delete)}")
-                cursor.execute(f"PRAGMA temp.journal_mode = {_JOURNAL_MODES[journal_mode.lower()]}")
-
-
-_JOURNAL_MODES = {m.lower(): m for m in ("DELETE", "TRUNCATE", "PERSIST", "MEMORY", "WAL", "OFF")}
 
 
 @contextlib.contextmanager
