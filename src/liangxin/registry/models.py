@@ -45,18 +45,23 @@ COVERAGE_INDEX_FIELDS = [
 
 
 class Organization(RegionBound):
-    # Indexes are chosen for a million rows: each costs every import, so only those a page or
-    # rollup uses. One city: every row has the same province and city code. The county and
-    # township indexes keep rows in id order within a code (SQLite appends the rowid), so a
-    # filtered list page reads its newest 50 rows without sorting the county; the index below
-    # serves the coverage rollups: it holds every column the coverage engine reads, so a city- or
-    # county-wide count reads that index and never the rows (a third of the table's
-    # pages). Kind, status and 规上 alone are too coarse for an index to beat a scan.
+    # Indexes are chosen for a million rows: each costs every import (on PostgreSQL, ~15 WAL
+    # records a row before this diet), so only those a page or rollup uses, declared in Meta
+    # where a column's own `db_index`/`unique` would add more than asked: on PostgreSQL every
+    # indexed CharField gets a varchar_pattern_ops twin for LIKE 'x%' that no query here uses
+    # (searches are a contains ORed with the code, which no index serves). One city: every row
+    # has the same province and city code. The county and township indexes keep rows in id
+    # order within a code (SQLite appends the rowid), so a filtered list page reads its newest
+    # 50 rows without sorting the county; the coverage index (Meta) holds every column the
+    # coverage engine reads, so a city- or county-wide count reads that index and never the rows
+    # (a third of the table's pages). Kind, status and 规上 alone are too coarse for an index to
+    # beat a scan. Park and supervising unit are empty on most rows: their indexes hold only
+    # the rows that have one (a query `area_id = x` still uses them).
     province_code = models.CharField("省级代码", max_length=12, blank=True)
     city_code = models.CharField("市级代码", max_length=12, blank=True)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    # Sort by name: a plain index (Meta.indexes), not db_index, which on PostgreSQL adds a
-    # varchar_pattern_ops twin for LIKE 'x%' that no query uses (the name search is a contains).
+    county_code = models.CharField("县级代码", max_length=12, blank=True)
+    township_code = models.CharField("乡级代码", max_length=12, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18)  # unique: Meta.constraints
     name = models.CharField("组织名称", max_length=200)
     kind = models.CharField("组织类别", max_length=12, choices=OrgKind.choices)
     # No index on the region and industry keys: lists filter by the codes, never by these ids
@@ -71,6 +76,7 @@ class Organization(RegionBound):
         blank=True,
         on_delete=models.PROTECT,
         related_name="organizations",
+        db_index=False,  # Meta: only the rows in a park
     )
     industry = models.ForeignKey(
         "core.Industry",
@@ -81,7 +87,7 @@ class Organization(RegionBound):
         related_name="+",
         db_index=False,
     )
-    industry_section = models.CharField("行业门类", max_length=1, blank=True, db_index=True)
+    industry_section = models.CharField("行业门类", max_length=1, blank=True)
     industry_detail = models.CharField("行业代码（原文）", max_length=5, blank=True)
     founded_on = models.DateField("成立日期", null=True, blank=True)
     status = models.CharField("登记状态", max_length=10, choices=RegStatus.choices, default=RegStatus.ACTIVE)
@@ -99,6 +105,7 @@ class Organization(RegionBound):
         blank=True,
         on_delete=models.PROTECT,
         related_name="organizations",
+        db_index=False,  # Meta: only the rows with a supervising unit
     )
     address = models.CharField("地址", max_length=255, blank=True)
     contact = models.CharField("联系人", max_length=50, blank=True)
@@ -137,7 +144,19 @@ class Organization(RegionBound):
             # Equality columns first (county, status, kind), then the ones the rules compare.
             models.Index(fields=COVERAGE_INDEX_FIELDS, name="registry_org_coverage_idx"),
             models.Index(fields=["name"], name="registry_org_name_idx"),
+            models.Index(fields=["county_code"], name="registry_org_county_idx"),
+            models.Index(fields=["township_code"], name="registry_org_township_idx"),
+            models.Index(fields=["industry_section"], name="registry_org_section_idx"),
+            models.Index(
+                fields=["area"], condition=models.Q(area__isnull=False), name="registry_org_area_idx"
+            ),
+            models.Index(
+                fields=["supervising_unit"],
+                condition=models.Q(supervising_unit__isnull=False),
+                name="registry_org_unit_idx",
+            ),
         ]
+        constraints = [models.UniqueConstraint(fields=["credit_code"], name="registry_org_credit_code_key")]
 
     def __str__(self) -> str:
         return self.name
@@ -152,8 +171,10 @@ class Organization(RegionBound):
 
 
 class OrganizationTag(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    # Served by the unique (organization, tag) and the (tag, organization) index: a key's own
+    # index would be a third and fourth index on every imported tag.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, db_index=False)
 
     class Meta:
         constraints = [
@@ -188,9 +209,7 @@ class FollowUp(models.Model):
         Organization, verbose_name="组织", on_delete=models.CASCADE, related_name="followups"
     )
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
-    status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
-    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)  # Meta
     due_on = models.DateField("办理时限", db_index=True)
     opened_at = models.DateTimeField("发起时间", auto_now_add=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
@@ -201,6 +220,7 @@ class FollowUp(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # Meta: only the closed ones (an import opens them by the million)
     )
     outcome = models.CharField("办理结果", max_length=12, choices=Outcome.choices, blank=True)
     note = models.CharField("办理情况", max_length=500, blank=True)
@@ -231,6 +251,14 @@ class FollowUp(models.Model):
                 fields=["organization", "kind"],
                 condition=models.Q(status="open"),
                 name="one_open_followup_per_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="registry_followup_status_idx"),
+            models.Index(
+                fields=["closed_by"],
+                condition=models.Q(closed_by__isnull=False),
+                name="registry_followup_closer_idx",
             ),
         ]
 
