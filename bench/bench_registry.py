@@ -5,7 +5,8 @@
   BENCH_DATABASES=sqlite or =postgres for one of them);
 * a 200,000-row .xlsx: first import;
 * the first 20,000 rows through django-import-export (what a Django developer would reach for);
-* plain sqlite3.executemany of already-validated tuples (the floor);
+* plain sqlite3.executemany of already-validated tuples (the floor); on PostgreSQL, `COPY` of the
+  imported rows into an empty copy of the organizations table, with and without its indexes;
 * the organization list page with 1,000,000 rows and a region filter.
 
 Sizes can be reduced for a quick look: BENCH_ROWS=100000 make bench.
@@ -205,6 +206,44 @@ def floor_executemany(rows_path, count):
     return seconds
 
 
+def floor_copy_pg(url: str) -> dict[str, float]:
+    """PostgreSQL's floor: `COPY` of the rows the first import wrote (already valid, already
+    typed) into an empty copy of `registry_organization`, with its indexes and without them (no
+    foreign keys, no staging, no merge, no Python validation): what any import's rows/s on this
+    server and machine stay below."""
+    import psycopg
+
+    seconds = {}
+    with psycopg.connect(url) as conn:
+        columns = [
+            name
+            for (name,) in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'registry_organization' "
+                "ORDER BY ordinal_position"
+            )
+        ]
+        names = ", ".join(columns)
+        data = bytearray()  # the rows as COPY's text, so the timing is the server's alone
+        with conn.cursor().copy(f"COPY registry_organization ({names}) TO STDOUT") as copy:
+            for block in copy:
+                data += block
+        for label, including in (("with_indexes", "INCLUDING INDEXES"), ("heap_only", "")):
+            conn.execute("DROP TABLE IF EXISTS bench_floor")
+            conn.execute(
+                f"CREATE TABLE bench_floor (LIKE registry_organization INCLUDING DEFAULTS {including})"
+            )
+            conn.commit()
+            started = time.perf_counter()
+            with conn.cursor().copy(f"COPY bench_floor ({names}) FROM STDIN") as copy:
+                for start in range(0, len(data), 1 << 20):
+                    copy.write(data[start : start + (1 << 20)])
+            conn.commit()
+            seconds[label] = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_floor")
+        conn.commit()
+    return seconds
+
+
 def report(label, rows, seconds, peak_mb=None, merge_s=None, cpu_s=None, load=None):
     extra = f"，峰值内存 {peak_mb:,.0f} MB" if peak_mb else ""
     if merge_s is not None:
@@ -258,6 +297,14 @@ def main() -> None:
             again["cpu_s"],
             again["load"],
         )
+        if label == "PostgreSQL":
+            floor = floor_copy_pg(db)
+            report(
+                "PostgreSQL 下限：COPY 已校验的行到组织表的空副本（含全部索引，无外键）",
+                ROWS,
+                floor["with_indexes"],
+            )
+            report("PostgreSQL 下限：同上，不含索引", ROWS, floor["heap_only"])
         listing = run_child(db, LIST_CODE.format())
         print(
             f"{label}：台账列表页（{ROWS:,} 个组织，按区县筛选）："
