@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from liangxin.core.exporting import unescape_cell
@@ -40,14 +40,44 @@ def raw_cell(match: HeaderMatch, cells: list[Any], key: str) -> Any:
 
 def fingerprint(match: HeaderMatch, cells: list[Any]) -> int:
     """A stable 64-bit digest of a row's cells by column: equal rows, equal digests."""
+    return fingerprints(match, [cells])[0]
+
+
+def fingerprints(match: HeaderMatch, rows: Iterable[list[Any]]) -> list[int]:
+    """`fingerprint` of each row's cells: blake2b of the column mapping as text, then the row's
+    text cells joined by \\x1f (None as empty), or its repr if a cell is not text. Stored as a
+    row's ``row_hash``: any change here makes every row of the next import look changed."""
     # The row as written, with the sheet's column mapping: the same cells under other headers
-    # are another row.
-    try:  # a row of text and empty cells (CSV)
-        text = match.fingerprint_salt + "\x1f".join([c if c is not None else "" for c in cells])
-    except TypeError:
-        text = f"{match.fingerprint_salt}{cells!r}"
-    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    # are another row. The mapping is hashed once and the state copied for each row (the
+    # digest of the mapping's bytes followed by the row's, as if hashed in one piece).
+    salted = hashlib.blake2b(match.fingerprint_salt.encode(), digest_size=8)
+    from_bytes = int.from_bytes
+    out = []
+    for cells in rows:
+        digest = salted.copy()
+        try:  # a row of text and empty cells (CSV)
+            digest.update("\x1f".join([c if c is not None else "" for c in cells]).encode())
+        except TypeError:
+            digest.update(repr(cells).encode())
+        out.append(from_bytes(digest.digest(), "big", signed=True))
+    return out
+
+
+def _columns(match: HeaderMatch, rows: list[list[Any]], keys: list[str]) -> dict[str, list[Any]]:
+    """{key: the column's cells (as `raw_cell` gives them)} of rows of cells."""
+    if not rows:
+        return {key: [] for key in keys}
+    table = list(itertools.zip_longest(*rows))
+    out = {}
+    for key in keys:
+        i = match.columns.get(key)
+        cells = list(table[i]) if i is not None and i < len(table) else [None] * len(rows)
+        try:  # a text-only column (empty cells aside): one scan
+            escaped = "\x00'" in "\x00" + "\x00".join(filter(None, cells))
+        except TypeError:
+            escaped = any(v.__class__ is str and v[:1] == "'" for v in cells)
+        out[key] = [unescape_cell(v) for v in cells] if escaped else cells
+    return out
 
 
 class RowReader:
@@ -84,18 +114,7 @@ class RowReader:
         sheet: the rows turned into columns at once (a short row's missing cells are None)."""
         if not readers:
             return {key: [] for key in keys}
-        index = readers[0]._columns
-        table = list(itertools.zip_longest(*map(_CELLS, readers)))
-        out = {}
-        for key in keys:
-            i = index.get(key)
-            cells = list(table[i]) if i is not None and i < len(table) else [None] * len(readers)
-            try:  # a text-only column (empty cells aside): one scan
-                escaped = "\x00'" in "\x00" + "\x00".join(filter(None, cells))
-            except TypeError:
-                escaped = any(v.__class__ is str and v[:1] == "'" for v in cells)
-            out[key] = [unescape_cell(v) for v in cells] if escaped else cells
-        return out
+        return _columns(readers[0].match, list(map(_CELLS, readers)), keys)
 
     def has(self, key: str) -> bool:
         return key in self.match.columns
@@ -166,3 +185,39 @@ class RowReader:
         except ValueProblem as exc:
             self.problem(key, exc.message)
             return None
+
+
+class RowReaders:
+    """A chunk's rows as `RowReader`s, each made when it is first asked for (`readers[i]`, or
+    iterating): an importer that reads the chunk by columns (`columns`) makes readers only for
+    the rows it has problems or warnings for. ``made``: {index: reader} of those made so far;
+    a row without one has neither."""
+
+    def __init__(self, rows: list[DataRow], match: HeaderMatch, memo: ParseMemo | None = None):
+        self.rows = rows
+        self.match = match
+        self.memo = memo
+        self.made: dict[int, RowReader] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> RowReader:
+        if i < 0:
+            i += len(self.rows)
+        reader = self.made.get(i)
+        if reader is None:
+            reader = self.made[i] = RowReader(self.rows[i], self.match, self.memo)
+        return reader
+
+    def __iter__(self) -> Iterator[RowReader]:
+        return map(self.__getitem__, range(len(self.rows)))
+
+    def columns(self, keys: list[str]) -> dict[str, list[Any]]:
+        """`RowReader.columns` of the chunk, without making readers."""
+        return _columns(self.match, [row.cells for row in self.rows], keys)
+
+    def refused(self, i: int) -> bool:
+        """Whether row `i` has a problem so far."""
+        reader = self.made.get(i)
+        return reader is not None and bool(reader.problems)

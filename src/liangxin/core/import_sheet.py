@@ -6,14 +6,14 @@ import shares; `importers()` finds the sheet types of the installed apps."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.apps import apps
 
 from liangxin.core.import_report import Problem, SheetReport
-from liangxin.core.import_rows import ParseMemo, RowReader
+from liangxin.core.import_rows import ParseMemo, RowReader, RowReaders
 from liangxin.core.models import ImportBatch
 from liangxin.core.tabular import DataRow, HeaderMatch, SheetSpec
 
@@ -78,15 +78,17 @@ class SheetImporter:
     def discard(self) -> None:
         """A staged importer: drop its staging area (always called, after the transaction)."""
 
-    def parse_chunk(self, readers: list[RowReader]) -> list[Any]:
+    def parse_chunk(self, readers: RowReaders) -> list[Any]:
         """Parse a chunk: one record (or None, with problems on the reader) per reader. Default:
-        `parse` row by row; an importer that validates column by column overrides this."""
+        `parse` row by row; an importer that validates column by column overrides this (and,
+        reading ``readers.columns``, makes a row's reader only to report on it)."""
         return [self.parse(reader) for reader in readers]
 
-    def accept(self, reader: RowReader, record: Any) -> Any:
-        """After parsing, in file order: the record to write, or None with a problem on the
-        reader (e.g. a key repeated within the file). Default: the record."""
-        return record
+    def accept(self, readers: RowReaders, records: list[Any]) -> list[Any]:
+        """After parsing: the records to write, each None with a problem on its reader for a
+        row refused after all (e.g. a key repeated within the file; a row already refused,
+        ``readers.refused(i)``, is not looked at). Default: the records."""
+        return records
 
     def prefilter(self, rows: list[DataRow]) -> list[DataRow]:
         """Drop rows known to need nothing (counting them), before they are read. Default: none."""
@@ -94,36 +96,30 @@ class SheetImporter:
 
     def run(self) -> None:
         self.start()
-        for rows in self._chunks():
-            readers = [RowReader(row, self.match, self.memo) for row in self.prefilter(rows)]
+        for rows in self.match.data_chunks(self.chunk_size):
+            readers = RowReaders(self.prefilter(rows), self.match, self.memo)
             self._finish_chunk(readers, self.parse_chunk(readers), len(rows))
         self.finish()
 
-    def _chunks(self) -> Iterator[list[DataRow]]:
-        pending: list[DataRow] = []
-        for row in self.match.data_rows():
-            pending.append(row)
-            if len(pending) >= self.chunk_size:
-                yield pending
-                pending = []
-        if pending:
-            yield pending
-
-    def _finish_chunk(self, readers: list[RowReader], records: list[Any], rows_read: int) -> None:
+    def _finish_chunk(self, readers: RowReaders, records: list[Any], rows_read: int) -> None:
+        records = self.accept(readers, records)
         chunk: list[tuple[DataRow, Any]] = []
-        for reader, record in zip(readers, records, strict=True):
-            if not reader.problems and record is not None:
-                record = self.accept(reader, record)
+        made = readers.made
+        for i, (row, record) in enumerate(zip(readers.rows, records, strict=True)):
+            reader = made.get(i)
+            if reader is None:  # nothing to report on the row
+                if record is not None:
+                    chunk.append((row, record))
+                    continue
+                reader = readers[i]
             if reader.problems or record is None:
-                self.report.reject(
-                    reader.row, reader.problems or [Problem(reader.row.number, "", "该行无法导入")]
-                )
+                self.report.reject(row, reader.problems or [Problem(row.number, "", "该行无法导入")])
                 if reader.warnings:
-                    self.report.warn(reader.row, reader.warnings, imported=False)
+                    self.report.warn(row, reader.warnings, imported=False)
             else:
-                chunk.append((reader.row, record))
+                chunk.append((row, record))
                 if reader.warnings:
-                    self.report.warn(reader.row, reader.warnings)
+                    self.report.warn(row, reader.warnings)
         if chunk:
             self.write(chunk)
         self._progress(rows_read)

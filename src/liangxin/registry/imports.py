@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from liangxin.core.bulk import value_of
-from liangxin.core.import_rows import fingerprint, raw_cell
-from liangxin.core.importing import NOT_IMPORTED, Problem, RowReader, SheetImporter
+from liangxin.core.import_rows import RowReaders, fingerprints, raw_cell
+from liangxin.core.importing import NOT_IMPORTED, Problem, SheetImporter
 from liangxin.core.scoping import CHANGE
 from liangxin.core.tabular import DataRow, normalize_credit_code
 from liangxin.registry import rules, services
@@ -56,34 +56,51 @@ class OrganizationImporter(SheetImporter):
         )
         keep = []
         seen = self.seen
+        hashes = iter(
+            fingerprints(match, [row.cells for row, code in zip(rows, codes, strict=True) if code in visible])
+        )
         for row, code in zip(rows, codes, strict=True):
-            if code in visible and code not in seen and known[code] == fingerprint(match, row.cells):
+            if code in visible and known[code] == next(hashes) and code not in seen:
                 seen[code] = row.number
                 self.report.unchanged += 1
             else:
                 keep.append(row)
         return keep
 
-    def parse_chunk(self, readers: list[RowReader]) -> list:
+    def parse_chunk(self, readers: RowReaders) -> list:
         keys = [c.key for c in rules.COLUMNS if c.key in self.match.columns]
-        records, problems, warnings = self.parser.parse_block(RowReader.columns(readers, keys))
-        for r, record, found, warned in zip(readers, records, problems, warnings, strict=True):
-            for key, message in found:
-                r.problem(key, message or f"“{r.header(key)}”不能为空，请填写")
-            for key, message in warned:
-                r.warn(key, f"{message}{NOT_IMPORTED}")
+        records, problems, warnings = self.parser.parse_block(readers.columns(keys))
+        hashed = []  # the rows whose record keeps its row_hash
+        for i, (record, found, warned) in enumerate(zip(records, problems, warnings, strict=True)):
+            if found or warned:
+                r = readers[i]
+                for key, message in found:
+                    r.problem(key, message or f"“{r.header(key)}”不能为空，请填写")
+                for key, message in warned:
+                    r.warn(key, f"{message}{NOT_IMPORTED}")
             if record is not None and not warned:
                 # A row imported with a warning is read again next time, and warns again.
-                record["row_hash"] = r.fingerprint()
+                hashed.append(i)
+        rows = readers.rows
+        for i, row_hash in zip(
+            hashed, fingerprints(self.match, [rows[i].cells for i in hashed]), strict=True
+        ):
+            records[i]["row_hash"] = row_hash
         return records
 
-    def accept(self, r: RowReader, record: dict):
-        first = self.seen.get(record["credit_code"])
-        if first is not None:
-            r.problem("credit_code", f"与第 {first} 行的统一社会信用代码重复，本行未导入")
-            return None
-        self.seen[record["credit_code"]] = r.row.number
-        return record
+    def accept(self, readers: RowReaders, records: list) -> list:
+        """A credit code repeated within the file: its first row is imported, the others not."""
+        seen = self.seen
+        rows = readers.rows
+        for i, record in enumerate(records):
+            if record is None or readers.refused(i):
+                continue
+            number = rows[i].number
+            first = seen.setdefault(record["credit_code"], number)
+            if first != number:
+                readers[i].problem("credit_code", f"与第 {first} 行的统一社会信用代码重复，本行未导入")
+                records[i] = None
+        return records
 
     def write(self, records) -> None:
         """Work out what the chunk changes and stage it (nothing is written to the registry)."""

@@ -608,11 +608,14 @@ def _csv_rows(
     """Streamed: rows are never held, so only the width is capped (fields beyond the last
     non-empty one, which Excel writes for formatted columns, do not count)."""
     row_number = 0
+    wide = min(limits.columns, MAX_CSV_FIELDS)  # a row longer than this is looked at closer
     with io.TextIOWrapper(source.open(), encoding=encoding, newline="") as text:
         reader = csv.reader(text, delimiter=delimiter)
         try:
-            for row in reader:
-                row_number += 1
+            for row_number, row in enumerate(reader, 1):
+                if len(row) <= wide:
+                    yield [value or None for value in row]  # csv gives text: "" is an empty cell
+                    continue
                 width = len(row)
                 if width > limits.columns:
                     while width and not row[width - 1]:

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain, count, islice
 from typing import Any, NamedTuple
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -182,28 +182,69 @@ class HeaderMatch:
         """Rows after the header without blank, 合计/总计/小计, notes and repeated-header rows,
         nor a 栏次 numbering row (1 2 3 … / 甲 乙 …) right under the header. After a notes
         row (填表说明/注：…) following rows with a single filled cell count as notes too."""
-        first = True
-        in_notes = False
-        header_texts = _header_texts(self.header_cells)
-        ascii_first = _ascii_first(header_texts)
-        for row in self.rows:
-            kind = _classify(row.cells, header_texts, ascii_first)
-            if kind == "blank":
-                continue
-            if kind == "note":
-                in_notes = True
-                continue
-            if kind is not None:
-                first = False
-                continue
-            if in_notes and sum(not _is_blank(c) for c in row.cells) == 1:
-                continue
-            in_notes = False
-            if first and _is_column_number_row([c for c in row.cells if not _is_blank(c)]):
-                first = False
-                continue
-            first = False
-            yield row
+        return filter(_DataRowRules(self.header_cells).keep, self.rows)
+
+    def data_chunks(self, size: int) -> Iterator[list[DataRow]]:
+        """`data_rows` in lists of `size` rows (the last one shorter). The rows are read a batch
+        at a time: a batch of plain data rows (`_DataRowRules.all_plain`, nearly every batch of
+        a large file) is taken whole, any other goes through the rules row by row."""
+        rules = _DataRowRules(self.header_cells)
+        chunk: list[DataRow] = []
+        while batch := list(islice(self.rows, size - len(chunk))):
+            chunk += batch if rules.all_plain(batch) else filter(rules.keep, batch)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+class _DataRowRules:
+    """`HeaderMatch.data_rows`' rules over one pass of the rows (they remember what came before:
+    the first row, a notes row)."""
+
+    def __init__(self, header_cells: list[list[Any]]):
+        self.header_texts = _header_texts(header_cells)
+        self.ascii_first = _ascii_first(self.header_texts)
+        self.first = True  # a 栏次 numbering row can only be the first one
+        self.in_notes = False
+
+    def keep(self, row: DataRow) -> bool:
+        """Whether `row`, the next row, is a data row."""
+        kind = _classify(row.cells, self.header_texts, self.ascii_first)
+        if kind == "blank":
+            return False
+        if kind == "note":
+            self.in_notes = True
+            return False
+        if kind is not None:
+            self.first = False
+            return False
+        if self.in_notes and sum(not _is_blank(c) for c in row.cells) == 1:
+            return False
+        self.in_notes = False
+        if self.first and _is_column_number_row([c for c in row.cells if not _is_blank(c)]):
+            self.first = False
+            return False
+        self.first = False
+        return True
+
+    def all_plain(self, rows: list[DataRow]) -> bool:
+        """Whether `keep` would keep every one of `rows`, the next rows, told for all of them at
+        once (and if so, noted as `keep` would): after the first row, each row's first cell is
+        ASCII text under a header that is not and its first two cells start plainly (neither
+        empty nor a 合计/说明 marker) — `_classify`'s fast path. False means: ask `keep`."""
+        if self.first or self.ascii_first:
+            return False
+        try:  # each cell after a NUL, so each cell's start is checked
+            firsts = "\x00" + "\x00".join([row.cells[0] for row in rows])
+            seconds = "\x00" + "\x00".join([row.cells[1] for row in rows])
+        except (IndexError, TypeError):  # a short row, an empty or non-text cell
+            return False
+        if firsts.isascii() and not _UNPLAIN_FIRST.search(firsts) and not _UNPLAIN_START.search(seconds):
+            self.in_notes = False
+            return True
+        return False
 
 
 def _is_blank(value: Any) -> bool:
@@ -223,6 +264,12 @@ _NOTE = re.compile(
 )
 _MARKER_STARTS = frozenset("合总小共累填附制审说注备*＊")  # first characters _TOTAL/_NOTE can match
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
+# A text cell after a NUL (see `_DataRowRules.all_plain`) that `_plain_start` refuses: empty, or
+# starting with whitespace (re's \s is str.isspace), an invisible character or a marker.
+_UNPLAIN_START = re.compile(
+    "\x00(?:\\Z|[\x00\\s" + re.escape("".join(sorted(_MARKER_STARTS)) + "".join(map(chr, _INVISIBLE))) + "])"
+)
+_UNPLAIN_FIRST = re.compile(r"\x00(?:\Z|[\x00\s*])")  # the same for ASCII text (* is the ASCII marker)
 
 
 def _header_texts(header: Sequence[Sequence[Any]] | Sequence[Any] | None) -> list[list[str]]:
@@ -419,10 +466,6 @@ def find_header(
         header_cells = buffer[index : index + height]
         after = index + height
 
-        def numbered(start: int = after) -> Iterator[DataRow]:
-            for offset, cells in enumerate(chain(buffer[start:], iterator)):
-                yield DataRow(first_row_number + start + offset, list(cells))
-
         return HeaderMatch(
             spec=cand.spec,
             header_index=index,
@@ -431,7 +474,7 @@ def find_header(
             headers=cand.headers,
             unknown=cand.unknown,
             duplicates=cand.duplicates,
-            rows=numbered(),
+            rows=map(DataRow, count(first_row_number + after), map(list, chain(buffer[after:], iterator))),
             header_cells=header_cells,
             first_row_number=first_row_number,
             title_rows=buffer[:index],
