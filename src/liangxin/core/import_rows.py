@@ -1,5 +1,8 @@
 """One row of a sheet as an importer reads it: cells by column key, parsed values remembered per
-column (`ParseMemo`), problems and warnings with the row number and the header as written."""
+column (`ParseMemo`), problems and warnings with the row number and the header as written.
+A chunk's rows come as `RowReaders`, which makes a row's `RowReader` only when it is asked for:
+an importer reading the chunk by columns makes one only for a row with something to report.
+`fingerprint(s)`: a row's digest, stored as ``row_hash`` so an unchanged row is skipped."""
 
 from __future__ import annotations
 
