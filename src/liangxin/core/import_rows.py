@@ -220,7 +220,6 @@ class RowReaders:
         """`RowReader.columns` of the chunk, without making readers."""
         return _columns(self.match, [row.cells for row in self.rows], keys)
 
-    def refused(self, i: int) -> bool:
-        """Whether row `i` has a problem so far."""
-        reader = self.made.get(i)
-        return reader is not None and bool(reader.problems)
+    def refused(self) -> set[int]:
+        """The indexes of the rows with a problem so far."""
+        return {i for i, reader in self.made.items() if reader.problems}

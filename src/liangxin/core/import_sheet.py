@@ -87,7 +87,7 @@ class SheetImporter:
     def accept(self, readers: RowReaders, records: list[Any]) -> list[Any]:
         """After parsing: the records to write, each None with a problem on its reader for a
         row refused after all (e.g. a key repeated within the file; a row already refused,
-        ``readers.refused(i)``, is not looked at). Default: the records."""
+        in ``readers.refused()``, is not looked at). Default: the records."""
         return records
 
     def prefilter(self, rows: list[DataRow]) -> list[DataRow]:

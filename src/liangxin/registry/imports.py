@@ -70,21 +70,22 @@ class OrganizationImporter(SheetImporter):
     def parse_chunk(self, readers: RowReaders) -> list:
         keys = [c.key for c in rules.COLUMNS if c.key in self.match.columns]
         records, problems, warnings = self.parser.parse_block(readers.columns(keys))
-        hashed = []  # the rows whose record keeps its row_hash
-        for i, (record, found, warned) in enumerate(zip(records, problems, warnings, strict=True)):
+        for i, (found, warned) in enumerate(zip(problems, warnings, strict=True)):
             if found or warned:
                 r = readers[i]
                 for key, message in found:
                     r.problem(key, message or f"“{r.header(key)}”不能为空，请填写")
                 for key, message in warned:
                     r.warn(key, f"{message}{NOT_IMPORTED}")
-            if record is not None and not warned:
-                # A row imported with a warning is read again next time, and warns again.
-                hashed.append(i)
+        # A row imported with a warning is read again next time, and warns again: no row_hash.
         rows = readers.rows
-        for i, row_hash in zip(
-            hashed, fingerprints(self.match, [rows[i].cells for i in hashed]), strict=True
-        ):
+        hashed = [
+            i
+            for i, (record, warned) in enumerate(zip(records, warnings, strict=True))
+            if record is not None and not warned
+        ]
+        hashes = fingerprints(self.match, [rows[i].cells for i in hashed])
+        for i, row_hash in zip(hashed, hashes, strict=True):
             records[i]["row_hash"] = row_hash
         return records
 
@@ -92,8 +93,9 @@ class OrganizationImporter(SheetImporter):
         """A credit code repeated within the file: its first row is imported, the others not."""
         seen = self.seen
         rows = readers.rows
+        refused = readers.refused()
         for i, record in enumerate(records):
-            if record is None or readers.refused(i):
+            if record is None or i in refused:
                 continue
             number = rows[i].number
             first = seen.setdefault(record["credit_code"], number)
