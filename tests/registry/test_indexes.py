@@ -77,13 +77,14 @@ def test_a_countys_newest_page_reads_the_county_index(rows):
 
 
 def _index_entries(name: str) -> int:
+    """The rows a partial index holds: those its own WHERE (as the database stores it) admits."""
+    definition = (
+        "SELECT sql FROM sqlite_master WHERE name = %s"
+        if connection.vendor == "sqlite"
+        else "SELECT pg_get_indexdef(%s::regclass)"
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [name])
-            where = cursor.fetchone()[0].split(" WHERE ", 1)[1]
-            cursor.execute(f"SELECT count(*) FROM {Organization._meta.db_table} WHERE {where}")  # noqa: S608
-            return cursor.fetchone()[0]
-        cursor.execute("SELECT pg_get_indexdef(%s::regclass)", [name])
+        cursor.execute(definition, [name])
         where = cursor.fetchone()[0].split(" WHERE ", 1)[1]
         cursor.execute(f"SELECT count(*) FROM {Organization._meta.db_table} WHERE {where}")  # noqa: S608
         return cursor.fetchone()[0]
